@@ -1,0 +1,4 @@
+//! Verilog export, memory images, and the Verilator and FPGA tool flows.
+
+pub mod tools;
+pub mod verilator;

@@ -1,0 +1,17 @@
+//! neurofab: a Rust hardware generator for digital neuromorphic processors.
+//!
+//! The crate is organised by role:
+//! - [`fixed`]: the fixed-point primitives of the Loihi CUBA-LIF arithmetic, shared by every engine;
+//! - [`model`]: network files, the golden behavioural model and the spike CSV;
+//! - [`map`]: placement of a network onto a neurocore and its memory images;
+//! - [`rtl`]: the rust-hdl hardware blocks;
+//! - [`sim`]: the three engines (golden, rtl, verilator) behind one interface, and stimulus;
+//! - [`export`]: Verilog generation, memory images and the Verilator flow;
+//! - [`cli`]: the `neurofab` command line.
+
+pub mod fixed;
+pub mod model;
+pub mod rtl;
+pub mod map;
+pub mod sim;
+pub mod export;

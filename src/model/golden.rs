@@ -1,0 +1,260 @@
+//! The golden behavioural model: spec §2 in plain Rust, the reference every engine is held to.
+//!
+//! All arithmetic is `i64` and exact, so the model is the reference for any network the file
+//! format can describe, including ones whose current leaves the 25 bits the hardware stores.
+//! Synaptic input is event driven: each tick costs the spikes of the previous tick times
+//! their fan-out plus one neuron update per neuron, not the size of the weight matrices.
+
+use super::network::{Network, Source};
+use super::spikes::{Spike, SpikeTrain};
+use crate::fixed::{self, LifParams, LifState};
+
+/// A projection prepared for event-driven accumulation.
+#[derive(Clone, Debug)]
+struct PreparedProjection {
+    /// Target population.
+    to: usize,
+    /// Exponent applied to each post neuron's summed weights.
+    weight_exp: i32,
+    /// Number of post-synaptic neurons (the size of `to`).
+    post_size: usize,
+    /// Weights transposed to pre-major order: the weights of pre neuron `pre` onto every post
+    /// neuron are `by_pre[pre * post_size..(pre + 1) * post_size]`, contiguous, so a spike
+    /// adds one slice.
+    by_pre: Vec<i64>,
+}
+
+/// Steps a network tick by tick, exactly as spec §2 describes.
+#[derive(Clone, Debug)]
+pub struct GoldenModel {
+    /// Parameters per population, per neuron.
+    params: Vec<Vec<LifParams>>,
+    /// State per population, per neuron.
+    states: Vec<Vec<LifState>>,
+    /// Next tick to run.
+    tick: u32,
+    projections: Vec<PreparedProjection>,
+    /// Indices into `projections` of the projections leaving each input group.
+    input_fanout: Vec<Vec<usize>>,
+    /// Indices into `projections` of the projections leaving each population.
+    population_fanout: Vec<Vec<usize>>,
+    /// All input spikes as `(tick, input group, channel)`, sorted, and the position of the
+    /// first one not yet delivered.
+    input_spikes: Vec<(u32, usize, usize)>,
+    next_input_spike: usize,
+    /// Population spikes of the previous tick, `(population, neuron)`.
+    previous_spikes: Vec<(usize, usize)>,
+    /// Per projection, per post neuron: the sum of the weights of this tick's pre spikes.
+    /// Kept all-zero between ticks.
+    weight_sums: Vec<Vec<i64>>,
+    /// Per projection: whether any pre spike reached it this tick.
+    projection_active: Vec<bool>,
+    /// Per population, per neuron: the synaptic input `a` of this tick. Kept all-zero
+    /// between ticks.
+    synaptic_input: Vec<Vec<i64>>,
+}
+
+impl GoldenModel {
+    /// Prepares a network for simulation from tick 0 with `u = v = 0` everywhere.
+    pub fn new(net: &Network) -> GoldenModel {
+        let mut input_fanout = vec![Vec::new(); net.inputs.len()];
+        let mut population_fanout = vec![Vec::new(); net.populations.len()];
+        let mut projections = Vec::with_capacity(net.projections.len());
+        for (j, proj) in net.projections.iter().enumerate() {
+            match proj.from {
+                Source::Input(i) => input_fanout[i].push(j),
+                Source::Population(p) => population_fanout[p].push(j),
+            }
+            let pre_size = net.source_size(proj.from);
+            let post_size = net.populations[proj.to].size;
+            let mut by_pre = vec![0i64; pre_size * post_size];
+            for (post, row) in proj.weights.iter().enumerate() {
+                for (pre, &w) in row.iter().enumerate() {
+                    by_pre[pre * post_size + post] = i64::from(w);
+                }
+            }
+            projections.push(PreparedProjection {
+                to: proj.to,
+                weight_exp: proj.weight_exp,
+                post_size,
+                by_pre,
+            });
+        }
+
+        let mut input_spikes: Vec<(u32, usize, usize)> = net
+            .inputs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| g.spikes.iter().map(move |&(t, c)| (t, i, c)))
+            .collect();
+        input_spikes.sort_unstable();
+
+        GoldenModel {
+            params: net.populations.iter().map(|p| p.params.clone()).collect(),
+            states: net
+                .populations
+                .iter()
+                .map(|p| vec![LifState::default(); p.size])
+                .collect(),
+            tick: 0,
+            weight_sums: projections.iter().map(|p| vec![0; p.post_size]).collect(),
+            projection_active: vec![false; projections.len()],
+            synaptic_input: net.populations.iter().map(|p| vec![0; p.size]).collect(),
+            projections,
+            input_fanout,
+            population_fanout,
+            input_spikes,
+            next_input_spike: 0,
+            previous_spikes: Vec::new(),
+        }
+    }
+
+    /// The next tick [`step`](Self::step) will run (0 before the first step).
+    pub fn tick(&self) -> u32 {
+        self.tick
+    }
+
+    /// The state of neuron `neuron` of population `pop` after the ticks run so far.
+    pub fn state(&self, pop: usize, neuron: usize) -> LifState {
+        self.states[pop][neuron]
+    }
+
+    /// Runs one tick and returns its spikes as `(population, neuron)`, sorted.
+    pub fn step(&mut self) -> Vec<(usize, usize)> {
+        let t = self.tick;
+
+        // Step 1a: sum the weights of every spike of tick t-1, per projection and post neuron.
+        // Input spikes listed for tick t-1 are delivered now; any listed for earlier ticks were
+        // delivered before, and at t = 0 nothing is delivered.
+        if t > 0 {
+            while let Some(&(spike_tick, group, channel)) =
+                self.input_spikes.get(self.next_input_spike)
+            {
+                if spike_tick >= t {
+                    break;
+                }
+                self.next_input_spike += 1;
+                if spike_tick == t - 1 {
+                    for &j in &self.input_fanout[group] {
+                        add_spike(
+                            &self.projections[j],
+                            channel,
+                            &mut self.weight_sums[j],
+                            &mut self.projection_active[j],
+                        );
+                    }
+                }
+            }
+        }
+        for &(pop, neuron) in &self.previous_spikes {
+            for &j in &self.population_fanout[pop] {
+                add_spike(
+                    &self.projections[j],
+                    neuron,
+                    &mut self.weight_sums[j],
+                    &mut self.projection_active[j],
+                );
+            }
+        }
+
+        // Step 1b: a[n] = Σ_projections shift_exp(sum, weight_exp). Projections without a spike
+        // contribute shift_exp(0, e) = 0 and are skipped. The sums are cleared for next tick.
+        for (j, proj) in self.projections.iter().enumerate() {
+            if !std::mem::take(&mut self.projection_active[j]) {
+                continue;
+            }
+            let inputs = &mut self.synaptic_input[proj.to];
+            for (a, sum) in inputs.iter_mut().zip(self.weight_sums[j].iter_mut()) {
+                *a += fixed::shift_exp(std::mem::take(sum), proj.weight_exp);
+            }
+        }
+
+        // Step 2: neuron updates, in (population, neuron) order so the spikes come out sorted.
+        let mut spikes = Vec::new();
+        for (pop, (states, params)) in self.states.iter_mut().zip(&self.params).enumerate() {
+            let inputs = &mut self.synaptic_input[pop];
+            for (neuron, ((state, p), a)) in states
+                .iter_mut()
+                .zip(params)
+                .zip(inputs.iter_mut())
+                .enumerate()
+            {
+                if fixed::lif_update(state, p, std::mem::take(a)) {
+                    spikes.push((pop, neuron));
+                }
+            }
+        }
+
+        // Step 3: this tick's spikes are next tick's input.
+        self.previous_spikes.clone_from(&spikes);
+        self.tick += 1;
+        spikes
+    }
+
+    /// Runs `net` from reset for `ticks` ticks and returns all spikes.
+    pub fn run(net: &Network, ticks: u32) -> SpikeTrain {
+        let mut model = GoldenModel::new(net);
+        let mut spikes = Vec::new();
+        for tick in 0..ticks {
+            spikes.extend(model.step().into_iter().map(|(population, neuron)| Spike {
+                tick,
+                population,
+                neuron,
+            }));
+        }
+        // Ticks ascend and each tick's spikes are sorted, so the train is already in order.
+        SpikeTrain { spikes }
+    }
+}
+
+/// Adds the weights of pre-synaptic neuron `pre` onto every post neuron of `proj`.
+fn add_spike(proj: &PreparedProjection, pre: usize, sums: &mut [i64], active: &mut bool) {
+    let weights = &proj.by_pre[pre * proj.post_size..(pre + 1) * proj.post_size];
+    for (sum, &w) in sums.iter_mut().zip(weights) {
+        *sum += w;
+    }
+    *active = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_two_neuron_chain() {
+        // in -> p0 (weight 2, exp 1, so a = 4 when the input spiked), p0 -> p1 (weight -3,
+        // exp -1, so a = floor(-3 / 2) = -2 when p0 spiked). du = 4095 clears u each tick,
+        // dv = 4095 clears v, so each tick is independent: v' = a << 6 + bias.
+        let net = Network::from_json_str(
+            r#"{"ticks": 5,
+                "inputs": [{"name": "in", "size": 1, "spikes": [[0, 0], [2, 0]]}],
+                "populations": [
+                  {"name": "p0", "size": 1, "neuron": {"du": 4095, "dv": 4095, "vth": 3}},
+                  {"name": "p1", "size": 1, "neuron": {"du": 4095, "dv": 4095, "vth": 0,
+                                                       "bias_mant": 100}}],
+                "projections": [
+                  {"from": "in", "to": "p0", "weight_exp": 1, "weights": [[2]]},
+                  {"from": "p0", "to": "p1", "weight_exp": -1, "weights": [[-3]]}]}"#,
+            None,
+        )
+        .unwrap();
+        let mut model = GoldenModel::new(&net);
+        // Tick 0: a = 0; p0 v = 0 (no spike); p1 v = 100 > 0: spike.
+        assert_eq!(model.step(), vec![(1, 0)]);
+        // Tick 1: input spike of tick 0 arrives: p0 u = 4 << 6 = 256 > 3 << 6 = 192: spike.
+        assert_eq!(model.step(), vec![(0, 0), (1, 0)]);
+        assert_eq!(model.state(0, 0), LifState { u: 256, v: 0 });
+        // Tick 2: p0's spike arrives at p1: u = -2 << 6 = -128, v = -128 + 100 = -28: silent.
+        assert_eq!(model.step(), vec![]);
+        assert_eq!(model.state(1, 0), LifState { u: -128, v: -28 });
+        // Tick 3: input spike of tick 2 makes p0 spike again; p1 is back to bias only.
+        assert_eq!(model.step(), vec![(0, 0), (1, 0)]);
+        assert_eq!(model.tick(), 4);
+        let train = GoldenModel::run(&net, 5);
+        let csv = train.to_csv(&net);
+        assert_eq!(
+            csv,
+            "tick,population,neuron\n0,p1,0\n1,p0,0\n1,p1,0\n3,p0,0\n3,p1,0\n"
+        );
+    }
+}

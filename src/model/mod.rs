@@ -1,0 +1,13 @@
+//! The behavioural side of neurofab: network files ([`network`]), the golden model
+//! ([`golden`]) and spike trains with their CSV form ([`spikes`]).
+
+pub mod golden;
+pub mod network;
+pub mod spikes;
+
+pub use golden::GoldenModel;
+pub use network::{
+    InputGroup, Network, NetworkError, NetworkErrorKind, Population, Projection, Source,
+    MAX_GROUP_SIZE,
+};
+pub use spikes::{Spike, SpikeCsvError, SpikeTrain, CSV_HEADER};

@@ -1,0 +1,182 @@
+//! Cycle-accurate simulation of the neurocore with rust-hdl, and its Verilog.
+//!
+//! rust-hdl's multi-threaded `Simulation` runs thousands of cycles per second; calling
+//! `simulate()` on the block from one thread is ~70x faster, so this wrapper drives the block
+//! directly: set inputs, settle, raise the clock, settle, lower it.
+
+use std::io::Write;
+
+use rust_hdl::core::vcd_probe::{write_vcd_change, write_vcd_header, VCDProbe};
+use rust_hdl::prelude::*;
+
+use super::neurocore::NeuroCore;
+use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
+
+/// Hardware size of one neurocore.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CoreShape {
+    /// Neurons (a power of two).
+    pub neurons: usize,
+    /// Axons (a power of two).
+    pub axons: usize,
+}
+
+impl Default for CoreShape {
+    fn default() -> Self {
+        CoreShape { neurons: 256, axons: 256 }
+    }
+}
+
+/// Core sizes this build can generate, as `(neurons, axons)`. rust-hdl widths are const
+/// generics, so every size is a separate instantiation; the list is kept short to bound
+/// compile time.
+pub const SUPPORTED_SHAPES: [(usize, usize); 4] = [(64, 64), (256, 256), (512, 512), (1024, 512)];
+
+impl CoreShape {
+    /// Whether this build can generate the shape.
+    pub fn is_supported(&self) -> bool {
+        SUPPORTED_SHAPES.contains(&(self.neurons, self.axons))
+    }
+
+    /// Synapse groups (words) per axon row.
+    pub fn groups(&self) -> usize {
+        self.neurons / crate::rtl::layout::WEIGHTS_PER_WORD
+    }
+}
+
+/// Runs `$body` with `$core` bound to a fresh `NeuroCore` of the given shape.
+macro_rules! with_core {
+    ($shape:expr, $core:ident => $body:expr) => {
+        match ($shape.neurons, $shape.axons) {
+            (64, 64) => {
+                let $core = NeuroCore::<6, 6, 4, 10, 7, 7>::new();
+                $body
+            }
+            (256, 256) => {
+                let $core = NeuroCore::<8, 8, 6, 14, 9, 9>::new();
+                $body
+            }
+            (512, 512) => {
+                let $core = NeuroCore::<9, 9, 7, 16, 10, 10>::new();
+                $body
+            }
+            (1024, 512) => {
+                let $core = NeuroCore::<10, 9, 8, 17, 11, 10>::new();
+                $body
+            }
+            (neurons, axons) => panic!("unsupported core shape {neurons}x{axons} (check CoreShape::is_supported first)"),
+        }
+    };
+}
+
+/// The Verilog of a neurocore of the given shape (top module `top`).
+pub fn core_verilog(shape: CoreShape) -> String {
+    with_core!(shape, core => {
+        let mut core = core;
+        core.connect_all();
+        generate_verilog(&core)
+    })
+}
+
+/// A neurocore simulated by rust-hdl, driven through [`CorePins`].
+pub fn rtl_core(shape: CoreShape) -> Box<dyn CorePins> {
+    with_core!(shape, core => Box::new(RtlCore::new(core)))
+}
+
+/// A neurocore simulated by rust-hdl that also writes a VCD waveform of every signal.
+pub fn rtl_core_traced(shape: CoreShape, vcd: Box<dyn Write>) -> Box<dyn CorePins> {
+    with_core!(shape, core => {
+        let mut sim = RtlCore::new(core);
+        sim.trace = Some(write_vcd_header(vcd, &sim.core));
+        Box::new(sim)
+    })
+}
+
+/// Maximum settle iterations per evaluation; the core has no combinational loops, so a
+/// failure to converge is a bug.
+const SETTLE_ITERATIONS: usize = 100;
+
+struct RtlCore<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize> {
+    core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
+    cycles: u64,
+    trace: Option<VCDProbe<Box<dyn Write>>>,
+}
+
+impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
+    RtlCore<NB, AB, GB, SB, NB1, AB1>
+{
+    fn new(mut core: NeuroCore<NB, AB, GB, SB, NB1, AB1>) -> Self {
+        core.clock.connect();
+        core.cfg_write.connect();
+        core.cfg_target.connect();
+        core.cfg_addr.connect();
+        core.cfg_data.connect();
+        core.event_valid.connect();
+        core.event_axon.connect();
+        core.start.connect();
+        core.probe_neuron.connect();
+        core.connect_all();
+        let mut sim = RtlCore { core, cycles: 0, trace: None };
+        sim.settle();
+        sim
+    }
+
+    fn settle(&mut self) {
+        assert!(simulate(&mut self.core, SETTLE_ITERATIONS), "neurocore logic failed to settle");
+    }
+
+    fn dump(&mut self, time: u64) {
+        if let Some(vcd) = self.trace.take() {
+            let mut vcd = vcd;
+            // A failing waveform writer must not change simulation results; drop the trace.
+            if vcd.timestamp(time).is_ok() {
+                self.trace = Some(write_vcd_change(vcd, &self.core));
+            }
+        }
+    }
+}
+
+impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize> CorePins
+    for RtlCore<NB, AB, GB, SB, NB1, AB1>
+{
+    fn set(&mut self, pin: CoreInput, value: u64) {
+        let core = &mut self.core;
+        match pin {
+            CoreInput::CfgWrite => core.cfg_write.next = value != 0,
+            CoreInput::CfgTarget => core.cfg_target.next = value.into(),
+            CoreInput::CfgAddr => core.cfg_addr.next = value.into(),
+            CoreInput::CfgData => core.cfg_data.next = value.into(),
+            CoreInput::EventValid => core.event_valid.next = value != 0,
+            CoreInput::EventAxon => core.event_axon.next = value.into(),
+            CoreInput::Start => core.start.next = value != 0,
+            CoreInput::ProbeNeuron => core.probe_neuron.next = value.into(),
+        }
+    }
+
+    fn get(&mut self, pin: CoreOutput) -> u64 {
+        self.settle();
+        let core = &self.core;
+        match pin {
+            CoreOutput::Busy => core.busy.val() as u64,
+            CoreOutput::Done => core.done.val() as u64,
+            CoreOutput::SpikeValid => core.spike_valid.val() as u64,
+            CoreOutput::SpikeNeuron => core.spike_neuron.val().to_u64(),
+            CoreOutput::ProbeState => core.probe_state.val().to_u64(),
+        }
+    }
+
+    fn cycle(&mut self) {
+        self.settle();
+        self.core.clock.next = Clock::from(true);
+        self.settle();
+        self.dump(2 * self.cycles + 1);
+        self.core.clock.next = Clock::from(false);
+        self.settle();
+        self.cycles += 1;
+        self.dump(2 * self.cycles);
+    }
+
+    fn cycles(&self) -> u64 {
+        self.cycles
+    }
+}

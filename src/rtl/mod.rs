@@ -1,0 +1,10 @@
+//! Synthesizable hardware blocks, described with rust-hdl.
+//!
+//! Everything that touches rust-hdl lives under this module, so that the rest of the crate
+//! (model, mapper, engines, CLI) depends only on our own types and the HDL library stays
+//! replaceable.
+
+pub mod layout;
+pub mod lif_unit;
+pub mod core_sim;
+pub mod neurocore;

@@ -1,0 +1,586 @@
+//! The time-multiplexed LIF neurocore: synapse SRAM, neuron memories, input and update phases.
+//!
+//! # Interface
+//! - **Configuration port** (`cfg_write`, `cfg_target`, `cfg_addr`, `cfg_data`), honoured only
+//!   while the core is idle: writes the synapse SRAM, axon descriptors, neuron parameters and
+//!   states, the neuron count, or issues `Clear` (see [`CfgTarget`](super::layout::CfgTarget)).
+//! - **Event input** (`event_valid`, `event_axon`), honoured only while idle: one axon event per
+//!   cycle goes into the event queue (the spikes of the previous tick that reach this core).
+//!   At most one event per axon per tick (the queue holds one entry per axon).
+//! - **Tick handshake**: a `start` pulse while idle runs one tick; `busy` is high until the cycle
+//!   in which `done` pulses. A mesh can gate `start` on a global barrier and wait for `done`.
+//! - **Spike output** (`spike_valid`, `spike_neuron`): one pulse per spiking neuron during the
+//!   update phase, at most one per cycle, in ascending neuron order.
+//! - **Probe** (`probe_neuron` -> `probe_state` one cycle later) reads a state word while idle.
+//!
+//! # Schedule of one tick
+//! `Prep` (queue settles) -> `Input` (each queued axon event reads its weight row, one synapse
+//! word of 4 weights per cycle, and accumulates into per-neuron slot accumulators) ->
+//! `Update` (one neuron per cycle through [`LifUnit`]) -> `Finish` (`done`). Cycles per tick:
+//! `neurons + sum over events of the groups its row spans + 9` (see the README and the test
+//! that checks it). The synapse SRAM is idle during `Update`, which is where a learning unit
+//! can read-modify-write weights; the `Input` phase's only contract with the synapse stage is
+//! "a 4-lane weight word per issued (axon, group)", so a crossbar front end can replace it.
+
+use rust_hdl::prelude::*;
+
+use super::lif_unit::{sign_fill, LifUnit};
+
+/// Phase of the core's tick sequencer.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum CorePhase {
+    /// Waiting for configuration, events or `start`.
+    Idle,
+    /// Zeroing states and accumulators after a `Clear` command.
+    Clear,
+    /// One or more cycles letting the last queued event land before reading the queue.
+    Prep,
+    /// Draining the event queue into the accumulators.
+    Input,
+    /// Updating every neuron.
+    Update,
+    /// Pulsing `done`.
+    Finish,
+}
+
+/// A neurocore with `2^NB` neurons and `2^AB` axons.
+///
+/// Const parameters (Rust cannot yet derive one from another, so all are spelled out and
+/// checked in [`NeuroCore::new`]): `GB = NB - 2` (synapse groups of 4 neurons),
+/// `SB = AB + GB` (synapse SRAM address), `NB1 = NB + 1`, `AB1 = AB + 1` (counters).
+#[derive(LogicBlock)]
+pub struct NeuroCore<
+    const NB: usize,
+    const AB: usize,
+    const GB: usize,
+    const SB: usize,
+    const NB1: usize,
+    const AB1: usize,
+> {
+    /// Core clock.
+    pub clock: Signal<In, Clock>,
+    /// Configuration write strobe (idle only).
+    pub cfg_write: Signal<In, Bit>,
+    /// Which memory or register `cfg_write` targets.
+    pub cfg_target: Signal<In, Bits<3>>,
+    /// Word address within the target.
+    pub cfg_addr: Signal<In, Bits<16>>,
+    /// Data (low bits used, per target width).
+    pub cfg_data: Signal<In, Bits<64>>,
+    /// An axon event is on `event_axon` (idle only).
+    pub event_valid: Signal<In, Bit>,
+    /// Axon of the event.
+    pub event_axon: Signal<In, Bits<AB>>,
+    /// Start one tick (idle only).
+    pub start: Signal<In, Bit>,
+    /// A tick (or a clear) is in progress.
+    pub busy: Signal<Out, Bit>,
+    /// One-cycle pulse at the end of a tick.
+    pub done: Signal<Out, Bit>,
+    /// A neuron spiked this cycle.
+    pub spike_valid: Signal<Out, Bit>,
+    /// The neuron that spiked.
+    pub spike_neuron: Signal<Out, Bits<NB>>,
+    /// Neuron whose state word to read while idle.
+    pub probe_neuron: Signal<In, Bits<NB>>,
+    /// State word of `probe_neuron` as of the previous cycle.
+    pub probe_state: Signal<Out, Bits<49>>,
+
+    // Memories (all inferred as block RAM: registered read, one write port).
+    synapse_sram: RAM<Bits<32>, SB>,
+    axon_meta: RAM<Bits<37>, AB>,
+    event_queue: RAM<Bits<56>, AB>,
+    param_a: RAM<Bits<37>, NB>,
+    param_b: RAM<Bits<43>, NB>,
+    neuron_state: RAM<Bits<49>, NB>,
+    acc_slot0: RAM<Bits<96>, GB>,
+    acc_slot1: RAM<Bits<96>, GB>,
+    acc_slot2: RAM<Bits<96>, GB>,
+    acc_slot3: RAM<Bits<96>, GB>,
+    lif: LifUnit,
+
+    // Sequencer and configuration registers.
+    phase: DFF<CorePhase>,
+    neuron_count: DFF<Bits<NB1>>,
+    clear_index: DFF<Bits<NB1>>,
+    // Event enqueue pipeline (descriptor lookup, then queue write).
+    enqueue_pending: DFF<Bit>,
+    enqueue_axon: DFF<Bits<AB>>,
+    queue_write_ptr: DFF<Bits<AB1>>,
+    queue_read_ptr: DFF<Bits<AB1>>,
+    // Input phase: group iterator (issue stage).
+    iter_active: DFF<Bit>,
+    iter_axon: DFF<Bits<AB>>,
+    iter_group: DFF<Bits<GB>>,
+    iter_last_group: DFF<Bits<GB>>,
+    iter_slot: DFF<Bits<2>>,
+    iter_shift: DFF<Bits<3>>,
+    // Input phase: accumulate stage (one cycle behind issue).
+    accum_valid: DFF<Bit>,
+    accum_group: DFF<Bits<GB>>,
+    accum_slot: DFF<Bits<2>>,
+    accum_shift: DFF<Bits<3>>,
+    bypass_hit: DFF<Bit>,
+    bypass_word: DFF<Bits<96>>,
+    // Update phase.
+    update_neuron: DFF<Bits<NB1>>,
+    update_stage_valid: DFF<Bit>,
+    update_stage_neuron: DFF<Bits<NB1>>,
+
+    // Combinational temporaries.
+    queue_has_event: Signal<Local, Bit>,
+    iter_finishing: Signal<Local, Bit>,
+    load_next_event: Signal<Local, Bit>,
+    acc_read_word: Signal<Local, Bits<96>>,
+    weight_lane0: Signal<Local, Bits<24>>,
+    weight_lane1: Signal<Local, Bits<24>>,
+    weight_lane2: Signal<Local, Bits<24>>,
+    weight_lane3: Signal<Local, Bits<24>>,
+    acc_new_word: Signal<Local, Bits<96>>,
+    acc_write_enable: Signal<Local, Bit>,
+    acc_write_all: Signal<Local, Bit>,
+    acc_write_group: Signal<Local, Bits<GB>>,
+    acc_write_word: Signal<Local, Bits<96>>,
+    update_issuing: Signal<Local, Bit>,
+    update_lane: Signal<Local, Bits<2>>,
+    group_bits: Constant<Bits<8>>,
+    weight_sign_fill: Constant<Bits<24>>,
+    clear_end: Constant<Bits<NB1>>,
+}
+
+impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
+    NeuroCore<NB, AB, GB, SB, NB1, AB1>
+{
+    /// Builds an empty core; panics if the const parameters are inconsistent (a programming
+    /// error in the preset table, never a user input).
+    pub fn new() -> Self {
+        assert!(NB >= 2 && NB <= 16, "neuron address bits {NB} out of 2..=16");
+        assert!(AB >= 1 && AB <= 9, "axon address bits {AB} out of 1..=9 (24-bit accumulators)");
+        assert_eq!(GB, NB - 2, "GB must be NB - 2");
+        assert_eq!(SB, AB + GB, "SB must be AB + GB");
+        assert_eq!(NB1, NB + 1, "NB1 must be NB + 1");
+        assert_eq!(AB1, AB + 1, "AB1 must be AB + 1");
+        Self {
+            clock: Default::default(),
+            cfg_write: Default::default(),
+            cfg_target: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            event_valid: Default::default(),
+            event_axon: Default::default(),
+            start: Default::default(),
+            busy: Default::default(),
+            done: Default::default(),
+            spike_valid: Default::default(),
+            spike_neuron: Default::default(),
+            probe_neuron: Default::default(),
+            probe_state: Default::default(),
+            synapse_sram: Default::default(),
+            axon_meta: Default::default(),
+            event_queue: Default::default(),
+            param_a: Default::default(),
+            param_b: Default::default(),
+            neuron_state: Default::default(),
+            acc_slot0: Default::default(),
+            acc_slot1: Default::default(),
+            acc_slot2: Default::default(),
+            acc_slot3: Default::default(),
+            lif: Default::default(),
+            phase: Default::default(),
+            neuron_count: Default::default(),
+            clear_index: Default::default(),
+            enqueue_pending: Default::default(),
+            enqueue_axon: Default::default(),
+            queue_write_ptr: Default::default(),
+            queue_read_ptr: Default::default(),
+            iter_active: Default::default(),
+            iter_axon: Default::default(),
+            iter_group: Default::default(),
+            iter_last_group: Default::default(),
+            iter_slot: Default::default(),
+            iter_shift: Default::default(),
+            accum_valid: Default::default(),
+            accum_group: Default::default(),
+            accum_slot: Default::default(),
+            accum_shift: Default::default(),
+            bypass_hit: Default::default(),
+            bypass_word: Default::default(),
+            update_neuron: Default::default(),
+            update_stage_valid: Default::default(),
+            update_stage_neuron: Default::default(),
+            queue_has_event: Default::default(),
+            iter_finishing: Default::default(),
+            load_next_event: Default::default(),
+            acc_read_word: Default::default(),
+            weight_lane0: Default::default(),
+            weight_lane1: Default::default(),
+            weight_lane2: Default::default(),
+            weight_lane3: Default::default(),
+            acc_new_word: Default::default(),
+            acc_write_enable: Default::default(),
+            acc_write_all: Default::default(),
+            acc_write_group: Default::default(),
+            acc_write_word: Default::default(),
+            update_issuing: Default::default(),
+            update_lane: Default::default(),
+            group_bits: Constant::new((GB as u64).into()),
+            weight_sign_fill: sign_fill::<24>(8),
+            clear_end: Constant::new(((1u64 << NB) as u64).into()),
+        }
+    }
+}
+
+impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
+    Default for NeuroCore<NB, AB, GB, SB, NB1, AB1>
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
+    Logic for NeuroCore<NB, AB, GB, SB, NB1, AB1>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            phase,
+            neuron_count,
+            clear_index,
+            enqueue_pending,
+            enqueue_axon,
+            queue_write_ptr,
+            queue_read_ptr,
+            iter_active,
+            iter_axon,
+            iter_group,
+            iter_last_group,
+            iter_slot,
+            iter_shift,
+            accum_valid,
+            accum_group,
+            accum_slot,
+            accum_shift,
+            bypass_hit,
+            bypass_word,
+            update_neuron,
+            update_stage_valid,
+            update_stage_neuron
+        );
+        clock!(
+            self, clock, lif
+        );
+        self.synapse_sram.read_clock.next = self.clock.val();
+        self.synapse_sram.write_clock.next = self.clock.val();
+        self.axon_meta.read_clock.next = self.clock.val();
+        self.axon_meta.write_clock.next = self.clock.val();
+        self.event_queue.read_clock.next = self.clock.val();
+        self.event_queue.write_clock.next = self.clock.val();
+        self.param_a.read_clock.next = self.clock.val();
+        self.param_a.write_clock.next = self.clock.val();
+        self.param_b.read_clock.next = self.clock.val();
+        self.param_b.write_clock.next = self.clock.val();
+        self.neuron_state.read_clock.next = self.clock.val();
+        self.neuron_state.write_clock.next = self.clock.val();
+        self.acc_slot0.read_clock.next = self.clock.val();
+        self.acc_slot0.write_clock.next = self.clock.val();
+        self.acc_slot1.read_clock.next = self.clock.val();
+        self.acc_slot1.write_clock.next = self.clock.val();
+        self.acc_slot2.read_clock.next = self.clock.val();
+        self.acc_slot2.write_clock.next = self.clock.val();
+        self.acc_slot3.read_clock.next = self.clock.val();
+        self.acc_slot3.write_clock.next = self.clock.val();
+
+        // ---- Defaults.
+        self.busy.next = self.phase.q.val() != CorePhase::Idle;
+        self.done.next = false;
+        self.synapse_sram.write_enable.next = false;
+        self.synapse_sram.write_address.next = bit_cast::<SB, 16>(self.cfg_addr.val());
+        self.synapse_sram.write_data.next = self.cfg_data.val().get_bits::<32>(0);
+        self.axon_meta.write_enable.next = false;
+        self.axon_meta.write_address.next = bit_cast::<AB, 16>(self.cfg_addr.val());
+        self.axon_meta.write_data.next = self.cfg_data.val().get_bits::<37>(0);
+        self.axon_meta.read_address.next = self.event_axon.val();
+        self.param_a.write_enable.next = false;
+        self.param_a.write_address.next = bit_cast::<NB, 16>(self.cfg_addr.val());
+        self.param_a.write_data.next = self.cfg_data.val().get_bits::<37>(0);
+        self.param_b.write_enable.next = false;
+        self.param_b.write_address.next = bit_cast::<NB, 16>(self.cfg_addr.val());
+        self.param_b.write_data.next = self.cfg_data.val().get_bits::<43>(0);
+        self.neuron_state.write_enable.next = false;
+        self.neuron_state.write_address.next = bit_cast::<NB, 16>(self.cfg_addr.val());
+        self.neuron_state.write_data.next = self.cfg_data.val().get_bits::<49>(0);
+        self.neuron_state.read_address.next = self.probe_neuron.val();
+        self.probe_state.next = self.neuron_state.read_data.val();
+
+        // ---- Event enqueue: look up the axon's descriptor, then append {axon, descriptor}.
+        self.enqueue_pending.d.next = false;
+        if (self.phase.q.val() == CorePhase::Idle) & self.event_valid.val() {
+            self.enqueue_pending.d.next = true;
+            self.enqueue_axon.d.next = self.event_axon.val();
+        }
+        self.event_queue.write_enable.next = self.enqueue_pending.q.val();
+        self.event_queue.write_address.next = bit_cast::<AB, AB1>(self.queue_write_ptr.q.val());
+        self.event_queue.write_data.next = bit_cast::<56, 37>(self.axon_meta.read_data.val())
+            | (bit_cast::<56, AB>(self.enqueue_axon.q.val()) << 40);
+        if self.enqueue_pending.q.val() {
+            self.queue_write_ptr.d.next = self.queue_write_ptr.q.val() + 1;
+        }
+
+        // ---- Input phase, issue stage. The queue is read with look-ahead (address of the
+        // entry after the head when the head is consumed this cycle), so the head entry is
+        // always on the RAM's output and events issue back to back.
+        self.queue_has_event.next = self.queue_read_ptr.q.val() != self.queue_write_ptr.q.val();
+        self.iter_finishing.next =
+            self.iter_active.q.val() & (self.iter_group.q.val() == self.iter_last_group.q.val());
+        self.load_next_event.next = (self.phase.q.val() == CorePhase::Input)
+            & self.queue_has_event.val()
+            & (!self.iter_active.q.val() | self.iter_finishing.val());
+        self.event_queue.read_address.next = bit_cast::<AB, AB1>(self.queue_read_ptr.q.val());
+        if self.load_next_event.val() {
+            self.event_queue.read_address.next =
+                bit_cast::<AB, AB1>(self.queue_read_ptr.q.val() + 1);
+            self.queue_read_ptr.d.next = self.queue_read_ptr.q.val() + 1;
+            self.iter_active.d.next = true;
+            self.iter_group.d.next = bit_cast::<GB, 16>(self.event_queue.read_data.val().get_bits::<16>(0));
+            self.iter_last_group.d.next =
+                bit_cast::<GB, 16>(self.event_queue.read_data.val().get_bits::<16>(16));
+            self.iter_slot.d.next = self.event_queue.read_data.val().get_bits::<2>(32);
+            self.iter_shift.d.next = self.event_queue.read_data.val().get_bits::<3>(34);
+            self.iter_axon.d.next = self.event_queue.read_data.val().get_bits::<AB>(40);
+        } else if self.iter_finishing.val() {
+            self.iter_active.d.next = false;
+        } else if self.iter_active.q.val() {
+            self.iter_group.d.next = self.iter_group.q.val() + 1;
+        }
+        // Synapse word address = {axon, group}.
+        self.synapse_sram.read_address.next = (bit_cast::<SB, AB>(self.iter_axon.q.val())
+            << self.group_bits.val())
+            | bit_cast::<SB, GB>(self.iter_group.q.val());
+        self.accum_valid.d.next = self.iter_active.q.val();
+        self.accum_group.d.next = self.iter_group.q.val();
+        self.accum_slot.d.next = self.iter_slot.q.val();
+        self.accum_shift.d.next = self.iter_shift.q.val();
+
+        // ---- Input phase, accumulate stage: acc[slot][group] += sext(w) << pre_shift, lane by
+        // lane. A word written this cycle is read (stale) by the issue stage in the same cycle
+        // when both address the same (slot, group); the bypass register forwards it instead.
+        self.acc_read_word.next = self.acc_slot0.read_data.val();
+        if self.accum_slot.q.val() == 1 {
+            self.acc_read_word.next = self.acc_slot1.read_data.val();
+        }
+        if self.accum_slot.q.val() == 2 {
+            self.acc_read_word.next = self.acc_slot2.read_data.val();
+        }
+        if self.accum_slot.q.val() == 3 {
+            self.acc_read_word.next = self.acc_slot3.read_data.val();
+        }
+        if self.bypass_hit.q.val() {
+            self.acc_read_word.next = self.bypass_word.q.val();
+        }
+        self.weight_lane0.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
+        if self.synapse_sram.read_data.val().get_bit(7) {
+            self.weight_lane0.next = self.weight_lane0.val() | self.weight_sign_fill.val();
+        }
+        self.weight_lane1.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8));
+        if self.synapse_sram.read_data.val().get_bit(15) {
+            self.weight_lane1.next = self.weight_lane1.val() | self.weight_sign_fill.val();
+        }
+        self.weight_lane2.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16));
+        if self.synapse_sram.read_data.val().get_bit(23) {
+            self.weight_lane2.next = self.weight_lane2.val() | self.weight_sign_fill.val();
+        }
+        self.weight_lane3.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24));
+        if self.synapse_sram.read_data.val().get_bit(31) {
+            self.weight_lane3.next = self.weight_lane3.val() | self.weight_sign_fill.val();
+        }
+        self.acc_new_word.next = bit_cast::<96, 24>(
+            self.acc_read_word.val().get_bits::<24>(0) + (self.weight_lane0.val() << self.accum_shift.q.val()),
+        ) | (bit_cast::<96, 24>(
+            self.acc_read_word.val().get_bits::<24>(24) + (self.weight_lane1.val() << self.accum_shift.q.val()),
+        ) << 24)
+            | (bit_cast::<96, 24>(
+                self.acc_read_word.val().get_bits::<24>(48)
+                    + (self.weight_lane2.val() << self.accum_shift.q.val()),
+            ) << 48)
+            | (bit_cast::<96, 24>(
+                self.acc_read_word.val().get_bits::<24>(72)
+                    + (self.weight_lane3.val() << self.accum_shift.q.val()),
+            ) << 72);
+        self.bypass_hit.d.next = self.accum_valid.q.val()
+            & self.iter_active.q.val()
+            & (self.iter_slot.q.val() == self.accum_slot.q.val())
+            & (self.iter_group.q.val() == self.accum_group.q.val());
+        self.bypass_word.d.next = self.acc_new_word.val();
+
+        // ---- Accumulator port arbitration (by phase).
+        self.acc_write_enable.next = false;
+        self.acc_write_all.next = false;
+        self.acc_write_group.next = self.accum_group.q.val();
+        self.acc_write_word.next = self.acc_new_word.val();
+        self.acc_slot0.read_address.next = self.iter_group.q.val();
+        self.acc_slot1.read_address.next = self.iter_group.q.val();
+        self.acc_slot2.read_address.next = self.iter_group.q.val();
+        self.acc_slot3.read_address.next = self.iter_group.q.val();
+        if self.phase.q.val() == CorePhase::Input {
+            self.acc_write_enable.next = self.accum_valid.q.val();
+        }
+
+        // ---- Update phase: issue neuron `update_neuron`, feed the LIF unit one cycle later.
+        self.update_issuing.next = (self.phase.q.val() == CorePhase::Update)
+            & (self.update_neuron.q.val() < self.neuron_count.q.val());
+        self.param_a.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+        self.param_b.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+        if self.phase.q.val() == CorePhase::Update {
+            self.neuron_state.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+            self.acc_slot0.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
+            self.acc_slot1.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
+            self.acc_slot2.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
+            self.acc_slot3.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
+        }
+        self.update_stage_valid.d.next = self.update_issuing.val();
+        self.update_stage_neuron.d.next = self.update_neuron.q.val();
+        if self.update_issuing.val() {
+            self.update_neuron.d.next = self.update_neuron.q.val() + 1;
+        }
+        self.update_lane.next = self.update_stage_neuron.q.val().get_bits::<2>(0);
+        self.lif.in_valid.next = self.update_stage_valid.q.val();
+        self.lif.in_neuron.next = bit_cast::<16, NB1>(self.update_stage_neuron.q.val());
+        self.lif.in_state.next = self.neuron_state.read_data.val();
+        self.lif.in_param_a.next = self.param_a.read_data.val();
+        self.lif.in_param_b.next = self.param_b.read_data.val();
+        self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(0);
+        self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(0);
+        self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(0);
+        self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(0);
+        if self.update_lane.val() == 1 {
+            self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(24);
+            self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(24);
+            self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(24);
+            self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(24);
+        }
+        if self.update_lane.val() == 2 {
+            self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(48);
+            self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(48);
+            self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(48);
+            self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(48);
+        }
+        if self.update_lane.val() == 3 {
+            self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(72);
+            self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(72);
+            self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(72);
+            self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(72);
+        }
+        // Once the last lane of a group has been read, zero the group for the next tick. The
+        // issue stage is then already reading the next group, so the write never collides.
+        if (self.phase.q.val() == CorePhase::Update)
+            & self.update_stage_valid.q.val()
+            & ((self.update_lane.val() == 3)
+                | ((self.update_stage_neuron.q.val() + 1) == self.neuron_count.q.val()))
+        {
+            self.acc_write_all.next = true;
+            self.acc_write_group.next = bit_cast::<GB, NB1>(self.update_stage_neuron.q.val() >> 2);
+            self.acc_write_word.next = 0.into();
+        }
+        // LIF results: write back the state, emit spikes.
+        self.spike_valid.next = self.lif.out_spike.val();
+        self.spike_neuron.next = bit_cast::<NB, 16>(self.lif.out_neuron.val());
+        if self.lif.out_valid.val() {
+            self.neuron_state.write_enable.next = true;
+            self.neuron_state.write_address.next = bit_cast::<NB, 16>(self.lif.out_neuron.val());
+            self.neuron_state.write_data.next = self.lif.out_state.val();
+        }
+
+        // ---- Clear: zero every state word and accumulator group.
+        if self.phase.q.val() == CorePhase::Clear {
+            self.neuron_state.write_enable.next = true;
+            self.neuron_state.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
+            self.neuron_state.write_data.next = 0.into();
+            self.acc_write_all.next = true;
+            self.acc_write_group.next = bit_cast::<GB, NB1>(self.clear_index.q.val() >> 2);
+            self.acc_write_word.next = 0.into();
+            self.clear_index.d.next = self.clear_index.q.val() + 1;
+        }
+
+        self.acc_slot0.write_address.next = self.acc_write_group.val();
+        self.acc_slot1.write_address.next = self.acc_write_group.val();
+        self.acc_slot2.write_address.next = self.acc_write_group.val();
+        self.acc_slot3.write_address.next = self.acc_write_group.val();
+        self.acc_slot0.write_data.next = self.acc_write_word.val();
+        self.acc_slot1.write_data.next = self.acc_write_word.val();
+        self.acc_slot2.write_data.next = self.acc_write_word.val();
+        self.acc_slot3.write_data.next = self.acc_write_word.val();
+        self.acc_slot0.write_enable.next =
+            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 0));
+        self.acc_slot1.write_enable.next =
+            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 1));
+        self.acc_slot2.write_enable.next =
+            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 2));
+        self.acc_slot3.write_enable.next =
+            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 3));
+
+        // ---- Phase sequencer.
+        match self.phase.q.val() {
+            CorePhase::Idle => {
+                if self.cfg_write.val() {
+                    if self.cfg_target.val() == 0 {
+                        self.synapse_sram.write_enable.next = true;
+                    }
+                    if self.cfg_target.val() == 1 {
+                        self.axon_meta.write_enable.next = true;
+                    }
+                    if self.cfg_target.val() == 2 {
+                        self.param_a.write_enable.next = true;
+                    }
+                    if self.cfg_target.val() == 3 {
+                        self.param_b.write_enable.next = true;
+                    }
+                    if self.cfg_target.val() == 4 {
+                        self.neuron_state.write_enable.next = true;
+                    }
+                    if self.cfg_target.val() == 5 {
+                        self.neuron_count.d.next = self.cfg_data.val().get_bits::<NB1>(0);
+                    }
+                    if self.cfg_target.val() == 6 {
+                        self.clear_index.d.next = 0.into();
+                        self.phase.d.next = CorePhase::Clear;
+                    }
+                } else if self.start.val() {
+                    self.phase.d.next = CorePhase::Prep;
+                }
+            }
+            CorePhase::Clear => {
+                if self.clear_index.q.val() == self.clear_end.val() {
+                    self.queue_write_ptr.d.next = 0.into();
+                    self.queue_read_ptr.d.next = 0.into();
+                    self.phase.d.next = CorePhase::Idle;
+                }
+            }
+            CorePhase::Prep => {
+                // Wait for the last enqueue to land so the queue RAM's output is the head.
+                if !self.enqueue_pending.q.val() {
+                    self.phase.d.next = CorePhase::Input;
+                }
+            }
+            CorePhase::Input => {
+                if !self.queue_has_event.val() & !self.iter_active.q.val() & !self.accum_valid.q.val() {
+                    self.update_neuron.d.next = 0.into();
+                    self.phase.d.next = CorePhase::Update;
+                }
+            }
+            CorePhase::Update => {
+                if !self.update_issuing.val() & !self.update_stage_valid.q.val() & !self.lif.out_valid.val() {
+                    self.phase.d.next = CorePhase::Finish;
+                }
+            }
+            CorePhase::Finish => {
+                self.done.next = true;
+                self.queue_write_ptr.d.next = 0.into();
+                self.queue_read_ptr.d.next = 0.into();
+                self.phase.d.next = CorePhase::Idle;
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The three engines behind one interface, and their stimulus.
+//!
+//! - [`Engine::Golden`]: the behavioural model of `model::golden`, per tick;
+//! - [`Engine::Rtl`]: the rust-hdl neurocore, cycle by cycle, in this process;
+//! - [`Engine::Verilator`]: the Verilog exported from the same blocks, compiled by Verilator.
+//!
+//! The two hardware engines share the mapper and the driver; only the [`pins::CorePins`]
+//! implementation differs.
+
+pub mod driver;
+pub mod pins;
+pub mod random_net;
+pub mod verilated_core;
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use crate::fixed::LifState;
+use crate::map::{map_network, MapError};
+use crate::model::{GoldenModel, Network, SpikeTrain};
+use crate::rtl::core_sim::{rtl_core, rtl_core_traced, CoreShape};
+
+/// Which engine runs the network.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The golden behavioural model (pure Rust, per tick).
+    Golden,
+    /// The rust-hdl neurocore, simulated cycle by cycle.
+    Rtl,
+    /// The exported Verilog, compiled with Verilator.
+    Verilator,
+}
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Core shape for the hardware engines.
+    pub shape: CoreShape,
+    /// Write a VCD waveform here (rtl engine only).
+    pub vcd: Option<PathBuf>,
+}
+
+/// Everything an engine reports.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// Output spikes.
+    pub spikes: SpikeTrain,
+    /// Final `(u, v)` per population and neuron.
+    pub states: Vec<Vec<LifState>>,
+    /// Clock cycles per tick (hardware engines).
+    pub tick_cycles: Option<Vec<u64>>,
+    /// Total clock cycles including loading (hardware engines).
+    pub total_cycles: Option<u64>,
+}
+
+/// Why a run failed.
+#[derive(Debug, Error)]
+pub enum SimError {
+    /// The network does not fit the core.
+    #[error(transparent)]
+    Map(#[from] MapError),
+    /// The hardware broke the driver's protocol.
+    #[error(transparent)]
+    Driver(#[from] driver::DriverError),
+    /// Verilator could not build or load the model.
+    #[error(transparent)]
+    Verilator(#[from] crate::export::verilator::VerilatorError),
+    /// The waveform file could not be created.
+    #[error("cannot create waveform file {path}: {source}")]
+    Vcd {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// An option does not apply to the engine.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// Runs `net` for `ticks` ticks on `engine`; `progress` is called with the ticks completed.
+pub fn run(
+    net: &Network,
+    engine: Engine,
+    ticks: u32,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunResult, SimError> {
+    match engine {
+        Engine::Golden => {
+            if options.vcd.is_some() {
+                return Err(SimError::Unsupported(
+                    "--vcd needs a cycle-level engine (rtl); the golden model has no clock".into(),
+                ));
+            }
+            let mut model = GoldenModel::new(net);
+            let mut spikes = Vec::new();
+            for tick in 0..ticks {
+                spikes.extend(model.step().into_iter().map(|(population, neuron)| crate::model::Spike {
+                    tick,
+                    population,
+                    neuron,
+                }));
+                progress(tick + 1);
+            }
+            let states = net
+                .populations
+                .iter()
+                .enumerate()
+                .map(|(p, pop)| (0..pop.size).map(|n| model.state(p, n)).collect())
+                .collect();
+            Ok(RunResult { spikes: SpikeTrain::from_unsorted(spikes), states, tick_cycles: None, total_cycles: None })
+        }
+        Engine::Rtl | Engine::Verilator => {
+            let image = map_network(net, options.shape)?;
+            let mut pins = match engine {
+                Engine::Rtl => match &options.vcd {
+                    Some(path) => {
+                        let file =
+                            File::create(path).map_err(|source| SimError::Vcd { path: path.clone(), source })?;
+                        rtl_core_traced(options.shape, Box::new(BufWriter::new(file)))
+                    }
+                    None => rtl_core(options.shape),
+                },
+                _ => {
+                    if options.vcd.is_some() {
+                        return Err(SimError::Unsupported(
+                            "--vcd is supported by the rtl engine; use it for waveforms".into(),
+                        ));
+                    }
+                    Box::new(verilated_core::VerilatedCore::new(options.shape)?)
+                }
+            };
+            driver::load(pins.as_mut(), &image)?;
+            let run = driver::run(pins.as_mut(), &image, net, ticks, progress)?;
+            Ok(RunResult {
+                spikes: run.spikes,
+                states: run.states,
+                tick_cycles: Some(run.tick_cycles),
+                total_cycles: Some(run.total_cycles),
+            })
+        }
+    }
+}
