@@ -15,3 +15,4 @@ pub mod rtl;
 pub mod map;
 pub mod sim;
 pub mod export;
+pub mod cli;

@@ -2,3 +2,5 @@
 
 pub mod tools;
 pub mod verilator;
+pub mod images;
+pub mod verilog;

@@ -92,7 +92,10 @@ pub fn require_tool_or_skip(name: &str) -> Option<PathBuf> {
     match find_tool(name) {
         Ok(path) => Some(path),
         Err(err) if is_ci() => {
-            panic!("CI=true and {name} is missing: run tools/install.sh ({err})")
+            panic!(
+                "CI=true and {name} is missing: run tools/install.sh (looked in {})",
+                DisplayDirs(&err.searched)
+            )
         }
         Err(_) => {
             eprintln!("skipping: {name} not installed (run tools/install.sh)");
@@ -131,7 +134,10 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("neurofab-no-such-tool-4711"), "{msg}");
         assert!(msg.contains("tools/install.sh"), "{msg}");
-        assert!(msg.contains(&tools_bin_dir().display().to_string()), "{msg}");
+        assert!(
+            msg.contains(&tools_bin_dir().display().to_string()),
+            "{msg}"
+        );
     }
 
     #[test]

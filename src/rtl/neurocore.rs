@@ -17,8 +17,8 @@
 //! `Prep` (queue settles) -> `Input` (each queued axon event reads its weight row, one synapse
 //! word of 4 weights per cycle, and accumulates into per-neuron slot accumulators) ->
 //! `Update` (one neuron per cycle through [`LifUnit`]) -> `Finish` (`done`). Cycles per tick:
-//! `neurons + sum over events of the groups its row spans + 9` (see the README and the test
-//! that checks it). The synapse SRAM is idle during `Update`, which is where a learning unit
+//! `used neurons + sum over events of the groups its row spans + 7`, plus 2 when the tick has
+//! any event (see the README and `tests/cycles_per_tick.rs`, which checks it exactly). The synapse SRAM is idle during `Update`, which is where a learning unit
 //! can read-modify-write weights; the `Input` phase's only contract with the synapse stage is
 //! "a 4-lane weight word per issued (axon, group)", so a crossbar front end can replace it.
 
@@ -225,7 +225,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
             update_lane: Default::default(),
             group_bits: Constant::new((GB as u64).into()),
             weight_sign_fill: sign_fill::<24>(8),
-            clear_end: Constant::new(((1u64 << NB) as u64).into()),
+            clear_end: Constant::new((1u64 << NB).into()),
         }
     }
 }

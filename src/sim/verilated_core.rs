@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use crate::export::tools::project_dir;
 use crate::export::verilator::{build_model, PortSpec, VerilatedModel, VerilatorError};
-use crate::rtl::core_sim::{core_verilog, CoreShape};
+use crate::export::verilog::{neurocore_verilog, CORE_MODULE};
+use crate::rtl::core_sim::CoreShape;
 use crate::rtl::layout::STATE_BITS;
 use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
 
@@ -52,8 +53,8 @@ impl VerilatedCore {
     /// Generates the core's Verilog, builds (or reuses from the cache) its Verilator model, and
     /// instantiates it.
     pub fn new(shape: CoreShape) -> Result<Self, VerilatorError> {
-        let verilog = core_verilog(shape);
-        let model = build_model(&verilog, "top", &core_ports(shape), &model_cache_dir())?;
+        let verilog = neurocore_verilog(shape);
+        let model = build_model(&verilog, CORE_MODULE, &core_ports(shape), &model_cache_dir())?;
         Ok(VerilatedCore { model, cycles: 0 })
     }
 }
