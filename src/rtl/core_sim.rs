@@ -100,6 +100,8 @@ struct RtlCore<const NB: usize, const AB: usize, const GB: usize, const SB: usiz
     core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
     cycles: u64,
     trace: Option<VCDProbe<Box<dyn Write>>>,
+    /// Inputs changed since the last settle.
+    dirty: bool,
 }
 
 impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
@@ -116,13 +118,20 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
         core.start.connect();
         core.probe_neuron.connect();
         core.connect_all();
-        let mut sim = RtlCore { core, cycles: 0, trace: None };
+        let mut sim = RtlCore { core, cycles: 0, trace: None, dirty: true };
         sim.settle();
         sim
     }
 
     fn settle(&mut self) {
         assert!(simulate(&mut self.core, SETTLE_ITERATIONS), "neurocore logic failed to settle");
+        self.dirty = false;
+    }
+
+    fn settle_if_dirty(&mut self) {
+        if self.dirty {
+            self.settle();
+        }
     }
 
     fn dump(&mut self, time: u64) {
@@ -140,6 +149,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
     for RtlCore<NB, AB, GB, SB, NB1, AB1>
 {
     fn set(&mut self, pin: CoreInput, value: u64) {
+        self.dirty = true;
         let core = &mut self.core;
         match pin {
             CoreInput::CfgWrite => core.cfg_write.next = value != 0,
@@ -154,7 +164,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
     }
 
     fn get(&mut self, pin: CoreOutput) -> u64 {
-        self.settle();
+        self.settle_if_dirty();
         let core = &self.core;
         match pin {
             CoreOutput::Busy => core.busy.val() as u64,
@@ -166,7 +176,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
     }
 
     fn cycle(&mut self) {
-        self.settle();
+        self.settle_if_dirty();
         self.core.clock.next = Clock::from(true);
         self.settle();
         self.dump(2 * self.cycles + 1);

@@ -11,6 +11,7 @@ pub mod driver;
 pub mod pins;
 pub mod random_net;
 pub mod verilated_core;
+pub mod workloads;
 
 use std::fs::File;
 use std::io::BufWriter;

@@ -1,0 +1,134 @@
+//! Bad input gets a clear error naming the file, the field and the reason, a non-zero exit
+//! status, and leaves no output file behind.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn neurofab(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurofab")).args(args).current_dir(dir).output().expect("run neurofab")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const SMALL_NET: &str = r#"{"ticks": 4, "inputs": [{"name": "in", "size": 2, "spikes": [[0, 1]]}],
+ "populations": [{"name": "p0", "size": 2, "neuron": {"vth": 10, "du": 4095}}],
+ "projections": [{"from": "in", "to": "p0", "weights": [[100, 0], [0, 100]]}]}"#;
+
+fn assert_fails_cleanly(args: &[&str], dir: &Path, must_mention: &[&str]) {
+    let output = neurofab(args, dir);
+    assert!(!output.status.success(), "{args:?} succeeded");
+    let message = stderr(&output);
+    for needle in must_mention {
+        assert!(message.contains(needle), "{args:?}: error {message:?} does not mention {needle:?}");
+    }
+    assert!(!dir.join("spikes.csv").exists(), "{args:?} left spikes.csv behind");
+    assert!(!dir.join("wave.vcd").exists(), "{args:?} left wave.vcd behind");
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{args:?} left temporary files {leftovers:?}");
+}
+
+#[test]
+fn missing_network_file() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_fails_cleanly(&["sim", "absent.json", "--out", "spikes.csv"], dir.path(), &["absent.json"]);
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), "{\"ticks\": 4,\n \"inputs\": [}").unwrap();
+    assert_fails_cleanly(&["sim", "net.json", "--out", "spikes.csv"], dir.path(), &["net.json", "line 2"]);
+}
+
+#[test]
+fn out_of_range_weight_names_the_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SMALL_NET.replace("[0, 100]]", "[0, 300]]")).unwrap();
+    assert_fails_cleanly(
+        &["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv"],
+        dir.path(),
+        &["net.json", "projections[0].weights[1][1]", "300", "-128..=127"],
+    );
+}
+
+#[test]
+fn network_too_big_for_the_core_says_by_how_much() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = SMALL_NET.replace("\"size\": 2, \"neuron\"", "\"size\": 300, \"neuron\"").replace(
+        "\"weights\": [[100, 0], [0, 100]]",
+        &format!("\"weights\": [{}]", vec!["[1, 0]"; 300].join(",")),
+    );
+    std::fs::write(dir.path().join("net.json"), big).unwrap();
+    assert_fails_cleanly(
+        &["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv", "--vcd", "wave.vcd"],
+        dir.path(),
+        &["net.json", "300 neurons", "256", "44 too many"],
+    );
+}
+
+#[test]
+fn bad_hardware_config_names_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    std::fs::write(dir.path().join("hw.toml"), "[core]\nneurons = 300\naxons = 256\n").unwrap();
+    assert_fails_cleanly(
+        &["sim", "net.json", "--engine", "rtl", "--config", "hw.toml", "--out", "spikes.csv"],
+        dir.path(),
+        &["hw.toml", "core", "300", "not a supported core shape"],
+    );
+    std::fs::write(dir.path().join("hw.toml"), "[core]\nneurons = 256\naxons = 256\nlanes = 4\n").unwrap();
+    assert_fails_cleanly(&["gen", "--config", "hw.toml", "--out", "gen"], dir.path(), &["hw.toml", "lanes"]);
+    assert!(!dir.path().join("gen").exists(), "gen created its output directory despite the error");
+}
+
+#[test]
+fn gen_with_a_network_that_does_not_fit_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = SMALL_NET.replace("\"weight_exp\"", "\"x\"").replace(
+        "\"weights\": [[100, 0], [0, 100]]",
+        "\"weight_exp\": 7, \"weights\": [[127, 127], [0, 100]]",
+    );
+    std::fs::write(dir.path().join("net.json"), &wide).unwrap();
+    // 2 x 127 << 7 = 32512 fits; make the input range overflow with a recurrent projection.
+    let too_strong = wide.replace(
+        "\"projections\": [",
+        &format!(
+            "\"projections\": [{{\"from\": \"p0\", \"to\": \"p0\", \"weight_exp\": 7, \"weights\": [[127, 127], [127, 127]]}}, {{\"from\": \"in\", \"to\": \"p0\", \"weight_exp\": 7, \"weights\": [[127, 127], [127, 127]]}}, {}",
+            (0..6).map(|_| "{\"from\": \"p0\", \"to\": \"p0\", \"weight_exp\": 7, \"weights\": [[127, 127], [127, 127]]}").collect::<Vec<_>>().join(", ") + ","
+        ),
+    );
+    std::fs::write(dir.path().join("net.json"), too_strong).unwrap();
+    assert_fails_cleanly(
+        &["gen", "--net", "net.json", "--out", "gen"],
+        dir.path(),
+        &["net.json", "worst-case synaptic input", "262144"],
+    );
+    assert!(!dir.path().join("gen").exists(), "gen wrote output despite the error");
+}
+
+#[test]
+fn sim_writes_the_csv_on_success() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    let output = neurofab(&["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv"], dir.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let csv = std::fs::read_to_string(dir.path().join("spikes.csv")).unwrap();
+    // Input 1 spikes at tick 0; neuron 1 gets a = 100 at tick 1: u = 100 << 6 = 6400 and
+    // v = 6400 > vth << 6 = 640, a spike. du = 4095 decays u to 0 by tick 2: no more spikes.
+    assert_eq!(csv, "tick,population,neuron\n1,p0,1\n");
+}
+
+#[test]
+fn help_teaches_the_engines() {
+    let output = neurofab(&["sim", "--help"], Path::new("."));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for needle in ["golden", "rtl", "verilator", "--ticks", "--vcd", "--out"] {
+        assert!(text.contains(needle), "sim --help does not mention {needle}");
+    }
+}

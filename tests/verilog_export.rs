@@ -1,0 +1,39 @@
+//! The exported Verilog: `rtl-out/` is up to date with the generator, and Verilator's
+//! `--lint-only -Wall` is clean apart from the waivers in `testbenches/lint_waivers.vlt`.
+
+use std::path::Path;
+
+use neurofab::export::tools::require_tool_or_skip;
+use neurofab::export::verilator::lint;
+use neurofab::export::verilog::{neurocore_verilog, CORE_MODULE};
+use neurofab::rtl::core_sim::{CoreShape, SUPPORTED_SHAPES};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[test]
+fn rtl_out_holds_the_current_default_design() {
+    let path = Path::new(ROOT).join("rtl-out").join(format!("{CORE_MODULE}.v"));
+    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let generated = neurocore_verilog(CoreShape::default());
+    assert!(
+        committed == generated,
+        "{} is out of date with the generator: run `cargo run --release -- gen --out rtl-out/` and commit it",
+        path.display()
+    );
+}
+
+#[test]
+fn every_supported_shape_lints_clean() {
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let waivers = Path::new(ROOT).join("testbenches").join("lint_waivers.vlt");
+    let dir = tempfile::tempdir().unwrap();
+    for (neurons, axons) in SUPPORTED_SHAPES {
+        let path = dir.path().join(format!("{CORE_MODULE}_{neurons}x{axons}.v"));
+        std::fs::write(&path, neurocore_verilog(CoreShape { neurons, axons })).unwrap();
+        if let Err(e) = lint(&path, CORE_MODULE, Some(&waivers)) {
+            panic!("{neurons}x{axons} core: {e}");
+        }
+    }
+}
