@@ -20,7 +20,9 @@ fn golden(c: &mut Criterion) {
     let ticks = 200;
     let net = dense_layer(NEURONS, INPUTS, EVENTS_PER_TICK, ticks, 1);
     let mut group = c.benchmark_group("golden");
-    group.throughput(Throughput::Elements((ticks as usize * EVENTS_PER_TICK * NEURONS) as u64));
+    group.throughput(Throughput::Elements(
+        (ticks as usize * EVENTS_PER_TICK * NEURONS) as u64,
+    ));
     group.bench_function("synaptic_events", |b| {
         b.iter(|| {
             let mut model = GoldenModel::new(&net);
@@ -44,7 +46,10 @@ fn golden(c: &mut Criterion) {
 
 fn hardware(c: &mut Criterion, engine: Engine, ticks: u32) {
     let net = dense_layer(NEURONS, INPUTS, EVENTS_PER_TICK, ticks, 1);
-    let options = RunOptions { shape: CoreShape::default(), vcd: None };
+    let options = RunOptions {
+        shape: CoreShape::default(),
+        vcd: None,
+    };
     let probe = match run(&net, engine, ticks, &options, &mut |_| {}) {
         Ok(result) => result,
         Err(e) => {
@@ -57,9 +62,13 @@ fn hardware(c: &mut Criterion, engine: Engine, ticks: u32) {
     let mut group = c.benchmark_group(&name);
     group.sample_size(10);
     group.throughput(Throughput::Elements(cycles));
-    group.bench_function("clock_cycles", |b| b.iter(|| run(&net, engine, ticks, &options, &mut |_| {}).unwrap()));
+    group.bench_function("clock_cycles", |b| {
+        b.iter(|| run(&net, engine, ticks, &options, &mut |_| {}).unwrap())
+    });
     group.throughput(Throughput::Elements(ticks as u64));
-    group.bench_function("ticks", |b| b.iter(|| run(&net, engine, ticks, &options, &mut |_| {}).unwrap()));
+    group.bench_function("ticks", |b| {
+        b.iter(|| run(&net, engine, ticks, &options, &mut |_| {}).unwrap())
+    });
     group.finish();
 }
 
@@ -72,10 +81,15 @@ fn verilator(c: &mut Criterion) {
 }
 
 fn cycles_per_tick(_c: &mut Criterion) {
-    eprintln!("cycles per tick on a {NEURONS}-neuron layer (rtl engine), by input events per tick:");
+    eprintln!(
+        "cycles per tick on a {NEURONS}-neuron layer (rtl engine), by input events per tick:"
+    );
     for events in [0, 1, 8, 32, 128, 256] {
         let net = dense_layer(NEURONS, INPUTS, events, 4, 2);
-        let options = RunOptions { shape: CoreShape::default(), vcd: None };
+        let options = RunOptions {
+            shape: CoreShape::default(),
+            vcd: None,
+        };
         let result = run(&net, Engine::Rtl, 4, &options, &mut |_| {}).unwrap();
         let cycles = result.tick_cycles.unwrap();
         eprintln!("  events {events:>3}: {} cycles (ticks 1..3)", cycles[1]);

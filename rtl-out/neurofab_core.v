@@ -196,6 +196,10 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  [23:0] weight_lane1;
     reg  [23:0] weight_lane2;
     reg  [23:0] weight_lane3;
+    reg  [23:0] lane_sum0;
+    reg  [23:0] lane_sum1;
+    reg  [23:0] lane_sum2;
+    reg  [23:0] lane_sum3;
     reg  [95:0] acc_new_word;
     reg  acc_write_enable;
     reg  acc_write_all;
@@ -574,7 +578,11 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         if (synapse_sram$read_data[32'h1f]) begin
             weight_lane3 = weight_lane3 | weight_sign_fill;
         end
-        acc_new_word = ((acc_read_word[(32'h0)+:(24)] + (weight_lane0 << accum_shift$q)) & 96'hffffffffffffffffffffffff) | (((acc_read_word[(32'h18)+:(24)] + (weight_lane1 << accum_shift$q)) & 96'hffffffffffffffffffffffff) << 32'h18) | (((acc_read_word[(32'h30)+:(24)] + (weight_lane2 << accum_shift$q)) & 96'hffffffffffffffffffffffff) << 32'h30) | (((acc_read_word[(32'h48)+:(24)] + (weight_lane3 << accum_shift$q)) & 96'hffffffffffffffffffffffff) << 32'h48);
+        lane_sum0 = acc_read_word[(32'h0)+:(24)] + (weight_lane0 << accum_shift$q);
+        lane_sum1 = acc_read_word[(32'h18)+:(24)] + (weight_lane1 << accum_shift$q);
+        lane_sum2 = acc_read_word[(32'h30)+:(24)] + (weight_lane2 << accum_shift$q);
+        lane_sum3 = acc_read_word[(32'h48)+:(24)] + (weight_lane3 << accum_shift$q);
+        acc_new_word = ((lane_sum0) & 96'hffffffffffffffffffffffff) | (((lane_sum1) & 96'hffffffffffffffffffffffff) << 32'h18) | (((lane_sum2) & 96'hffffffffffffffffffffffff) << 32'h30) | (((lane_sum3) & 96'hffffffffffffffffffffffff) << 32'h48);
         bypass_hit$d = accum_valid$q & iter_active$q & (iter_slot$q == accum_slot$q) & (iter_group$q == accum_group$q);
         bypass_word$d = acc_new_word;
         acc_write_enable = 1'b0;

@@ -9,10 +9,10 @@
 //! - [`export`]: Verilog generation, memory images and the Verilator flow;
 //! - [`cli`]: the `neurofab` command line.
 
+pub mod cli;
+pub mod export;
 pub mod fixed;
+pub mod map;
 pub mod model;
 pub mod rtl;
-pub mod map;
 pub mod sim;
-pub mod export;
-pub mod cli;

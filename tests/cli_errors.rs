@@ -5,7 +5,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn neurofab(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neurofab")).args(args).current_dir(dir).output().expect("run neurofab")
+    Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run neurofab")
 }
 
 fn stderr(output: &Output) -> String {
@@ -21,52 +25,96 @@ fn assert_fails_cleanly(args: &[&str], dir: &Path, must_mention: &[&str]) {
     assert!(!output.status.success(), "{args:?} succeeded");
     let message = stderr(&output);
     for needle in must_mention {
-        assert!(message.contains(needle), "{args:?}: error {message:?} does not mention {needle:?}");
+        assert!(
+            message.contains(needle),
+            "{args:?}: error {message:?} does not mention {needle:?}"
+        );
     }
-    assert!(!dir.join("spikes.csv").exists(), "{args:?} left spikes.csv behind");
-    assert!(!dir.join("wave.vcd").exists(), "{args:?} left wave.vcd behind");
+    assert!(
+        !dir.join("spikes.csv").exists(),
+        "{args:?} left spikes.csv behind"
+    );
+    assert!(
+        !dir.join("wave.vcd").exists(),
+        "{args:?} left wave.vcd behind"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| n.starts_with(".tmp"))
         .collect();
-    assert!(leftovers.is_empty(), "{args:?} left temporary files {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "{args:?} left temporary files {leftovers:?}"
+    );
 }
 
 #[test]
 fn missing_network_file() {
     let dir = tempfile::tempdir().unwrap();
-    assert_fails_cleanly(&["sim", "absent.json", "--out", "spikes.csv"], dir.path(), &["absent.json"]);
+    assert_fails_cleanly(
+        &["sim", "absent.json", "--out", "spikes.csv"],
+        dir.path(),
+        &["absent.json"],
+    );
 }
 
 #[test]
 fn malformed_json_names_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("net.json"), "{\"ticks\": 4,\n \"inputs\": [}").unwrap();
-    assert_fails_cleanly(&["sim", "net.json", "--out", "spikes.csv"], dir.path(), &["net.json", "line 2"]);
+    std::fs::write(
+        dir.path().join("net.json"),
+        "{\"ticks\": 4,\n \"inputs\": [}",
+    )
+    .unwrap();
+    assert_fails_cleanly(
+        &["sim", "net.json", "--out", "spikes.csv"],
+        dir.path(),
+        &["net.json", "line 2"],
+    );
 }
 
 #[test]
 fn out_of_range_weight_names_the_json_path() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("net.json"), SMALL_NET.replace("[0, 100]]", "[0, 300]]")).unwrap();
+    std::fs::write(
+        dir.path().join("net.json"),
+        SMALL_NET.replace("[0, 100]]", "[0, 300]]"),
+    )
+    .unwrap();
     assert_fails_cleanly(
         &["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv"],
         dir.path(),
-        &["net.json", "projections[0].weights[1][1]", "300", "-128..=127"],
+        &[
+            "net.json",
+            "projections[0].weights[1][1]",
+            "300",
+            "-128..=127",
+        ],
     );
 }
 
 #[test]
 fn network_too_big_for_the_core_says_by_how_much() {
     let dir = tempfile::tempdir().unwrap();
-    let big = SMALL_NET.replace("\"size\": 2, \"neuron\"", "\"size\": 300, \"neuron\"").replace(
-        "\"weights\": [[100, 0], [0, 100]]",
-        &format!("\"weights\": [{}]", vec!["[1, 0]"; 300].join(",")),
-    );
+    let big = SMALL_NET
+        .replace("\"size\": 2, \"neuron\"", "\"size\": 300, \"neuron\"")
+        .replace(
+            "\"weights\": [[100, 0], [0, 100]]",
+            &format!("\"weights\": [{}]", vec!["[1, 0]"; 300].join(",")),
+        );
     std::fs::write(dir.path().join("net.json"), big).unwrap();
     assert_fails_cleanly(
-        &["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv", "--vcd", "wave.vcd"],
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "rtl",
+            "--out",
+            "spikes.csv",
+            "--vcd",
+            "wave.vcd",
+        ],
         dir.path(),
         &["net.json", "300 neurons", "256", "44 too many"],
     );
@@ -76,15 +124,39 @@ fn network_too_big_for_the_core_says_by_how_much() {
 fn bad_hardware_config_names_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
-    std::fs::write(dir.path().join("hw.toml"), "[core]\nneurons = 300\naxons = 256\n").unwrap();
+    std::fs::write(
+        dir.path().join("hw.toml"),
+        "[core]\nneurons = 300\naxons = 256\n",
+    )
+    .unwrap();
     assert_fails_cleanly(
-        &["sim", "net.json", "--engine", "rtl", "--config", "hw.toml", "--out", "spikes.csv"],
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "rtl",
+            "--config",
+            "hw.toml",
+            "--out",
+            "spikes.csv",
+        ],
         dir.path(),
         &["hw.toml", "core", "300", "not a supported core shape"],
     );
-    std::fs::write(dir.path().join("hw.toml"), "[core]\nneurons = 256\naxons = 256\nlanes = 4\n").unwrap();
-    assert_fails_cleanly(&["gen", "--config", "hw.toml", "--out", "gen"], dir.path(), &["hw.toml", "lanes"]);
-    assert!(!dir.path().join("gen").exists(), "gen created its output directory despite the error");
+    std::fs::write(
+        dir.path().join("hw.toml"),
+        "[core]\nneurons = 256\naxons = 256\nlanes = 4\n",
+    )
+    .unwrap();
+    assert_fails_cleanly(
+        &["gen", "--config", "hw.toml", "--out", "gen"],
+        dir.path(),
+        &["hw.toml", "lanes"],
+    );
+    assert!(
+        !dir.path().join("gen").exists(),
+        "gen created its output directory despite the error"
+    );
 }
 
 #[test]
@@ -109,14 +181,20 @@ fn gen_with_a_network_that_does_not_fit_writes_nothing() {
         dir.path(),
         &["net.json", "worst-case synaptic input", "262144"],
     );
-    assert!(!dir.path().join("gen").exists(), "gen wrote output despite the error");
+    assert!(
+        !dir.path().join("gen").exists(),
+        "gen wrote output despite the error"
+    );
 }
 
 #[test]
 fn sim_writes_the_csv_on_success() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
-    let output = neurofab(&["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv"], dir.path());
+    let output = neurofab(
+        &["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv"],
+        dir.path(),
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let csv = std::fs::read_to_string(dir.path().join("spikes.csv")).unwrap();
     // Input 1 spikes at tick 0; neuron 1 gets a = 100 at tick 1: u = 100 << 6 = 6400 and
@@ -129,6 +207,9 @@ fn help_teaches_the_engines() {
     let output = neurofab(&["sim", "--help"], Path::new("."));
     let text = String::from_utf8_lossy(&output.stdout);
     for needle in ["golden", "rtl", "verilator", "--ticks", "--vcd", "--out"] {
-        assert!(text.contains(needle), "sim --help does not mention {needle}");
+        assert!(
+            text.contains(needle),
+            "sim --help does not mention {needle}"
+        );
     }
 }

@@ -20,7 +20,10 @@ const INPUT_PIPELINE_CYCLES: u64 = 2;
 
 #[test]
 fn cycles_per_tick_match_the_formula() {
-    let shape = CoreShape { neurons: 64, axons: 64 };
+    let shape = CoreShape {
+        neurons: 64,
+        axons: 64,
+    };
     let mut ticks_checked = 0;
     let mut events_seen = 0;
     for seed in 0..30 {
@@ -35,7 +38,10 @@ fn cycles_per_tick_match_the_formula() {
             },
         );
         let image = map_network(&net, shape).unwrap();
-        let options = RunOptions { shape, ..Default::default() };
+        let options = RunOptions {
+            shape,
+            ..Default::default()
+        };
         let result = run(&net, Engine::Rtl, net.ticks, &options, &mut |_| {}).unwrap();
         let tick_cycles = result.tick_cycles.unwrap();
         let groups_of = |axon: usize| {
@@ -53,19 +59,39 @@ fn cycles_per_tick_match_the_formula() {
                     }
                 }
                 for spike in result.spikes.spikes.iter().filter(|s| s.tick == tick - 1) {
-                    events.extend_from_slice(image.axons_of(Source::Population(spike.population), spike.neuron));
+                    events.extend_from_slice(
+                        image.axons_of(Source::Population(spike.population), spike.neuron),
+                    );
                 }
             }
             let used = image.neuron_count as u64;
             let groups: u64 = events.iter().map(|&a| groups_of(a)).sum();
-            let expected = used + groups + TICK_OVERHEAD_CYCLES + if events.is_empty() { 0 } else { INPUT_PIPELINE_CYCLES };
+            let expected = used
+                + groups
+                + TICK_OVERHEAD_CYCLES
+                + if events.is_empty() {
+                    0
+                } else {
+                    INPUT_PIPELINE_CYCLES
+                };
             let measured = tick_cycles[tick as usize];
-            assert_eq!(measured, expected, "seed {seed} tick {tick}: {} events", events.len());
+            assert_eq!(
+                measured,
+                expected,
+                "seed {seed} tick {tick}: {} events",
+                events.len()
+            );
             let bound = used + events.len() as u64 * used.div_ceil(4) + 32;
-            assert!(measured <= bound, "seed {seed} tick {tick}: {measured} cycles > target {bound}");
+            assert!(
+                measured <= bound,
+                "seed {seed} tick {tick}: {measured} cycles > target {bound}"
+            );
             ticks_checked += 1;
             events_seen += events.len();
         }
     }
-    assert!(ticks_checked > 0 && events_seen > 100, "too little activity to check the formula");
+    assert!(
+        ticks_checked > 0 && events_seen > 100,
+        "too little activity to check the formula"
+    );
 }

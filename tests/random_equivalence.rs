@@ -49,12 +49,26 @@ fn equivalence(engine: Engine, first_seed: u64, count: u64) {
     let mut spikes_seen = 0;
     for seed in seeds(first_seed, count) {
         // Mostly the small core (fast), every fourth network on the default 256x256 core.
-        let shape = if seed % 4 == 0 { CoreShape::default() } else { CoreShape { neurons: 64, axons: 64 } };
+        let shape = if seed % 4 == 0 {
+            CoreShape::default()
+        } else {
+            CoreShape {
+                neurons: 64,
+                axons: 64,
+            }
+        };
         let net = random_network(seed, &config(shape, 24));
-        let options = RunOptions { shape, ..Default::default() };
+        let options = RunOptions {
+            shape,
+            ..Default::default()
+        };
         let golden = run(&net, Engine::Golden, net.ticks, &options, &mut |_| {}).unwrap();
-        let other = run(&net, engine, net.ticks, &options, &mut |_| {})
-            .unwrap_or_else(|e| panic!("seed {seed}: {engine:?} failed: {e}\nnetwork:\n{}", net.to_json()));
+        let other = run(&net, engine, net.ticks, &options, &mut |_| {}).unwrap_or_else(|e| {
+            panic!(
+                "seed {seed}: {engine:?} failed: {e}\nnetwork:\n{}",
+                net.to_json()
+            )
+        });
         compare(seed, &net, &golden, &other, engine);
         spikes_seen += golden.spikes.spikes.len();
     }

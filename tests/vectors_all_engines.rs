@@ -13,7 +13,11 @@ fn vectors() -> Vec<PathBuf> {
         .filter(|p| p.join("net.json").exists())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 8, "expected at least 8 vectors in {}", root.display());
+    assert!(
+        dirs.len() >= 8,
+        "expected at least 8 vectors in {}",
+        root.display()
+    );
     dirs
 }
 

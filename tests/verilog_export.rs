@@ -12,8 +12,11 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 #[test]
 fn rtl_out_holds_the_current_default_design() {
-    let path = Path::new(ROOT).join("rtl-out").join(format!("{CORE_MODULE}.v"));
-    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let path = Path::new(ROOT)
+        .join("rtl-out")
+        .join(format!("{CORE_MODULE}.v"));
+    let committed =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let generated = neurocore_verilog(CoreShape::default());
     assert!(
         committed == generated,
@@ -30,7 +33,9 @@ fn every_supported_shape_lints_clean() {
     let waivers = Path::new(ROOT).join("testbenches").join("lint_waivers.vlt");
     let dir = tempfile::tempdir().unwrap();
     for (neurons, axons) in SUPPORTED_SHAPES {
-        let path = dir.path().join(format!("{CORE_MODULE}_{neurons}x{axons}.v"));
+        let path = dir
+            .path()
+            .join(format!("{CORE_MODULE}_{neurons}x{axons}.v"));
         std::fs::write(&path, neurocore_verilog(CoreShape { neurons, axons })).unwrap();
         if let Err(e) = lint(&path, CORE_MODULE, Some(&waivers)) {
             panic!("{neurons}x{axons} core: {e}");

@@ -47,14 +47,21 @@ pub struct CoreConfig {
 impl Default for CoreConfig {
     fn default() -> Self {
         let shape = CoreShape::default();
-        CoreConfig { neurons: shape.neurons, axons: shape.axons }
+        CoreConfig {
+            neurons: shape.neurons,
+            axons: shape.axons,
+        }
     }
 }
 
 impl HwConfig {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<HwConfig, ConfigError> {
-        let fail = |field: &str, reason: String| ConfigError { file: path.to_path_buf(), field: field.into(), reason };
+        let fail = |field: &str, reason: String| ConfigError {
+            file: path.to_path_buf(),
+            field: field.into(),
+            reason,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| fail("-", e.to_string()))?;
         let config: HwConfig = toml::from_str(&text).map_err(|e| {
             let message = e.message().to_string();
@@ -68,7 +75,10 @@ impl HwConfig {
             fail("-", format!("{message}{location}"))
         })?;
         if !config.core_shape().is_supported() {
-            let supported: Vec<String> = SUPPORTED_SHAPES.iter().map(|(n, a)| format!("{n}x{a}")).collect();
+            let supported: Vec<String> = SUPPORTED_SHAPES
+                .iter()
+                .map(|(n, a)| format!("{n}x{a}"))
+                .collect();
             return Err(fail(
                 "core",
                 format!(
@@ -84,6 +94,9 @@ impl HwConfig {
 
     /// The core shape.
     pub fn core_shape(&self) -> CoreShape {
-        CoreShape { neurons: self.core.neurons, axons: self.core.axons }
+        CoreShape {
+            neurons: self.core.neurons,
+            axons: self.core.axons,
+        }
     }
 }

@@ -133,7 +133,11 @@ fn progress_reporter(label: String, ticks: u32) -> impl FnMut(u32) {
 }
 
 fn summary(engine: Engine, ticks: u32, result: &RunResult) -> String {
-    let mut line = format!("{engine:?}: {ticks} ticks, {} spikes", result.spikes.spikes.len()).to_lowercase();
+    let mut line = format!(
+        "{engine:?}: {ticks} ticks, {} spikes",
+        result.spikes.spikes.len()
+    )
+    .to_lowercase();
     if let Some(tick_cycles) = &result.tick_cycles {
         let total: u64 = tick_cycles.iter().sum();
         let worst = tick_cycles.iter().max().copied().unwrap_or(0);
@@ -158,13 +162,29 @@ fn sim(args: SimArgs) -> Result<()> {
         Some(path) => Some(temp_beside(path)?),
         None => None,
     };
-    let options = RunOptions { shape: config.core_shape(), vcd: vcd_temp.as_ref().map(|t| t.path().to_path_buf()) };
+    let options = RunOptions {
+        shape: config.core_shape(),
+        vcd: vcd_temp.as_ref().map(|t| t.path().to_path_buf()),
+    };
     let label = format!("{:?}", args.engine).to_lowercase();
-    let result = run(&net, args.engine, ticks, &options, &mut progress_reporter(label, ticks))
-        .with_context(|| format!("{}: cannot run on the {:?} engine", args.net.display(), args.engine))?;
+    let result = run(
+        &net,
+        args.engine,
+        ticks,
+        &options,
+        &mut progress_reporter(label, ticks),
+    )
+    .with_context(|| {
+        format!(
+            "{}: cannot run on the {:?} engine",
+            args.net.display(),
+            args.engine
+        )
+    })?;
     let csv = result.spikes.to_csv(&net);
     if let (Some(temp), Some(path)) = (vcd_temp, &args.vcd) {
-        temp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+        temp.persist(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     match &args.out {
         Some(path) => write_atomic(path, &csv)?,
@@ -182,11 +202,20 @@ fn gen(args: GenArgs) -> Result<()> {
     let mut files = vec![(format!("{CORE_MODULE}.v"), neurocore_verilog(shape))];
     if let Some(net_path) = &args.net {
         let net = Network::load(net_path)?;
-        let image = map_network(&net, shape).with_context(|| format!("{}: does not fit the core", net_path.display()))?;
-        files.extend(memory_images(&image).into_iter().map(|f| (f.name.to_string(), f.contents)));
-        files.push(("neuron_count.txt".into(), format!("{}\n", image.neuron_count)));
+        let image = map_network(&net, shape)
+            .with_context(|| format!("{}: does not fit the core", net_path.display()))?;
+        files.extend(
+            memory_images(&image)
+                .into_iter()
+                .map(|f| (f.name.to_string(), f.contents)),
+        );
+        files.push((
+            "neuron_count.txt".into(),
+            format!("{}\n", image.neuron_count),
+        ));
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     for (name, contents) in &files {
         write_atomic(&args.out.join(name), contents)?;
     }
@@ -207,14 +236,22 @@ fn ensure_verilator() -> Result<()> {
     if crate::export::tools::find_tool("verilator").is_ok() {
         return Ok(());
     }
-    let script = crate::export::tools::project_dir().join("tools").join("install.sh");
-    eprintln!("verilator not found: installing the pinned tools with {} (once, about a minute)", script.display());
+    let script = crate::export::tools::project_dir()
+        .join("tools")
+        .join("install.sh");
+    eprintln!(
+        "verilator not found: installing the pinned tools with {} (once, about a minute)",
+        script.display()
+    );
     let status = std::process::Command::new("bash")
         .arg(&script)
         .status()
         .with_context(|| format!("cannot run {}", script.display()))?;
     if !status.success() {
-        bail!("{} failed ({status}); install Verilator >= 5.025 on PATH instead", script.display());
+        bail!(
+            "{} failed ({status}); install Verilator >= 5.025 on PATH instead",
+            script.display()
+        );
     }
     crate::export::tools::find_tool("verilator")?;
     Ok(())
@@ -222,11 +259,19 @@ fn ensure_verilator() -> Result<()> {
 
 fn demo(args: DemoArgs) -> Result<()> {
     ensure_verilator()?;
-    let net = Network::from_json_str(DEFAULT_NETWORK, Some(Path::new("examples/networks/default.json")))?;
+    let net = Network::from_json_str(
+        DEFAULT_NETWORK,
+        Some(Path::new("examples/networks/default.json")),
+    )?;
     let config = HwConfig::default();
     let shape = config.core_shape();
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    gen(GenArgs { config: None, out: args.out.clone(), net: None })?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    gen(GenArgs {
+        config: None,
+        out: args.out.clone(),
+        net: None,
+    })?;
     let image = map_network(&net, shape)?;
     for file in memory_images(&image) {
         write_atomic(&args.out.join(file.name), &file.contents)?;
@@ -243,9 +288,19 @@ fn demo(args: DemoArgs) -> Result<()> {
     for engine in [Engine::Golden, Engine::Rtl, Engine::Verilator] {
         let started = Instant::now();
         let label = format!("{engine:?}").to_lowercase();
-        let result = run(&net, engine, net.ticks, &options, &mut progress_reporter(label, net.ticks))
-            .with_context(|| format!("the {engine:?} engine failed"))?;
-        eprintln!("{} [{:.2} s]", summary(engine, net.ticks, &result), started.elapsed().as_secs_f64());
+        let result = run(
+            &net,
+            engine,
+            net.ticks,
+            &options,
+            &mut progress_reporter(label, net.ticks),
+        )
+        .with_context(|| format!("the {engine:?} engine failed"))?;
+        eprintln!(
+            "{} [{:.2} s]",
+            summary(engine, net.ticks, &result),
+            started.elapsed().as_secs_f64()
+        );
         results.push((engine, result));
     }
     let (_, golden) = &results[0];
@@ -276,7 +331,8 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))
+    tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))
 }
 
 /// Writes `contents` to `path` through a temporary file in the same directory and a rename, so
@@ -284,7 +340,8 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
 pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
     use std::io::Write;
     let mut temp = temp_beside(path)?;
-    temp.write_all(contents.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    temp.write_all(contents.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
     // Temporary files are created private (0600); outputs get the usual 0644.
     #[cfg(unix)]
     {
@@ -293,6 +350,7 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    temp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

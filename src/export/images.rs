@@ -29,20 +29,39 @@ pub fn memory_images(image: &CoreImage) -> Vec<ImageFile> {
     for &(addr, word) in &image.synapse_words {
         synapse[addr] = word;
     }
-    let padded = |words: &[u64], depth: usize| words.iter().copied().chain(std::iter::repeat(0)).take(depth).collect::<Vec<_>>();
+    let padded = |words: &[u64], depth: usize| {
+        words
+            .iter()
+            .copied()
+            .chain(std::iter::repeat(0))
+            .take(depth)
+            .collect::<Vec<_>>()
+    };
     vec![
-        ImageFile { name: "synapse_sram.hex", contents: hex_lines(synapse.into_iter(), SYNAPSE_WORD_BITS) },
+        ImageFile {
+            name: "synapse_sram.hex",
+            contents: hex_lines(synapse.into_iter(), SYNAPSE_WORD_BITS),
+        },
         ImageFile {
             name: "axon_meta.hex",
-            contents: hex_lines(padded(&image.axon_words, shape.axons).into_iter(), AXON_META_BITS),
+            contents: hex_lines(
+                padded(&image.axon_words, shape.axons).into_iter(),
+                AXON_META_BITS,
+            ),
         },
         ImageFile {
             name: "param_a.hex",
-            contents: hex_lines(padded(&image.param_a, shape.neurons).into_iter(), PARAM_A_BITS),
+            contents: hex_lines(
+                padded(&image.param_a, shape.neurons).into_iter(),
+                PARAM_A_BITS,
+            ),
         },
         ImageFile {
             name: "param_b.hex",
-            contents: hex_lines(padded(&image.param_b, shape.neurons).into_iter(), PARAM_B_BITS),
+            contents: hex_lines(
+                padded(&image.param_b, shape.neurons).into_iter(),
+                PARAM_B_BITS,
+            ),
         },
     ]
 }

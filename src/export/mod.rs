@@ -1,6 +1,6 @@
 //! Verilog export, memory images, and the Verilator and FPGA tool flows.
 
+pub mod images;
 pub mod tools;
 pub mod verilator;
-pub mod images;
 pub mod verilog;

@@ -54,10 +54,15 @@ fn rename_top(line: &str) -> String {
     let bytes = line.as_bytes();
     let mut i = 0;
     while i < line.len() {
-        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'$');
+        let boundary = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'_'
+                || bytes[i - 1] == b'$');
         if boundary && line[i..].starts_with("top") {
             let next = bytes.get(i + 3).copied();
-            if matches!(next, Some(b'$') | Some(b'(') | Some(b' ') | None) && is_module_context(line) {
+            if matches!(next, Some(b'$') | Some(b'(') | Some(b' ') | None)
+                && is_module_context(line)
+            {
                 out.push_str(CORE_MODULE);
                 i += 3;
                 continue;
@@ -72,7 +77,9 @@ fn rename_top(line: &str) -> String {
 /// Lines where `top` names a module: declarations, end markers and instantiations.
 fn is_module_context(line: &str) -> bool {
     let trimmed = line.trim_start();
-    trimmed.starts_with("module ") || trimmed.starts_with("endmodule") || trimmed.starts_with("top$")
+    trimmed.starts_with("module ")
+        || trimmed.starts_with("endmodule")
+        || trimmed.starts_with("top$")
 }
 
 #[cfg(test)]
@@ -81,18 +88,33 @@ mod tests {
 
     #[test]
     fn renames_modules_and_instances_only() {
-        assert_eq!(rename_top("module top(clock);"), "module neurofab_core(clock);");
-        assert_eq!(rename_top("module top$lif(clock);"), "module neurofab_core$lif(clock);");
-        assert_eq!(rename_top("endmodule // top$lif"), "endmodule // neurofab_core$lif");
+        assert_eq!(
+            rename_top("module top(clock);"),
+            "module neurofab_core(clock);"
+        );
+        assert_eq!(
+            rename_top("module top$lif(clock);"),
+            "module neurofab_core$lif(clock);"
+        );
+        assert_eq!(
+            rename_top("endmodule // top$lif"),
+            "endmodule // neurofab_core$lif"
+        );
         assert_eq!(rename_top("top$lif lif("), "neurofab_core$lif lif(");
         assert_eq!(rename_top("    stop <= top;"), "    stop <= top;");
     }
 
     #[test]
     fn image_hooks_are_emitted_for_each_preloadable_memory() {
-        let verilog = neurocore_verilog(CoreShape { neurons: 64, axons: 64 });
+        let verilog = neurocore_verilog(CoreShape {
+            neurons: 64,
+            axons: 64,
+        });
         for (_, image) in IMAGE_MEMORIES {
-            assert!(verilog.contains(&format!("$readmemh(\"{image}\", mem)")), "no hook for {image}");
+            assert!(
+                verilog.contains(&format!("$readmemh(\"{image}\", mem)")),
+                "no hook for {image}"
+            );
         }
         assert!(!verilog.contains("module top"));
     }

@@ -15,9 +15,7 @@ use thiserror::Error;
 use crate::fixed::LifParams;
 use crate::model::{Network, Source};
 use crate::rtl::core_sim::CoreShape;
-use crate::rtl::layout::{
-    pack_synapse_word, AxonWord, NeuronWord, ACC_SLOTS, WEIGHTS_PER_WORD,
-};
+use crate::rtl::layout::{pack_synapse_word, AxonWord, NeuronWord, ACC_SLOTS, WEIGHTS_PER_WORD};
 
 /// Largest |a| (synaptic input of one neuron in one tick) the core computes exactly.
 ///
@@ -32,7 +30,9 @@ pub const MAX_ABS_ACTIVATION: i64 = 1 << (24 - crate::fixed::ACTIVATION_SHIFT);
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum MapError {
     /// The shape is not one this build generates.
-    #[error("core shape {neurons} neurons x {axons} axons is not supported (supported: {supported})")]
+    #[error(
+        "core shape {neurons} neurons x {axons} axons is not supported (supported: {supported})"
+    )]
     UnsupportedShape {
         /// Requested neurons.
         neurons: usize,
@@ -152,14 +152,28 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
     }
     let neuron_count = net.total_neurons();
     if neuron_count > shape.neurons {
-        return Err(MapError::TooManyNeurons { needed: neuron_count, available: shape.neurons });
+        return Err(MapError::TooManyNeurons {
+            needed: neuron_count,
+            available: shape.neurons,
+        });
     }
-    let axon_count: usize = net.projections.iter().map(|p| net.source_size(p.from)).sum();
+    let axon_count: usize = net
+        .projections
+        .iter()
+        .map(|p| net.source_size(p.from))
+        .sum();
     if axon_count > shape.axons {
-        return Err(MapError::TooManyAxons { needed: axon_count, available: shape.axons });
+        return Err(MapError::TooManyAxons {
+            needed: axon_count,
+            available: shape.axons,
+        });
     }
     for (pop, bounds) in net.max_abs_synaptic_input().iter().enumerate() {
-        if let Some((neuron, &bound)) = bounds.iter().enumerate().find(|(_, &b)| b > MAX_ABS_ACTIVATION) {
+        if let Some((neuron, &bound)) = bounds
+            .iter()
+            .enumerate()
+            .find(|(_, &b)| b > MAX_ABS_ACTIVATION)
+        {
             return Err(MapError::InputRange {
                 population: net.populations[pop].name.clone(),
                 neuron,
@@ -184,7 +198,10 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
             .filter(|&p| net.projections[p].to == pop_index && net.projections[p].weight_exp < 0)
             .collect();
         if negative.len() > ACC_SLOTS - 1 {
-            return Err(MapError::TooManyNegativeExponents { population: pop.name.clone(), count: negative.len() });
+            return Err(MapError::TooManyNegativeExponents {
+                population: pop.name.clone(),
+                count: negative.len(),
+            });
         }
         for (k, &p) in negative.iter().enumerate() {
             projection_slot[p] = k + 1;
@@ -205,21 +222,37 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
     let groups = shape.groups();
     let mut axon_words = Vec::with_capacity(axon_count);
     let mut synapse_words = Vec::new();
-    let mut input_axons: Vec<Vec<Vec<usize>>> = net.inputs.iter().map(|i| vec![Vec::new(); i.size]).collect();
-    let mut population_axons: Vec<Vec<Vec<usize>>> =
-        net.populations.iter().map(|p| vec![Vec::new(); p.size]).collect();
+    let mut input_axons: Vec<Vec<Vec<usize>>> = net
+        .inputs
+        .iter()
+        .map(|i| vec![Vec::new(); i.size])
+        .collect();
+    let mut population_axons: Vec<Vec<Vec<usize>>> = net
+        .populations
+        .iter()
+        .map(|p| vec![Vec::new(); p.size])
+        .collect();
     for (proj_index, proj) in net.projections.iter().enumerate() {
         let target_base = population_base[proj.to];
         let target_size = net.populations[proj.to].size;
         let first_group = target_base / WEIGHTS_PER_WORD;
         let last_group = (target_base + target_size - 1) / WEIGHTS_PER_WORD;
         let slot = projection_slot[proj_index];
-        let pre_shift = if slot == 0 { proj.weight_exp.max(0) as u64 } else { 0 };
+        let pre_shift = if slot == 0 {
+            proj.weight_exp.max(0) as u64
+        } else {
+            0
+        };
         for pre in 0..net.source_size(proj.from) {
             let axon = axon_words.len();
             axon_words.push(
-                AxonWord { first_group: first_group as u64, last_group: last_group as u64, slot: slot as u64, pre_shift }
-                    .pack(),
+                AxonWord {
+                    first_group: first_group as u64,
+                    last_group: last_group as u64,
+                    slot: slot as u64,
+                    pre_shift,
+                }
+                .pack(),
             );
             match proj.from {
                 Source::Input(i) => input_axons[i][pre].push(axon),

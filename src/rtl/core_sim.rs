@@ -23,7 +23,10 @@ pub struct CoreShape {
 
 impl Default for CoreShape {
     fn default() -> Self {
-        CoreShape { neurons: 256, axons: 256 }
+        CoreShape {
+            neurons: 256,
+            axons: 256,
+        }
     }
 }
 
@@ -96,7 +99,14 @@ pub fn rtl_core_traced(shape: CoreShape, vcd: Box<dyn Write>) -> Box<dyn CorePin
 /// failure to converge is a bug.
 const SETTLE_ITERATIONS: usize = 100;
 
-struct RtlCore<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize> {
+struct RtlCore<
+    const NB: usize,
+    const AB: usize,
+    const GB: usize,
+    const SB: usize,
+    const NB1: usize,
+    const AB1: usize,
+> {
     core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
     cycles: u64,
     trace: Option<VCDProbe<Box<dyn Write>>>,
@@ -104,8 +114,14 @@ struct RtlCore<const NB: usize, const AB: usize, const GB: usize, const SB: usiz
     dirty: bool,
 }
 
-impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
-    RtlCore<NB, AB, GB, SB, NB1, AB1>
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > RtlCore<NB, AB, GB, SB, NB1, AB1>
 {
     fn new(mut core: NeuroCore<NB, AB, GB, SB, NB1, AB1>) -> Self {
         core.clock.connect();
@@ -118,13 +134,21 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
         core.start.connect();
         core.probe_neuron.connect();
         core.connect_all();
-        let mut sim = RtlCore { core, cycles: 0, trace: None, dirty: true };
+        let mut sim = RtlCore {
+            core,
+            cycles: 0,
+            trace: None,
+            dirty: true,
+        };
         sim.settle();
         sim
     }
 
     fn settle(&mut self) {
-        assert!(simulate(&mut self.core, SETTLE_ITERATIONS), "neurocore logic failed to settle");
+        assert!(
+            simulate(&mut self.core, SETTLE_ITERATIONS),
+            "neurocore logic failed to settle"
+        );
         self.dirty = false;
     }
 
@@ -145,8 +169,14 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
     }
 }
 
-impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize> CorePins
-    for RtlCore<NB, AB, GB, SB, NB1, AB1>
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > CorePins for RtlCore<NB, AB, GB, SB, NB1, AB1>
 {
     fn set(&mut self, pin: CoreInput, value: u64) {
         self.dirty = true;

@@ -128,10 +128,9 @@ pub fn unpack_state(word: u64) -> (i64, i64) {
 
 /// Packs `WEIGHTS_PER_WORD` signed weights into a synapse word (lane 0 lowest).
 pub fn pack_synapse_word(weights: [i64; WEIGHTS_PER_WORD]) -> u64 {
-    weights
-        .iter()
-        .enumerate()
-        .fold(0, |word, (lane, &w)| word | (to_twos(w, WEIGHT_BITS) << (WEIGHT_BITS as usize * lane)))
+    weights.iter().enumerate().fold(0, |word, (lane, &w)| {
+        word | (to_twos(w, WEIGHT_BITS) << (WEIGHT_BITS as usize * lane))
+    })
 }
 
 #[cfg(test)]
@@ -140,7 +139,12 @@ mod tests {
 
     #[test]
     fn state_round_trips_at_extremes() {
-        for (u, v) in [(1 << 23, (1 << 23) - 1), (-(1 << 23), -((1 << 23) - 1)), (0, 0), (-1, -1)] {
+        for (u, v) in [
+            (1 << 23, (1 << 23) - 1),
+            (-(1 << 23), -((1 << 23) - 1)),
+            (0, 0),
+            (-1, -1),
+        ] {
             assert_eq!(unpack_state(pack_state(u, v)), (u, v));
         }
     }

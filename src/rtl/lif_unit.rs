@@ -216,25 +216,29 @@ impl Logic for LifUnit {
         // Each term is a 24-bit two's complement value; their sum needs 26 bits.
         self.activation.next = bit_cast::<26, 24>(self.in_acc0.val());
         if self.in_acc0.val().get_bit(23) {
-            self.activation.next = bit_cast::<26, 24>(self.in_acc0.val()) | self.sext_24_to_26.val();
+            self.activation.next =
+                bit_cast::<26, 24>(self.in_acc0.val()) | self.sext_24_to_26.val();
         }
         if self.acc1_floor.val().get_bit(23) {
-            self.activation.next =
-                self.activation.val() + (bit_cast::<26, 24>(self.acc1_floor.val()) | self.sext_24_to_26.val());
+            self.activation.next = self.activation.val()
+                + (bit_cast::<26, 24>(self.acc1_floor.val()) | self.sext_24_to_26.val());
         } else {
-            self.activation.next = self.activation.val() + bit_cast::<26, 24>(self.acc1_floor.val());
+            self.activation.next =
+                self.activation.val() + bit_cast::<26, 24>(self.acc1_floor.val());
         }
         if self.acc2_floor.val().get_bit(23) {
-            self.activation.next =
-                self.activation.val() + (bit_cast::<26, 24>(self.acc2_floor.val()) | self.sext_24_to_26.val());
+            self.activation.next = self.activation.val()
+                + (bit_cast::<26, 24>(self.acc2_floor.val()) | self.sext_24_to_26.val());
         } else {
-            self.activation.next = self.activation.val() + bit_cast::<26, 24>(self.acc2_floor.val());
+            self.activation.next =
+                self.activation.val() + bit_cast::<26, 24>(self.acc2_floor.val());
         }
         if self.acc3_floor.val().get_bit(23) {
-            self.activation.next =
-                self.activation.val() + (bit_cast::<26, 24>(self.acc3_floor.val()) | self.sext_24_to_26.val());
+            self.activation.next = self.activation.val()
+                + (bit_cast::<26, 24>(self.acc3_floor.val()) | self.sext_24_to_26.val());
         } else {
-            self.activation.next = self.activation.val() + bit_cast::<26, 24>(self.acc3_floor.val());
+            self.activation.next =
+                self.activation.val() + bit_cast::<26, 24>(self.acc3_floor.val());
         }
 
         // ---- Stage 1: decay(u) with u_factor = 4095 - du (word A bits 0..12).
@@ -285,13 +289,16 @@ impl Logic for LifUnit {
         // ---- Stage 2: u' = wrap(decay(u) + (a << 6)), all in 34-bit two's complement.
         self.u_sum.next = bit_cast::<34, 25>(self.stage_u_decayed.q.val());
         if self.stage_u_decayed.q.val().get_bit(24) {
-            self.u_sum.next = bit_cast::<34, 25>(self.stage_u_decayed.q.val()) | self.sext_25_to_34.val();
+            self.u_sum.next =
+                bit_cast::<34, 25>(self.stage_u_decayed.q.val()) | self.sext_25_to_34.val();
         }
         if self.stage_activation.q.val().get_bit(25) {
             self.u_sum.next = self.u_sum.val()
-                + ((bit_cast::<34, 26>(self.stage_activation.q.val()) | self.sext_26_to_34.val()) << 6);
+                + ((bit_cast::<34, 26>(self.stage_activation.q.val()) | self.sext_26_to_34.val())
+                    << 6);
         } else {
-            self.u_sum.next = self.u_sum.val() + (bit_cast::<34, 26>(self.stage_activation.q.val()) << 6);
+            self.u_sum.next =
+                self.u_sum.val() + (bit_cast::<34, 26>(self.stage_activation.q.val()) << 6);
         }
         // Signed comparisons on unsigned Bits: a non-negative value (bit 33 clear) is above
         // 2^23 when its unsigned value is; a negative one is <= -2^23 when its two's
@@ -306,12 +313,13 @@ impl Logic for LifUnit {
         // ---- Stage 2: v' = clamp(decay(v) + u' + bias).
         self.v_sum.next = bit_cast::<34, 24>(self.stage_v_decayed.q.val()) + self.u_next.val();
         if self.stage_v_decayed.q.val().get_bit(23) {
-            self.v_sum.next = (bit_cast::<34, 24>(self.stage_v_decayed.q.val()) | self.sext_24_to_34.val())
+            self.v_sum.next = (bit_cast::<34, 24>(self.stage_v_decayed.q.val())
+                | self.sext_24_to_34.val())
                 + self.u_next.val();
         }
         if self.stage_bias.q.val().get_bit(19) {
-            self.v_sum.next =
-                self.v_sum.val() + (bit_cast::<34, 20>(self.stage_bias.q.val()) | self.sext_20_to_34.val());
+            self.v_sum.next = self.v_sum.val()
+                + (bit_cast::<34, 20>(self.stage_bias.q.val()) | self.sext_20_to_34.val());
         } else {
             self.v_sum.next = self.v_sum.val() + bit_cast::<34, 20>(self.stage_bias.q.val());
         }

@@ -4,7 +4,7 @@
 //! (model, mapper, engines, CLI) depends only on our own types and the HDL library stays
 //! replaceable.
 
+pub mod core_sim;
 pub mod layout;
 pub mod lif_unit;
-pub mod core_sim;
 pub mod neurocore;

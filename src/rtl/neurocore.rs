@@ -136,6 +136,10 @@ pub struct NeuroCore<
     weight_lane1: Signal<Local, Bits<24>>,
     weight_lane2: Signal<Local, Bits<24>>,
     weight_lane3: Signal<Local, Bits<24>>,
+    lane_sum0: Signal<Local, Bits<24>>,
+    lane_sum1: Signal<Local, Bits<24>>,
+    lane_sum2: Signal<Local, Bits<24>>,
+    lane_sum3: Signal<Local, Bits<24>>,
     acc_new_word: Signal<Local, Bits<96>>,
     acc_write_enable: Signal<Local, Bit>,
     acc_write_all: Signal<Local, Bit>,
@@ -148,14 +152,26 @@ pub struct NeuroCore<
     clear_end: Constant<Bits<NB1>>,
 }
 
-impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
-    NeuroCore<NB, AB, GB, SB, NB1, AB1>
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > NeuroCore<NB, AB, GB, SB, NB1, AB1>
 {
     /// Builds an empty core; panics if the const parameters are inconsistent (a programming
     /// error in the preset table, never a user input).
     pub fn new() -> Self {
-        assert!(NB >= 2 && NB <= 16, "neuron address bits {NB} out of 2..=16");
-        assert!(AB >= 1 && AB <= 9, "axon address bits {AB} out of 1..=9 (24-bit accumulators)");
+        assert!(
+            NB >= 2 && NB <= 16,
+            "neuron address bits {NB} out of 2..=16"
+        );
+        assert!(
+            AB >= 1 && AB <= 9,
+            "axon address bits {AB} out of 1..=9 (24-bit accumulators)"
+        );
         assert_eq!(GB, NB - 2, "GB must be NB - 2");
         assert_eq!(SB, AB + GB, "SB must be AB + GB");
         assert_eq!(NB1, NB + 1, "NB1 must be NB + 1");
@@ -216,6 +232,10 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
             weight_lane1: Default::default(),
             weight_lane2: Default::default(),
             weight_lane3: Default::default(),
+            lane_sum0: Default::default(),
+            lane_sum1: Default::default(),
+            lane_sum2: Default::default(),
+            lane_sum3: Default::default(),
             acc_new_word: Default::default(),
             acc_write_enable: Default::default(),
             acc_write_all: Default::default(),
@@ -230,16 +250,28 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
     }
 }
 
-impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
-    Default for NeuroCore<NB, AB, GB, SB, NB1, AB1>
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > Default for NeuroCore<NB, AB, GB, SB, NB1, AB1>
 {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize>
-    Logic for NeuroCore<NB, AB, GB, SB, NB1, AB1>
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > Logic for NeuroCore<NB, AB, GB, SB, NB1, AB1>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -269,9 +301,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
             update_stage_valid,
             update_stage_neuron
         );
-        clock!(
-            self, clock, lif
-        );
+        clock!(self, clock, lif);
         self.synapse_sram.read_clock.next = self.clock.val();
         self.synapse_sram.write_clock.next = self.clock.val();
         self.axon_meta.read_clock.next = self.clock.val();
@@ -344,7 +374,8 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
                 bit_cast::<AB, AB1>(self.queue_read_ptr.q.val() + 1);
             self.queue_read_ptr.d.next = self.queue_read_ptr.q.val() + 1;
             self.iter_active.d.next = true;
-            self.iter_group.d.next = bit_cast::<GB, 16>(self.event_queue.read_data.val().get_bits::<16>(0));
+            self.iter_group.d.next =
+                bit_cast::<GB, 16>(self.event_queue.read_data.val().get_bits::<16>(0));
             self.iter_last_group.d.next =
                 bit_cast::<GB, 16>(self.event_queue.read_data.val().get_bits::<16>(16));
             self.iter_slot.d.next = self.event_queue.read_data.val().get_bits::<2>(32);
@@ -380,35 +411,41 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
         if self.bypass_hit.q.val() {
             self.acc_read_word.next = self.bypass_word.q.val();
         }
-        self.weight_lane0.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
+        self.weight_lane0.next =
+            bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
         if self.synapse_sram.read_data.val().get_bit(7) {
             self.weight_lane0.next = self.weight_lane0.val() | self.weight_sign_fill.val();
         }
-        self.weight_lane1.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8));
+        self.weight_lane1.next =
+            bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8));
         if self.synapse_sram.read_data.val().get_bit(15) {
             self.weight_lane1.next = self.weight_lane1.val() | self.weight_sign_fill.val();
         }
-        self.weight_lane2.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16));
+        self.weight_lane2.next =
+            bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16));
         if self.synapse_sram.read_data.val().get_bit(23) {
             self.weight_lane2.next = self.weight_lane2.val() | self.weight_sign_fill.val();
         }
-        self.weight_lane3.next = bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24));
+        self.weight_lane3.next =
+            bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24));
         if self.synapse_sram.read_data.val().get_bit(31) {
             self.weight_lane3.next = self.weight_lane3.val() | self.weight_sign_fill.val();
         }
-        self.acc_new_word.next = bit_cast::<96, 24>(
-            self.acc_read_word.val().get_bits::<24>(0) + (self.weight_lane0.val() << self.accum_shift.q.val()),
-        ) | (bit_cast::<96, 24>(
-            self.acc_read_word.val().get_bits::<24>(24) + (self.weight_lane1.val() << self.accum_shift.q.val()),
-        ) << 24)
-            | (bit_cast::<96, 24>(
-                self.acc_read_word.val().get_bits::<24>(48)
-                    + (self.weight_lane2.val() << self.accum_shift.q.val()),
-            ) << 48)
-            | (bit_cast::<96, 24>(
-                self.acc_read_word.val().get_bits::<24>(72)
-                    + (self.weight_lane3.val() << self.accum_shift.q.val()),
-            ) << 72);
+        // Each lane sum is assigned to a 24-bit signal first: Verilog would otherwise evaluate
+        // the addition in the 96-bit context of the packing expression, and a carry out of a
+        // lane would corrupt its neighbour instead of wrapping as in two's complement.
+        self.lane_sum0.next = self.acc_read_word.val().get_bits::<24>(0)
+            + (self.weight_lane0.val() << self.accum_shift.q.val());
+        self.lane_sum1.next = self.acc_read_word.val().get_bits::<24>(24)
+            + (self.weight_lane1.val() << self.accum_shift.q.val());
+        self.lane_sum2.next = self.acc_read_word.val().get_bits::<24>(48)
+            + (self.weight_lane2.val() << self.accum_shift.q.val());
+        self.lane_sum3.next = self.acc_read_word.val().get_bits::<24>(72)
+            + (self.weight_lane3.val() << self.accum_shift.q.val());
+        self.acc_new_word.next = bit_cast::<96, 24>(self.lane_sum0.val())
+            | (bit_cast::<96, 24>(self.lane_sum1.val()) << 24)
+            | (bit_cast::<96, 24>(self.lane_sum2.val()) << 48)
+            | (bit_cast::<96, 24>(self.lane_sum3.val()) << 72);
         self.bypass_hit.d.next = self.accum_valid.q.val()
             & self.iter_active.q.val()
             & (self.iter_slot.q.val() == self.accum_slot.q.val())
@@ -512,14 +549,14 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
         self.acc_slot1.write_data.next = self.acc_write_word.val();
         self.acc_slot2.write_data.next = self.acc_write_word.val();
         self.acc_slot3.write_data.next = self.acc_write_word.val();
-        self.acc_slot0.write_enable.next =
-            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 0));
-        self.acc_slot1.write_enable.next =
-            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 1));
-        self.acc_slot2.write_enable.next =
-            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 2));
-        self.acc_slot3.write_enable.next =
-            self.acc_write_all.val() | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 3));
+        self.acc_slot0.write_enable.next = self.acc_write_all.val()
+            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 0));
+        self.acc_slot1.write_enable.next = self.acc_write_all.val()
+            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 1));
+        self.acc_slot2.write_enable.next = self.acc_write_all.val()
+            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 2));
+        self.acc_slot3.write_enable.next = self.acc_write_all.val()
+            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 3));
 
         // ---- Phase sequencer.
         match self.phase.q.val() {
@@ -565,13 +602,19 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const N
                 }
             }
             CorePhase::Input => {
-                if !self.queue_has_event.val() & !self.iter_active.q.val() & !self.accum_valid.q.val() {
+                if !self.queue_has_event.val()
+                    & !self.iter_active.q.val()
+                    & !self.accum_valid.q.val()
+                {
                     self.update_neuron.d.next = 0.into();
                     self.phase.d.next = CorePhase::Update;
                 }
             }
             CorePhase::Update => {
-                if !self.update_issuing.val() & !self.update_stage_valid.q.val() & !self.lif.out_valid.val() {
+                if !self.update_issuing.val()
+                    & !self.update_stage_valid.q.val()
+                    & !self.lif.out_valid.val()
+                {
                     self.phase.d.next = CorePhase::Finish;
                 }
             }

@@ -149,9 +149,14 @@ pub fn run(
         loop {
             if pins.get(CoreOutput::SpikeValid) != 0 {
                 let neuron = pins.get(CoreOutput::SpikeNeuron) as usize;
-                let &(population, index) =
-                    owner.get(neuron).ok_or(DriverError::UnmappedSpike { tick, neuron })?;
-                spikes.push(Spike { tick, population, neuron: index });
+                let &(population, index) = owner
+                    .get(neuron)
+                    .ok_or(DriverError::UnmappedSpike { tick, neuron })?;
+                spikes.push(Spike {
+                    tick,
+                    population,
+                    neuron: index,
+                });
                 previous_spikes.push(neuron);
             }
             if pins.get(CoreOutput::Done) != 0 {
@@ -178,14 +183,21 @@ pub fn run(
 }
 
 /// Reads every mapped neuron's `(u, v)` through the probe port (core must be idle).
-pub fn read_states(pins: &mut dyn CorePins, image: &CoreImage, net: &Network) -> Vec<Vec<LifState>> {
+pub fn read_states(
+    pins: &mut dyn CorePins,
+    image: &CoreImage,
+    net: &Network,
+) -> Vec<Vec<LifState>> {
     net.populations
         .iter()
         .enumerate()
         .map(|(pop, p)| {
             (0..p.size)
                 .map(|n| {
-                    pins.set(CoreInput::ProbeNeuron, (image.population_base[pop] + n) as u64);
+                    pins.set(
+                        CoreInput::ProbeNeuron,
+                        (image.population_base[pop] + n) as u64,
+                    );
                     pins.cycle();
                     let (u, v) = unpack_state(pins.get(CoreOutput::ProbeState));
                     LifState { u, v }

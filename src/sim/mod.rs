@@ -100,10 +100,12 @@ pub fn run(
             let mut model = GoldenModel::new(net);
             let mut spikes = Vec::new();
             for tick in 0..ticks {
-                spikes.extend(model.step().into_iter().map(|(population, neuron)| crate::model::Spike {
-                    tick,
-                    population,
-                    neuron,
+                spikes.extend(model.step().into_iter().map(|(population, neuron)| {
+                    crate::model::Spike {
+                        tick,
+                        population,
+                        neuron,
+                    }
                 }));
                 progress(tick + 1);
             }
@@ -113,15 +115,22 @@ pub fn run(
                 .enumerate()
                 .map(|(p, pop)| (0..pop.size).map(|n| model.state(p, n)).collect())
                 .collect();
-            Ok(RunResult { spikes: SpikeTrain::from_unsorted(spikes), states, tick_cycles: None, total_cycles: None })
+            Ok(RunResult {
+                spikes: SpikeTrain::from_unsorted(spikes),
+                states,
+                tick_cycles: None,
+                total_cycles: None,
+            })
         }
         Engine::Rtl | Engine::Verilator => {
             let image = map_network(net, options.shape)?;
             let mut pins = match engine {
                 Engine::Rtl => match &options.vcd {
                     Some(path) => {
-                        let file =
-                            File::create(path).map_err(|source| SimError::Vcd { path: path.clone(), source })?;
+                        let file = File::create(path).map_err(|source| SimError::Vcd {
+                            path: path.clone(),
+                            source,
+                        })?;
                         rtl_core_traced(options.shape, Box::new(BufWriter::new(file)))
                     }
                     None => rtl_core(options.shape),

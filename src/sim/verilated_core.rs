@@ -54,7 +54,12 @@ impl VerilatedCore {
     /// instantiates it.
     pub fn new(shape: CoreShape) -> Result<Self, VerilatorError> {
         let verilog = neurocore_verilog(shape);
-        let model = build_model(&verilog, CORE_MODULE, &core_ports(shape), &model_cache_dir())?;
+        let model = build_model(
+            &verilog,
+            CORE_MODULE,
+            &core_ports(shape),
+            &model_cache_dir(),
+        )?;
         Ok(VerilatedCore { model, cycles: 0 })
     }
 }
