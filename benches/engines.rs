@@ -3,7 +3,8 @@
 //! - golden model: synaptic events/s and neuron updates/s on a 256-neuron layer;
 //! - rtl and verilator engines: clock cycles/s and ticks/s on the same layer (256x256 core);
 //! - cycles per tick against input events (printed; the exact formula is checked by
-//!   `tests/cycles_per_tick.rs`).
+//!   `tests/cycles_per_tick.rs`);
+//! - Verilog generation of the default core (what `neurofab gen` spends).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -96,5 +97,11 @@ fn cycles_per_tick(_c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, golden, rtl, verilator, cycles_per_tick);
+fn export(c: &mut Criterion) {
+    c.bench_function("export/neurocore_verilog_256x256", |b| {
+        b.iter(|| neurofab::export::verilog::neurocore_verilog(CoreShape::default()))
+    });
+}
+
+criterion_group!(benches, golden, rtl, verilator, cycles_per_tick, export);
 criterion_main!(benches);
