@@ -45,6 +45,8 @@ pub fn core_ports(shape: CoreShape) -> Vec<PortSpec> {
 pub struct VerilatedCore {
     model: VerilatedModel,
     cycles: u64,
+    /// Inputs changed since the model was last evaluated.
+    dirty: bool,
 }
 
 const CLOCK_PORT: usize = 0;
@@ -60,22 +62,32 @@ impl VerilatedCore {
             &core_ports(shape),
             &model_cache_dir(),
         )?;
-        Ok(VerilatedCore { model, cycles: 0 })
+        Ok(VerilatedCore {
+            model,
+            cycles: 0,
+            dirty: true,
+        })
     }
 }
 
 impl CorePins for VerilatedCore {
     fn set(&mut self, pin: CoreInput, value: u64) {
         self.model.set(1 + pin as usize, value);
+        self.dirty = true;
     }
 
     fn get(&mut self, pin: CoreOutput) -> u64 {
-        self.model.eval();
+        // `cycle` leaves the model evaluated; only new inputs need another settle.
+        if self.dirty {
+            self.model.eval();
+            self.dirty = false;
+        }
         self.model.get(1 + CoreInput::ALL.len() + pin as usize)
     }
 
     fn cycle(&mut self) {
         self.model.cycle(CLOCK_PORT);
+        self.dirty = false;
         self.cycles += 1;
     }
 
