@@ -8,11 +8,12 @@ use crate::rtl::core_sim::{core_verilog, CoreShape};
 pub const CORE_MODULE: &str = "neurofab_core";
 
 /// Memories that can be preloaded from images, as (rust-hdl instance name, image file name).
-pub const IMAGE_MEMORIES: [(&str, &str); 4] = [
+pub const IMAGE_MEMORIES: [(&str, &str); 5] = [
     ("synapse_sram", "synapse_sram.hex"),
     ("axon_meta", "axon_meta.hex"),
-    ("param_a", "param_a.hex"),
-    ("param_b", "param_b.hex"),
+    ("param_decay", "param_decay.hex"),
+    ("param_bias_shift", "param_bias_shift.hex"),
+    ("param_threshold", "param_threshold.hex"),
 ];
 
 /// The exported Verilog of a core of `shape`.

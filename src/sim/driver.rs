@@ -10,7 +10,7 @@ use thiserror::Error;
 use crate::fixed::LifState;
 use crate::map::CoreImage;
 use crate::model::{Network, Source, Spike, SpikeTrain};
-use crate::rtl::layout::{unpack_state, CfgTarget};
+use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
 use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
 
 /// The hardware did not behave as the protocol requires.
@@ -55,29 +55,20 @@ pub struct HardwareRun {
 }
 
 /// Writes one configuration word (one cycle).
-fn cfg_write(pins: &mut dyn CorePins, target: CfgTarget, addr: usize, data: u64) {
+fn cfg_write(pins: &mut dyn CorePins, write: &ConfigWrite) {
     pins.set(CoreInput::CfgWrite, 1);
-    pins.set(CoreInput::CfgTarget, target as u64);
-    pins.set(CoreInput::CfgAddr, addr as u64);
-    pins.set(CoreInput::CfgData, data);
+    pins.set(CoreInput::CfgTarget, write.target as u64);
+    pins.set(CoreInput::CfgAddr, write.addr as u64);
+    pins.set(CoreInput::CfgData, write.data as u64);
     pins.cycle();
     pins.set(CoreInput::CfgWrite, 0);
 }
 
 /// Loads a mapped network and zeroes all neuron state.
 pub fn load(pins: &mut dyn CorePins, image: &CoreImage) -> Result<(), DriverError> {
-    for &(addr, word) in &image.synapse_words {
-        cfg_write(pins, CfgTarget::Synapse, addr, word);
+    for write in image.config_writes() {
+        cfg_write(pins, &write);
     }
-    for (axon, &word) in image.axon_words.iter().enumerate() {
-        cfg_write(pins, CfgTarget::AxonMeta, axon, word);
-    }
-    for (neuron, (&a, &b)) in image.param_a.iter().zip(&image.param_b).enumerate() {
-        cfg_write(pins, CfgTarget::ParamA, neuron, a);
-        cfg_write(pins, CfgTarget::ParamB, neuron, b);
-    }
-    cfg_write(pins, CfgTarget::NeuronCount, 0, image.neuron_count as u64);
-    cfg_write(pins, CfgTarget::Clear, 0, 0);
     let budget = image.shape.neurons as u64 + 16;
     for _ in 0..budget {
         if pins.get(CoreOutput::Busy) == 0 {
@@ -199,8 +190,10 @@ pub fn read_states(
                         (image.population_base[pop] + n) as u64,
                     );
                     pins.cycle();
-                    let (u, v) = unpack_state(pins.get(CoreOutput::ProbeState));
-                    LifState { u, v }
+                    LifState {
+                        u: unpack_u(pins.get(CoreOutput::ProbeU)),
+                        v: unpack_v(pins.get(CoreOutput::ProbeV)),
+                    }
                 })
                 .collect()
         })
