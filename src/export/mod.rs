@@ -1,6 +1,7 @@
 //! Verilog export, memory images, and the Verilator and FPGA tool flows.
 
 pub mod images;
+pub mod noc_verilog;
 pub mod tools;
 pub mod verilator;
 pub mod verilog;

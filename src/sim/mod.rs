@@ -8,9 +8,12 @@
 //! implementation differs.
 
 pub mod driver;
+pub mod noc_pins;
+pub mod noc_traffic;
 pub mod pins;
 pub mod random_net;
 pub mod verilated_core;
+pub mod verilated_noc;
 pub mod workloads;
 
 use std::fs::File;
