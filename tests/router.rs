@@ -234,7 +234,7 @@ fn stream(
     cycles: u64,
     mut ready: impl FnMut(u64, usize) -> bool,
 ) -> (Vec<Vec<u32>>, Vec<u32>) {
-    let mut next = vec![0u32; PORTS];
+    let mut next = [0u32; PORTS];
     let mut accepted = vec![Vec::new(); PORTS];
     let mut refused = vec![0u32; PORTS];
     let mut stalled: Vec<Option<u32>> = vec![None; PORTS];

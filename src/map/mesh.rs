@@ -27,6 +27,7 @@ use thiserror::Error;
 
 use super::{map_network, CoreImage, MapError};
 use crate::model::{InputGroup, Network, Population, Projection, Source};
+use crate::rtl::aer::{AerFormat, AerPacket};
 use crate::rtl::core_sim::CoreShape;
 
 /// Dimensions of a mesh of cores.
@@ -66,9 +67,8 @@ impl fmt::Display for MeshShape {
     }
 }
 
-/// Largest mesh side: relative offsets travel in signed 4-bit packet fields (see the AER
-/// packet format), so a path spans at most 7 hops per dimension.
-pub const MAX_MESH_SIDE: usize = 8;
+/// Largest mesh side (the AER packet's signed 4-bit offsets reach 7 hops per dimension).
+pub use crate::rtl::noc::MAX_MESH_SIDE;
 
 /// A `--mesh` value that is not `WxH` with both sides in `1..=MAX_MESH_SIDE`.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -155,6 +155,20 @@ pub enum MeshMapError {
     /// The network does not fit a one-core mesh (the single-core mapper's own error).
     #[error(transparent)]
     Map(#[from] MapError),
+    /// A core's fan-out entries do not fit its table.
+    #[error(
+        "core {core}: its neurons' spikes go to {needed} (core, axon) destinations but the \
+         fan-out table has {available} entries ({} too many)",
+        needed - available
+    )]
+    FanoutTable {
+        /// Core index.
+        core: usize,
+        /// Entries needed.
+        needed: usize,
+        /// Table size.
+        available: usize,
+    },
     /// A core's share did not map (slots, exact range, ...).
     #[error("core {core} (x {x}, y {y}): {source}")]
     Core {
@@ -199,6 +213,72 @@ impl MeshImage {
     pub fn used_cores(&self) -> usize {
         self.owner.iter().filter(|o| !o.is_empty()).count()
     }
+}
+
+/// The fan-out tables of one core (see `rtl::fanout`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FanoutTables {
+    /// Per used core neuron: first entry (bits 0..16) | entry count (bits 16..32).
+    pub index: Vec<u32>,
+    /// The entries: one flit per destination, tagged with the source core.
+    pub entries: Vec<u32>,
+}
+
+/// Tag of flits sent by the host.
+pub const HOST_TAG: u32 = (1 << crate::rtl::aer::TAG_BITS) - 1;
+
+impl MeshImage {
+    /// The flit that carries an event for `axon` of `core` from the tile at `from`
+    /// (`dx = dy = 0` when they are the same: a local delivery).
+    pub fn flit(&self, from: usize, core: usize, axon: usize, tag: u32) -> u32 {
+        let (fx, fy) = self.mesh.position(from);
+        let (tx, ty) = self.mesh.position(core);
+        system_format()
+            .pack(&AerPacket {
+                dx: tx as i32 - fx as i32,
+                dy: ty as i32 - fy as i32,
+                axon: axon as u32,
+                tag,
+            })
+            .expect("mesh offsets and axons fit the full-offset flit")
+    }
+
+    /// The flit the host injects at node 0 for an input event to `(core, axon)`.
+    pub fn host_flit(&self, core: usize, axon: usize) -> u32 {
+        self.flit(0, core, axon, HOST_TAG)
+    }
+
+    /// Every core's fan-out tables, checked against `capacity` entries per core.
+    pub fn fanout_tables(&self, capacity: usize) -> Result<Vec<FanoutTables>, MeshMapError> {
+        let mut tables = Vec::with_capacity(self.cores.len());
+        for (core, owners) in self.owner.iter().enumerate() {
+            let mut index = Vec::with_capacity(owners.len());
+            let mut entries = Vec::new();
+            for &(pop, n) in owners {
+                let targets = self.targets_of(Source::Population(pop), n);
+                index.push(entries.len() as u32 | (targets.len() as u32) << 16);
+                entries.extend(
+                    targets
+                        .iter()
+                        .map(|&(to, axon)| self.flit(core, to, axon, core as u32)),
+                );
+            }
+            if entries.len() > capacity {
+                return Err(MeshMapError::FanoutTable {
+                    core,
+                    needed: entries.len(),
+                    available: capacity,
+                });
+            }
+            tables.push(FanoutTables { index, entries });
+        }
+        Ok(tables)
+    }
+}
+
+/// The flit layout of the multi-core system (the 8x8 mesh's, whatever the mesh size).
+fn system_format() -> AerFormat {
+    AerFormat::for_mesh(MAX_MESH_SIDE, MAX_MESH_SIDE).expect("the largest mesh has a format")
 }
 
 /// One population slice on one core.

@@ -348,7 +348,10 @@ mod tests {
                 tag: 0x15,
             })
             .unwrap();
-        assert_eq!(flit, 0b010101_1010100101_010_111);
+        // Grouped by field (tag | axon | dy | dx), not by nibble.
+        #[allow(clippy::unusual_byte_groupings)]
+        let by_hand = 0b010101_1010100101_010_111;
+        assert_eq!(flit, by_hand);
     }
 
     #[test]

@@ -10,10 +10,13 @@ pub mod core_sim;
 pub mod fanout;
 pub mod layout;
 pub mod lif_unit;
+pub mod mesh_system;
 pub mod neurocore;
 pub mod noc;
 pub mod noc_sim;
 pub mod router;
+pub mod system_sim;
+pub mod tile;
 
 /// Checks the one patch carried in `vendor/rust-hdl-core` (see `vendor/PATCHES.md`): shifts of
 /// `Bits<N>` with `N <= 32` against their arithmetic definition, for every shift amount.

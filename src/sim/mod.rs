@@ -12,8 +12,11 @@ pub mod noc_pins;
 pub mod noc_traffic;
 pub mod pins;
 pub mod random_net;
+pub mod system_driver;
+pub mod system_pins;
 pub mod verilated_core;
 pub mod verilated_noc;
+pub mod verilated_system;
 pub mod workloads;
 
 use std::fs::File;
@@ -130,6 +133,9 @@ pub fn run(
         }
         Engine::Rtl | Engine::Verilator => {
             let image = map_mesh(net, options.mesh, options.shape)?;
+            if options.mesh.cores() > 1 {
+                return run_system(net, engine, ticks, options, &image, progress);
+            }
             if options.vcd.is_some() && (engine != Engine::Rtl || options.mesh.cores() > 1) {
                 return Err(SimError::Unsupported(
                     "--vcd is supported by the rtl engine on a single core; run without --mesh"
@@ -162,4 +168,57 @@ pub fn run(
             })
         }
     }
+}
+
+/// Router FIFO depth of the multi-core system.
+pub const SYSTEM_FIFO_DEPTH: usize = 4;
+
+/// Runs a mapped network on the multi-core system (fan-out tables, routers and the tick
+/// barrier in hardware).
+fn run_system(
+    net: &Network,
+    engine: Engine,
+    ticks: u32,
+    options: &RunOptions,
+    image: &crate::map::mesh::MeshImage,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunResult, SimError> {
+    use crate::rtl::system_sim::{fanout_entries, rtl_system, SYSTEM_SHAPES};
+    let shape = options.shape;
+    if !SYSTEM_SHAPES.contains(&(shape.neurons, shape.axons)) {
+        return Err(SimError::Unsupported(format!(
+            "a mesh of {}x{} cores is not generated; mesh core shapes: {}",
+            shape.neurons,
+            shape.axons,
+            SYSTEM_SHAPES
+                .iter()
+                .map(|(n, a)| format!("{n}x{a}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if options.vcd.is_some() {
+        return Err(SimError::Unsupported(
+            "--vcd is supported by the rtl engine on a single core; run without --mesh".into(),
+        ));
+    }
+    let config = crate::rtl::noc::MeshConfig::new(
+        options.mesh.width,
+        options.mesh.height,
+        SYSTEM_FIFO_DEPTH,
+    )
+    .map_err(|e| SimError::Unsupported(e.to_string()))?
+    .with_full_offsets();
+    let mut pins: Box<dyn system_pins::SystemPins> = match engine {
+        Engine::Rtl => rtl_system(shape, &config),
+        _ => Box::new(verilated_system::VerilatedSystem::new(shape, &config)?),
+    };
+    system_driver::load(pins.as_mut(), image, fanout_entries(shape))?;
+    let run = system_driver::run(pins.as_mut(), image, net, ticks, progress)?;
+    Ok(RunResult {
+        spikes: run.spikes,
+        states: run.states,
+        tick_cycles: Some(run.tick_cycles),
+        total_cycles: Some(run.total_cycles),
+    })
 }
