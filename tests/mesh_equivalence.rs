@@ -1,8 +1,8 @@
 //! Networks split over a mesh of cores run exactly as the golden model predicts: seeded random
 //! networks that need two to four 64x64 cores (populations split across cores, recurrent
 //! projections crossing them) on 2x1 and 2x2 meshes, and every shared vector spread over a 2x2
-//! mesh. The cores exchange spikes through the simulation driver (ideal delivery); the
-//! partition, the per-core images and the per-core hardware are the real ones.
+//! mesh. Everything between the cores is hardware: fan-out tables, routers, the host port and
+//! the tick barrier of `rtl::mesh_system`.
 //! `NEUROFAB_SEED=<seed>` replays one network.
 
 mod common;

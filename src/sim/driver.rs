@@ -4,8 +4,9 @@
 //!
 //! The driver plays the part of the fabric around the cores: it turns the spikes of tick `t-1`
 //! (input spikes listed at `t-1` and the cores' own output spikes) into axon events for tick
-//! `t`, using the mapper's fan-out tables. On a mesh this is a stand-in for the router fabric,
-//! with ideal delivery; the partition and the per-core images are the real ones.
+//! `t`, using the mapper's fan-out tables. It can drive several independent cores this way
+//! (ideal delivery between them), but meshes run on the real multi-core system
+//! ([`super::system_driver`]), where fan-out, routing and the barrier are hardware.
 
 use thiserror::Error;
 
