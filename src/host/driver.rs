@@ -5,12 +5,12 @@ use thiserror::Error;
 
 use super::protocol::{
     config_payloads, decode_error_index, decode_run_done, decode_states, encode_request,
-    inject_payloads, read_state_payload, run_payload, Command, ConfigEntry, DeviceInfo,
-    FrameError, Response, ResponseParser, Status, TickReport, PROTOCOL_VERSION, TICK_REPORT,
+    inject_payloads, read_state_payload, run_payload, Command, ConfigEntry, DeviceInfo, FrameError,
+    Response, ResponseParser, Status, TickReport, PROTOCOL_VERSION, TICK_REPORT,
 };
 use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;
-use crate::map::{map_network, MapError};
+use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::{Network, Spike, SpikeTrain};
 use crate::rtl::core_sim::CoreShape;
 use crate::sim::driver::Fanout;
@@ -67,7 +67,7 @@ pub enum HostError {
         /// Device axons.
         axons: u16,
         /// Why.
-        source: MapError,
+        source: MeshMapError,
     },
     /// A request needs more than the protocol's 16-bit fields carry.
     #[error("{0}")]
@@ -270,12 +270,15 @@ pub fn run_network<T: Transport>(
         neurons: info.neurons as usize,
         axons: info.axons as usize,
     };
-    let image = map_network(net, shape).map_err(|source| HostError::Map {
+    // One device, one core: a 1x1 mesh, so that the spikes are fanned out by the same code
+    // as in the simulation driver.
+    let image = map_mesh(net, MeshShape::default(), shape).map_err(|source| HostError::Map {
         neurons: info.neurons,
         axons: info.axons,
         source,
     })?;
-    let entries: Vec<ConfigEntry> = image
+    let core = &image.cores[0];
+    let entries: Vec<ConfigEntry> = core
         .config_writes()
         .iter()
         .map(|w| ConfigEntry {
@@ -289,11 +292,11 @@ pub fn run_network<T: Transport>(
     let fanout = Fanout::new(&image, net, ticks);
     let mut spikes = Vec::new();
     let mut tick_cycles = Vec::with_capacity(ticks as usize);
-    let mut previous: Vec<usize> = Vec::new();
-    let mut events = Vec::new();
+    let mut previous: Vec<(usize, usize)> = Vec::new();
+    let mut events = vec![Vec::new()];
     for tick in 0..ticks {
         fanout.events(tick, &previous, &mut events);
-        let axons: Vec<u16> = events.iter().map(|&a| a as u16).collect();
+        let axons: Vec<u16> = events[0].iter().map(|&a| a as u16).collect();
         if !axons.is_empty() {
             driver.inject(&axons)?;
         }
@@ -302,25 +305,26 @@ pub fn run_network<T: Transport>(
             tick_cycles.push(report.cycles as u64);
             for &neuron in &report.neurons {
                 let neuron = neuron as usize;
-                let (population, index) = fanout
-                    .owner(neuron)
+                let (population, index) = image.owner[0]
+                    .get(neuron)
+                    .copied()
                     .ok_or(HostError::UnmappedSpike { tick, neuron })?;
                 spikes.push(Spike {
                     tick,
                     population,
                     neuron: index,
                 });
-                previous.push(neuron);
+                previous.push((population, index));
             }
             Ok(())
         })?;
         progress(tick + 1);
     }
 
-    let mut flat = Vec::with_capacity(image.neuron_count);
+    let mut flat = Vec::with_capacity(core.neuron_count);
     let mut first = 0;
-    while first < image.neuron_count {
-        let count = STATE_CHUNK.min(image.neuron_count - first);
+    while first < core.neuron_count {
+        let count = STATE_CHUNK.min(core.neuron_count - first);
         flat.extend(driver.read_states(first as u16, count as u16)?);
         first += count;
     }
@@ -331,7 +335,8 @@ pub fn run_network<T: Transport>(
         .map(|(pop, p)| {
             (0..p.size)
                 .map(|n| {
-                    let (u, v) = flat[image.population_base[pop] + n];
+                    let (_, core_neuron) = image.placement[pop][n];
+                    let (u, v) = flat[core_neuron];
                     LifState {
                         u: u as i64,
                         v: v as i64,

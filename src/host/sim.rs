@@ -138,11 +138,7 @@ impl SimTransport {
         match self.decoder.sample(tx) {
             Ok(Some(byte)) => self.received.push_back(byte),
             Ok(None) => {}
-            Err(()) => {
-                return Err(TransportError::SimFraming {
-                    cycle: self.cycles,
-                })
-            }
+            Err(()) => return Err(TransportError::SimFraming { cycle: self.cycles }),
         }
         Ok(())
     }
