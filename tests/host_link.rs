@@ -220,7 +220,7 @@ impl Twins {
         self.step += 1;
         // Input axons 0..8 are the inputs' (mapper: the first projection's axons come first).
         let axons: Vec<u16> = (0..8u16)
-            .filter(|&a| (a as u32 + self.step) % 3 != 0)
+            .filter(|&a| !(a as u32 + self.step).is_multiple_of(3))
             .collect();
         let mut reports = Vec::new();
         for d in [&mut self.dut, &mut self.twin] {
@@ -274,7 +274,7 @@ impl Twins {
 /// synapse words of live axons, thresholds and the neuron count, then clears the core.
 fn poison() -> Vec<ConfigEntry> {
     let mut p = Vec::new();
-    for n in 0..16u32 {
+    for n in 0..14u32 {
         p.push(ConfigEntry {
             target: CfgTarget::StateU as u8,
             addr: n,
@@ -485,7 +485,7 @@ fn broken_requests_are_reported_and_never_applied() {
     // Two bad entries: the first is reported.
     let mut entries = poison.clone();
     entries[3].addr = 100;
-    entries[60].target = 15;
+    entries[55].target = 15;
     let r = t.expect_error(
         &encode_request(WRITE, &payload_of(&entries)),
         Status::OutOfRange,

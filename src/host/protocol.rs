@@ -463,7 +463,7 @@ impl TickReport {
     /// Decodes a tick report payload.
     pub fn decode(response: &Response) -> Result<TickReport, FrameError> {
         let p = &response.payload;
-        if p.len() < 6 || p.len() % 2 != 0 {
+        if p.len() < 6 || !p.len().is_multiple_of(2) {
             return Err(FrameError::BadPayload {
                 command: response.command,
                 len: p.len(),
