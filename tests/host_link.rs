@@ -674,3 +674,91 @@ fn host_verilog_lints_clean() {
         }
     }
 }
+
+// ---------------------------------------------------------------- the serial-port path
+
+/// The real-port transport (`SerialTransport`, as `run --port /dev/tty...` uses it) over a
+/// pseudo-terminal whose other end is bridged to the Verilated device: the bytes a board would
+/// see, through the OS's tty layer. Reproduces a vector byte for byte.
+#[cfg(unix)]
+#[test]
+fn serial_transport_over_a_pty() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use neurofab::host::transport::SerialTransport;
+    use serialport::{SerialPort, TTYPort};
+
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let (mut master, slave) = TTYPort::pair().expect("pseudo-terminal pair");
+    let slave_name = slave.name().expect("pty name");
+    let mut device = SimTransport::new(HostParams::sim(SMALL).unwrap()).unwrap();
+    // Each empty poll runs the device for 2000 cycles (well past its 256-cycle timeout, so a
+    // resync pause of the host is seen as one).
+    device.set_read_timeout_cycles(2000);
+    master.set_timeout(Duration::from_millis(1)).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop_bridge = stop.clone();
+    let bridge = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        let mut out = Vec::new();
+        while !stop_bridge.load(Ordering::Relaxed) {
+            match master.read(&mut buf) {
+                // More of a frame may follow at once: read again before letting time pass.
+                Ok(n) if n > 0 => {
+                    device.send(&buf[..n]).unwrap();
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(e) => panic!("pty master: {e}"),
+            }
+            while let Some(b) = device.recv().unwrap() {
+                out.push(b);
+            }
+            if !out.is_empty() {
+                master.write_all(&out).unwrap();
+                out.clear();
+            }
+        }
+    });
+
+    let vector = vectors()
+        .into_iter()
+        .find(|v| map_network(&Network::load(&v.join("net.json")).unwrap(), SMALL).is_ok())
+        .expect("a vector that fits 64x64");
+    let net = Network::load(&vector.join("net.json")).unwrap();
+    let port = SerialTransport::open(&slave_name, 115_200, Duration::from_secs(5))
+        .expect("open the pty slave as a serial port");
+    let mut driver = HostDriver::new(port);
+    let run = run_network(&mut driver, &net, net.ticks, &mut |_| {});
+    stop.store(true, Ordering::Relaxed);
+    bridge.join().expect("bridge thread");
+    drop(slave);
+    let run = run.unwrap_or_else(|e| panic!("{}: {e}", vector.display()));
+    let expected = std::fs::read_to_string(vector.join("expected.csv")).unwrap();
+    assert_eq!(run.spikes.to_csv(&net), expected, "{}", vector.display());
+}
+
+/// A serial port that cannot be opened is a clean CLI error that names it, with no output.
+#[test]
+fn run_on_a_missing_port_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let vector = &vectors()[0];
+    let out = dir.path().join("spikes.csv");
+    let output = Process::new(env!("CARGO_BIN_EXE_neurofab"))
+        .arg("run")
+        .arg(vector.join("net.json"))
+        .args(["--port", "/dev/neurofab-no-such-port", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/dev/neurofab-no-such-port"), "{stderr}");
+    assert!(!out.exists());
+}
