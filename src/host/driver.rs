@@ -18,6 +18,20 @@ use crate::sim::driver::Fanout;
 /// Neurons per read-state request (512-byte responses).
 const STATE_CHUNK: usize = 64;
 
+/// How often a request is sent before a transmission error is given up on.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Device errors meaning "the request was damaged on the line and dropped unexecuted"
+/// (bad CRC, truncated, framing error, or a length field over the buffer, which this host
+/// never sends): resending it is safe, since the device applies nothing from a damaged frame.
+/// A lost or damaged *response* is never retried, because the request may have been executed.
+pub fn is_transmission_error(status: Status) -> bool {
+    matches!(
+        status,
+        Status::BadCrc | Status::Timeout | Status::Framing | Status::BadLength
+    )
+}
+
 /// Why a host-link operation failed.
 #[derive(Debug, Error)]
 pub enum HostError {
@@ -87,6 +101,7 @@ pub struct HostDriver<T: Transport> {
     transport: T,
     parser: ResponseParser,
     info: Option<DeviceInfo>,
+    retries: u64,
 }
 
 impl<T: Transport> HostDriver<T> {
@@ -96,6 +111,7 @@ impl<T: Transport> HostDriver<T> {
             transport,
             parser: ResponseParser::new(),
             info: None,
+            retries: 0,
         }
     }
 
@@ -139,12 +155,29 @@ impl<T: Transport> HostDriver<T> {
         Ok(())
     }
 
+    /// Requests resent after a transmission error so far.
+    pub fn retries(&self) -> u64 {
+        self.retries
+    }
+
     /// Sends a request and reads the response; an error status becomes
-    /// [`HostError::Device`] (after a resync, so the next request is heard).
+    /// [`HostError::Device`] (after a resync, so the next request is heard). A request the
+    /// device reports damaged in transit is resent, up to [`MAX_ATTEMPTS`] times in all.
     pub fn request(&mut self, command: Command, payload: &[u8]) -> Result<Response, HostError> {
-        self.send_request(command as u8, payload)?;
-        let response = self.read_response(&format!("the answer to {command:?}"))?;
-        self.check(response, command as u8)
+        let mut attempt = 1;
+        loop {
+            self.send_request(command as u8, payload)?;
+            let response = self.read_response(&format!("the answer to {command:?}"))?;
+            match self.check(response, command as u8) {
+                Err(HostError::Device { status, .. })
+                    if is_transmission_error(status) && attempt < MAX_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    self.retries += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     fn check(&mut self, response: Response, expected: u8) -> Result<Response, HostError> {
@@ -204,9 +237,28 @@ impl<T: Transport> HostDriver<T> {
         ticks: u16,
         on_tick: &mut dyn FnMut(TickReport) -> Result<(), HostError>,
     ) -> Result<(), HostError> {
-        self.send_request(Command::Run as u8, &run_payload(ticks))?;
+        // The first answer tells whether the run started: resend a damaged request (nothing
+        // ran); once a tick report has come, nothing is resent.
+        let mut attempt = 1;
+        let mut first = loop {
+            self.send_request(Command::Run as u8, &run_payload(ticks))?;
+            let response = self.read_response("the first answer to Run")?;
+            if response.status != Status::Ok
+                && is_transmission_error(response.status)
+                && attempt < MAX_ATTEMPTS
+            {
+                self.resync()?;
+                attempt += 1;
+                self.retries += 1;
+                continue;
+            }
+            break Some(response);
+        };
         for tick in 0..ticks {
-            let response = self.read_response(&format!("the report of tick {tick}"))?;
+            let response = match first.take() {
+                Some(response) => response,
+                None => self.read_response(&format!("the report of tick {tick}"))?,
+            };
             let response = self.check(response, TICK_REPORT)?;
             let report = TickReport::decode(&response)?;
             if report.tick != tick {
@@ -219,7 +271,10 @@ impl<T: Transport> HostDriver<T> {
             }
             on_tick(report)?;
         }
-        let response = self.read_response("the end of the run")?;
+        let response = match first.take() {
+            Some(response) => response, // a run of 0 ticks
+            None => self.read_response("the end of the run")?,
+        };
         let response = self.check(response, Command::Run as u8)?;
         let ran = decode_run_done(&response)?;
         if ran != ticks {
