@@ -775,7 +775,7 @@ struct Flaky<T> {
 impl<T: Transport> Transport for Flaky<T> {
     fn send(&mut self, bytes: &[u8]) -> Result<(), neurofab::host::transport::TransportError> {
         self.sends += 1;
-        if self.sends % 4 != 0 {
+        if !self.sends.is_multiple_of(4) {
             return self.inner.send(bytes);
         }
         self.damaged += 1;
