@@ -83,9 +83,6 @@ pub enum HostError {
         /// Why.
         source: MeshMapError,
     },
-    /// A request needs more than the protocol's 16-bit fields carry.
-    #[error("{0}")]
-    TooLarge(String),
     /// The device reported a spike from a neuron the network does not use.
     #[error("tick {tick}: spike from unmapped core neuron {neuron}")]
     UnmappedSpike {
