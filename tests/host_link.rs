@@ -156,6 +156,20 @@ fn info_reports_shape_and_link_parameters() {
             timeout_cycles: 256,
         }
     );
+    // Degenerate but valid requests: a run of 0 ticks, a read of 0 neurons, an empty batch.
+    driver
+        .run_ticks(0, &mut |r| {
+            panic!("tick report {r:?} from a run of 0 ticks")
+        })
+        .unwrap();
+    assert_eq!(driver.read_states(64, 0).unwrap(), vec![]);
+    assert!(driver
+        .request(Command::WriteConfig, &[])
+        .unwrap()
+        .payload
+        .is_empty());
+    let r = driver.request(Command::Inject, &[]).unwrap();
+    assert!(r.payload.is_empty());
 }
 
 // ---------------------------------------------------------------- (b) robustness
