@@ -8,6 +8,7 @@ pub mod accumulator;
 pub mod aer;
 pub mod core_sim;
 pub mod fanout;
+pub mod host;
 pub mod layout;
 pub mod lif_unit;
 pub mod mesh_system;

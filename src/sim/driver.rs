@@ -94,6 +94,52 @@ fn tick_budget(shape: CoreShape, events: usize) -> u64 {
     (shape.neurons + events * shape.groups() + 64) as u64
 }
 
+/// The fabric's delivery rule, shared by every driver (the pin-level one here and the UART host
+/// link's): the axon events of tick `t` are the input spikes listed at `t-1` and the spikes the
+/// cores emitted in `t-1`, each fanned out with [`MeshImage::targets_of`].
+pub struct Fanout<'a> {
+    image: &'a MeshImage,
+    /// Input spikes by tick, as (input group, index).
+    inputs_at: Vec<Vec<(usize, usize)>>,
+}
+
+impl<'a> Fanout<'a> {
+    /// The fan-out of `net` placed as `image`, for a run of `ticks` ticks.
+    pub fn new(image: &'a MeshImage, net: &Network, ticks: u32) -> Self {
+        let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
+        for (group, input) in net.inputs.iter().enumerate() {
+            for &(tick, index) in &input.spikes {
+                if tick < ticks {
+                    inputs_at[tick as usize].push((group, index));
+                }
+            }
+        }
+        Fanout { image, inputs_at }
+    }
+
+    /// Replaces `events[core]` with the axons to enqueue on each core before tick `tick`,
+    /// given the `(population, neuron)`s that spiked in tick `tick - 1`. Tick 0 has none.
+    pub fn events(&self, tick: u32, previous_spikes: &[(usize, usize)], events: &mut [Vec<usize>]) {
+        events.iter_mut().for_each(Vec::clear);
+        if tick == 0 {
+            return;
+        }
+        let sources = self.inputs_at[tick as usize - 1]
+            .iter()
+            .map(|&(group, index)| (Source::Input(group), index))
+            .chain(
+                previous_spikes
+                    .iter()
+                    .map(|&(pop, index)| (Source::Population(pop), index)),
+            );
+        for (source, index) in sources {
+            for &(core, axon) in self.image.targets_of(source, index) {
+                events[core].push(axon);
+            }
+        }
+    }
+}
+
 /// Runs `ticks` ticks of `net` on cores already loaded with `image.cores`, then reads back
 /// every neuron's state. `progress` is called after each tick with the number of ticks done.
 ///
@@ -109,15 +155,7 @@ pub fn run(
     progress: &mut dyn FnMut(u32),
 ) -> Result<HardwareRun, DriverError> {
     assert_eq!(cores.len(), image.cores.len(), "one CorePins per mesh core");
-    // Input spikes by tick.
-    let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
-    for (group, input) in net.inputs.iter().enumerate() {
-        for &(tick, index) in &input.spikes {
-            if tick < ticks {
-                inputs_at[tick as usize].push((group, index));
-            }
-        }
-    }
+    let fanout = Fanout::new(image, net, ticks);
 
     let mut spikes = Vec::new();
     let mut tick_cycles = Vec::with_capacity(ticks as usize);
@@ -125,22 +163,7 @@ pub fn run(
     let mut previous_spikes: Vec<(usize, usize)> = Vec::new();
     let mut events: Vec<Vec<usize>> = vec![Vec::new(); cores.len()];
     for tick in 0..ticks {
-        events.iter_mut().for_each(Vec::clear);
-        if tick > 0 {
-            let sources = inputs_at[tick as usize - 1]
-                .iter()
-                .map(|&(group, index)| (Source::Input(group), index))
-                .chain(
-                    previous_spikes
-                        .iter()
-                        .map(|&(pop, index)| (Source::Population(pop), index)),
-                );
-            for (source, index) in sources {
-                for &(core, axon) in image.targets_of(source, index) {
-                    events[core].push(axon);
-                }
-            }
-        }
+        fanout.events(tick, &previous_spikes, &mut events);
         previous_spikes.clear();
         let mut slowest = 0;
         for (core, pins) in cores.iter_mut().enumerate() {

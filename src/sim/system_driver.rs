@@ -6,10 +6,10 @@
 
 use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
-use crate::model::{Network, Source, Spike, SpikeTrain};
+use crate::model::{Network, Spike, SpikeTrain};
 use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX};
 use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
-use crate::sim::driver::{DriverError, HardwareRun};
+use crate::sim::driver::{DriverError, Fanout, HardwareRun};
 use crate::sim::system_pins::{SystemInput, SystemOutput, SystemPins};
 
 /// Cycles allowed for the system to become idle, or for a tick, beyond its own estimate.
@@ -72,31 +72,25 @@ pub fn run(
     let tiles = image.cores.len();
     let budget = SLACK_CYCLES + 64 * image.shape.neurons as u64 * image.shape.axons as u64;
     wait_idle(pins, budget, 0)?;
-    let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
-    for (group, input) in net.inputs.iter().enumerate() {
-        for &(tick, index) in &input.spikes {
-            if tick < ticks {
-                inputs_at[tick as usize].push((group, index));
-            }
-        }
-    }
+    // Only the input spikes come from the host; the cores' own spikes travel on chip.
+    let fanout = Fanout::new(image, net, ticks);
+    let mut input_events: Vec<Vec<usize>> = vec![Vec::new(); tiles];
     let mut spikes = Vec::new();
     let mut tick_cycles = Vec::with_capacity(ticks as usize);
     for tick in 0..ticks {
         // Input spikes of tick t-1 become events of tick t, sent from the host port.
-        if tick > 0 {
-            for &(group, index) in &inputs_at[tick as usize - 1] {
-                for &(core, axon) in image.targets_of(Source::Input(group), index) {
-                    pins.set(SystemInput::HostValid, 1);
-                    pins.set(SystemInput::HostData, image.host_flit(core, axon) as u64);
-                    while pins.get(SystemOutput::HostReady) == 0 {
-                        pins.cycle();
-                    }
+        fanout.events(tick, &[], &mut input_events);
+        for (core, axons) in input_events.iter().enumerate() {
+            for &axon in axons {
+                pins.set(SystemInput::HostValid, 1);
+                pins.set(SystemInput::HostData, image.host_flit(core, axon) as u64);
+                while pins.get(SystemOutput::HostReady) == 0 {
                     pins.cycle();
                 }
+                pins.cycle();
             }
-            pins.set(SystemInput::HostValid, 0);
         }
+        pins.set(SystemInput::HostValid, 0);
         wait_idle(pins, budget, tick)?;
         pins.set(SystemInput::Start, 1);
         pins.cycle();
