@@ -23,8 +23,8 @@ use neurofab::rtl::noc_sim::rtl_router;
 use neurofab::rtl::router::{Port, PORTS};
 use neurofab::sim::noc_pins::NocPins;
 use neurofab::sim::noc_traffic::{
-    mesh_engine, run_traffic, Backpressure, NocEngine, Pattern, Received, Sent, TrafficLog,
-    TrafficSpec,
+    measure_load, mesh_engine, run_traffic, Backpressure, NocEngine, Pattern, Received, Sent,
+    TrafficLog, TrafficSpec,
 };
 use neurofab::sim::verilated_noc::VerilatedNoc;
 
@@ -832,4 +832,33 @@ fn configuration_errors_are_typed() {
         Err(NocError::NoSuchNode { node: 4, nodes: 4 })
     );
     assert!(matches!(config.flit(0, 1, 1024, 0), Err(NocError::Aer(_))));
+}
+
+/// At a low uniform load the measured network latency is the zero-load latency of XY routing
+/// at one cycle per hop: `E[hops] + 1`, with `E|x1 - x2| = (W^2 - 1) / (3W)` for independent
+/// uniform columns (likewise rows), plus a little contention; and the mesh accepts what is
+/// offered.
+#[test]
+fn measured_latency_matches_zero_load_analysis() {
+    let seed = seed("measured_latency_matches_zero_load_analysis", 50);
+    for engine in engines() {
+        let config = MeshConfig::new(3, 3, 2).unwrap();
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut noc = mesh(engine, &config);
+        let rate = 0.04;
+        let point = measure_load(noc.as_mut(), &config, rate, 200, 4_000, 200, &mut rng).unwrap();
+        let mean_distance = |k: f64| (k * k - 1.0) / (3.0 * k);
+        let zero_load = mean_distance(3.0) + mean_distance(3.0) + 1.0;
+        assert!(
+            // About 1400 packets: the sample mean's standard deviation is ~0.03 cycles.
+            point.mean_network_latency >= zero_load - 0.15
+                && point.mean_network_latency <= zero_load + 0.25,
+            "{engine:?}: {point:?}, zero-load latency {zero_load:.3}"
+        );
+        assert!(
+            !point.saturated && (point.accepted - rate).abs() < 0.01,
+            "{point:?}"
+        );
+        assert!(point.packets > 1_000, "{point:?}");
+    }
 }

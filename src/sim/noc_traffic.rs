@@ -442,14 +442,14 @@ pub fn measure_load(
         drain_cycles: 0,
     };
     let log = run_traffic(noc, config, &spec, rng).expect("uniform traffic on a valid mesh");
-    // Packets still in flight at the end are neither lost nor delivered: score the prefix of
-    // the log whose packets all had the chance to arrive.
+    // Generation runs to the end, so packets are still in flight when the log stops: score
+    // only the packets that can have arrived (per source and destination, the oldest ones, as
+    // many as arrived); the scoreboard still checks they are exactly the ones that did.
     let deliveries = match log.deliveries(config) {
         Ok(d) => d,
         Err(ScoreboardError::Lost { .. }) => {
             let mut trimmed = log.clone();
-            let delivered = matched_prefix(&log, config)?;
-            trimmed.sent = delivered;
+            trimmed.sent = oldest_as_many_as_arrived(&log, config);
             trimmed.deliveries(config)?
         }
         Err(e) => return Err(e),
@@ -504,7 +504,7 @@ pub fn measure_load(
 
 /// The sent packets minus those still in flight at the end of the log (the last undelivered
 /// ones of each source and destination), so that a log cut off mid-run can be scored.
-fn matched_prefix(log: &TrafficLog, config: &MeshConfig) -> Result<Vec<Sent>, ScoreboardError> {
+fn oldest_as_many_as_arrived(log: &TrafficLog, config: &MeshConfig) -> Vec<Sent> {
     let n = config.nodes();
     let mut received_per_pair = vec![0usize; n * n];
     let format = config.format();
@@ -514,11 +514,8 @@ fn matched_prefix(log: &TrafficLog, config: &MeshConfig) -> Result<Vec<Sent>, Sc
             *c += 1;
         }
     }
-    // Keep, per pair, only as many (oldest) packets as arrived; the scoreboard then checks that
-    // those are exactly the ones that arrived, in order.
     let mut kept = vec![0usize; n * n];
-    Ok(log
-        .sent
+    log.sent
         .iter()
         .filter(|s| {
             let pair = s.src * n + s.dst;
@@ -526,7 +523,7 @@ fn matched_prefix(log: &TrafficLog, config: &MeshConfig) -> Result<Vec<Sent>, Sc
             kept[pair] <= received_per_pair[pair]
         })
         .copied()
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -563,6 +560,71 @@ mod tests {
         } else {
             (1.0 / max).min(1.0)
         }
+    }
+
+    /// A hand-made log of a 2x2 mesh: node 0 sends two packets to node 3, node 1 one to itself.
+    fn hand_log() -> (MeshConfig, TrafficLog) {
+        let config = MeshConfig::new(2, 2, 2).unwrap();
+        let sent = |src, dst, seq, cycle| Sent {
+            src,
+            dst,
+            flit: config.flit(src, dst, seq, src as u32).unwrap(),
+            generated: cycle,
+            injected: cycle,
+        };
+        let arrived = |s: &Sent, node, cycle| Received {
+            node,
+            flit: s.flit & !0xf, // dx, dy: 2 bits each
+            ejected: cycle,
+        };
+        let a = sent(0, 3, 0, 0);
+        let b = sent(1, 1, 0, 0);
+        let c = sent(0, 3, 1, 1);
+        let received = vec![arrived(&b, 1, 1), arrived(&a, 3, 3), arrived(&c, 3, 4)];
+        let log = TrafficLog {
+            sent: vec![a, b, c],
+            received,
+            unsent: Vec::new(),
+            cycles: 5,
+            drained: true,
+        };
+        (config, log)
+    }
+
+    #[test]
+    fn scoreboard_matches_and_rejects() {
+        let (config, log) = hand_log();
+        let d = log.deliveries(&config).unwrap();
+        assert_eq!(d.len(), 3);
+        assert_eq!((d[1].sent.dst, d[1].ejected), (3, 3));
+
+        let mut swapped = log.clone();
+        swapped.received.swap(1, 2);
+        swapped.received[1].ejected = 3;
+        swapped.received[2].ejected = 4;
+        assert!(matches!(
+            swapped.deliveries(&config),
+            Err(ScoreboardError::Unexpected {
+                cycle: 3,
+                node: 3,
+                ..
+            })
+        ));
+        let mut lost = log.clone();
+        lost.received.pop();
+        assert!(matches!(
+            lost.deliveries(&config),
+            Err(ScoreboardError::Lost { count: 1, .. })
+        ));
+        let mut misrouted = log.clone();
+        misrouted.received[0].node = 2;
+        assert!(misrouted.deliveries(&config).is_err());
+        let mut offset_left = log.clone();
+        offset_left.received[0].flit |= 1;
+        assert!(offset_left.deliveries(&config).is_err());
+        let mut early = log;
+        early.received[0].ejected = 0; // before its injection edge
+        assert!(early.deliveries(&config).is_err());
     }
 
     #[test]
