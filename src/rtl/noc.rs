@@ -161,7 +161,8 @@ pub struct Mesh<const F: usize, const DXB: usize, const DYB: usize> {
     /// Per node: the tile takes the flit at the next edge.
     pub eject_ready: Vec<Signal<In, Bit>>,
     routers: Vec<Router<F, DXB, DYB>>,
-    /// Per router and port: the neighbour's index, `None` on the boundary and for Local.
+    /// Per router and port: the neighbour's index, `None` on the boundary and for Local. Not
+    /// hardware: the leading underscore makes the `LogicBlock` derive skip the field.
     _links: Vec<[Option<usize>; PORTS]>,
 }
 
