@@ -4,23 +4,25 @@
 // from the .hex images written beside this file by `neurofab gen --net`.
 
 
-module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,event_axon,start,busy,done,spike_valid,spike_neuron,probe_neuron,probe_state);
+module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,event_axon,event_ready,start,busy,done,spike_valid,spike_neuron,probe_neuron,probe_u,probe_v);
 
     // Module arguments
     input wire  clock;
     input wire  cfg_write;
-    input wire  [2:0] cfg_target;
-    input wire  [15:0] cfg_addr;
-    input wire  [63:0] cfg_data;
+    input wire  [3:0] cfg_target;
+    input wire  [23:0] cfg_addr;
+    input wire  [31:0] cfg_data;
     input wire  event_valid;
     input wire  [7:0] event_axon;
+    output reg  event_ready;
     input wire  start;
     output reg  busy;
     output reg  done;
     output reg  spike_valid;
     output reg  [7:0] spike_neuron;
     input wire  [7:0] probe_neuron;
-    output reg  [48:0] probe_state;
+    output reg  [24:0] probe_u;
+    output reg  [23:0] probe_v;
 
     // Constant declarations
     localparam  group_bits = 8'h6;
@@ -45,80 +47,124 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  synapse_sram$write_enable;
     reg  [7:0] axon_meta$read_address;
     reg  axon_meta$read_clock;
-    wire  [36:0] axon_meta$read_data;
+    wire  [20:0] axon_meta$read_data;
     reg  [7:0] axon_meta$write_address;
     reg  axon_meta$write_clock;
-    reg  [36:0] axon_meta$write_data;
+    reg  [20:0] axon_meta$write_data;
     reg  axon_meta$write_enable;
-    reg  [7:0] event_queue$read_address;
-    reg  event_queue$read_clock;
-    wire  [55:0] event_queue$read_data;
-    reg  [7:0] event_queue$write_address;
-    reg  event_queue$write_clock;
-    reg  [55:0] event_queue$write_data;
-    reg  event_queue$write_enable;
-    reg  [7:0] param_a$read_address;
-    reg  param_a$read_clock;
-    wire  [36:0] param_a$read_data;
-    reg  [7:0] param_a$write_address;
-    reg  param_a$write_clock;
-    reg  [36:0] param_a$write_data;
-    reg  param_a$write_enable;
-    reg  [7:0] param_b$read_address;
-    reg  param_b$read_clock;
-    wire  [42:0] param_b$read_data;
-    reg  [7:0] param_b$write_address;
-    reg  param_b$write_clock;
-    reg  [42:0] param_b$write_data;
-    reg  param_b$write_enable;
-    reg  [7:0] neuron_state$read_address;
-    reg  neuron_state$read_clock;
-    wire  [48:0] neuron_state$read_data;
-    reg  [7:0] neuron_state$write_address;
-    reg  neuron_state$write_clock;
-    reg  [48:0] neuron_state$write_data;
-    reg  neuron_state$write_enable;
+    reg  [7:0] event_queue_meta$read_address;
+    reg  event_queue_meta$read_clock;
+    wire  [20:0] event_queue_meta$read_data;
+    reg  [7:0] event_queue_meta$write_address;
+    reg  event_queue_meta$write_clock;
+    reg  [20:0] event_queue_meta$write_data;
+    reg  event_queue_meta$write_enable;
+    reg  [7:0] event_queue_axon$read_address;
+    reg  event_queue_axon$read_clock;
+    wire  [7:0] event_queue_axon$read_data;
+    reg  [7:0] event_queue_axon$write_address;
+    reg  event_queue_axon$write_clock;
+    reg  [7:0] event_queue_axon$write_data;
+    reg  event_queue_axon$write_enable;
+    reg  [7:0] param_decay$read_address;
+    reg  param_decay$read_clock;
+    wire  [24:0] param_decay$read_data;
+    reg  [7:0] param_decay$write_address;
+    reg  param_decay$write_clock;
+    reg  [24:0] param_decay$write_data;
+    reg  param_decay$write_enable;
+    reg  [7:0] param_bias_shift$read_address;
+    reg  param_bias_shift$read_clock;
+    wire  [31:0] param_bias_shift$read_data;
+    reg  [7:0] param_bias_shift$write_address;
+    reg  param_bias_shift$write_clock;
+    reg  [31:0] param_bias_shift$write_data;
+    reg  param_bias_shift$write_enable;
+    reg  [7:0] param_threshold$read_address;
+    reg  param_threshold$read_clock;
+    wire  [22:0] param_threshold$read_data;
+    reg  [7:0] param_threshold$write_address;
+    reg  param_threshold$write_clock;
+    reg  [22:0] param_threshold$write_data;
+    reg  param_threshold$write_enable;
+    reg  [7:0] state_u$read_address;
+    reg  state_u$read_clock;
+    wire  [24:0] state_u$read_data;
+    reg  [7:0] state_u$write_address;
+    reg  state_u$write_clock;
+    reg  [24:0] state_u$write_data;
+    reg  state_u$write_enable;
+    reg  [7:0] state_v$read_address;
+    reg  state_v$read_clock;
+    wire  [23:0] state_v$read_data;
+    reg  [7:0] state_v$write_address;
+    reg  state_v$write_clock;
+    reg  [23:0] state_v$write_data;
+    reg  state_v$write_enable;
+    reg  acc_slot0$clock;
     reg  [5:0] acc_slot0$read_address;
-    reg  acc_slot0$read_clock;
-    wire  [95:0] acc_slot0$read_data;
-    reg  [5:0] acc_slot0$write_address;
-    reg  acc_slot0$write_clock;
-    reg  [95:0] acc_slot0$write_data;
+    wire  [23:0] acc_slot0$read_lane0;
+    wire  [23:0] acc_slot0$read_lane1;
+    wire  [23:0] acc_slot0$read_lane2;
+    wire  [23:0] acc_slot0$read_lane3;
     reg  acc_slot0$write_enable;
+    reg  [5:0] acc_slot0$write_address;
+    reg  [23:0] acc_slot0$write_lane0;
+    reg  [23:0] acc_slot0$write_lane1;
+    reg  [23:0] acc_slot0$write_lane2;
+    reg  [23:0] acc_slot0$write_lane3;
+    reg  acc_slot1$clock;
     reg  [5:0] acc_slot1$read_address;
-    reg  acc_slot1$read_clock;
-    wire  [95:0] acc_slot1$read_data;
-    reg  [5:0] acc_slot1$write_address;
-    reg  acc_slot1$write_clock;
-    reg  [95:0] acc_slot1$write_data;
+    wire  [23:0] acc_slot1$read_lane0;
+    wire  [23:0] acc_slot1$read_lane1;
+    wire  [23:0] acc_slot1$read_lane2;
+    wire  [23:0] acc_slot1$read_lane3;
     reg  acc_slot1$write_enable;
+    reg  [5:0] acc_slot1$write_address;
+    reg  [23:0] acc_slot1$write_lane0;
+    reg  [23:0] acc_slot1$write_lane1;
+    reg  [23:0] acc_slot1$write_lane2;
+    reg  [23:0] acc_slot1$write_lane3;
+    reg  acc_slot2$clock;
     reg  [5:0] acc_slot2$read_address;
-    reg  acc_slot2$read_clock;
-    wire  [95:0] acc_slot2$read_data;
-    reg  [5:0] acc_slot2$write_address;
-    reg  acc_slot2$write_clock;
-    reg  [95:0] acc_slot2$write_data;
+    wire  [23:0] acc_slot2$read_lane0;
+    wire  [23:0] acc_slot2$read_lane1;
+    wire  [23:0] acc_slot2$read_lane2;
+    wire  [23:0] acc_slot2$read_lane3;
     reg  acc_slot2$write_enable;
+    reg  [5:0] acc_slot2$write_address;
+    reg  [23:0] acc_slot2$write_lane0;
+    reg  [23:0] acc_slot2$write_lane1;
+    reg  [23:0] acc_slot2$write_lane2;
+    reg  [23:0] acc_slot2$write_lane3;
+    reg  acc_slot3$clock;
     reg  [5:0] acc_slot3$read_address;
-    reg  acc_slot3$read_clock;
-    wire  [95:0] acc_slot3$read_data;
-    reg  [5:0] acc_slot3$write_address;
-    reg  acc_slot3$write_clock;
-    reg  [95:0] acc_slot3$write_data;
+    wire  [23:0] acc_slot3$read_lane0;
+    wire  [23:0] acc_slot3$read_lane1;
+    wire  [23:0] acc_slot3$read_lane2;
+    wire  [23:0] acc_slot3$read_lane3;
     reg  acc_slot3$write_enable;
+    reg  [5:0] acc_slot3$write_address;
+    reg  [23:0] acc_slot3$write_lane0;
+    reg  [23:0] acc_slot3$write_lane1;
+    reg  [23:0] acc_slot3$write_lane2;
+    reg  [23:0] acc_slot3$write_lane3;
     reg  lif$clock;
     reg  lif$in_valid;
     reg  [15:0] lif$in_neuron;
-    reg  [48:0] lif$in_state;
-    reg  [36:0] lif$in_param_a;
-    reg  [42:0] lif$in_param_b;
+    reg  [24:0] lif$in_u;
+    reg  [23:0] lif$in_v;
+    reg  [24:0] lif$in_decay;
+    reg  [31:0] lif$in_bias_shift;
+    reg  [22:0] lif$in_threshold;
     reg  [23:0] lif$in_acc0;
     reg  [23:0] lif$in_acc1;
     reg  [23:0] lif$in_acc2;
     reg  [23:0] lif$in_acc3;
     wire  lif$out_valid;
     wire  [15:0] lif$out_neuron;
-    wire  [48:0] lif$out_state;
+    wire  [24:0] lif$out_u;
+    wire  [23:0] lif$out_v;
     wire  lif$out_spike;
     reg  [2:0] phase$d;
     wire  [2:0] phase$q;
@@ -174,9 +220,18 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  bypass_hit$d;
     wire  bypass_hit$q;
     reg  bypass_hit$clock;
-    reg  [95:0] bypass_word$d;
-    wire  [95:0] bypass_word$q;
-    reg  bypass_word$clock;
+    reg  [23:0] bypass_lane0$d;
+    wire  [23:0] bypass_lane0$q;
+    reg  bypass_lane0$clock;
+    reg  [23:0] bypass_lane1$d;
+    wire  [23:0] bypass_lane1$q;
+    reg  bypass_lane1$clock;
+    reg  [23:0] bypass_lane2$d;
+    wire  [23:0] bypass_lane2$q;
+    reg  bypass_lane2$clock;
+    reg  [23:0] bypass_lane3$d;
+    wire  [23:0] bypass_lane3$q;
+    reg  bypass_lane3$clock;
     reg  [8:0] update_neuron$d;
     wire  [8:0] update_neuron$q;
     reg  update_neuron$clock;
@@ -189,9 +244,13 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
 
     // Local signals
     reg  queue_has_event;
+    reg  [20:0] queue_word;
     reg  iter_finishing;
     reg  load_next_event;
-    reg  [95:0] acc_read_word;
+    reg  [23:0] acc_read_lane0;
+    reg  [23:0] acc_read_lane1;
+    reg  [23:0] acc_read_lane2;
+    reg  [23:0] acc_read_lane3;
     reg  [23:0] weight_lane0;
     reg  [23:0] weight_lane1;
     reg  [23:0] weight_lane2;
@@ -200,11 +259,11 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  [23:0] lane_sum1;
     reg  [23:0] lane_sum2;
     reg  [23:0] lane_sum3;
-    reg  [95:0] acc_new_word;
     reg  acc_write_enable;
     reg  acc_write_all;
+    reg  acc_write_zero;
     reg  [5:0] acc_write_group;
-    reg  [95:0] acc_write_word;
+    reg  [5:0] acc_read_group;
     reg  update_issuing;
     reg  [1:0] update_lane;
 
@@ -227,92 +286,142 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(axon_meta$write_data),
         .write_enable(axon_meta$write_enable)
     );
-    neurofab_core$event_queue event_queue(
-        .read_address(event_queue$read_address),
-        .read_clock(event_queue$read_clock),
-        .read_data(event_queue$read_data),
-        .write_address(event_queue$write_address),
-        .write_clock(event_queue$write_clock),
-        .write_data(event_queue$write_data),
-        .write_enable(event_queue$write_enable)
+    neurofab_core$event_queue_meta event_queue_meta(
+        .read_address(event_queue_meta$read_address),
+        .read_clock(event_queue_meta$read_clock),
+        .read_data(event_queue_meta$read_data),
+        .write_address(event_queue_meta$write_address),
+        .write_clock(event_queue_meta$write_clock),
+        .write_data(event_queue_meta$write_data),
+        .write_enable(event_queue_meta$write_enable)
     );
-    neurofab_core$param_a param_a(
-        .read_address(param_a$read_address),
-        .read_clock(param_a$read_clock),
-        .read_data(param_a$read_data),
-        .write_address(param_a$write_address),
-        .write_clock(param_a$write_clock),
-        .write_data(param_a$write_data),
-        .write_enable(param_a$write_enable)
+    neurofab_core$event_queue_axon event_queue_axon(
+        .read_address(event_queue_axon$read_address),
+        .read_clock(event_queue_axon$read_clock),
+        .read_data(event_queue_axon$read_data),
+        .write_address(event_queue_axon$write_address),
+        .write_clock(event_queue_axon$write_clock),
+        .write_data(event_queue_axon$write_data),
+        .write_enable(event_queue_axon$write_enable)
     );
-    neurofab_core$param_b param_b(
-        .read_address(param_b$read_address),
-        .read_clock(param_b$read_clock),
-        .read_data(param_b$read_data),
-        .write_address(param_b$write_address),
-        .write_clock(param_b$write_clock),
-        .write_data(param_b$write_data),
-        .write_enable(param_b$write_enable)
+    neurofab_core$param_decay param_decay(
+        .read_address(param_decay$read_address),
+        .read_clock(param_decay$read_clock),
+        .read_data(param_decay$read_data),
+        .write_address(param_decay$write_address),
+        .write_clock(param_decay$write_clock),
+        .write_data(param_decay$write_data),
+        .write_enable(param_decay$write_enable)
     );
-    neurofab_core$neuron_state neuron_state(
-        .read_address(neuron_state$read_address),
-        .read_clock(neuron_state$read_clock),
-        .read_data(neuron_state$read_data),
-        .write_address(neuron_state$write_address),
-        .write_clock(neuron_state$write_clock),
-        .write_data(neuron_state$write_data),
-        .write_enable(neuron_state$write_enable)
+    neurofab_core$param_bias_shift param_bias_shift(
+        .read_address(param_bias_shift$read_address),
+        .read_clock(param_bias_shift$read_clock),
+        .read_data(param_bias_shift$read_data),
+        .write_address(param_bias_shift$write_address),
+        .write_clock(param_bias_shift$write_clock),
+        .write_data(param_bias_shift$write_data),
+        .write_enable(param_bias_shift$write_enable)
+    );
+    neurofab_core$param_threshold param_threshold(
+        .read_address(param_threshold$read_address),
+        .read_clock(param_threshold$read_clock),
+        .read_data(param_threshold$read_data),
+        .write_address(param_threshold$write_address),
+        .write_clock(param_threshold$write_clock),
+        .write_data(param_threshold$write_data),
+        .write_enable(param_threshold$write_enable)
+    );
+    neurofab_core$state_u state_u(
+        .read_address(state_u$read_address),
+        .read_clock(state_u$read_clock),
+        .read_data(state_u$read_data),
+        .write_address(state_u$write_address),
+        .write_clock(state_u$write_clock),
+        .write_data(state_u$write_data),
+        .write_enable(state_u$write_enable)
+    );
+    neurofab_core$state_v state_v(
+        .read_address(state_v$read_address),
+        .read_clock(state_v$read_clock),
+        .read_data(state_v$read_data),
+        .write_address(state_v$write_address),
+        .write_clock(state_v$write_clock),
+        .write_data(state_v$write_data),
+        .write_enable(state_v$write_enable)
     );
     neurofab_core$acc_slot0 acc_slot0(
+        .clock(acc_slot0$clock),
         .read_address(acc_slot0$read_address),
-        .read_clock(acc_slot0$read_clock),
-        .read_data(acc_slot0$read_data),
+        .read_lane0(acc_slot0$read_lane0),
+        .read_lane1(acc_slot0$read_lane1),
+        .read_lane2(acc_slot0$read_lane2),
+        .read_lane3(acc_slot0$read_lane3),
+        .write_enable(acc_slot0$write_enable),
         .write_address(acc_slot0$write_address),
-        .write_clock(acc_slot0$write_clock),
-        .write_data(acc_slot0$write_data),
-        .write_enable(acc_slot0$write_enable)
+        .write_lane0(acc_slot0$write_lane0),
+        .write_lane1(acc_slot0$write_lane1),
+        .write_lane2(acc_slot0$write_lane2),
+        .write_lane3(acc_slot0$write_lane3)
     );
     neurofab_core$acc_slot1 acc_slot1(
+        .clock(acc_slot1$clock),
         .read_address(acc_slot1$read_address),
-        .read_clock(acc_slot1$read_clock),
-        .read_data(acc_slot1$read_data),
+        .read_lane0(acc_slot1$read_lane0),
+        .read_lane1(acc_slot1$read_lane1),
+        .read_lane2(acc_slot1$read_lane2),
+        .read_lane3(acc_slot1$read_lane3),
+        .write_enable(acc_slot1$write_enable),
         .write_address(acc_slot1$write_address),
-        .write_clock(acc_slot1$write_clock),
-        .write_data(acc_slot1$write_data),
-        .write_enable(acc_slot1$write_enable)
+        .write_lane0(acc_slot1$write_lane0),
+        .write_lane1(acc_slot1$write_lane1),
+        .write_lane2(acc_slot1$write_lane2),
+        .write_lane3(acc_slot1$write_lane3)
     );
     neurofab_core$acc_slot2 acc_slot2(
+        .clock(acc_slot2$clock),
         .read_address(acc_slot2$read_address),
-        .read_clock(acc_slot2$read_clock),
-        .read_data(acc_slot2$read_data),
+        .read_lane0(acc_slot2$read_lane0),
+        .read_lane1(acc_slot2$read_lane1),
+        .read_lane2(acc_slot2$read_lane2),
+        .read_lane3(acc_slot2$read_lane3),
+        .write_enable(acc_slot2$write_enable),
         .write_address(acc_slot2$write_address),
-        .write_clock(acc_slot2$write_clock),
-        .write_data(acc_slot2$write_data),
-        .write_enable(acc_slot2$write_enable)
+        .write_lane0(acc_slot2$write_lane0),
+        .write_lane1(acc_slot2$write_lane1),
+        .write_lane2(acc_slot2$write_lane2),
+        .write_lane3(acc_slot2$write_lane3)
     );
     neurofab_core$acc_slot3 acc_slot3(
+        .clock(acc_slot3$clock),
         .read_address(acc_slot3$read_address),
-        .read_clock(acc_slot3$read_clock),
-        .read_data(acc_slot3$read_data),
+        .read_lane0(acc_slot3$read_lane0),
+        .read_lane1(acc_slot3$read_lane1),
+        .read_lane2(acc_slot3$read_lane2),
+        .read_lane3(acc_slot3$read_lane3),
+        .write_enable(acc_slot3$write_enable),
         .write_address(acc_slot3$write_address),
-        .write_clock(acc_slot3$write_clock),
-        .write_data(acc_slot3$write_data),
-        .write_enable(acc_slot3$write_enable)
+        .write_lane0(acc_slot3$write_lane0),
+        .write_lane1(acc_slot3$write_lane1),
+        .write_lane2(acc_slot3$write_lane2),
+        .write_lane3(acc_slot3$write_lane3)
     );
     neurofab_core$lif lif(
         .clock(lif$clock),
         .in_valid(lif$in_valid),
         .in_neuron(lif$in_neuron),
-        .in_state(lif$in_state),
-        .in_param_a(lif$in_param_a),
-        .in_param_b(lif$in_param_b),
+        .in_u(lif$in_u),
+        .in_v(lif$in_v),
+        .in_decay(lif$in_decay),
+        .in_bias_shift(lif$in_bias_shift),
+        .in_threshold(lif$in_threshold),
         .in_acc0(lif$in_acc0),
         .in_acc1(lif$in_acc1),
         .in_acc2(lif$in_acc2),
         .in_acc3(lif$in_acc3),
         .out_valid(lif$out_valid),
         .out_neuron(lif$out_neuron),
-        .out_state(lif$out_state),
+        .out_u(lif$out_u),
+        .out_v(lif$out_v),
         .out_spike(lif$out_spike)
     );
     neurofab_core$phase phase(
@@ -405,10 +514,25 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .q(bypass_hit$q),
         .clock(bypass_hit$clock)
     );
-    neurofab_core$bypass_word bypass_word(
-        .d(bypass_word$d),
-        .q(bypass_word$q),
-        .clock(bypass_word$clock)
+    neurofab_core$bypass_lane0 bypass_lane0(
+        .d(bypass_lane0$d),
+        .q(bypass_lane0$q),
+        .clock(bypass_lane0$clock)
+    );
+    neurofab_core$bypass_lane1 bypass_lane1(
+        .d(bypass_lane1$d),
+        .q(bypass_lane1$q),
+        .clock(bypass_lane1$clock)
+    );
+    neurofab_core$bypass_lane2 bypass_lane2(
+        .d(bypass_lane2$d),
+        .q(bypass_lane2$q),
+        .clock(bypass_lane2$clock)
+    );
+    neurofab_core$bypass_lane3 bypass_lane3(
+        .d(bypass_lane3$d),
+        .q(bypass_lane3$q),
+        .clock(bypass_lane3$clock)
     );
     neurofab_core$update_neuron update_neuron(
         .d(update_neuron$d),
@@ -446,7 +570,10 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         accum_slot$clock = clock;
         accum_shift$clock = clock;
         bypass_hit$clock = clock;
-        bypass_word$clock = clock;
+        bypass_lane0$clock = clock;
+        bypass_lane1$clock = clock;
+        bypass_lane2$clock = clock;
+        bypass_lane3$clock = clock;
         update_neuron$clock = clock;
         update_stage_valid$clock = clock;
         update_stage_neuron$clock = clock;
@@ -468,75 +595,95 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         accum_slot$d = accum_slot$q;
         accum_shift$d = accum_shift$q;
         bypass_hit$d = bypass_hit$q;
-        bypass_word$d = bypass_word$q;
+        bypass_lane0$d = bypass_lane0$q;
+        bypass_lane1$d = bypass_lane1$q;
+        bypass_lane2$d = bypass_lane2$q;
+        bypass_lane3$d = bypass_lane3$q;
         update_neuron$d = update_neuron$q;
         update_stage_valid$d = update_stage_valid$q;
         update_stage_neuron$d = update_stage_neuron$q;
         lif$clock = clock;
+        acc_slot0$clock = clock;
+        acc_slot1$clock = clock;
+        acc_slot2$clock = clock;
+        acc_slot3$clock = clock;
         synapse_sram$read_clock = clock;
         synapse_sram$write_clock = clock;
         axon_meta$read_clock = clock;
         axon_meta$write_clock = clock;
-        event_queue$read_clock = clock;
-        event_queue$write_clock = clock;
-        param_a$read_clock = clock;
-        param_a$write_clock = clock;
-        param_b$read_clock = clock;
-        param_b$write_clock = clock;
-        neuron_state$read_clock = clock;
-        neuron_state$write_clock = clock;
-        acc_slot0$read_clock = clock;
-        acc_slot0$write_clock = clock;
-        acc_slot1$read_clock = clock;
-        acc_slot1$write_clock = clock;
-        acc_slot2$read_clock = clock;
-        acc_slot2$write_clock = clock;
-        acc_slot3$read_clock = clock;
-        acc_slot3$write_clock = clock;
+        event_queue_meta$read_clock = clock;
+        event_queue_meta$write_clock = clock;
+        event_queue_axon$read_clock = clock;
+        event_queue_axon$write_clock = clock;
+        param_decay$read_clock = clock;
+        param_decay$write_clock = clock;
+        param_bias_shift$read_clock = clock;
+        param_bias_shift$write_clock = clock;
+        param_threshold$read_clock = clock;
+        param_threshold$write_clock = clock;
+        state_u$read_clock = clock;
+        state_u$write_clock = clock;
+        state_v$read_clock = clock;
+        state_v$write_clock = clock;
         busy = phase$q != CorePhase$Idle;
         done = 1'b0;
         synapse_sram$write_enable = 1'b0;
         synapse_sram$write_address = ((cfg_addr) & 14'h3fff);
-        synapse_sram$write_data = cfg_data[(32'h0)+:(32)];
+        synapse_sram$write_data = cfg_data;
         axon_meta$write_enable = 1'b0;
         axon_meta$write_address = ((cfg_addr) & 8'hff);
-        axon_meta$write_data = cfg_data[(32'h0)+:(37)];
+        axon_meta$write_data = cfg_data[(32'h0)+:(21)];
         axon_meta$read_address = event_axon;
-        param_a$write_enable = 1'b0;
-        param_a$write_address = ((cfg_addr) & 8'hff);
-        param_a$write_data = cfg_data[(32'h0)+:(37)];
-        param_b$write_enable = 1'b0;
-        param_b$write_address = ((cfg_addr) & 8'hff);
-        param_b$write_data = cfg_data[(32'h0)+:(43)];
-        neuron_state$write_enable = 1'b0;
-        neuron_state$write_address = ((cfg_addr) & 8'hff);
-        neuron_state$write_data = cfg_data[(32'h0)+:(49)];
-        neuron_state$read_address = probe_neuron;
-        probe_state = neuron_state$read_data;
+        param_decay$write_enable = 1'b0;
+        param_decay$write_address = ((cfg_addr) & 8'hff);
+        param_decay$write_data = cfg_data[(32'h0)+:(25)];
+        param_bias_shift$write_enable = 1'b0;
+        param_bias_shift$write_address = ((cfg_addr) & 8'hff);
+        param_bias_shift$write_data = cfg_data;
+        param_threshold$write_enable = 1'b0;
+        param_threshold$write_address = ((cfg_addr) & 8'hff);
+        param_threshold$write_data = cfg_data[(32'h0)+:(23)];
+        state_u$write_enable = 1'b0;
+        state_u$write_address = ((cfg_addr) & 8'hff);
+        state_u$write_data = cfg_data[(32'h0)+:(25)];
+        state_u$read_address = probe_neuron;
+        state_v$write_enable = 1'b0;
+        state_v$write_address = ((cfg_addr) & 8'hff);
+        state_v$write_data = cfg_data[(32'h0)+:(24)];
+        state_v$read_address = probe_neuron;
+        probe_u = state_u$read_data;
+        probe_v = state_v$read_data;
+        event_ready = (phase$q == CorePhase$Idle) | (phase$q == CorePhase$Update) | (phase$q == CorePhase$Finish);
         enqueue_pending$d = 1'b0;
-        if ((phase$q == CorePhase$Idle) & event_valid) begin
+        if (event_ready & event_valid) begin
             enqueue_pending$d = 1'b1;
             enqueue_axon$d = event_axon;
         end
-        event_queue$write_enable = enqueue_pending$q;
-        event_queue$write_address = ((queue_write_ptr$q) & 8'hff);
-        event_queue$write_data = ((axon_meta$read_data) & 56'hffffffffffffff) | (((enqueue_axon$q) & 56'hffffffffffffff) << 32'h28);
+        event_queue_meta$write_enable = enqueue_pending$q;
+        event_queue_meta$write_address = ((queue_write_ptr$q) & 8'hff);
+        event_queue_meta$write_data = axon_meta$read_data;
+        event_queue_axon$write_enable = enqueue_pending$q;
+        event_queue_axon$write_address = ((queue_write_ptr$q) & 8'hff);
+        event_queue_axon$write_data = enqueue_axon$q;
         if (enqueue_pending$q) begin
             queue_write_ptr$d = queue_write_ptr$q + 32'h1;
         end
         queue_has_event = queue_read_ptr$q != queue_write_ptr$q;
+        queue_word = event_queue_meta$read_data;
         iter_finishing = iter_active$q & (iter_group$q == iter_last_group$q);
         load_next_event = (phase$q == CorePhase$Input) & queue_has_event & (~iter_active$q | iter_finishing);
-        event_queue$read_address = ((queue_read_ptr$q) & 8'hff);
+        event_queue_meta$read_address = ((queue_read_ptr$q) & 8'hff);
+        event_queue_axon$read_address = ((queue_read_ptr$q) & 8'hff);
         if (load_next_event) begin
-            event_queue$read_address = ((queue_read_ptr$q + 32'h1) & 8'hff);
+            event_queue_meta$read_address = ((queue_read_ptr$q + 32'h1) & 8'hff);
+            event_queue_axon$read_address = ((queue_read_ptr$q + 32'h1) & 8'hff);
             queue_read_ptr$d = queue_read_ptr$q + 32'h1;
             iter_active$d = 1'b1;
-            iter_group$d = ((event_queue$read_data[(32'h0)+:(16)]) & 6'h3f);
-            iter_last_group$d = ((event_queue$read_data[(32'h10)+:(16)]) & 6'h3f);
-            iter_slot$d = event_queue$read_data[(32'h20)+:(2)];
-            iter_shift$d = event_queue$read_data[(32'h22)+:(3)];
-            iter_axon$d = event_queue$read_data[(32'h28)+:(8)];
+            iter_group$d = ((queue_word[(32'h0)+:(8)]) & 6'h3f);
+            iter_last_group$d = ((queue_word[(32'h8)+:(8)]) & 6'h3f);
+            iter_slot$d = queue_word[(32'h10)+:(2)];
+            iter_shift$d = queue_word[(32'h12)+:(3)];
+            iter_axon$d = event_queue_axon$read_data;
         end
         else if (iter_finishing) begin
             iter_active$d = 1'b0;
@@ -549,18 +696,33 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         accum_group$d = iter_group$q;
         accum_slot$d = iter_slot$q;
         accum_shift$d = iter_shift$q;
-        acc_read_word = acc_slot0$read_data;
+        acc_read_lane0 = acc_slot0$read_lane0;
+        acc_read_lane1 = acc_slot0$read_lane1;
+        acc_read_lane2 = acc_slot0$read_lane2;
+        acc_read_lane3 = acc_slot0$read_lane3;
         if (accum_slot$q == 32'h1) begin
-            acc_read_word = acc_slot1$read_data;
+            acc_read_lane0 = acc_slot1$read_lane0;
+            acc_read_lane1 = acc_slot1$read_lane1;
+            acc_read_lane2 = acc_slot1$read_lane2;
+            acc_read_lane3 = acc_slot1$read_lane3;
         end
         if (accum_slot$q == 32'h2) begin
-            acc_read_word = acc_slot2$read_data;
+            acc_read_lane0 = acc_slot2$read_lane0;
+            acc_read_lane1 = acc_slot2$read_lane1;
+            acc_read_lane2 = acc_slot2$read_lane2;
+            acc_read_lane3 = acc_slot2$read_lane3;
         end
         if (accum_slot$q == 32'h3) begin
-            acc_read_word = acc_slot3$read_data;
+            acc_read_lane0 = acc_slot3$read_lane0;
+            acc_read_lane1 = acc_slot3$read_lane1;
+            acc_read_lane2 = acc_slot3$read_lane2;
+            acc_read_lane3 = acc_slot3$read_lane3;
         end
         if (bypass_hit$q) begin
-            acc_read_word = bypass_word$q;
+            acc_read_lane0 = bypass_lane0$q;
+            acc_read_lane1 = bypass_lane1$q;
+            acc_read_lane2 = bypass_lane2$q;
+            acc_read_lane3 = bypass_lane3$q;
         end
         weight_lane0 = ((synapse_sram$read_data[(32'h0)+:(8)]) & 24'hffffff);
         if (synapse_sram$read_data[32'h7]) begin
@@ -578,33 +740,31 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         if (synapse_sram$read_data[32'h1f]) begin
             weight_lane3 = weight_lane3 | weight_sign_fill;
         end
-        lane_sum0 = acc_read_word[(32'h0)+:(24)] + (weight_lane0 << accum_shift$q);
-        lane_sum1 = acc_read_word[(32'h18)+:(24)] + (weight_lane1 << accum_shift$q);
-        lane_sum2 = acc_read_word[(32'h30)+:(24)] + (weight_lane2 << accum_shift$q);
-        lane_sum3 = acc_read_word[(32'h48)+:(24)] + (weight_lane3 << accum_shift$q);
-        acc_new_word = ((lane_sum0) & 96'hffffffffffffffffffffffff) | (((lane_sum1) & 96'hffffffffffffffffffffffff) << 32'h18) | (((lane_sum2) & 96'hffffffffffffffffffffffff) << 32'h30) | (((lane_sum3) & 96'hffffffffffffffffffffffff) << 32'h48);
+        lane_sum0 = acc_read_lane0 + (weight_lane0 << accum_shift$q);
+        lane_sum1 = acc_read_lane1 + (weight_lane1 << accum_shift$q);
+        lane_sum2 = acc_read_lane2 + (weight_lane2 << accum_shift$q);
+        lane_sum3 = acc_read_lane3 + (weight_lane3 << accum_shift$q);
         bypass_hit$d = accum_valid$q & iter_active$q & (iter_slot$q == accum_slot$q) & (iter_group$q == accum_group$q);
-        bypass_word$d = acc_new_word;
+        bypass_lane0$d = lane_sum0;
+        bypass_lane1$d = lane_sum1;
+        bypass_lane2$d = lane_sum2;
+        bypass_lane3$d = lane_sum3;
         acc_write_enable = 1'b0;
         acc_write_all = 1'b0;
+        acc_write_zero = 1'b0;
         acc_write_group = accum_group$q;
-        acc_write_word = acc_new_word;
-        acc_slot0$read_address = iter_group$q;
-        acc_slot1$read_address = iter_group$q;
-        acc_slot2$read_address = iter_group$q;
-        acc_slot3$read_address = iter_group$q;
+        acc_read_group = iter_group$q;
         if (phase$q == CorePhase$Input) begin
             acc_write_enable = accum_valid$q;
         end
         update_issuing = (phase$q == CorePhase$Update) & (update_neuron$q < neuron_count$q);
-        param_a$read_address = ((update_neuron$q) & 8'hff);
-        param_b$read_address = ((update_neuron$q) & 8'hff);
+        param_decay$read_address = ((update_neuron$q) & 8'hff);
+        param_bias_shift$read_address = ((update_neuron$q) & 8'hff);
+        param_threshold$read_address = ((update_neuron$q) & 8'hff);
         if (phase$q == CorePhase$Update) begin
-            neuron_state$read_address = ((update_neuron$q) & 8'hff);
-            acc_slot0$read_address = ((update_neuron$q >> 32'h2) & 6'h3f);
-            acc_slot1$read_address = ((update_neuron$q >> 32'h2) & 6'h3f);
-            acc_slot2$read_address = ((update_neuron$q >> 32'h2) & 6'h3f);
-            acc_slot3$read_address = ((update_neuron$q >> 32'h2) & 6'h3f);
+            state_u$read_address = ((update_neuron$q) & 8'hff);
+            state_v$read_address = ((update_neuron$q) & 8'hff);
+            acc_read_group = ((update_neuron$q >> 32'h2) & 6'h3f);
         end
         update_stage_valid$d = update_issuing;
         update_stage_neuron$d = update_neuron$q;
@@ -614,60 +774,102 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         update_lane = update_stage_neuron$q[(32'h0)+:(2)];
         lif$in_valid = update_stage_valid$q;
         lif$in_neuron = ((update_stage_neuron$q) & 16'hffff);
-        lif$in_state = neuron_state$read_data;
-        lif$in_param_a = param_a$read_data;
-        lif$in_param_b = param_b$read_data;
-        lif$in_acc0 = acc_slot0$read_data[(32'h0)+:(24)];
-        lif$in_acc1 = acc_slot1$read_data[(32'h0)+:(24)];
-        lif$in_acc2 = acc_slot2$read_data[(32'h0)+:(24)];
-        lif$in_acc3 = acc_slot3$read_data[(32'h0)+:(24)];
+        lif$in_u = state_u$read_data;
+        lif$in_v = state_v$read_data;
+        lif$in_decay = param_decay$read_data;
+        lif$in_bias_shift = param_bias_shift$read_data;
+        lif$in_threshold = param_threshold$read_data;
+        lif$in_acc0 = acc_slot0$read_lane0;
+        lif$in_acc1 = acc_slot1$read_lane0;
+        lif$in_acc2 = acc_slot2$read_lane0;
+        lif$in_acc3 = acc_slot3$read_lane0;
         if (update_lane == 32'h1) begin
-            lif$in_acc0 = acc_slot0$read_data[(32'h18)+:(24)];
-            lif$in_acc1 = acc_slot1$read_data[(32'h18)+:(24)];
-            lif$in_acc2 = acc_slot2$read_data[(32'h18)+:(24)];
-            lif$in_acc3 = acc_slot3$read_data[(32'h18)+:(24)];
+            lif$in_acc0 = acc_slot0$read_lane1;
+            lif$in_acc1 = acc_slot1$read_lane1;
+            lif$in_acc2 = acc_slot2$read_lane1;
+            lif$in_acc3 = acc_slot3$read_lane1;
         end
         if (update_lane == 32'h2) begin
-            lif$in_acc0 = acc_slot0$read_data[(32'h30)+:(24)];
-            lif$in_acc1 = acc_slot1$read_data[(32'h30)+:(24)];
-            lif$in_acc2 = acc_slot2$read_data[(32'h30)+:(24)];
-            lif$in_acc3 = acc_slot3$read_data[(32'h30)+:(24)];
+            lif$in_acc0 = acc_slot0$read_lane2;
+            lif$in_acc1 = acc_slot1$read_lane2;
+            lif$in_acc2 = acc_slot2$read_lane2;
+            lif$in_acc3 = acc_slot3$read_lane2;
         end
         if (update_lane == 32'h3) begin
-            lif$in_acc0 = acc_slot0$read_data[(32'h48)+:(24)];
-            lif$in_acc1 = acc_slot1$read_data[(32'h48)+:(24)];
-            lif$in_acc2 = acc_slot2$read_data[(32'h48)+:(24)];
-            lif$in_acc3 = acc_slot3$read_data[(32'h48)+:(24)];
+            lif$in_acc0 = acc_slot0$read_lane3;
+            lif$in_acc1 = acc_slot1$read_lane3;
+            lif$in_acc2 = acc_slot2$read_lane3;
+            lif$in_acc3 = acc_slot3$read_lane3;
         end
         if ((phase$q == CorePhase$Update) & update_stage_valid$q & ((update_lane == 32'h3) | ((update_stage_neuron$q + 32'h1) == neuron_count$q))) begin
             acc_write_all = 1'b1;
+            acc_write_zero = 1'b1;
             acc_write_group = ((update_stage_neuron$q >> 32'h2) & 6'h3f);
-            acc_write_word = 32'h0;
         end
         spike_valid = lif$out_spike;
         spike_neuron = ((lif$out_neuron) & 8'hff);
         if (lif$out_valid) begin
-            neuron_state$write_enable = 1'b1;
-            neuron_state$write_address = ((lif$out_neuron) & 8'hff);
-            neuron_state$write_data = lif$out_state;
+            state_u$write_enable = 1'b1;
+            state_u$write_address = ((lif$out_neuron) & 8'hff);
+            state_u$write_data = lif$out_u;
+            state_v$write_enable = 1'b1;
+            state_v$write_address = ((lif$out_neuron) & 8'hff);
+            state_v$write_data = lif$out_v;
         end
         if (phase$q == CorePhase$Clear) begin
-            neuron_state$write_enable = 1'b1;
-            neuron_state$write_address = ((clear_index$q) & 8'hff);
-            neuron_state$write_data = 32'h0;
+            state_u$write_enable = 1'b1;
+            state_u$write_address = ((clear_index$q) & 8'hff);
+            state_u$write_data = 32'h0;
+            state_v$write_enable = 1'b1;
+            state_v$write_address = ((clear_index$q) & 8'hff);
+            state_v$write_data = 32'h0;
             acc_write_all = 1'b1;
+            acc_write_zero = 1'b1;
             acc_write_group = ((clear_index$q >> 32'h2) & 6'h3f);
-            acc_write_word = 32'h0;
             clear_index$d = clear_index$q + 32'h1;
         end
+        acc_slot0$read_address = acc_read_group;
+        acc_slot1$read_address = acc_read_group;
+        acc_slot2$read_address = acc_read_group;
+        acc_slot3$read_address = acc_read_group;
         acc_slot0$write_address = acc_write_group;
         acc_slot1$write_address = acc_write_group;
         acc_slot2$write_address = acc_write_group;
         acc_slot3$write_address = acc_write_group;
-        acc_slot0$write_data = acc_write_word;
-        acc_slot1$write_data = acc_write_word;
-        acc_slot2$write_data = acc_write_word;
-        acc_slot3$write_data = acc_write_word;
+        acc_slot0$write_lane0 = lane_sum0;
+        acc_slot0$write_lane1 = lane_sum1;
+        acc_slot0$write_lane2 = lane_sum2;
+        acc_slot0$write_lane3 = lane_sum3;
+        acc_slot1$write_lane0 = lane_sum0;
+        acc_slot1$write_lane1 = lane_sum1;
+        acc_slot1$write_lane2 = lane_sum2;
+        acc_slot1$write_lane3 = lane_sum3;
+        acc_slot2$write_lane0 = lane_sum0;
+        acc_slot2$write_lane1 = lane_sum1;
+        acc_slot2$write_lane2 = lane_sum2;
+        acc_slot2$write_lane3 = lane_sum3;
+        acc_slot3$write_lane0 = lane_sum0;
+        acc_slot3$write_lane1 = lane_sum1;
+        acc_slot3$write_lane2 = lane_sum2;
+        acc_slot3$write_lane3 = lane_sum3;
+        if (acc_write_zero) begin
+            acc_slot0$write_lane0 = 32'h0;
+            acc_slot0$write_lane1 = 32'h0;
+            acc_slot0$write_lane2 = 32'h0;
+            acc_slot0$write_lane3 = 32'h0;
+            acc_slot1$write_lane0 = 32'h0;
+            acc_slot1$write_lane1 = 32'h0;
+            acc_slot1$write_lane2 = 32'h0;
+            acc_slot1$write_lane3 = 32'h0;
+            acc_slot2$write_lane0 = 32'h0;
+            acc_slot2$write_lane1 = 32'h0;
+            acc_slot2$write_lane2 = 32'h0;
+            acc_slot2$write_lane3 = 32'h0;
+            acc_slot3$write_lane0 = 32'h0;
+            acc_slot3$write_lane1 = 32'h0;
+            acc_slot3$write_lane2 = 32'h0;
+            acc_slot3$write_lane3 = 32'h0;
+        end
         acc_slot0$write_enable = acc_write_all | (acc_write_enable & (accum_slot$q == 32'h0));
         acc_slot1$write_enable = acc_write_all | (acc_write_enable & (accum_slot$q == 32'h1));
         acc_slot2$write_enable = acc_write_all | (acc_write_enable & (accum_slot$q == 32'h2));
@@ -683,18 +885,24 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
                             axon_meta$write_enable = 1'b1;
                         end
                         if (cfg_target == 32'h2) begin
-                            param_a$write_enable = 1'b1;
+                            param_decay$write_enable = 1'b1;
                         end
                         if (cfg_target == 32'h3) begin
-                            param_b$write_enable = 1'b1;
+                            param_bias_shift$write_enable = 1'b1;
                         end
                         if (cfg_target == 32'h4) begin
-                            neuron_state$write_enable = 1'b1;
+                            param_threshold$write_enable = 1'b1;
                         end
                         if (cfg_target == 32'h5) begin
-                            neuron_count$d = cfg_data[(32'h0)+:(9)];
+                            state_u$write_enable = 1'b1;
                         end
                         if (cfg_target == 32'h6) begin
+                            state_v$write_enable = 1'b1;
+                        end
+                        if (cfg_target == 32'h7) begin
+                            neuron_count$d = cfg_data[(32'h0)+:(9)];
+                        end
+                        if (cfg_target == 32'h8) begin
                             clear_index$d = 32'h0;
                             phase$d = CorePhase$Clear;
                         end
@@ -733,8 +941,6 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
             CorePhase$Finish:
                 begin
                     done = 1'b1;
-                    queue_write_ptr$d = 32'h0;
-                    queue_read_ptr$d = 32'h0;
                     phase$d = CorePhase$Idle;
                 end
         endcase
@@ -743,48 +949,138 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
 endmodule // neurofab_core
 
 
-module neurofab_core$acc_slot0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$acc_slot0(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
 
     // Module arguments
+    input wire  clock;
     input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [95:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [95:0] write_data;
+    output reg  [23:0] read_lane0;
+    output reg  [23:0] read_lane1;
+    output reg  [23:0] read_lane2;
+    output reg  [23:0] read_lane3;
     input wire  write_enable;
+    input wire  [5:0] write_address;
+    input wire  [23:0] write_lane0;
+    input wire  [23:0] write_lane1;
+    input wire  [23:0] write_lane2;
+    input wire  [23:0] write_lane3;
 
-    // Update code (custom)
-    reg[95:0] mem[63:0];
+    // Stub signals
+    reg  [5:0] lane0$read_address;
+    reg  lane0$read_clock;
+    wire  [23:0] lane0$read_data;
+    reg  [5:0] lane0$write_address;
+    reg  lane0$write_clock;
+    reg  [23:0] lane0$write_data;
+    reg  lane0$write_enable;
+    reg  [5:0] lane1$read_address;
+    reg  lane1$read_clock;
+    wire  [23:0] lane1$read_data;
+    reg  [5:0] lane1$write_address;
+    reg  lane1$write_clock;
+    reg  [23:0] lane1$write_data;
+    reg  lane1$write_enable;
+    reg  [5:0] lane2$read_address;
+    reg  lane2$read_clock;
+    wire  [23:0] lane2$read_data;
+    reg  [5:0] lane2$write_address;
+    reg  lane2$write_clock;
+    reg  [23:0] lane2$write_data;
+    reg  lane2$write_enable;
+    reg  [5:0] lane3$read_address;
+    reg  lane3$read_clock;
+    wire  [23:0] lane3$read_data;
+    reg  [5:0] lane3$write_address;
+    reg  lane3$write_clock;
+    reg  [23:0] lane3$write_data;
+    reg  lane3$write_enable;
 
+    // Sub module instances
+    neurofab_core$acc_slot0$lane0 lane0(
+        .read_address(lane0$read_address),
+        .read_clock(lane0$read_clock),
+        .read_data(lane0$read_data),
+        .write_address(lane0$write_address),
+        .write_clock(lane0$write_clock),
+        .write_data(lane0$write_data),
+        .write_enable(lane0$write_enable)
+    );
+    neurofab_core$acc_slot0$lane1 lane1(
+        .read_address(lane1$read_address),
+        .read_clock(lane1$read_clock),
+        .read_data(lane1$read_data),
+        .write_address(lane1$write_address),
+        .write_clock(lane1$write_clock),
+        .write_data(lane1$write_data),
+        .write_enable(lane1$write_enable)
+    );
+    neurofab_core$acc_slot0$lane2 lane2(
+        .read_address(lane2$read_address),
+        .read_clock(lane2$read_clock),
+        .read_data(lane2$read_data),
+        .write_address(lane2$write_address),
+        .write_clock(lane2$write_clock),
+        .write_data(lane2$write_data),
+        .write_enable(lane2$write_enable)
+    );
+    neurofab_core$acc_slot0$lane3 lane3(
+        .read_address(lane3$read_address),
+        .read_clock(lane3$read_clock),
+        .read_data(lane3$read_data),
+        .write_address(lane3$write_address),
+        .write_clock(lane3$write_clock),
+        .write_data(lane3$write_data),
+        .write_enable(lane3$write_enable)
+    );
 
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
+    // Update code
+    always @(*) begin
+        lane0$read_clock = clock;
+        lane0$write_clock = clock;
+        lane1$read_clock = clock;
+        lane1$write_clock = clock;
+        lane2$read_clock = clock;
+        lane2$write_clock = clock;
+        lane3$read_clock = clock;
+        lane3$write_clock = clock;
+        lane0$read_address = read_address;
+        lane1$read_address = read_address;
+        lane2$read_address = read_address;
+        lane3$read_address = read_address;
+        read_lane0 = lane0$read_data;
+        read_lane1 = lane1$read_data;
+        read_lane2 = lane2$read_data;
+        read_lane3 = lane3$read_data;
+        lane0$write_enable = write_enable;
+        lane1$write_enable = write_enable;
+        lane2$write_enable = write_enable;
+        lane3$write_enable = write_enable;
+        lane0$write_address = write_address;
+        lane1$write_address = write_address;
+        lane2$write_address = write_address;
+        lane3$write_address = write_address;
+        lane0$write_data = write_lane0;
+        lane1$write_data = write_lane1;
+        lane2$write_data = write_lane2;
+        lane3$write_data = write_lane3;
     end
 
 endmodule // neurofab_core$acc_slot0
 
 
-module neurofab_core$acc_slot1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$acc_slot0$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [5:0] read_address;
     input wire  read_clock;
-    output reg  [95:0] read_data;
+    output reg  [23:0] read_data;
     input wire  [5:0] write_address;
     input wire  write_clock;
-    input wire  [95:0] write_data;
+    input wire  [23:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[95:0] mem[63:0];
+    reg[23:0] mem[63:0];
 
 
 
@@ -796,24 +1092,230 @@ module neurofab_core$acc_slot1(read_address,read_clock,read_data,write_address,w
        if (write_enable) begin
           mem[write_address] <= write_data;
        end
+    end
+
+endmodule // neurofab_core$acc_slot0$lane0
+
+
+module neurofab_core$acc_slot0$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot0$lane1
+
+
+module neurofab_core$acc_slot0$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot0$lane2
+
+
+module neurofab_core$acc_slot0$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot0$lane3
+
+
+module neurofab_core$acc_slot1(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [5:0] read_address;
+    output reg  [23:0] read_lane0;
+    output reg  [23:0] read_lane1;
+    output reg  [23:0] read_lane2;
+    output reg  [23:0] read_lane3;
+    input wire  write_enable;
+    input wire  [5:0] write_address;
+    input wire  [23:0] write_lane0;
+    input wire  [23:0] write_lane1;
+    input wire  [23:0] write_lane2;
+    input wire  [23:0] write_lane3;
+
+    // Stub signals
+    reg  [5:0] lane0$read_address;
+    reg  lane0$read_clock;
+    wire  [23:0] lane0$read_data;
+    reg  [5:0] lane0$write_address;
+    reg  lane0$write_clock;
+    reg  [23:0] lane0$write_data;
+    reg  lane0$write_enable;
+    reg  [5:0] lane1$read_address;
+    reg  lane1$read_clock;
+    wire  [23:0] lane1$read_data;
+    reg  [5:0] lane1$write_address;
+    reg  lane1$write_clock;
+    reg  [23:0] lane1$write_data;
+    reg  lane1$write_enable;
+    reg  [5:0] lane2$read_address;
+    reg  lane2$read_clock;
+    wire  [23:0] lane2$read_data;
+    reg  [5:0] lane2$write_address;
+    reg  lane2$write_clock;
+    reg  [23:0] lane2$write_data;
+    reg  lane2$write_enable;
+    reg  [5:0] lane3$read_address;
+    reg  lane3$read_clock;
+    wire  [23:0] lane3$read_data;
+    reg  [5:0] lane3$write_address;
+    reg  lane3$write_clock;
+    reg  [23:0] lane3$write_data;
+    reg  lane3$write_enable;
+
+    // Sub module instances
+    neurofab_core$acc_slot1$lane0 lane0(
+        .read_address(lane0$read_address),
+        .read_clock(lane0$read_clock),
+        .read_data(lane0$read_data),
+        .write_address(lane0$write_address),
+        .write_clock(lane0$write_clock),
+        .write_data(lane0$write_data),
+        .write_enable(lane0$write_enable)
+    );
+    neurofab_core$acc_slot1$lane1 lane1(
+        .read_address(lane1$read_address),
+        .read_clock(lane1$read_clock),
+        .read_data(lane1$read_data),
+        .write_address(lane1$write_address),
+        .write_clock(lane1$write_clock),
+        .write_data(lane1$write_data),
+        .write_enable(lane1$write_enable)
+    );
+    neurofab_core$acc_slot1$lane2 lane2(
+        .read_address(lane2$read_address),
+        .read_clock(lane2$read_clock),
+        .read_data(lane2$read_data),
+        .write_address(lane2$write_address),
+        .write_clock(lane2$write_clock),
+        .write_data(lane2$write_data),
+        .write_enable(lane2$write_enable)
+    );
+    neurofab_core$acc_slot1$lane3 lane3(
+        .read_address(lane3$read_address),
+        .read_clock(lane3$read_clock),
+        .read_data(lane3$read_data),
+        .write_address(lane3$write_address),
+        .write_clock(lane3$write_clock),
+        .write_data(lane3$write_data),
+        .write_enable(lane3$write_enable)
+    );
+
+    // Update code
+    always @(*) begin
+        lane0$read_clock = clock;
+        lane0$write_clock = clock;
+        lane1$read_clock = clock;
+        lane1$write_clock = clock;
+        lane2$read_clock = clock;
+        lane2$write_clock = clock;
+        lane3$read_clock = clock;
+        lane3$write_clock = clock;
+        lane0$read_address = read_address;
+        lane1$read_address = read_address;
+        lane2$read_address = read_address;
+        lane3$read_address = read_address;
+        read_lane0 = lane0$read_data;
+        read_lane1 = lane1$read_data;
+        read_lane2 = lane2$read_data;
+        read_lane3 = lane3$read_data;
+        lane0$write_enable = write_enable;
+        lane1$write_enable = write_enable;
+        lane2$write_enable = write_enable;
+        lane3$write_enable = write_enable;
+        lane0$write_address = write_address;
+        lane1$write_address = write_address;
+        lane2$write_address = write_address;
+        lane3$write_address = write_address;
+        lane0$write_data = write_lane0;
+        lane1$write_data = write_lane1;
+        lane2$write_data = write_lane2;
+        lane3$write_data = write_lane3;
     end
 
 endmodule // neurofab_core$acc_slot1
 
 
-module neurofab_core$acc_slot2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$acc_slot1$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [5:0] read_address;
     input wire  read_clock;
-    output reg  [95:0] read_data;
+    output reg  [23:0] read_data;
     input wire  [5:0] write_address;
     input wire  write_clock;
-    input wire  [95:0] write_data;
+    input wire  [23:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[95:0] mem[63:0];
+    reg[23:0] mem[63:0];
 
 
 
@@ -825,24 +1327,230 @@ module neurofab_core$acc_slot2(read_address,read_clock,read_data,write_address,w
        if (write_enable) begin
           mem[write_address] <= write_data;
        end
+    end
+
+endmodule // neurofab_core$acc_slot1$lane0
+
+
+module neurofab_core$acc_slot1$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot1$lane1
+
+
+module neurofab_core$acc_slot1$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot1$lane2
+
+
+module neurofab_core$acc_slot1$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot1$lane3
+
+
+module neurofab_core$acc_slot2(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [5:0] read_address;
+    output reg  [23:0] read_lane0;
+    output reg  [23:0] read_lane1;
+    output reg  [23:0] read_lane2;
+    output reg  [23:0] read_lane3;
+    input wire  write_enable;
+    input wire  [5:0] write_address;
+    input wire  [23:0] write_lane0;
+    input wire  [23:0] write_lane1;
+    input wire  [23:0] write_lane2;
+    input wire  [23:0] write_lane3;
+
+    // Stub signals
+    reg  [5:0] lane0$read_address;
+    reg  lane0$read_clock;
+    wire  [23:0] lane0$read_data;
+    reg  [5:0] lane0$write_address;
+    reg  lane0$write_clock;
+    reg  [23:0] lane0$write_data;
+    reg  lane0$write_enable;
+    reg  [5:0] lane1$read_address;
+    reg  lane1$read_clock;
+    wire  [23:0] lane1$read_data;
+    reg  [5:0] lane1$write_address;
+    reg  lane1$write_clock;
+    reg  [23:0] lane1$write_data;
+    reg  lane1$write_enable;
+    reg  [5:0] lane2$read_address;
+    reg  lane2$read_clock;
+    wire  [23:0] lane2$read_data;
+    reg  [5:0] lane2$write_address;
+    reg  lane2$write_clock;
+    reg  [23:0] lane2$write_data;
+    reg  lane2$write_enable;
+    reg  [5:0] lane3$read_address;
+    reg  lane3$read_clock;
+    wire  [23:0] lane3$read_data;
+    reg  [5:0] lane3$write_address;
+    reg  lane3$write_clock;
+    reg  [23:0] lane3$write_data;
+    reg  lane3$write_enable;
+
+    // Sub module instances
+    neurofab_core$acc_slot2$lane0 lane0(
+        .read_address(lane0$read_address),
+        .read_clock(lane0$read_clock),
+        .read_data(lane0$read_data),
+        .write_address(lane0$write_address),
+        .write_clock(lane0$write_clock),
+        .write_data(lane0$write_data),
+        .write_enable(lane0$write_enable)
+    );
+    neurofab_core$acc_slot2$lane1 lane1(
+        .read_address(lane1$read_address),
+        .read_clock(lane1$read_clock),
+        .read_data(lane1$read_data),
+        .write_address(lane1$write_address),
+        .write_clock(lane1$write_clock),
+        .write_data(lane1$write_data),
+        .write_enable(lane1$write_enable)
+    );
+    neurofab_core$acc_slot2$lane2 lane2(
+        .read_address(lane2$read_address),
+        .read_clock(lane2$read_clock),
+        .read_data(lane2$read_data),
+        .write_address(lane2$write_address),
+        .write_clock(lane2$write_clock),
+        .write_data(lane2$write_data),
+        .write_enable(lane2$write_enable)
+    );
+    neurofab_core$acc_slot2$lane3 lane3(
+        .read_address(lane3$read_address),
+        .read_clock(lane3$read_clock),
+        .read_data(lane3$read_data),
+        .write_address(lane3$write_address),
+        .write_clock(lane3$write_clock),
+        .write_data(lane3$write_data),
+        .write_enable(lane3$write_enable)
+    );
+
+    // Update code
+    always @(*) begin
+        lane0$read_clock = clock;
+        lane0$write_clock = clock;
+        lane1$read_clock = clock;
+        lane1$write_clock = clock;
+        lane2$read_clock = clock;
+        lane2$write_clock = clock;
+        lane3$read_clock = clock;
+        lane3$write_clock = clock;
+        lane0$read_address = read_address;
+        lane1$read_address = read_address;
+        lane2$read_address = read_address;
+        lane3$read_address = read_address;
+        read_lane0 = lane0$read_data;
+        read_lane1 = lane1$read_data;
+        read_lane2 = lane2$read_data;
+        read_lane3 = lane3$read_data;
+        lane0$write_enable = write_enable;
+        lane1$write_enable = write_enable;
+        lane2$write_enable = write_enable;
+        lane3$write_enable = write_enable;
+        lane0$write_address = write_address;
+        lane1$write_address = write_address;
+        lane2$write_address = write_address;
+        lane3$write_address = write_address;
+        lane0$write_data = write_lane0;
+        lane1$write_data = write_lane1;
+        lane2$write_data = write_lane2;
+        lane3$write_data = write_lane3;
     end
 
 endmodule // neurofab_core$acc_slot2
 
 
-module neurofab_core$acc_slot3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$acc_slot2$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [5:0] read_address;
     input wire  read_clock;
-    output reg  [95:0] read_data;
+    output reg  [23:0] read_data;
     input wire  [5:0] write_address;
     input wire  write_clock;
-    input wire  [95:0] write_data;
+    input wire  [23:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[95:0] mem[63:0];
+    reg[23:0] mem[63:0];
 
 
 
@@ -856,7 +1564,329 @@ module neurofab_core$acc_slot3(read_address,read_clock,read_data,write_address,w
        end
     end
 
+endmodule // neurofab_core$acc_slot2$lane0
+
+
+module neurofab_core$acc_slot2$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot2$lane1
+
+
+module neurofab_core$acc_slot2$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot2$lane2
+
+
+module neurofab_core$acc_slot2$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot2$lane3
+
+
+module neurofab_core$acc_slot3(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [5:0] read_address;
+    output reg  [23:0] read_lane0;
+    output reg  [23:0] read_lane1;
+    output reg  [23:0] read_lane2;
+    output reg  [23:0] read_lane3;
+    input wire  write_enable;
+    input wire  [5:0] write_address;
+    input wire  [23:0] write_lane0;
+    input wire  [23:0] write_lane1;
+    input wire  [23:0] write_lane2;
+    input wire  [23:0] write_lane3;
+
+    // Stub signals
+    reg  [5:0] lane0$read_address;
+    reg  lane0$read_clock;
+    wire  [23:0] lane0$read_data;
+    reg  [5:0] lane0$write_address;
+    reg  lane0$write_clock;
+    reg  [23:0] lane0$write_data;
+    reg  lane0$write_enable;
+    reg  [5:0] lane1$read_address;
+    reg  lane1$read_clock;
+    wire  [23:0] lane1$read_data;
+    reg  [5:0] lane1$write_address;
+    reg  lane1$write_clock;
+    reg  [23:0] lane1$write_data;
+    reg  lane1$write_enable;
+    reg  [5:0] lane2$read_address;
+    reg  lane2$read_clock;
+    wire  [23:0] lane2$read_data;
+    reg  [5:0] lane2$write_address;
+    reg  lane2$write_clock;
+    reg  [23:0] lane2$write_data;
+    reg  lane2$write_enable;
+    reg  [5:0] lane3$read_address;
+    reg  lane3$read_clock;
+    wire  [23:0] lane3$read_data;
+    reg  [5:0] lane3$write_address;
+    reg  lane3$write_clock;
+    reg  [23:0] lane3$write_data;
+    reg  lane3$write_enable;
+
+    // Sub module instances
+    neurofab_core$acc_slot3$lane0 lane0(
+        .read_address(lane0$read_address),
+        .read_clock(lane0$read_clock),
+        .read_data(lane0$read_data),
+        .write_address(lane0$write_address),
+        .write_clock(lane0$write_clock),
+        .write_data(lane0$write_data),
+        .write_enable(lane0$write_enable)
+    );
+    neurofab_core$acc_slot3$lane1 lane1(
+        .read_address(lane1$read_address),
+        .read_clock(lane1$read_clock),
+        .read_data(lane1$read_data),
+        .write_address(lane1$write_address),
+        .write_clock(lane1$write_clock),
+        .write_data(lane1$write_data),
+        .write_enable(lane1$write_enable)
+    );
+    neurofab_core$acc_slot3$lane2 lane2(
+        .read_address(lane2$read_address),
+        .read_clock(lane2$read_clock),
+        .read_data(lane2$read_data),
+        .write_address(lane2$write_address),
+        .write_clock(lane2$write_clock),
+        .write_data(lane2$write_data),
+        .write_enable(lane2$write_enable)
+    );
+    neurofab_core$acc_slot3$lane3 lane3(
+        .read_address(lane3$read_address),
+        .read_clock(lane3$read_clock),
+        .read_data(lane3$read_data),
+        .write_address(lane3$write_address),
+        .write_clock(lane3$write_clock),
+        .write_data(lane3$write_data),
+        .write_enable(lane3$write_enable)
+    );
+
+    // Update code
+    always @(*) begin
+        lane0$read_clock = clock;
+        lane0$write_clock = clock;
+        lane1$read_clock = clock;
+        lane1$write_clock = clock;
+        lane2$read_clock = clock;
+        lane2$write_clock = clock;
+        lane3$read_clock = clock;
+        lane3$write_clock = clock;
+        lane0$read_address = read_address;
+        lane1$read_address = read_address;
+        lane2$read_address = read_address;
+        lane3$read_address = read_address;
+        read_lane0 = lane0$read_data;
+        read_lane1 = lane1$read_data;
+        read_lane2 = lane2$read_data;
+        read_lane3 = lane3$read_data;
+        lane0$write_enable = write_enable;
+        lane1$write_enable = write_enable;
+        lane2$write_enable = write_enable;
+        lane3$write_enable = write_enable;
+        lane0$write_address = write_address;
+        lane1$write_address = write_address;
+        lane2$write_address = write_address;
+        lane3$write_address = write_address;
+        lane0$write_data = write_lane0;
+        lane1$write_data = write_lane1;
+        lane2$write_data = write_lane2;
+        lane3$write_data = write_lane3;
+    end
+
 endmodule // neurofab_core$acc_slot3
+
+
+module neurofab_core$acc_slot3$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot3$lane0
+
+
+module neurofab_core$acc_slot3$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot3$lane1
+
+
+module neurofab_core$acc_slot3$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot3$lane2
+
+
+module neurofab_core$acc_slot3$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [5:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [5:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[63:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$acc_slot3$lane3
 
 
 module neurofab_core$accum_group(d,q,clock);
@@ -940,14 +1970,14 @@ module neurofab_core$axon_meta(read_address,read_clock,read_data,write_address,w
     // Module arguments
     input wire  [7:0] read_address;
     input wire  read_clock;
-    output reg  [36:0] read_data;
+    output reg  [20:0] read_data;
     input wire  [7:0] write_address;
     input wire  write_clock;
-    input wire  [36:0] write_data;
+    input wire  [20:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[36:0] mem[255:0];
+    reg[20:0] mem[255:0];
 `ifdef NEUROFAB_MEMORY_IMAGES
 initial $readmemh("axon_meta.hex", mem);
 `endif
@@ -986,23 +2016,80 @@ module neurofab_core$bypass_hit(d,q,clock);
 endmodule // neurofab_core$bypass_hit
 
 
-module neurofab_core$bypass_word(d,q,clock);
+module neurofab_core$bypass_lane0(d,q,clock);
 
     // Module arguments
-    input wire  [95:0] d;
-    output reg  [95:0] q;
+    input wire  [23:0] d;
+    output reg  [23:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 96'h0;
+       q = 24'h0;
     end
 
     always @(posedge clock) begin
        q <= d;
     end
 
-endmodule // neurofab_core$bypass_word
+endmodule // neurofab_core$bypass_lane0
+
+
+module neurofab_core$bypass_lane1(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$bypass_lane1
+
+
+module neurofab_core$bypass_lane2(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$bypass_lane2
+
+
+module neurofab_core$bypass_lane3(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$bypass_lane3
 
 
 module neurofab_core$clear_index(d,q,clock);
@@ -1062,19 +2149,19 @@ module neurofab_core$enqueue_pending(d,q,clock);
 endmodule // neurofab_core$enqueue_pending
 
 
-module neurofab_core$event_queue(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$event_queue_axon(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
     input wire  read_clock;
-    output reg  [55:0] read_data;
+    output reg  [7:0] read_data;
     input wire  [7:0] write_address;
     input wire  write_clock;
-    input wire  [55:0] write_data;
+    input wire  [7:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[55:0] mem[255:0];
+    reg[7:0] mem[255:0];
 
 
 
@@ -1088,7 +2175,36 @@ module neurofab_core$event_queue(read_address,read_clock,read_data,write_address
        end
     end
 
-endmodule // neurofab_core$event_queue
+endmodule // neurofab_core$event_queue_axon
+
+
+module neurofab_core$event_queue_meta(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [7:0] read_address;
+    input wire  read_clock;
+    output reg  [20:0] read_data;
+    input wire  [7:0] write_address;
+    input wire  write_clock;
+    input wire  [20:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[20:0] mem[255:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$event_queue_meta
 
 
 module neurofab_core$iter_active(d,q,clock);
@@ -1205,36 +2321,39 @@ module neurofab_core$iter_slot(d,q,clock);
 endmodule // neurofab_core$iter_slot
 
 
-module neurofab_core$lif(clock,in_valid,in_neuron,in_state,in_param_a,in_param_b,in_acc0,in_acc1,in_acc2,in_acc3,out_valid,out_neuron,out_state,out_spike);
+module neurofab_core$lif(clock,in_valid,in_neuron,in_u,in_v,in_decay,in_bias_shift,in_threshold,in_acc0,in_acc1,in_acc2,in_acc3,out_valid,out_neuron,out_u,out_v,out_spike);
 
     // Module arguments
     input wire  clock;
     input wire  in_valid;
     input wire  [15:0] in_neuron;
-    input wire  [48:0] in_state;
-    input wire  [36:0] in_param_a;
-    input wire  [42:0] in_param_b;
+    input wire  [24:0] in_u;
+    input wire  [23:0] in_v;
+    input wire  [24:0] in_decay;
+    input wire  [31:0] in_bias_shift;
+    input wire  [22:0] in_threshold;
     input wire  [23:0] in_acc0;
     input wire  [23:0] in_acc1;
     input wire  [23:0] in_acc2;
     input wire  [23:0] in_acc3;
     output reg  out_valid;
     output reg  [15:0] out_neuron;
-    output reg  [48:0] out_state;
+    output reg  [24:0] out_u;
+    output reg  [23:0] out_v;
     output reg  out_spike;
 
     // Constant declarations
     localparam  lane_ones = 24'hffffff;
     localparam  sext_24_to_26 = 26'h3000000;
-    localparam  sext_25_to_34 = 34'h3fe000000;
-    localparam  sext_24_to_34 = 34'h3ff000000;
-    localparam  sext_26_to_34 = 34'h3fc000000;
-    localparam  sext_20_to_34 = 34'h3fff00000;
-    localparam  u_wrap_high = 34'h800000;
-    localparam  u_wrap_low = 34'h3ff800000;
-    localparam  u_wrap_span = 34'h1000000;
-    localparam  v_max = 34'h7fffff;
-    localparam  v_min = 34'h3ff800001;
+    localparam  sext_25_to_s2 = 28'he000000;
+    localparam  sext_24_to_s2 = 28'hf000000;
+    localparam  sext_26_to_s2 = 28'hc000000;
+    localparam  sext_20_to_s2 = 28'hff00000;
+    localparam  u_wrap_high = 28'h800000;
+    localparam  u_wrap_low = 28'hf800000;
+    localparam  u_wrap_span = 28'h1000000;
+    localparam  v_max = 28'h7fffff;
+    localparam  v_min = 28'hf800001;
 
     // Stub signals
     reg  stage_valid$d;
@@ -1260,31 +2379,31 @@ module neurofab_core$lif(clock,in_valid,in_neuron,in_state,in_param_a,in_param_b
     reg  stage_threshold$clock;
 
     // Local signals
+    reg  [3:0] shift1;
+    reg  [3:0] shift2;
+    reg  [3:0] shift3;
     reg  [23:0] acc1_floor;
     reg  [23:0] acc2_floor;
     reg  [23:0] acc3_floor;
     reg  [25:0] activation;
-    reg  [24:0] u_current;
     reg  [24:0] u_magnitude;
     reg  [15:0] u_factor;
     reg  [31:0] u_product_lo;
     reg  [31:0] u_product_hi;
-    reg  [39:0] u_product;
     reg  [24:0] u_decayed_magnitude;
     reg  [24:0] u_decayed;
-    reg  [23:0] v_current;
     reg  [23:0] v_magnitude;
     reg  [15:0] v_factor;
     reg  [31:0] v_product_lo;
     reg  [31:0] v_product_hi;
-    reg  [39:0] v_product;
     reg  [23:0] v_decayed_magnitude;
     reg  [23:0] v_decayed;
-    reg  [33:0] u_sum;
-    reg  [33:0] u_next;
-    reg  [33:0] v_sum;
-    reg  [33:0] v_clamped;
-    reg  [33:0] v_next;
+    reg  [27:0] activation_scaled;
+    reg  [27:0] u_sum;
+    reg  [27:0] u_next;
+    reg  [27:0] v_sum;
+    reg  [27:0] v_clamped;
+    reg  [23:0] v_next;
     reg  spike;
 
     // Sub module instances
@@ -1340,17 +2459,20 @@ module neurofab_core$lif(clock,in_valid,in_neuron,in_state,in_param_a,in_param_b
         stage_activation$d = stage_activation$q;
         stage_bias$d = stage_bias$q;
         stage_threshold$d = stage_threshold$q;
-        acc1_floor = in_acc1 >> in_param_a[(32'h19)+:(4)];
+        shift1 = in_bias_shift[(32'h14)+:(4)];
+        shift2 = in_bias_shift[(32'h18)+:(4)];
+        shift3 = in_bias_shift[(32'h1c)+:(4)];
+        acc1_floor = in_acc1 >> shift1;
         if (in_acc1[32'h17]) begin
-            acc1_floor = (in_acc1 >> in_param_a[(32'h19)+:(4)]) | (lane_ones ^ (lane_ones >> in_param_a[(32'h19)+:(4)]));
+            acc1_floor = (in_acc1 >> shift1) | (lane_ones ^ (lane_ones >> shift1));
         end
-        acc2_floor = in_acc2 >> in_param_a[(32'h1d)+:(4)];
+        acc2_floor = in_acc2 >> shift2;
         if (in_acc2[32'h17]) begin
-            acc2_floor = (in_acc2 >> in_param_a[(32'h1d)+:(4)]) | (lane_ones ^ (lane_ones >> in_param_a[(32'h1d)+:(4)]));
+            acc2_floor = (in_acc2 >> shift2) | (lane_ones ^ (lane_ones >> shift2));
         end
-        acc3_floor = in_acc3 >> in_param_a[(32'h21)+:(4)];
+        acc3_floor = in_acc3 >> shift3;
         if (in_acc3[32'h17]) begin
-            acc3_floor = (in_acc3 >> in_param_a[(32'h21)+:(4)]) | (lane_ones ^ (lane_ones >> in_param_a[(32'h21)+:(4)]));
+            acc3_floor = (in_acc3 >> shift3) | (lane_ones ^ (lane_ones >> shift3));
         end
         activation = ((in_acc0) & 26'h3ffffff);
         if (in_acc0[32'h17]) begin
@@ -1374,32 +2496,28 @@ module neurofab_core$lif(clock,in_valid,in_neuron,in_state,in_param_a,in_param_b
         else begin
             activation = activation + ((acc3_floor) & 26'h3ffffff);
         end
-        u_current = in_state[(32'h0)+:(25)];
-        u_magnitude = u_current;
-        if (u_current[32'h18]) begin
-            u_magnitude = ~u_current + 32'h1;
+        u_magnitude = in_u;
+        if (in_u[32'h18]) begin
+            u_magnitude = ~in_u + 32'h1;
         end
-        u_factor = ((in_param_a[(32'h0)+:(12)]) & 16'hffff);
+        u_factor = ((in_decay[(32'h0)+:(12)]) & 16'hffff);
         u_product_lo = u_magnitude[(32'h0)+:(16)] * u_factor;
         u_product_hi = ((u_magnitude[(32'h10)+:(9)]) & 16'hffff) * u_factor;
-        u_product = (((u_product_hi) & 40'hffffffffff) << 32'h10) + ((u_product_lo) & 40'hffffffffff);
-        u_decayed_magnitude = ((u_product >> 32'hc) & 25'h1ffffff);
+        u_decayed_magnitude = ((u_product_hi << 32'h4) & 25'h1ffffff) + ((u_product_lo >> 32'hc) & 25'h1ffffff);
         u_decayed = u_decayed_magnitude;
-        if (u_current[32'h18]) begin
+        if (in_u[32'h18]) begin
             u_decayed = ~u_decayed_magnitude + 32'h1;
         end
-        v_current = in_state[(32'h19)+:(24)];
-        v_magnitude = v_current;
-        if (v_current[32'h17]) begin
-            v_magnitude = ~v_current + 32'h1;
+        v_magnitude = in_v;
+        if (in_v[32'h17]) begin
+            v_magnitude = ~in_v + 32'h1;
         end
-        v_factor = ((in_param_a[(32'hc)+:(13)]) & 16'hffff);
+        v_factor = ((in_decay[(32'hc)+:(13)]) & 16'hffff);
         v_product_lo = v_magnitude[(32'h0)+:(16)] * v_factor;
         v_product_hi = ((v_magnitude[(32'h10)+:(8)]) & 16'hffff) * v_factor;
-        v_product = (((v_product_hi) & 40'hffffffffff) << 32'h10) + ((v_product_lo) & 40'hffffffffff);
-        v_decayed_magnitude = ((v_product >> 32'hc) & 24'hffffff);
+        v_decayed_magnitude = ((v_product_hi << 32'h4) & 24'hffffff) + ((v_product_lo >> 32'hc) & 24'hffffff);
         v_decayed = v_decayed_magnitude;
-        if (v_current[32'h17]) begin
+        if (in_v[32'h17]) begin
             v_decayed = ~v_decayed_magnitude + 32'h1;
         end
         stage_valid$d = in_valid;
@@ -1407,51 +2525,51 @@ module neurofab_core$lif(clock,in_valid,in_neuron,in_state,in_param_a,in_param_b
         stage_u_decayed$d = u_decayed;
         stage_v_decayed$d = v_decayed;
         stage_activation$d = activation;
-        stage_bias$d = in_param_b[(32'h0)+:(20)];
-        stage_threshold$d = in_param_b[(32'h14)+:(23)];
-        u_sum = ((stage_u_decayed$q) & 34'h3ffffffff);
-        if (stage_u_decayed$q[32'h18]) begin
-            u_sum = ((stage_u_decayed$q) & 34'h3ffffffff) | sext_25_to_34;
-        end
+        stage_bias$d = in_bias_shift[(32'h0)+:(20)];
+        stage_threshold$d = in_threshold;
+        activation_scaled = ((stage_activation$q) & 28'hfffffff);
         if (stage_activation$q[32'h19]) begin
-            u_sum = u_sum + ((((stage_activation$q) & 34'h3ffffffff) | sext_26_to_34) << 32'h6);
+            activation_scaled = ((stage_activation$q) & 28'hfffffff) | sext_26_to_s2;
         end
-        else begin
-            u_sum = u_sum + (((stage_activation$q) & 34'h3ffffffff) << 32'h6);
+        activation_scaled = activation_scaled << 32'h6;
+        u_sum = ((stage_u_decayed$q) & 28'hfffffff) + activation_scaled;
+        if (stage_u_decayed$q[32'h18]) begin
+            u_sum = (((stage_u_decayed$q) & 28'hfffffff) | sext_25_to_s2) + activation_scaled;
         end
         u_next = u_sum;
-        if (~u_sum[32'h21] & (u_sum > u_wrap_high)) begin
+        if (~u_sum[32'h1b] & (u_sum > u_wrap_high)) begin
             u_next = u_sum - u_wrap_span;
         end
-        if (u_sum[32'h21] & (u_sum <= u_wrap_low)) begin
+        if (u_sum[32'h1b] & (u_sum <= u_wrap_low)) begin
             u_next = u_sum + u_wrap_span;
         end
-        v_sum = ((stage_v_decayed$q) & 34'h3ffffffff) + u_next;
+        v_sum = ((stage_v_decayed$q) & 28'hfffffff) + u_next;
         if (stage_v_decayed$q[32'h17]) begin
-            v_sum = (((stage_v_decayed$q) & 34'h3ffffffff) | sext_24_to_34) + u_next;
+            v_sum = (((stage_v_decayed$q) & 28'hfffffff) | sext_24_to_s2) + u_next;
         end
         if (stage_bias$q[32'h13]) begin
-            v_sum = v_sum + (((stage_bias$q) & 34'h3ffffffff) | sext_20_to_34);
+            v_sum = v_sum + (((stage_bias$q) & 28'hfffffff) | sext_20_to_s2);
         end
         else begin
-            v_sum = v_sum + ((stage_bias$q) & 34'h3ffffffff);
+            v_sum = v_sum + ((stage_bias$q) & 28'hfffffff);
         end
         v_clamped = v_sum;
-        if (~v_sum[32'h21] & (v_sum > v_max)) begin
+        if (~v_sum[32'h1b] & (v_sum > v_max)) begin
             v_clamped = v_max;
         end
-        if (v_sum[32'h21] & (v_sum < v_min)) begin
+        if (v_sum[32'h1b] & (v_sum < v_min)) begin
             v_clamped = v_min;
         end
-        spike = ~v_clamped[32'h21] & (v_clamped > ((stage_threshold$q) & 34'h3ffffffff));
-        v_next = v_clamped;
+        spike = ~v_clamped[32'h1b] & (v_clamped > ((stage_threshold$q) & 28'hfffffff));
+        v_next = ((v_clamped) & 24'hffffff);
         if (spike) begin
             v_next = 32'h0;
         end
         out_valid = stage_valid$q;
         out_neuron = stage_neuron$q;
         out_spike = stage_valid$q & spike;
-        out_state = ((u_next[(32'h0)+:(25)]) & 49'h1ffffffffffff) | (((v_next[(32'h0)+:(24)]) & 49'h1ffffffffffff) << 32'h19);
+        out_u = u_next[(32'h0)+:(25)];
+        out_v = v_next;
     end
 
 endmodule // neurofab_core$lif
@@ -1609,50 +2727,21 @@ module neurofab_core$neuron_count(d,q,clock);
 endmodule // neurofab_core$neuron_count
 
 
-module neurofab_core$neuron_state(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$param_bias_shift(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
     input wire  read_clock;
-    output reg  [48:0] read_data;
+    output reg  [31:0] read_data;
     input wire  [7:0] write_address;
     input wire  write_clock;
-    input wire  [48:0] write_data;
+    input wire  [31:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[48:0] mem[255:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$neuron_state
-
-
-module neurofab_core$param_a(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [7:0] read_address;
-    input wire  read_clock;
-    output reg  [36:0] read_data;
-    input wire  [7:0] write_address;
-    input wire  write_clock;
-    input wire  [36:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[36:0] mem[255:0];
+    reg[31:0] mem[255:0];
 `ifdef NEUROFAB_MEMORY_IMAGES
-initial $readmemh("param_a.hex", mem);
+initial $readmemh("param_bias_shift.hex", mem);
 `endif
 
 
@@ -1667,24 +2756,24 @@ initial $readmemh("param_a.hex", mem);
        end
     end
 
-endmodule // neurofab_core$param_a
+endmodule // neurofab_core$param_bias_shift
 
 
-module neurofab_core$param_b(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$param_decay(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
     input wire  read_clock;
-    output reg  [42:0] read_data;
+    output reg  [24:0] read_data;
     input wire  [7:0] write_address;
     input wire  write_clock;
-    input wire  [42:0] write_data;
+    input wire  [24:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[42:0] mem[255:0];
+    reg[24:0] mem[255:0];
 `ifdef NEUROFAB_MEMORY_IMAGES
-initial $readmemh("param_b.hex", mem);
+initial $readmemh("param_decay.hex", mem);
 `endif
 
 
@@ -1699,7 +2788,39 @@ initial $readmemh("param_b.hex", mem);
        end
     end
 
-endmodule // neurofab_core$param_b
+endmodule // neurofab_core$param_decay
+
+
+module neurofab_core$param_threshold(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [7:0] read_address;
+    input wire  read_clock;
+    output reg  [22:0] read_data;
+    input wire  [7:0] write_address;
+    input wire  write_clock;
+    input wire  [22:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[22:0] mem[255:0];
+`ifdef NEUROFAB_MEMORY_IMAGES
+initial $readmemh("param_threshold.hex", mem);
+`endif
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$param_threshold
 
 
 module neurofab_core$phase(d,q,clock);
@@ -1765,6 +2886,64 @@ module neurofab_core$queue_write_ptr(d,q,clock);
     end
 
 endmodule // neurofab_core$queue_write_ptr
+
+
+module neurofab_core$state_u(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [7:0] read_address;
+    input wire  read_clock;
+    output reg  [24:0] read_data;
+    input wire  [7:0] write_address;
+    input wire  write_clock;
+    input wire  [24:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[24:0] mem[255:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$state_u
+
+
+module neurofab_core$state_v(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [7:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [7:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[255:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$state_v
 
 
 module neurofab_core$synapse_sram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);

@@ -9,6 +9,7 @@
 use neurofab::map::map_network;
 use neurofab::model::Source;
 use neurofab::rtl::core_sim::CoreShape;
+use neurofab::rtl::layout::AxonWord;
 use neurofab::sim::random_net::{random_network, RandomNetConfig};
 use neurofab::sim::{run, Engine, RunOptions};
 
@@ -44,10 +45,7 @@ fn cycles_per_tick_match_the_formula() {
         };
         let result = run(&net, Engine::Rtl, net.ticks, &options, &mut |_| {}).unwrap();
         let tick_cycles = result.tick_cycles.unwrap();
-        let groups_of = |axon: usize| {
-            let word = image.axon_words[axon];
-            ((word >> 16) & 0xffff) - (word & 0xffff) + 1
-        };
+        let groups_of = |axon: usize| AxonWord::unpack(image.axon_words[axon]).groups();
         for tick in 0..net.ticks {
             let mut events: Vec<usize> = Vec::new();
             if tick > 0 {

@@ -5,8 +5,10 @@ use std::path::Path;
 
 use neurofab::export::tools::require_tool_or_skip;
 use neurofab::export::verilator::lint;
-use neurofab::export::verilog::{neurocore_verilog, CORE_MODULE};
+use neurofab::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
 use neurofab::rtl::core_sim::{CoreShape, SUPPORTED_SHAPES};
+use neurofab::rtl::noc::MeshConfig;
+use neurofab::rtl::system_sim::SYSTEM_SHAPES;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -39,6 +41,30 @@ fn every_supported_shape_lints_clean() {
         std::fs::write(&path, neurocore_verilog(CoreShape { neurons, axons })).unwrap();
         if let Err(e) = lint(&path, CORE_MODULE, Some(&waivers)) {
             panic!("{neurons}x{axons} core: {e}");
+        }
+    }
+}
+
+#[test]
+fn multicore_systems_lint_clean() {
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let waivers = Path::new(ROOT).join("testbenches").join("lint_waivers.vlt");
+    let dir = tempfile::tempdir().unwrap();
+    for (neurons, axons) in SYSTEM_SHAPES {
+        for (width, height) in [(2, 1), (2, 2), (3, 2)] {
+            let config = MeshConfig::new(width, height, 4)
+                .unwrap()
+                .with_full_offsets();
+            let shape = CoreShape { neurons, axons };
+            let path = dir.path().join(format!(
+                "{SYSTEM_MODULE}_{width}x{height}_{neurons}x{axons}.v"
+            ));
+            std::fs::write(&path, system_verilog(shape, &config)).unwrap();
+            if let Err(e) = lint(&path, SYSTEM_MODULE, Some(&waivers)) {
+                panic!("{width}x{height} mesh of {neurons}x{axons} cores: {e}");
+            }
         }
     }
 }

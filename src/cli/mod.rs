@@ -10,9 +10,13 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::export::images::memory_images;
-use crate::export::verilog::{neurocore_verilog, CORE_MODULE};
+use crate::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
 use crate::map::map_network;
+use crate::map::mesh::MeshShape;
 use crate::model::Network;
+use crate::rtl::noc::MeshConfig;
+use crate::rtl::system_sim::SYSTEM_SHAPES;
+use crate::sim::SYSTEM_FIFO_DEPTH;
 use crate::sim::{run, Engine, RunOptions, RunResult};
 use config::HwConfig;
 
@@ -30,6 +34,7 @@ Typical use:
   neurofab demo                              # everything, on the built-in network
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
+  neurofab sim big.json --engine verilator --mesh 2x2
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
@@ -77,6 +82,11 @@ pub struct SimArgs {
     /// Hardware configuration (TOML; default: one 256x256 core).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Run on a WIDTHxHEIGHT mesh of cores (overrides the configuration's [mesh]). Populations
+    /// are split over the cores; until the router fabric lands, the cores exchange spikes
+    /// through the simulation driver.
+    #[arg(long, value_name = "WxH")]
+    pub mesh: Option<MeshShape>,
 }
 
 /// `neurofab gen`.
@@ -88,9 +98,14 @@ pub struct GenArgs {
     /// Output directory (created if missing).
     #[arg(long, default_value = "rtl-out")]
     pub out: PathBuf,
-    /// Network whose memory images to write beside the Verilog (default: no images).
+    /// Network whose memory images to write beside the Verilog (default: no images; single
+    /// core only for now).
     #[arg(long)]
     pub net: Option<PathBuf>,
+    /// Write the multi-core system (`neurofab_system.v`: WIDTHxHEIGHT tiles of router, core and
+    /// fan-out unit, host port and tick barrier) instead of one core. Overrides [mesh].
+    #[arg(long, value_name = "WxH")]
+    pub mesh: Option<MeshShape>,
 }
 
 /// `neurofab demo`.
@@ -164,6 +179,7 @@ fn sim(args: SimArgs) -> Result<()> {
     };
     let options = RunOptions {
         shape: config.core_shape(),
+        mesh: args.mesh.unwrap_or(config.mesh),
         vcd: vcd_temp.as_ref().map(|t| t.path().to_path_buf()),
     };
     let label = format!("{:?}", args.engine).to_lowercase();
@@ -198,8 +214,29 @@ fn gen(args: GenArgs) -> Result<()> {
     let started = Instant::now();
     let config = load_config(args.config.as_deref())?;
     let shape = config.core_shape();
+    let mesh = args.mesh.unwrap_or(config.mesh);
     // Everything is computed before anything is written.
-    let mut files = vec![(format!("{CORE_MODULE}.v"), neurocore_verilog(shape))];
+    let mut files = if mesh.cores() > 1 {
+        if args.net.is_some() {
+            bail!("--net images are written for a single core only; the mesh system loads networks through its configuration bus (neurofab sim --mesh)");
+        }
+        if !SYSTEM_SHAPES.contains(&(shape.neurons, shape.axons)) {
+            bail!(
+                "a mesh of {}x{} cores is not generated; mesh core shapes (neurons x axons): {}",
+                shape.neurons,
+                shape.axons,
+                SYSTEM_SHAPES
+                    .iter()
+                    .map(|(n, a)| format!("{n}x{a}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        let noc = MeshConfig::new(mesh.width, mesh.height, SYSTEM_FIFO_DEPTH)?.with_full_offsets();
+        vec![(format!("{SYSTEM_MODULE}.v"), system_verilog(shape, &noc))]
+    } else {
+        vec![(format!("{CORE_MODULE}.v"), neurocore_verilog(shape))]
+    };
     if let Some(net_path) = &args.net {
         let net = Network::load(net_path)?;
         let image = map_network(&net, shape)
@@ -220,9 +257,10 @@ fn gen(args: GenArgs) -> Result<()> {
         write_atomic(&args.out.join(name), contents)?;
     }
     eprintln!(
-        "wrote {} file(s) to {} for a {}x{} core in {:.0} ms",
+        "wrote {} file(s) to {} for {} {}x{} core(s) in {:.0} ms",
         files.len(),
         args.out.display(),
+        mesh.cores(),
         shape.neurons,
         shape.axons,
         started.elapsed().as_secs_f64() * 1e3
@@ -271,6 +309,7 @@ fn demo(args: DemoArgs) -> Result<()> {
         config: None,
         out: args.out.clone(),
         net: None,
+        mesh: None,
     })?;
     let image = map_network(&net, shape)?;
     for file in memory_images(&image) {
@@ -283,7 +322,10 @@ fn demo(args: DemoArgs) -> Result<()> {
         shape.neurons,
         shape.axons
     );
-    let options = RunOptions { shape, vcd: None };
+    let options = RunOptions {
+        shape,
+        ..Default::default()
+    };
     let mut results = Vec::new();
     for engine in [Engine::Golden, Engine::Rtl, Engine::Verilator] {
         let started = Instant::now();

@@ -1,7 +1,10 @@
 //! Memory images of a mapped network, in `$readmemh` format (one hex word per line).
 
 use crate::map::CoreImage;
-use crate::rtl::layout::{AXON_META_BITS, PARAM_A_BITS, PARAM_B_BITS, SYNAPSE_WORD_BITS};
+use crate::rtl::layout::NeuronWord;
+use crate::rtl::layout::{
+    AXON_META_BITS, PARAM_BIAS_SHIFT_BITS, PARAM_DECAY_BITS, SYNAPSE_WORD_BITS, THRESHOLD_BITS,
+};
 
 /// One image file: its name and contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,7 +15,7 @@ pub struct ImageFile {
     pub contents: String,
 }
 
-fn hex_lines(words: impl Iterator<Item = u64>, bits: u32) -> String {
+fn hex_lines(words: impl Iterator<Item = u32>, bits: u32) -> String {
     let digits = bits.div_ceil(4) as usize;
     let mut text = String::new();
     for word in words {
@@ -25,11 +28,11 @@ fn hex_lines(words: impl Iterator<Item = u64>, bits: u32) -> String {
 /// words are zero) so that no word is left undefined after `$readmemh`.
 pub fn memory_images(image: &CoreImage) -> Vec<ImageFile> {
     let shape = image.shape;
-    let mut synapse = vec![0u64; shape.axons * shape.groups()];
+    let mut synapse = vec![0u32; shape.axons * shape.groups()];
     for &(addr, word) in &image.synapse_words {
         synapse[addr] = word;
     }
-    let padded = |words: &[u64], depth: usize| {
+    let padded = |words: &[u32], depth: usize| {
         words
             .iter()
             .copied()
@@ -37,6 +40,8 @@ pub fn memory_images(image: &CoreImage) -> Vec<ImageFile> {
             .take(depth)
             .collect::<Vec<_>>()
     };
+    let param =
+        |pack: fn(&NeuronWord) -> u32| image.neuron_words.iter().map(pack).collect::<Vec<_>>();
     vec![
         ImageFile {
             name: "synapse_sram.hex",
@@ -50,17 +55,24 @@ pub fn memory_images(image: &CoreImage) -> Vec<ImageFile> {
             ),
         },
         ImageFile {
-            name: "param_a.hex",
+            name: "param_decay.hex",
             contents: hex_lines(
-                padded(&image.param_a, shape.neurons).into_iter(),
-                PARAM_A_BITS,
+                padded(&param(NeuronWord::param_decay), shape.neurons).into_iter(),
+                PARAM_DECAY_BITS,
             ),
         },
         ImageFile {
-            name: "param_b.hex",
+            name: "param_bias_shift.hex",
             contents: hex_lines(
-                padded(&image.param_b, shape.neurons).into_iter(),
-                PARAM_B_BITS,
+                padded(&param(NeuronWord::param_bias_shift), shape.neurons).into_iter(),
+                PARAM_BIAS_SHIFT_BITS,
+            ),
+        },
+        ImageFile {
+            name: "param_threshold.hex",
+            contents: hex_lines(
+                padded(&param(NeuronWord::param_threshold), shape.neurons).into_iter(),
+                THRESHOLD_BITS,
             ),
         },
     ]

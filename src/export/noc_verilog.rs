@@ -2,6 +2,7 @@
 //! names and a header, plus the port lists the Verilator flow needs.
 
 use super::verilator::PortSpec;
+use super::verilog::finish;
 use crate::rtl::noc::{mesh_verilog_raw, router_verilog_raw, MeshConfig};
 use crate::rtl::router::PORTS;
 
@@ -86,62 +87,9 @@ fn link_ports(n: usize, flit_bits: u32, inputs: [&str; 3], outputs: [&str; 3]) -
     ports
 }
 
-fn finish(header: &str, raw: &str, module: &str) -> String {
-    let mut out = String::with_capacity(raw.len() + header.len());
-    out.push_str(header);
-    for line in raw.lines() {
-        out.push_str(rename_top(line, module).trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// Renames the module `top` and its `top$...` submodules to `module`, on the lines where `top`
-/// names a module (declarations, end markers, instantiations). The same rule as the core's
-/// export (`export::verilog`), parameterised by the new name.
-fn rename_top(line: &str, module: &str) -> String {
-    let trimmed = line.trim_start();
-    let module_context = trimmed.starts_with("module ")
-        || trimmed.starts_with("endmodule")
-        || trimmed.starts_with("top$");
-    if !module_context {
-        return line.to_string();
-    }
-    let mut out = String::with_capacity(line.len() + 16);
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    while i < line.len() {
-        let boundary = i == 0
-            || !(bytes[i - 1].is_ascii_alphanumeric()
-                || bytes[i - 1] == b'_'
-                || bytes[i - 1] == b'$');
-        if boundary && line[i..].starts_with("top") {
-            let next = bytes.get(i + 3).copied();
-            if matches!(next, Some(b'$') | Some(b'(') | Some(b' ') | None) {
-                out.push_str(module);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i] as char);
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn renames_modules_only() {
-        assert_eq!(rename_top("module top(clock);", "m"), "module m(clock);");
-        assert_eq!(
-            rename_top("top$routers$0 routers$0(", "m"),
-            "m$routers$0 routers$0("
-        );
-        assert_eq!(rename_top("    stop = top;", "m"), "    stop = top;");
-    }
 
     #[test]
     fn exported_mesh_has_stable_names_and_every_port() {

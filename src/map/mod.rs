@@ -10,12 +10,16 @@
 //!   `weight_exp < 0` gets a slot of its own (slots 1..=3), right-shifted with floor only when
 //!   the tick's sum is complete, as the spec demands.
 
+pub mod mesh;
+
 use thiserror::Error;
 
 use crate::fixed::LifParams;
 use crate::model::{Network, Source};
 use crate::rtl::core_sim::CoreShape;
-use crate::rtl::layout::{pack_synapse_word, AxonWord, NeuronWord, ACC_SLOTS, WEIGHTS_PER_WORD};
+use crate::rtl::layout::{
+    pack_synapse_word, AxonWord, CfgTarget, ConfigWrite, NeuronWord, ACC_SLOTS, WEIGHTS_PER_WORD,
+};
 
 /// Largest |a| (synaptic input of one neuron in one tick) the core computes exactly.
 ///
@@ -98,13 +102,11 @@ pub struct CoreImage {
     /// First core neuron of each population.
     pub population_base: Vec<usize>,
     /// Synapse words to write, as `(address, word)`; rows of unused axons are never read.
-    pub synapse_words: Vec<(usize, u64)>,
+    pub synapse_words: Vec<(usize, u32)>,
     /// Axon descriptors, index = axon.
-    pub axon_words: Vec<u64>,
-    /// Parameter word A, index = core neuron.
-    pub param_a: Vec<u64>,
-    /// Parameter word B, index = core neuron.
-    pub param_b: Vec<u64>,
+    pub axon_words: Vec<u32>,
+    /// Hardware parameter words, index = core neuron.
+    pub neuron_words: Vec<NeuronWord>,
     /// Axons driven by each input neuron: `input_axons[input][index]`.
     pub input_axons: Vec<Vec<Vec<usize>>>,
     /// Axons driven by each population neuron: `population_axons[pop][neuron]`.
@@ -123,6 +125,42 @@ impl CoreImage {
     /// Axons in use.
     pub fn axon_count(&self) -> usize {
         self.axon_words.len()
+    }
+
+    /// The configuration-port writes that load this image into a core: synapse words, axon
+    /// descriptors, the three parameter words of every used neuron, the neuron count, and
+    /// finally `Clear`, which zeroes every state and accumulator and empties the event queue.
+    pub fn config_writes(&self) -> Vec<ConfigWrite> {
+        let write = |target, addr: usize, data| ConfigWrite {
+            target,
+            addr: addr as u32,
+            data,
+        };
+        let mut writes = Vec::with_capacity(
+            self.synapse_words.len() + self.axon_words.len() + 3 * self.neuron_words.len() + 2,
+        );
+        for &(addr, word) in &self.synapse_words {
+            writes.push(write(CfgTarget::Synapse, addr, word));
+        }
+        for (axon, &word) in self.axon_words.iter().enumerate() {
+            writes.push(write(CfgTarget::AxonMeta, axon, word));
+        }
+        for (neuron, word) in self.neuron_words.iter().enumerate() {
+            writes.push(write(CfgTarget::ParamDecay, neuron, word.param_decay()));
+            writes.push(write(
+                CfgTarget::ParamBiasShift,
+                neuron,
+                word.param_bias_shift(),
+            ));
+            writes.push(write(
+                CfgTarget::ParamThreshold,
+                neuron,
+                word.param_threshold(),
+            ));
+        }
+        writes.push(write(CfgTarget::NeuronCount, 0, self.neuron_count as u32));
+        writes.push(write(CfgTarget::Clear, 0, 0));
+        writes
     }
 }
 
@@ -209,13 +247,10 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
         }
     }
 
-    let mut param_a = Vec::with_capacity(neuron_count);
-    let mut param_b = Vec::with_capacity(neuron_count);
+    let mut neuron_words = Vec::with_capacity(neuron_count);
     for (pop_index, pop) in net.populations.iter().enumerate() {
         for params in &pop.params {
-            let word = neuron_word(params, slot_shifts[pop_index]);
-            param_a.push(word.param_a());
-            param_b.push(word.param_b());
+            neuron_words.push(neuron_word(params, slot_shifts[pop_index]));
         }
     }
 
@@ -277,8 +312,7 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
         population_base,
         synapse_words,
         axon_words,
-        param_a,
-        param_b,
+        neuron_words,
         input_axons,
         population_axons,
     })

@@ -339,7 +339,7 @@ mod tests {
         let f = AerFormat::for_mesh(4, 4).unwrap();
         assert_eq!(f.flit_bits(), 22);
         // dx = -1 (3'b111), dy = 2 (3'b010), axon = 0x2a5, tag = 0x15, by hand:
-        // tag 010101 | axon 1010100101 | dy 010 | dx 111 (grouped by field, MSB first)
+        // 010101 1010100101 010 111
         let flit = f
             .pack(&AerPacket {
                 dx: -1,
@@ -348,9 +348,10 @@ mod tests {
                 tag: 0x15,
             })
             .unwrap();
+        // Grouped by field (tag | axon | dy | dx), not by nibble.
         #[allow(clippy::unusual_byte_groupings)]
-        let want = 0b010101_1010100101_010_111;
-        assert_eq!(flit, want);
+        let by_hand = 0b010101_1010100101_010_111;
+        assert_eq!(flit, by_hand);
     }
 
     #[test]

@@ -201,7 +201,9 @@ impl<
             CoreOutput::Done => core.done.val() as u64,
             CoreOutput::SpikeValid => core.spike_valid.val() as u64,
             CoreOutput::SpikeNeuron => core.spike_neuron.val().to_u64(),
-            CoreOutput::ProbeState => core.probe_state.val().to_u64(),
+            CoreOutput::ProbeU => core.probe_u.val().to_u64(),
+            CoreOutput::ProbeV => core.probe_v.val().to_u64(),
+            CoreOutput::EventReady => core.event_ready.val() as u64,
         }
     }
 

@@ -3,6 +3,11 @@
 //! This file is plain Rust (no rust-hdl): the mapper packs words with it, the engines unpack
 //! state with it, and the RTL blocks slice the same fields at the same offsets. Every layout
 //! is little-endian within the word (field 0 in the lowest bits).
+//!
+//! No word is wider than 32 bits. That is a hardware choice (32 bits is two iCE40 EBRs or one
+//! ECP5 DP16KD pair side by side, and a natural host-link word) and a simulation one: rust-hdl
+//! keeps `Bits<N>` with `N <= 32` in a machine word but wider ones as `[bool; N]`, which is an
+//! order of magnitude slower to simulate.
 
 use crate::fixed::{from_twos, to_twos};
 
@@ -25,37 +30,79 @@ pub const ACC_BITS: u32 = 24;
 pub const U_BITS: u32 = 25;
 /// Width of the stored voltage `v` (two's complement); clamped to +-(2^23 - 1).
 pub const V_BITS: u32 = 24;
-/// Width of a neuron state word: `u` in bits 0..25, `v` in bits 25..49.
-pub const STATE_BITS: u32 = U_BITS + V_BITS;
-/// Width of parameter word A: `u_factor` (12) | `v_factor` (13) | 3 slot shifts (4 each).
-pub const PARAM_A_BITS: u32 = 37;
-/// Width of parameter word B: `bias` (20, two's complement) | `threshold` (23).
-pub const PARAM_B_BITS: u32 = 43;
-/// Width of an axon descriptor: first group (16) | last group (16) | slot (2) | pre-shift (3).
-pub const AXON_META_BITS: u32 = 37;
+/// Width of the decay parameter word: `u_factor` (12) | `v_factor` (13).
+pub const PARAM_DECAY_BITS: u32 = 25;
+/// Width of the bias/shift parameter word: `bias` (20, two's complement) | 3 slot shifts (4 each).
+pub const PARAM_BIAS_SHIFT_BITS: u32 = 32;
+/// Width of the threshold parameter word (`vth << 6`: 131071 * 64 < 2^23).
+pub const THRESHOLD_BITS: u32 = 23;
+/// Width of a group index in an axon descriptor: at most 256 groups, i.e. 1024 neurons.
+pub const GROUP_FIELD_BITS: u32 = 8;
+/// Width of an axon descriptor: first group (8) | last group (8) | slot (2) | pre-shift (3).
+pub const AXON_META_BITS: u32 = 2 * GROUP_FIELD_BITS + 2 + 3;
 /// Bits of `bias = bias_mant << bias_exp`: |4096 << 7| = 2^19, so 20 bits two's complement.
 pub const BIAS_BITS: u32 = 20;
-/// Bits of `threshold = vth << 6`: 131071 * 64 < 2^23.
-pub const THRESHOLD_BITS: u32 = 23;
+/// Width of the configuration port's data bus.
+pub const CFG_DATA_BITS: u32 = 32;
+/// Width of the configuration port's target selector.
+pub const CFG_TARGET_BITS: u32 = 4;
+/// Width of the configuration port's word address (the largest memory, the synapse SRAM of a
+/// 1024 x 512 core, has 2^17 words).
+pub const CFG_ADDR_BITS: u32 = 24;
 
 /// Targets of the configuration write port (`cfg_target`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum CfgTarget {
     /// Synapse word at address `axon * groups + group`.
     Synapse = 0,
     /// Axon descriptor at address `axon`.
     AxonMeta = 1,
-    /// Parameter word A of a neuron.
-    ParamA = 2,
-    /// Parameter word B of a neuron.
-    ParamB = 3,
-    /// Neuron state word (u, v).
-    State = 4,
+    /// Decay parameter word of a neuron (`u_factor`, `v_factor`).
+    ParamDecay = 2,
+    /// Bias and slot-shift parameter word of a neuron.
+    ParamBiasShift = 3,
+    /// Threshold parameter word of a neuron.
+    ParamThreshold = 4,
+    /// Current `u` of a neuron.
+    StateU = 5,
+    /// Voltage `v` of a neuron.
+    StateV = 6,
     /// Number of neurons the update phase visits (`0..=neurons`).
-    NeuronCount = 5,
+    NeuronCount = 7,
     /// Command: zero every neuron state and accumulator, empty the event queue.
-    Clear = 6,
+    Clear = 8,
+}
+
+impl CfgTarget {
+    /// Every target, in encoding order.
+    pub const ALL: [CfgTarget; 9] = [
+        CfgTarget::Synapse,
+        CfgTarget::AxonMeta,
+        CfgTarget::ParamDecay,
+        CfgTarget::ParamBiasShift,
+        CfgTarget::ParamThreshold,
+        CfgTarget::StateU,
+        CfgTarget::StateV,
+        CfgTarget::NeuronCount,
+        CfgTarget::Clear,
+    ];
+
+    /// The target with encoding `code`, if any.
+    pub fn from_code(code: u8) -> Option<CfgTarget> {
+        CfgTarget::ALL.get(code as usize).copied()
+    }
+}
+
+/// One write on the configuration port.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ConfigWrite {
+    /// Memory or register written.
+    pub target: CfgTarget,
+    /// Word address within the target (below `2^CFG_ADDR_BITS`).
+    pub addr: u32,
+    /// Data (the target's width, zero-extended to 32 bits).
+    pub data: u32,
 }
 
 /// Derived, hardware-ready parameters of one neuron.
@@ -78,18 +125,24 @@ pub struct NeuronWord {
 }
 
 impl NeuronWord {
-    /// Packs parameter word A.
-    pub fn param_a(&self) -> u64 {
-        let mut word = self.u_factor | (self.v_factor << 12);
-        for (slot, shift) in self.slot_shifts.iter().enumerate() {
-            word |= shift << (25 + 4 * slot);
-        }
-        word
+    /// Packs the decay word: `u_factor` in bits 0..12, `v_factor` in bits 12..25.
+    pub fn param_decay(&self) -> u32 {
+        (self.u_factor | (self.v_factor << 12)) as u32
     }
 
-    /// Packs parameter word B.
-    pub fn param_b(&self) -> u64 {
-        to_twos(self.bias, BIAS_BITS) | (self.threshold << BIAS_BITS)
+    /// Packs the bias/shift word: `bias` in bits 0..20, slot `k`'s shift in bits
+    /// `20 + 4k .. 24 + 4k`.
+    pub fn param_bias_shift(&self) -> u32 {
+        let mut word = to_twos(self.bias, BIAS_BITS);
+        for (slot, shift) in self.slot_shifts.iter().enumerate() {
+            word |= shift << (BIAS_BITS as usize + 4 * slot);
+        }
+        word as u32
+    }
+
+    /// The threshold word.
+    pub fn param_threshold(&self) -> u32 {
+        self.threshold as u32
     }
 }
 
@@ -108,28 +161,57 @@ pub struct AxonWord {
 }
 
 impl AxonWord {
-    /// Packs the descriptor.
-    pub fn pack(&self) -> u64 {
-        self.first_group | (self.last_group << 16) | (self.slot << 32) | (self.pre_shift << 34)
+    /// Packs the descriptor: first group in bits 0..8, last group 8..16, slot 16..18,
+    /// pre-shift 18..21.
+    pub fn pack(&self) -> u32 {
+        (self.first_group
+            | (self.last_group << GROUP_FIELD_BITS)
+            | (self.slot << (2 * GROUP_FIELD_BITS))
+            | (self.pre_shift << (2 * GROUP_FIELD_BITS + 2))) as u32
+    }
+
+    /// Unpacks a descriptor packed by [`AxonWord::pack`].
+    pub fn unpack(word: u32) -> AxonWord {
+        let word = word as u64;
+        let group_mask = (1 << GROUP_FIELD_BITS) - 1;
+        AxonWord {
+            first_group: word & group_mask,
+            last_group: (word >> GROUP_FIELD_BITS) & group_mask,
+            slot: (word >> (2 * GROUP_FIELD_BITS)) & 0b11,
+            pre_shift: (word >> (2 * GROUP_FIELD_BITS + 2)) & 0b111,
+        }
+    }
+
+    /// Synapse groups (words) the axon's row spans.
+    pub fn groups(&self) -> u64 {
+        self.last_group - self.first_group + 1
     }
 }
 
-/// Packs a neuron state word.
-pub fn pack_state(u: i64, v: i64) -> u64 {
-    to_twos(u, U_BITS) | (to_twos(v, V_BITS) << U_BITS)
+/// Encodes `u` as its stored word.
+pub fn pack_u(u: i64) -> u32 {
+    to_twos(u, U_BITS) as u32
 }
 
-/// Unpacks a neuron state word into `(u, v)`.
-pub fn unpack_state(word: u64) -> (i64, i64) {
-    let u = from_twos(word & ((1 << U_BITS) - 1), U_BITS);
-    let v = from_twos((word >> U_BITS) & ((1 << V_BITS) - 1), V_BITS);
-    (u, v)
+/// Encodes `v` as its stored word.
+pub fn pack_v(v: i64) -> u32 {
+    to_twos(v, V_BITS) as u32
+}
+
+/// Decodes a stored `u` word.
+pub fn unpack_u(word: u64) -> i64 {
+    from_twos(word & ((1 << U_BITS) - 1), U_BITS)
+}
+
+/// Decodes a stored `v` word.
+pub fn unpack_v(word: u64) -> i64 {
+    from_twos(word & ((1 << V_BITS) - 1), V_BITS)
 }
 
 /// Packs `WEIGHTS_PER_WORD` signed weights into a synapse word (lane 0 lowest).
-pub fn pack_synapse_word(weights: [i64; WEIGHTS_PER_WORD]) -> u64 {
+pub fn pack_synapse_word(weights: [i64; WEIGHTS_PER_WORD]) -> u32 {
     weights.iter().enumerate().fold(0, |word, (lane, &w)| {
-        word | (to_twos(w, WEIGHT_BITS) << (WEIGHT_BITS as usize * lane))
+        word | ((to_twos(w, WEIGHT_BITS) as u32) << (WEIGHT_BITS as usize * lane))
     })
 }
 
@@ -145,7 +227,8 @@ mod tests {
             (0, 0),
             (-1, -1),
         ] {
-            assert_eq!(unpack_state(pack_state(u, v)), (u, v));
+            assert_eq!(unpack_u(pack_u(u) as u64), u);
+            assert_eq!(unpack_v(pack_v(v) as u64), v);
         }
     }
 
@@ -163,7 +246,30 @@ mod tests {
             bias: -1,
             threshold: (1 << 23) - 1,
         };
-        assert_eq!(word.param_a(), 4095 | (4096 << 12) | (1 << 25) | (8 << 29));
-        assert_eq!(word.param_b(), 0xfffff | (((1 << 23) - 1) << 20));
+        assert_eq!(word.param_decay(), 4095 | (4096 << 12));
+        assert_eq!(word.param_bias_shift(), 0xfffff | (1 << 20) | (8 << 24));
+        assert_eq!(word.param_threshold(), (1 << 23) - 1);
+    }
+
+    #[test]
+    fn axon_word_places_fields() {
+        let word = AxonWord {
+            first_group: 0xab,
+            last_group: 0xcd,
+            slot: 3,
+            pre_shift: 7,
+        };
+        assert_eq!(word.pack(), 0xab | (0xcd << 8) | (3 << 16) | (7 << 18));
+        assert!(word.pack() < 1 << AXON_META_BITS);
+        assert_eq!(AxonWord::unpack(word.pack()), word);
+    }
+
+    #[test]
+    fn cfg_targets_round_trip_and_fit_the_port() {
+        for target in CfgTarget::ALL {
+            assert_eq!(CfgTarget::from_code(target as u8), Some(target));
+            assert!((target as u32) < 1 << CFG_TARGET_BITS);
+        }
+        assert_eq!(CfgTarget::from_code(9), None);
     }
 }

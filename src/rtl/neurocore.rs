@@ -4,14 +4,17 @@
 //! - **Configuration port** (`cfg_write`, `cfg_target`, `cfg_addr`, `cfg_data`), honoured only
 //!   while the core is idle: writes the synapse SRAM, axon descriptors, neuron parameters and
 //!   states, the neuron count, or issues `Clear` (see [`CfgTarget`](super::layout::CfgTarget)).
-//! - **Event input** (`event_valid`, `event_axon`), honoured only while idle: one axon event per
-//!   cycle goes into the event queue (the spikes of the previous tick that reach this core).
-//!   At most one event per axon per tick (the queue holds one entry per axon).
+//! - **Event input** (`event_valid`, `event_axon`, `event_ready`): an event is taken in a cycle
+//!   with `event_valid & event_ready`, one per cycle, into the event queue of the *next* tick.
+//!   `event_ready` is high while the core is idle and also during its update and finish phases,
+//!   so a fabric can deliver the spikes of this tick while the core is still updating; it is low
+//!   while the queue is being drained (prep and input phases) and during a clear. At most one
+//!   event per axon per tick (the queue holds one entry per axon).
 //! - **Tick handshake**: a `start` pulse while idle runs one tick; `busy` is high until the cycle
 //!   in which `done` pulses. A mesh can gate `start` on a global barrier and wait for `done`.
 //! - **Spike output** (`spike_valid`, `spike_neuron`): one pulse per spiking neuron during the
 //!   update phase, at most one per cycle, in ascending neuron order.
-//! - **Probe** (`probe_neuron` -> `probe_state` one cycle later) reads a state word while idle.
+//! - **Probe** (`probe_neuron` -> `probe_u`, `probe_v` one cycle later) reads a state while idle.
 //!
 //! # Schedule of one tick
 //! `Prep` (queue settles) -> `Input` (each queued axon event reads its weight row, one synapse
@@ -24,6 +27,7 @@
 
 use rust_hdl::prelude::*;
 
+use super::accumulator::AccumulatorSlot;
 use super::lif_unit::{sign_fill, LifUnit};
 
 /// Phase of the core's tick sequencer.
@@ -61,16 +65,18 @@ pub struct NeuroCore<
     pub clock: Signal<In, Clock>,
     /// Configuration write strobe (idle only).
     pub cfg_write: Signal<In, Bit>,
-    /// Which memory or register `cfg_write` targets.
-    pub cfg_target: Signal<In, Bits<3>>,
+    /// Which memory or register `cfg_write` targets (`layout::CfgTarget`).
+    pub cfg_target: Signal<In, Bits<4>>,
     /// Word address within the target.
-    pub cfg_addr: Signal<In, Bits<16>>,
+    pub cfg_addr: Signal<In, Bits<24>>,
     /// Data (low bits used, per target width).
-    pub cfg_data: Signal<In, Bits<64>>,
-    /// An axon event is on `event_axon` (idle only).
+    pub cfg_data: Signal<In, Bits<32>>,
+    /// An axon event is on `event_axon`.
     pub event_valid: Signal<In, Bit>,
     /// Axon of the event.
     pub event_axon: Signal<In, Bits<AB>>,
+    /// The core takes an event this cycle if `event_valid` is high.
+    pub event_ready: Signal<Out, Bit>,
     /// Start one tick (idle only).
     pub start: Signal<In, Bit>,
     /// A tick (or a clear) is in progress.
@@ -81,29 +87,35 @@ pub struct NeuroCore<
     pub spike_valid: Signal<Out, Bit>,
     /// The neuron that spiked.
     pub spike_neuron: Signal<Out, Bits<NB>>,
-    /// Neuron whose state word to read while idle.
+    /// Neuron whose state to read while idle.
     pub probe_neuron: Signal<In, Bits<NB>>,
-    /// State word of `probe_neuron` as of the previous cycle.
-    pub probe_state: Signal<Out, Bits<49>>,
+    /// `u` of `probe_neuron` as of the previous cycle.
+    pub probe_u: Signal<Out, Bits<25>>,
+    /// `v` of `probe_neuron` as of the previous cycle.
+    pub probe_v: Signal<Out, Bits<24>>,
 
     // Memories (all inferred as block RAM: registered read, one write port).
     synapse_sram: RAM<Bits<32>, SB>,
-    axon_meta: RAM<Bits<37>, AB>,
-    event_queue: RAM<Bits<56>, AB>,
-    param_a: RAM<Bits<37>, NB>,
-    param_b: RAM<Bits<43>, NB>,
-    neuron_state: RAM<Bits<49>, NB>,
-    acc_slot0: RAM<Bits<96>, GB>,
-    acc_slot1: RAM<Bits<96>, GB>,
-    acc_slot2: RAM<Bits<96>, GB>,
-    acc_slot3: RAM<Bits<96>, GB>,
+    axon_meta: RAM<Bits<21>, AB>,
+    event_queue_meta: RAM<Bits<21>, AB>,
+    event_queue_axon: RAM<Bits<AB>, AB>,
+    param_decay: RAM<Bits<25>, NB>,
+    param_bias_shift: RAM<Bits<32>, NB>,
+    param_threshold: RAM<Bits<23>, NB>,
+    state_u: RAM<Bits<25>, NB>,
+    state_v: RAM<Bits<24>, NB>,
+    acc_slot0: AccumulatorSlot<GB>,
+    acc_slot1: AccumulatorSlot<GB>,
+    acc_slot2: AccumulatorSlot<GB>,
+    acc_slot3: AccumulatorSlot<GB>,
     lif: LifUnit,
 
     // Sequencer and configuration registers.
     phase: DFF<CorePhase>,
     neuron_count: DFF<Bits<NB1>>,
     clear_index: DFF<Bits<NB1>>,
-    // Event enqueue pipeline (descriptor lookup, then queue write).
+    // Event enqueue pipeline (descriptor lookup, then queue write). The queue is a ring of
+    // 2^AB entries; the pointers have one extra bit so that full and empty differ.
     enqueue_pending: DFF<Bit>,
     enqueue_axon: DFF<Bits<AB>>,
     queue_write_ptr: DFF<Bits<AB1>>,
@@ -121,7 +133,10 @@ pub struct NeuroCore<
     accum_slot: DFF<Bits<2>>,
     accum_shift: DFF<Bits<3>>,
     bypass_hit: DFF<Bit>,
-    bypass_word: DFF<Bits<96>>,
+    bypass_lane0: DFF<Bits<24>>,
+    bypass_lane1: DFF<Bits<24>>,
+    bypass_lane2: DFF<Bits<24>>,
+    bypass_lane3: DFF<Bits<24>>,
     // Update phase.
     update_neuron: DFF<Bits<NB1>>,
     update_stage_valid: DFF<Bit>,
@@ -129,9 +144,13 @@ pub struct NeuroCore<
 
     // Combinational temporaries.
     queue_has_event: Signal<Local, Bit>,
+    queue_word: Signal<Local, Bits<21>>,
     iter_finishing: Signal<Local, Bit>,
     load_next_event: Signal<Local, Bit>,
-    acc_read_word: Signal<Local, Bits<96>>,
+    acc_read_lane0: Signal<Local, Bits<24>>,
+    acc_read_lane1: Signal<Local, Bits<24>>,
+    acc_read_lane2: Signal<Local, Bits<24>>,
+    acc_read_lane3: Signal<Local, Bits<24>>,
     weight_lane0: Signal<Local, Bits<24>>,
     weight_lane1: Signal<Local, Bits<24>>,
     weight_lane2: Signal<Local, Bits<24>>,
@@ -140,11 +159,11 @@ pub struct NeuroCore<
     lane_sum1: Signal<Local, Bits<24>>,
     lane_sum2: Signal<Local, Bits<24>>,
     lane_sum3: Signal<Local, Bits<24>>,
-    acc_new_word: Signal<Local, Bits<96>>,
     acc_write_enable: Signal<Local, Bit>,
     acc_write_all: Signal<Local, Bit>,
+    acc_write_zero: Signal<Local, Bit>,
     acc_write_group: Signal<Local, Bits<GB>>,
-    acc_write_word: Signal<Local, Bits<96>>,
+    acc_read_group: Signal<Local, Bits<GB>>,
     update_issuing: Signal<Local, Bit>,
     update_lane: Signal<Local, Bits<2>>,
     group_bits: Constant<Bits<8>>,
@@ -165,11 +184,11 @@ impl<
     /// error in the preset table, never a user input).
     pub fn new() -> Self {
         assert!(
-            NB >= 2 && NB <= 16,
-            "neuron address bits {NB} out of 2..=16"
+            (2..=10).contains(&NB),
+            "neuron address bits {NB} out of 2..=10 (8-bit group fields in axon descriptors)"
         );
         assert!(
-            AB >= 1 && AB <= 9,
+            (1..=9).contains(&AB),
             "axon address bits {AB} out of 1..=9 (24-bit accumulators)"
         );
         assert_eq!(GB, NB - 2, "GB must be NB - 2");
@@ -184,19 +203,24 @@ impl<
             cfg_data: Default::default(),
             event_valid: Default::default(),
             event_axon: Default::default(),
+            event_ready: Default::default(),
             start: Default::default(),
             busy: Default::default(),
             done: Default::default(),
             spike_valid: Default::default(),
             spike_neuron: Default::default(),
             probe_neuron: Default::default(),
-            probe_state: Default::default(),
+            probe_u: Default::default(),
+            probe_v: Default::default(),
             synapse_sram: Default::default(),
             axon_meta: Default::default(),
-            event_queue: Default::default(),
-            param_a: Default::default(),
-            param_b: Default::default(),
-            neuron_state: Default::default(),
+            event_queue_meta: Default::default(),
+            event_queue_axon: Default::default(),
+            param_decay: Default::default(),
+            param_bias_shift: Default::default(),
+            param_threshold: Default::default(),
+            state_u: Default::default(),
+            state_v: Default::default(),
             acc_slot0: Default::default(),
             acc_slot1: Default::default(),
             acc_slot2: Default::default(),
@@ -220,14 +244,21 @@ impl<
             accum_slot: Default::default(),
             accum_shift: Default::default(),
             bypass_hit: Default::default(),
-            bypass_word: Default::default(),
+            bypass_lane0: Default::default(),
+            bypass_lane1: Default::default(),
+            bypass_lane2: Default::default(),
+            bypass_lane3: Default::default(),
             update_neuron: Default::default(),
             update_stage_valid: Default::default(),
             update_stage_neuron: Default::default(),
             queue_has_event: Default::default(),
+            queue_word: Default::default(),
             iter_finishing: Default::default(),
             load_next_event: Default::default(),
-            acc_read_word: Default::default(),
+            acc_read_lane0: Default::default(),
+            acc_read_lane1: Default::default(),
+            acc_read_lane2: Default::default(),
+            acc_read_lane3: Default::default(),
             weight_lane0: Default::default(),
             weight_lane1: Default::default(),
             weight_lane2: Default::default(),
@@ -236,11 +267,11 @@ impl<
             lane_sum1: Default::default(),
             lane_sum2: Default::default(),
             lane_sum3: Default::default(),
-            acc_new_word: Default::default(),
             acc_write_enable: Default::default(),
             acc_write_all: Default::default(),
+            acc_write_zero: Default::default(),
             acc_write_group: Default::default(),
-            acc_write_word: Default::default(),
+            acc_read_group: Default::default(),
             update_issuing: Default::default(),
             update_lane: Default::default(),
             group_bits: Constant::new((GB as u64).into()),
@@ -296,65 +327,83 @@ impl<
             accum_slot,
             accum_shift,
             bypass_hit,
-            bypass_word,
+            bypass_lane0,
+            bypass_lane1,
+            bypass_lane2,
+            bypass_lane3,
             update_neuron,
             update_stage_valid,
             update_stage_neuron
         );
-        clock!(self, clock, lif);
+        clock!(self, clock, lif, acc_slot0, acc_slot1, acc_slot2, acc_slot3);
         self.synapse_sram.read_clock.next = self.clock.val();
         self.synapse_sram.write_clock.next = self.clock.val();
         self.axon_meta.read_clock.next = self.clock.val();
         self.axon_meta.write_clock.next = self.clock.val();
-        self.event_queue.read_clock.next = self.clock.val();
-        self.event_queue.write_clock.next = self.clock.val();
-        self.param_a.read_clock.next = self.clock.val();
-        self.param_a.write_clock.next = self.clock.val();
-        self.param_b.read_clock.next = self.clock.val();
-        self.param_b.write_clock.next = self.clock.val();
-        self.neuron_state.read_clock.next = self.clock.val();
-        self.neuron_state.write_clock.next = self.clock.val();
-        self.acc_slot0.read_clock.next = self.clock.val();
-        self.acc_slot0.write_clock.next = self.clock.val();
-        self.acc_slot1.read_clock.next = self.clock.val();
-        self.acc_slot1.write_clock.next = self.clock.val();
-        self.acc_slot2.read_clock.next = self.clock.val();
-        self.acc_slot2.write_clock.next = self.clock.val();
-        self.acc_slot3.read_clock.next = self.clock.val();
-        self.acc_slot3.write_clock.next = self.clock.val();
+        self.event_queue_meta.read_clock.next = self.clock.val();
+        self.event_queue_meta.write_clock.next = self.clock.val();
+        self.event_queue_axon.read_clock.next = self.clock.val();
+        self.event_queue_axon.write_clock.next = self.clock.val();
+        self.param_decay.read_clock.next = self.clock.val();
+        self.param_decay.write_clock.next = self.clock.val();
+        self.param_bias_shift.read_clock.next = self.clock.val();
+        self.param_bias_shift.write_clock.next = self.clock.val();
+        self.param_threshold.read_clock.next = self.clock.val();
+        self.param_threshold.write_clock.next = self.clock.val();
+        self.state_u.read_clock.next = self.clock.val();
+        self.state_u.write_clock.next = self.clock.val();
+        self.state_v.read_clock.next = self.clock.val();
+        self.state_v.write_clock.next = self.clock.val();
 
         // ---- Defaults.
         self.busy.next = self.phase.q.val() != CorePhase::Idle;
         self.done.next = false;
         self.synapse_sram.write_enable.next = false;
-        self.synapse_sram.write_address.next = bit_cast::<SB, 16>(self.cfg_addr.val());
-        self.synapse_sram.write_data.next = self.cfg_data.val().get_bits::<32>(0);
+        self.synapse_sram.write_address.next = bit_cast::<SB, 24>(self.cfg_addr.val());
+        self.synapse_sram.write_data.next = self.cfg_data.val();
         self.axon_meta.write_enable.next = false;
-        self.axon_meta.write_address.next = bit_cast::<AB, 16>(self.cfg_addr.val());
-        self.axon_meta.write_data.next = self.cfg_data.val().get_bits::<37>(0);
+        self.axon_meta.write_address.next = bit_cast::<AB, 24>(self.cfg_addr.val());
+        self.axon_meta.write_data.next = self.cfg_data.val().get_bits::<21>(0);
         self.axon_meta.read_address.next = self.event_axon.val();
-        self.param_a.write_enable.next = false;
-        self.param_a.write_address.next = bit_cast::<NB, 16>(self.cfg_addr.val());
-        self.param_a.write_data.next = self.cfg_data.val().get_bits::<37>(0);
-        self.param_b.write_enable.next = false;
-        self.param_b.write_address.next = bit_cast::<NB, 16>(self.cfg_addr.val());
-        self.param_b.write_data.next = self.cfg_data.val().get_bits::<43>(0);
-        self.neuron_state.write_enable.next = false;
-        self.neuron_state.write_address.next = bit_cast::<NB, 16>(self.cfg_addr.val());
-        self.neuron_state.write_data.next = self.cfg_data.val().get_bits::<49>(0);
-        self.neuron_state.read_address.next = self.probe_neuron.val();
-        self.probe_state.next = self.neuron_state.read_data.val();
+        self.param_decay.write_enable.next = false;
+        self.param_decay.write_address.next = bit_cast::<NB, 24>(self.cfg_addr.val());
+        self.param_decay.write_data.next = self.cfg_data.val().get_bits::<25>(0);
+        self.param_bias_shift.write_enable.next = false;
+        self.param_bias_shift.write_address.next = bit_cast::<NB, 24>(self.cfg_addr.val());
+        self.param_bias_shift.write_data.next = self.cfg_data.val();
+        self.param_threshold.write_enable.next = false;
+        self.param_threshold.write_address.next = bit_cast::<NB, 24>(self.cfg_addr.val());
+        self.param_threshold.write_data.next = self.cfg_data.val().get_bits::<23>(0);
+        self.state_u.write_enable.next = false;
+        self.state_u.write_address.next = bit_cast::<NB, 24>(self.cfg_addr.val());
+        self.state_u.write_data.next = self.cfg_data.val().get_bits::<25>(0);
+        self.state_u.read_address.next = self.probe_neuron.val();
+        self.state_v.write_enable.next = false;
+        self.state_v.write_address.next = bit_cast::<NB, 24>(self.cfg_addr.val());
+        self.state_v.write_data.next = self.cfg_data.val().get_bits::<24>(0);
+        self.state_v.read_address.next = self.probe_neuron.val();
+        self.probe_u.next = self.state_u.read_data.val();
+        self.probe_v.next = self.state_v.read_data.val();
 
-        // ---- Event enqueue: look up the axon's descriptor, then append {axon, descriptor}.
+        // ---- Event enqueue: look up the axon's descriptor, then append the descriptor and the
+        // axon (two RAMs at the same ring address). Events are for the next tick, so they
+        // are refused only while this tick's queue is being drained, and during a clear.
+        self.event_ready.next = (self.phase.q.val() == CorePhase::Idle)
+            | (self.phase.q.val() == CorePhase::Update)
+            | (self.phase.q.val() == CorePhase::Finish);
         self.enqueue_pending.d.next = false;
-        if (self.phase.q.val() == CorePhase::Idle) & self.event_valid.val() {
+        if self.event_ready.val() & self.event_valid.val() {
             self.enqueue_pending.d.next = true;
             self.enqueue_axon.d.next = self.event_axon.val();
         }
-        self.event_queue.write_enable.next = self.enqueue_pending.q.val();
-        self.event_queue.write_address.next = bit_cast::<AB, AB1>(self.queue_write_ptr.q.val());
-        self.event_queue.write_data.next = bit_cast::<56, 37>(self.axon_meta.read_data.val())
-            | (bit_cast::<56, AB>(self.enqueue_axon.q.val()) << 40);
+        self.event_queue_meta.write_enable.next = self.enqueue_pending.q.val();
+        self.event_queue_meta.write_address.next =
+            bit_cast::<AB, AB1>(self.queue_write_ptr.q.val());
+        self.event_queue_meta.write_data.next = self.axon_meta.read_data.val();
+        self.event_queue_axon.write_enable.next = self.enqueue_pending.q.val();
+        self.event_queue_axon.write_address.next =
+            bit_cast::<AB, AB1>(self.queue_write_ptr.q.val());
+        self.event_queue_axon.write_data.next = self.enqueue_axon.q.val();
         if self.enqueue_pending.q.val() {
             self.queue_write_ptr.d.next = self.queue_write_ptr.q.val() + 1;
         }
@@ -363,24 +412,26 @@ impl<
         // entry after the head when the head is consumed this cycle), so the head entry is
         // always on the RAM's output and events issue back to back.
         self.queue_has_event.next = self.queue_read_ptr.q.val() != self.queue_write_ptr.q.val();
+        self.queue_word.next = self.event_queue_meta.read_data.val();
         self.iter_finishing.next =
             self.iter_active.q.val() & (self.iter_group.q.val() == self.iter_last_group.q.val());
         self.load_next_event.next = (self.phase.q.val() == CorePhase::Input)
             & self.queue_has_event.val()
             & (!self.iter_active.q.val() | self.iter_finishing.val());
-        self.event_queue.read_address.next = bit_cast::<AB, AB1>(self.queue_read_ptr.q.val());
+        self.event_queue_meta.read_address.next = bit_cast::<AB, AB1>(self.queue_read_ptr.q.val());
+        self.event_queue_axon.read_address.next = bit_cast::<AB, AB1>(self.queue_read_ptr.q.val());
         if self.load_next_event.val() {
-            self.event_queue.read_address.next =
+            self.event_queue_meta.read_address.next =
+                bit_cast::<AB, AB1>(self.queue_read_ptr.q.val() + 1);
+            self.event_queue_axon.read_address.next =
                 bit_cast::<AB, AB1>(self.queue_read_ptr.q.val() + 1);
             self.queue_read_ptr.d.next = self.queue_read_ptr.q.val() + 1;
             self.iter_active.d.next = true;
-            self.iter_group.d.next =
-                bit_cast::<GB, 16>(self.event_queue.read_data.val().get_bits::<16>(0));
-            self.iter_last_group.d.next =
-                bit_cast::<GB, 16>(self.event_queue.read_data.val().get_bits::<16>(16));
-            self.iter_slot.d.next = self.event_queue.read_data.val().get_bits::<2>(32);
-            self.iter_shift.d.next = self.event_queue.read_data.val().get_bits::<3>(34);
-            self.iter_axon.d.next = self.event_queue.read_data.val().get_bits::<AB>(40);
+            self.iter_group.d.next = bit_cast::<GB, 8>(self.queue_word.val().get_bits::<8>(0));
+            self.iter_last_group.d.next = bit_cast::<GB, 8>(self.queue_word.val().get_bits::<8>(8));
+            self.iter_slot.d.next = self.queue_word.val().get_bits::<2>(16);
+            self.iter_shift.d.next = self.queue_word.val().get_bits::<3>(18);
+            self.iter_axon.d.next = self.event_queue_axon.read_data.val();
         } else if self.iter_finishing.val() {
             self.iter_active.d.next = false;
         } else if self.iter_active.q.val() {
@@ -396,20 +447,35 @@ impl<
         self.accum_shift.d.next = self.iter_shift.q.val();
 
         // ---- Input phase, accumulate stage: acc[slot][group] += sext(w) << pre_shift, lane by
-        // lane. A word written this cycle is read (stale) by the issue stage in the same cycle
-        // when both address the same (slot, group); the bypass register forwards it instead.
-        self.acc_read_word.next = self.acc_slot0.read_data.val();
+        // lane. A group written this cycle is read (stale) by the issue stage in the same cycle
+        // when both address the same (slot, group); the bypass registers forward it instead.
+        self.acc_read_lane0.next = self.acc_slot0.read_lane0.val();
+        self.acc_read_lane1.next = self.acc_slot0.read_lane1.val();
+        self.acc_read_lane2.next = self.acc_slot0.read_lane2.val();
+        self.acc_read_lane3.next = self.acc_slot0.read_lane3.val();
         if self.accum_slot.q.val() == 1 {
-            self.acc_read_word.next = self.acc_slot1.read_data.val();
+            self.acc_read_lane0.next = self.acc_slot1.read_lane0.val();
+            self.acc_read_lane1.next = self.acc_slot1.read_lane1.val();
+            self.acc_read_lane2.next = self.acc_slot1.read_lane2.val();
+            self.acc_read_lane3.next = self.acc_slot1.read_lane3.val();
         }
         if self.accum_slot.q.val() == 2 {
-            self.acc_read_word.next = self.acc_slot2.read_data.val();
+            self.acc_read_lane0.next = self.acc_slot2.read_lane0.val();
+            self.acc_read_lane1.next = self.acc_slot2.read_lane1.val();
+            self.acc_read_lane2.next = self.acc_slot2.read_lane2.val();
+            self.acc_read_lane3.next = self.acc_slot2.read_lane3.val();
         }
         if self.accum_slot.q.val() == 3 {
-            self.acc_read_word.next = self.acc_slot3.read_data.val();
+            self.acc_read_lane0.next = self.acc_slot3.read_lane0.val();
+            self.acc_read_lane1.next = self.acc_slot3.read_lane1.val();
+            self.acc_read_lane2.next = self.acc_slot3.read_lane2.val();
+            self.acc_read_lane3.next = self.acc_slot3.read_lane3.val();
         }
         if self.bypass_hit.q.val() {
-            self.acc_read_word.next = self.bypass_word.q.val();
+            self.acc_read_lane0.next = self.bypass_lane0.q.val();
+            self.acc_read_lane1.next = self.bypass_lane1.q.val();
+            self.acc_read_lane2.next = self.bypass_lane2.q.val();
+            self.acc_read_lane3.next = self.bypass_lane3.q.val();
         }
         self.weight_lane0.next =
             bit_cast::<24, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
@@ -431,36 +497,30 @@ impl<
         if self.synapse_sram.read_data.val().get_bit(31) {
             self.weight_lane3.next = self.weight_lane3.val() | self.weight_sign_fill.val();
         }
-        // Each lane sum is assigned to a 24-bit signal first: Verilog would otherwise evaluate
-        // the addition in the 96-bit context of the packing expression, and a carry out of a
-        // lane would corrupt its neighbour instead of wrapping as in two's complement.
-        self.lane_sum0.next = self.acc_read_word.val().get_bits::<24>(0)
-            + (self.weight_lane0.val() << self.accum_shift.q.val());
-        self.lane_sum1.next = self.acc_read_word.val().get_bits::<24>(24)
-            + (self.weight_lane1.val() << self.accum_shift.q.val());
-        self.lane_sum2.next = self.acc_read_word.val().get_bits::<24>(48)
-            + (self.weight_lane2.val() << self.accum_shift.q.val());
-        self.lane_sum3.next = self.acc_read_word.val().get_bits::<24>(72)
-            + (self.weight_lane3.val() << self.accum_shift.q.val());
-        self.acc_new_word.next = bit_cast::<96, 24>(self.lane_sum0.val())
-            | (bit_cast::<96, 24>(self.lane_sum1.val()) << 24)
-            | (bit_cast::<96, 24>(self.lane_sum2.val()) << 48)
-            | (bit_cast::<96, 24>(self.lane_sum3.val()) << 72);
+        // 24-bit sums wrap as two's complement; the mapper's bound keeps them exact.
+        self.lane_sum0.next =
+            self.acc_read_lane0.val() + (self.weight_lane0.val() << self.accum_shift.q.val());
+        self.lane_sum1.next =
+            self.acc_read_lane1.val() + (self.weight_lane1.val() << self.accum_shift.q.val());
+        self.lane_sum2.next =
+            self.acc_read_lane2.val() + (self.weight_lane2.val() << self.accum_shift.q.val());
+        self.lane_sum3.next =
+            self.acc_read_lane3.val() + (self.weight_lane3.val() << self.accum_shift.q.val());
         self.bypass_hit.d.next = self.accum_valid.q.val()
             & self.iter_active.q.val()
             & (self.iter_slot.q.val() == self.accum_slot.q.val())
             & (self.iter_group.q.val() == self.accum_group.q.val());
-        self.bypass_word.d.next = self.acc_new_word.val();
+        self.bypass_lane0.d.next = self.lane_sum0.val();
+        self.bypass_lane1.d.next = self.lane_sum1.val();
+        self.bypass_lane2.d.next = self.lane_sum2.val();
+        self.bypass_lane3.d.next = self.lane_sum3.val();
 
         // ---- Accumulator port arbitration (by phase).
         self.acc_write_enable.next = false;
         self.acc_write_all.next = false;
+        self.acc_write_zero.next = false;
         self.acc_write_group.next = self.accum_group.q.val();
-        self.acc_write_word.next = self.acc_new_word.val();
-        self.acc_slot0.read_address.next = self.iter_group.q.val();
-        self.acc_slot1.read_address.next = self.iter_group.q.val();
-        self.acc_slot2.read_address.next = self.iter_group.q.val();
-        self.acc_slot3.read_address.next = self.iter_group.q.val();
+        self.acc_read_group.next = self.iter_group.q.val();
         if self.phase.q.val() == CorePhase::Input {
             self.acc_write_enable.next = self.accum_valid.q.val();
         }
@@ -468,14 +528,13 @@ impl<
         // ---- Update phase: issue neuron `update_neuron`, feed the LIF unit one cycle later.
         self.update_issuing.next = (self.phase.q.val() == CorePhase::Update)
             & (self.update_neuron.q.val() < self.neuron_count.q.val());
-        self.param_a.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
-        self.param_b.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+        self.param_decay.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+        self.param_bias_shift.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+        self.param_threshold.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
         if self.phase.q.val() == CorePhase::Update {
-            self.neuron_state.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
-            self.acc_slot0.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
-            self.acc_slot1.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
-            self.acc_slot2.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
-            self.acc_slot3.read_address.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
+            self.state_u.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+            self.state_v.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
+            self.acc_read_group.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
         }
         self.update_stage_valid.d.next = self.update_issuing.val();
         self.update_stage_neuron.d.next = self.update_neuron.q.val();
@@ -485,30 +544,32 @@ impl<
         self.update_lane.next = self.update_stage_neuron.q.val().get_bits::<2>(0);
         self.lif.in_valid.next = self.update_stage_valid.q.val();
         self.lif.in_neuron.next = bit_cast::<16, NB1>(self.update_stage_neuron.q.val());
-        self.lif.in_state.next = self.neuron_state.read_data.val();
-        self.lif.in_param_a.next = self.param_a.read_data.val();
-        self.lif.in_param_b.next = self.param_b.read_data.val();
-        self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(0);
-        self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(0);
-        self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(0);
-        self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(0);
+        self.lif.in_u.next = self.state_u.read_data.val();
+        self.lif.in_v.next = self.state_v.read_data.val();
+        self.lif.in_decay.next = self.param_decay.read_data.val();
+        self.lif.in_bias_shift.next = self.param_bias_shift.read_data.val();
+        self.lif.in_threshold.next = self.param_threshold.read_data.val();
+        self.lif.in_acc0.next = self.acc_slot0.read_lane0.val();
+        self.lif.in_acc1.next = self.acc_slot1.read_lane0.val();
+        self.lif.in_acc2.next = self.acc_slot2.read_lane0.val();
+        self.lif.in_acc3.next = self.acc_slot3.read_lane0.val();
         if self.update_lane.val() == 1 {
-            self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(24);
-            self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(24);
-            self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(24);
-            self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(24);
+            self.lif.in_acc0.next = self.acc_slot0.read_lane1.val();
+            self.lif.in_acc1.next = self.acc_slot1.read_lane1.val();
+            self.lif.in_acc2.next = self.acc_slot2.read_lane1.val();
+            self.lif.in_acc3.next = self.acc_slot3.read_lane1.val();
         }
         if self.update_lane.val() == 2 {
-            self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(48);
-            self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(48);
-            self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(48);
-            self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(48);
+            self.lif.in_acc0.next = self.acc_slot0.read_lane2.val();
+            self.lif.in_acc1.next = self.acc_slot1.read_lane2.val();
+            self.lif.in_acc2.next = self.acc_slot2.read_lane2.val();
+            self.lif.in_acc3.next = self.acc_slot3.read_lane2.val();
         }
         if self.update_lane.val() == 3 {
-            self.lif.in_acc0.next = self.acc_slot0.read_data.val().get_bits::<24>(72);
-            self.lif.in_acc1.next = self.acc_slot1.read_data.val().get_bits::<24>(72);
-            self.lif.in_acc2.next = self.acc_slot2.read_data.val().get_bits::<24>(72);
-            self.lif.in_acc3.next = self.acc_slot3.read_data.val().get_bits::<24>(72);
+            self.lif.in_acc0.next = self.acc_slot0.read_lane3.val();
+            self.lif.in_acc1.next = self.acc_slot1.read_lane3.val();
+            self.lif.in_acc2.next = self.acc_slot2.read_lane3.val();
+            self.lif.in_acc3.next = self.acc_slot3.read_lane3.val();
         }
         // Once the last lane of a group has been read, zero the group for the next tick. The
         // issue stage is then already reading the next group, so the write never collides.
@@ -518,37 +579,77 @@ impl<
                 | ((self.update_stage_neuron.q.val() + 1) == self.neuron_count.q.val()))
         {
             self.acc_write_all.next = true;
+            self.acc_write_zero.next = true;
             self.acc_write_group.next = bit_cast::<GB, NB1>(self.update_stage_neuron.q.val() >> 2);
-            self.acc_write_word.next = 0.into();
         }
         // LIF results: write back the state, emit spikes.
         self.spike_valid.next = self.lif.out_spike.val();
         self.spike_neuron.next = bit_cast::<NB, 16>(self.lif.out_neuron.val());
         if self.lif.out_valid.val() {
-            self.neuron_state.write_enable.next = true;
-            self.neuron_state.write_address.next = bit_cast::<NB, 16>(self.lif.out_neuron.val());
-            self.neuron_state.write_data.next = self.lif.out_state.val();
+            self.state_u.write_enable.next = true;
+            self.state_u.write_address.next = bit_cast::<NB, 16>(self.lif.out_neuron.val());
+            self.state_u.write_data.next = self.lif.out_u.val();
+            self.state_v.write_enable.next = true;
+            self.state_v.write_address.next = bit_cast::<NB, 16>(self.lif.out_neuron.val());
+            self.state_v.write_data.next = self.lif.out_v.val();
         }
 
         // ---- Clear: zero every state word and accumulator group.
         if self.phase.q.val() == CorePhase::Clear {
-            self.neuron_state.write_enable.next = true;
-            self.neuron_state.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
-            self.neuron_state.write_data.next = 0.into();
+            self.state_u.write_enable.next = true;
+            self.state_u.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
+            self.state_u.write_data.next = 0.into();
+            self.state_v.write_enable.next = true;
+            self.state_v.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
+            self.state_v.write_data.next = 0.into();
             self.acc_write_all.next = true;
+            self.acc_write_zero.next = true;
             self.acc_write_group.next = bit_cast::<GB, NB1>(self.clear_index.q.val() >> 2);
-            self.acc_write_word.next = 0.into();
             self.clear_index.d.next = self.clear_index.q.val() + 1;
         }
 
+        self.acc_slot0.read_address.next = self.acc_read_group.val();
+        self.acc_slot1.read_address.next = self.acc_read_group.val();
+        self.acc_slot2.read_address.next = self.acc_read_group.val();
+        self.acc_slot3.read_address.next = self.acc_read_group.val();
         self.acc_slot0.write_address.next = self.acc_write_group.val();
         self.acc_slot1.write_address.next = self.acc_write_group.val();
         self.acc_slot2.write_address.next = self.acc_write_group.val();
         self.acc_slot3.write_address.next = self.acc_write_group.val();
-        self.acc_slot0.write_data.next = self.acc_write_word.val();
-        self.acc_slot1.write_data.next = self.acc_write_word.val();
-        self.acc_slot2.write_data.next = self.acc_write_word.val();
-        self.acc_slot3.write_data.next = self.acc_write_word.val();
+        self.acc_slot0.write_lane0.next = self.lane_sum0.val();
+        self.acc_slot0.write_lane1.next = self.lane_sum1.val();
+        self.acc_slot0.write_lane2.next = self.lane_sum2.val();
+        self.acc_slot0.write_lane3.next = self.lane_sum3.val();
+        self.acc_slot1.write_lane0.next = self.lane_sum0.val();
+        self.acc_slot1.write_lane1.next = self.lane_sum1.val();
+        self.acc_slot1.write_lane2.next = self.lane_sum2.val();
+        self.acc_slot1.write_lane3.next = self.lane_sum3.val();
+        self.acc_slot2.write_lane0.next = self.lane_sum0.val();
+        self.acc_slot2.write_lane1.next = self.lane_sum1.val();
+        self.acc_slot2.write_lane2.next = self.lane_sum2.val();
+        self.acc_slot2.write_lane3.next = self.lane_sum3.val();
+        self.acc_slot3.write_lane0.next = self.lane_sum0.val();
+        self.acc_slot3.write_lane1.next = self.lane_sum1.val();
+        self.acc_slot3.write_lane2.next = self.lane_sum2.val();
+        self.acc_slot3.write_lane3.next = self.lane_sum3.val();
+        if self.acc_write_zero.val() {
+            self.acc_slot0.write_lane0.next = 0.into();
+            self.acc_slot0.write_lane1.next = 0.into();
+            self.acc_slot0.write_lane2.next = 0.into();
+            self.acc_slot0.write_lane3.next = 0.into();
+            self.acc_slot1.write_lane0.next = 0.into();
+            self.acc_slot1.write_lane1.next = 0.into();
+            self.acc_slot1.write_lane2.next = 0.into();
+            self.acc_slot1.write_lane3.next = 0.into();
+            self.acc_slot2.write_lane0.next = 0.into();
+            self.acc_slot2.write_lane1.next = 0.into();
+            self.acc_slot2.write_lane2.next = 0.into();
+            self.acc_slot2.write_lane3.next = 0.into();
+            self.acc_slot3.write_lane0.next = 0.into();
+            self.acc_slot3.write_lane1.next = 0.into();
+            self.acc_slot3.write_lane2.next = 0.into();
+            self.acc_slot3.write_lane3.next = 0.into();
+        }
         self.acc_slot0.write_enable.next = self.acc_write_all.val()
             | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 0));
         self.acc_slot1.write_enable.next = self.acc_write_all.val()
@@ -569,18 +670,24 @@ impl<
                         self.axon_meta.write_enable.next = true;
                     }
                     if self.cfg_target.val() == 2 {
-                        self.param_a.write_enable.next = true;
+                        self.param_decay.write_enable.next = true;
                     }
                     if self.cfg_target.val() == 3 {
-                        self.param_b.write_enable.next = true;
+                        self.param_bias_shift.write_enable.next = true;
                     }
                     if self.cfg_target.val() == 4 {
-                        self.neuron_state.write_enable.next = true;
+                        self.param_threshold.write_enable.next = true;
                     }
                     if self.cfg_target.val() == 5 {
-                        self.neuron_count.d.next = self.cfg_data.val().get_bits::<NB1>(0);
+                        self.state_u.write_enable.next = true;
                     }
                     if self.cfg_target.val() == 6 {
+                        self.state_v.write_enable.next = true;
+                    }
+                    if self.cfg_target.val() == 7 {
+                        self.neuron_count.d.next = self.cfg_data.val().get_bits::<NB1>(0);
+                    }
+                    if self.cfg_target.val() == 8 {
                         self.clear_index.d.next = 0.into();
                         self.phase.d.next = CorePhase::Clear;
                     }
@@ -619,9 +726,9 @@ impl<
                 }
             }
             CorePhase::Finish => {
+                // The queue pointers are not reset: events taken during Update and Finish are
+                // already in the ring for the next tick.
                 self.done.next = true;
-                self.queue_write_ptr.d.next = 0.into();
-                self.queue_read_ptr.d.next = 0.into();
                 self.phase.d.next = CorePhase::Idle;
             }
         }

@@ -63,6 +63,8 @@ pub struct MeshConfig {
     pub height: usize,
     /// Flits per router input FIFO.
     pub fifo_depth: usize,
+    /// Use the 8x8 mesh's offset fields whatever the size (see [`MeshConfig::with_full_offsets`]).
+    pub full_offsets: bool,
 }
 
 impl MeshConfig {
@@ -80,6 +82,7 @@ impl MeshConfig {
             width,
             height,
             fifo_depth,
+            full_offsets: false,
         })
     }
 
@@ -88,9 +91,23 @@ impl MeshConfig {
         self.width * self.height
     }
 
+    /// The same mesh with the packet format of the largest mesh (4-bit offsets, 24-bit
+    /// flits). The multi-core system uses it so that one router and fan-out unit serve every
+    /// mesh size (each flit width is a separate rust-hdl instantiation), at the cost of a few
+    /// FIFO bits on small meshes.
+    pub fn with_full_offsets(mut self) -> Self {
+        self.full_offsets = true;
+        self
+    }
+
     /// The packet format of this mesh.
     pub fn format(&self) -> AerFormat {
-        AerFormat::for_mesh(self.width, self.height).expect("validated in MeshConfig::new")
+        let (width, height) = if self.full_offsets {
+            (MAX_MESH_SIDE, MAX_MESH_SIDE)
+        } else {
+            (self.width, self.height)
+        };
+        AerFormat::for_mesh(width, height).expect("validated in MeshConfig::new")
     }
 
     /// `(x, y)` of node `node`.

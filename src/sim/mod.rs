@@ -12,8 +12,11 @@ pub mod noc_pins;
 pub mod noc_traffic;
 pub mod pins;
 pub mod random_net;
+pub mod system_driver;
+pub mod system_pins;
 pub mod verilated_core;
 pub mod verilated_noc;
+pub mod verilated_system;
 pub mod workloads;
 
 use std::fs::File;
@@ -23,9 +26,10 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::fixed::LifState;
-use crate::map::{map_network, MapError};
+use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::{GoldenModel, Network, SpikeTrain};
 use crate::rtl::core_sim::{rtl_core, rtl_core_traced, CoreShape};
+use crate::sim::pins::CorePins;
 
 /// Which engine runs the network.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +47,8 @@ pub enum Engine {
 pub struct RunOptions {
     /// Core shape for the hardware engines.
     pub shape: CoreShape,
+    /// Mesh of cores for the hardware engines (1x1: a single core).
+    pub mesh: MeshShape,
     /// Write a VCD waveform here (rtl engine only).
     pub vcd: Option<PathBuf>,
 }
@@ -63,9 +69,9 @@ pub struct RunResult {
 /// Why a run failed.
 #[derive(Debug, Error)]
 pub enum SimError {
-    /// The network does not fit the core.
+    /// The network does not fit the core or mesh.
     #[error(transparent)]
-    Map(#[from] MapError),
+    Map(#[from] MeshMapError),
     /// The hardware broke the driver's protocol.
     #[error(transparent)]
     Driver(#[from] driver::DriverError),
@@ -126,29 +132,34 @@ pub fn run(
             })
         }
         Engine::Rtl | Engine::Verilator => {
-            let image = map_network(net, options.shape)?;
-            let mut pins = match engine {
-                Engine::Rtl => match &options.vcd {
-                    Some(path) => {
+            let image = map_mesh(net, options.mesh, options.shape)?;
+            if options.mesh.cores() > 1 {
+                return run_system(net, engine, ticks, options, &image, progress);
+            }
+            if options.vcd.is_some() && (engine != Engine::Rtl || options.mesh.cores() > 1) {
+                return Err(SimError::Unsupported(
+                    "--vcd is supported by the rtl engine on a single core; run without --mesh"
+                        .into(),
+                ));
+            }
+            let mut cores: Vec<Box<dyn CorePins>> = Vec::with_capacity(image.cores.len());
+            for _ in 0..image.cores.len() {
+                cores.push(match (engine, &options.vcd) {
+                    (Engine::Rtl, Some(path)) => {
                         let file = File::create(path).map_err(|source| SimError::Vcd {
                             path: path.clone(),
                             source,
                         })?;
                         rtl_core_traced(options.shape, Box::new(BufWriter::new(file)))
                     }
-                    None => rtl_core(options.shape),
-                },
-                _ => {
-                    if options.vcd.is_some() {
-                        return Err(SimError::Unsupported(
-                            "--vcd is supported by the rtl engine; use it for waveforms".into(),
-                        ));
-                    }
-                    Box::new(verilated_core::VerilatedCore::new(options.shape)?)
-                }
-            };
-            driver::load(pins.as_mut(), &image)?;
-            let run = driver::run(pins.as_mut(), &image, net, ticks, progress)?;
+                    (Engine::Rtl, None) => rtl_core(options.shape),
+                    _ => Box::new(verilated_core::VerilatedCore::new(options.shape)?),
+                });
+            }
+            for (pins, core_image) in cores.iter_mut().zip(&image.cores) {
+                driver::load(pins.as_mut(), core_image)?;
+            }
+            let run = driver::run(&mut cores, &image, net, ticks, progress)?;
             Ok(RunResult {
                 spikes: run.spikes,
                 states: run.states,
@@ -157,4 +168,57 @@ pub fn run(
             })
         }
     }
+}
+
+/// Router FIFO depth of the multi-core system.
+pub const SYSTEM_FIFO_DEPTH: usize = 4;
+
+/// Runs a mapped network on the multi-core system (fan-out tables, routers and the tick
+/// barrier in hardware).
+fn run_system(
+    net: &Network,
+    engine: Engine,
+    ticks: u32,
+    options: &RunOptions,
+    image: &crate::map::mesh::MeshImage,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunResult, SimError> {
+    use crate::rtl::system_sim::{fanout_entries, rtl_system, SYSTEM_SHAPES};
+    let shape = options.shape;
+    if !SYSTEM_SHAPES.contains(&(shape.neurons, shape.axons)) {
+        return Err(SimError::Unsupported(format!(
+            "a mesh of {}x{} cores is not generated; mesh core shapes: {}",
+            shape.neurons,
+            shape.axons,
+            SYSTEM_SHAPES
+                .iter()
+                .map(|(n, a)| format!("{n}x{a}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if options.vcd.is_some() {
+        return Err(SimError::Unsupported(
+            "--vcd is supported by the rtl engine on a single core; run without --mesh".into(),
+        ));
+    }
+    let config = crate::rtl::noc::MeshConfig::new(
+        options.mesh.width,
+        options.mesh.height,
+        SYSTEM_FIFO_DEPTH,
+    )
+    .map_err(|e| SimError::Unsupported(e.to_string()))?
+    .with_full_offsets();
+    let mut pins: Box<dyn system_pins::SystemPins> = match engine {
+        Engine::Rtl => rtl_system(shape, &config),
+        _ => Box::new(verilated_system::VerilatedSystem::new(shape, &config)?),
+    };
+    system_driver::load(pins.as_mut(), image, fanout_entries(shape))?;
+    let run = system_driver::run(pins.as_mut(), image, net, ticks, progress)?;
+    Ok(RunResult {
+        spikes: run.spikes,
+        states: run.states,
+        tick_cycles: Some(run.tick_cycles),
+        total_cycles: Some(run.total_cycles),
+    })
 }

@@ -536,6 +536,7 @@ mod tests {
             width: w,
             height: h,
             fifo_depth: 2,
+            full_offsets: false,
         };
         let n = w * h;
         let mut load = std::collections::HashMap::new();

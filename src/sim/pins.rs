@@ -21,7 +21,7 @@ pub enum CoreInput {
     EventAxon,
     /// Start-of-tick strobe.
     Start,
-    /// Neuron whose state `probe_state` shows.
+    /// Neuron whose state `probe_u` and `probe_v` show.
     ProbeNeuron,
 }
 
@@ -64,18 +64,24 @@ pub enum CoreOutput {
     SpikeValid,
     /// Spiking neuron.
     SpikeNeuron,
-    /// State word of the probed neuron.
-    ProbeState,
+    /// `u` of the probed neuron (25-bit two's complement).
+    ProbeU,
+    /// `v` of the probed neuron (24-bit two's complement).
+    ProbeV,
+    /// The core takes an axon event this cycle.
+    EventReady,
 }
 
 impl CoreOutput {
     /// Every output, in port-index order.
-    pub const ALL: [CoreOutput; 5] = [
+    pub const ALL: [CoreOutput; 7] = [
         CoreOutput::Busy,
         CoreOutput::Done,
         CoreOutput::SpikeValid,
         CoreOutput::SpikeNeuron,
-        CoreOutput::ProbeState,
+        CoreOutput::ProbeU,
+        CoreOutput::ProbeV,
+        CoreOutput::EventReady,
     ];
 
     /// The port's name in the generated Verilog.
@@ -85,7 +91,9 @@ impl CoreOutput {
             CoreOutput::Done => "done",
             CoreOutput::SpikeValid => "spike_valid",
             CoreOutput::SpikeNeuron => "spike_neuron",
-            CoreOutput::ProbeState => "probe_state",
+            CoreOutput::ProbeU => "probe_u",
+            CoreOutput::ProbeV => "probe_v",
+            CoreOutput::EventReady => "event_ready",
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::export::tools::project_dir;
 use crate::export::verilator::{build_model, PortSpec, VerilatedModel, VerilatorError};
 use crate::export::verilog::{neurocore_verilog, CORE_MODULE};
 use crate::rtl::core_sim::CoreShape;
-use crate::rtl::layout::STATE_BITS;
+use crate::rtl::layout::{CFG_ADDR_BITS, CFG_DATA_BITS, CFG_TARGET_BITS, U_BITS, V_BITS};
 use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
 
 /// Where compiled models are cached (one entry per distinct Verilog), shared by every run.
@@ -22,9 +22,9 @@ pub fn core_ports(shape: CoreShape) -> Vec<PortSpec> {
     for pin in CoreInput::ALL {
         let width = match pin {
             CoreInput::CfgWrite | CoreInput::EventValid | CoreInput::Start => 1,
-            CoreInput::CfgTarget => 3,
-            CoreInput::CfgAddr => 16,
-            CoreInput::CfgData => 64,
+            CoreInput::CfgTarget => CFG_TARGET_BITS,
+            CoreInput::CfgAddr => CFG_ADDR_BITS,
+            CoreInput::CfgData => CFG_DATA_BITS,
             CoreInput::EventAxon => axon_bits,
             CoreInput::ProbeNeuron => neuron_bits,
         };
@@ -32,9 +32,13 @@ pub fn core_ports(shape: CoreShape) -> Vec<PortSpec> {
     }
     for pin in CoreOutput::ALL {
         let width = match pin {
-            CoreOutput::Busy | CoreOutput::Done | CoreOutput::SpikeValid => 1,
+            CoreOutput::Busy
+            | CoreOutput::Done
+            | CoreOutput::SpikeValid
+            | CoreOutput::EventReady => 1,
             CoreOutput::SpikeNeuron => neuron_bits,
-            CoreOutput::ProbeState => STATE_BITS,
+            CoreOutput::ProbeU => U_BITS,
+            CoreOutput::ProbeV => V_BITS,
         };
         ports.push(PortSpec::output(pin.verilog_name(), width));
     }

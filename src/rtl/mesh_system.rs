@@ -1,0 +1,331 @@
+//! The multi-core system: a W x H mesh of tiles (router + neurocore + fan-out unit), a host
+//! port at the mesh edge, and the global tick barrier.
+//!
+//! # Interface
+//! - **Configuration bus** (`cfg_write`, `cfg_core`, `cfg_target`, `cfg_addr`, `cfg_data`):
+//!   writes reach the tile `cfg_core` (core targets of `layout::CfgTarget`, and the fan-out
+//!   tables of `fanout`).
+//! - **Host input port** (`host_valid`, `host_data`, `host_ready`): flits injected at node 0
+//!   (the mesh's north-west corner, `x = y = 0`), addressed relative to it; the host sends the
+//!   input spikes of a tick as flits to their `(core, axon)` destinations. It shares node 0's
+//!   Local input with tile 0 and has priority (the host only sends between ticks).
+//! - **Tick**: `start` is honoured only while `idle`; every core starts in the same cycle. The
+//!   barrier raises `tick_done` for one cycle once every core is idle, every fan-out unit has
+//!   emptied, and no flit is in flight anywhere — the design counts flits entering the mesh
+//!   (host or tile injections) against flits leaving it (ejections into cores), so "in flight"
+//!   includes flits sitting in any router FIFO or on any link.
+//! - **Spikes** (`spike_valid$i`, `spike_neuron$i` per tile) and a **probe**
+//!   (`probe_core`, `probe_neuron` -> `probe_u`, `probe_v` one cycle later).
+//!
+//! The spikes of tick `t` travel during tick `t` (from each core's update phase on), and the
+//! barrier holds tick `t + 1` back until all of them sit in their cores' event queues, so the
+//! partition over cores cannot change what the network computes.
+
+use rust_hdl::prelude::*;
+
+use super::fanout::FLIT_BITS;
+use super::noc::{Mesh, MeshConfig};
+use super::tile::Tile;
+
+/// Width of the in-flight flit counter: far above what the FIFOs of an 8x8 mesh can hold.
+const IN_FLIGHT_BITS: usize = 16;
+
+/// The system's register state, kept in plain D flip-flops.
+#[derive(LogicBlock, Default)]
+struct Barrier {
+    clock: Signal<In, Clock>,
+    running_d: Signal<In, Bit>,
+    running_q: Signal<Out, Bit>,
+    in_flight_d: Signal<In, Bits<IN_FLIGHT_BITS>>,
+    in_flight_q: Signal<Out, Bits<IN_FLIGHT_BITS>>,
+    running: DFF<Bit>,
+    in_flight: DFF<Bits<IN_FLIGHT_BITS>>,
+}
+
+impl Logic for Barrier {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, running, in_flight);
+        self.running.d.next = self.running_d.val();
+        self.in_flight.d.next = self.in_flight_d.val();
+        self.running_q.next = self.running.q.val();
+        self.in_flight_q.next = self.in_flight.q.val();
+    }
+}
+
+/// A mesh of tiles with `2^NB x 2^AB` cores and `2^EB`-entry fan-out tables (const parameters
+/// as in [`Tile`]); 24-bit flits with 4-bit offsets ([`MeshConfig::with_full_offsets`]).
+#[derive(LogicBlock)]
+pub struct MeshSystem<
+    const NB: usize,
+    const AB: usize,
+    const GB: usize,
+    const SB: usize,
+    const NB1: usize,
+    const AB1: usize,
+    const EB: usize,
+> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Configuration write strobe.
+    pub cfg_write: Signal<In, Bit>,
+    /// Tile the write goes to (`y * width + x`).
+    pub cfg_core: Signal<In, Bits<8>>,
+    /// Configuration target.
+    pub cfg_target: Signal<In, Bits<4>>,
+    /// Word address.
+    pub cfg_addr: Signal<In, Bits<24>>,
+    /// Data.
+    pub cfg_data: Signal<In, Bits<32>>,
+    /// The host offers a flit at node 0.
+    pub host_valid: Signal<In, Bit>,
+    /// The flit.
+    pub host_data: Signal<In, Bits<FLIT_BITS>>,
+    /// Node 0 takes it.
+    pub host_ready: Signal<Out, Bit>,
+    /// Start a tick on every core (honoured while `idle`).
+    pub start: Signal<In, Bit>,
+    /// No tick is running, every core and fan-out unit is quiet, and no flit is in flight.
+    pub idle: Signal<Out, Bit>,
+    /// One-cycle pulse: the tick is over everywhere.
+    pub tick_done: Signal<Out, Bit>,
+    /// Tile to probe.
+    pub probe_core: Signal<In, Bits<8>>,
+    /// Neuron to probe.
+    pub probe_neuron: Signal<In, Bits<NB>>,
+    /// Its `u`, a cycle later.
+    pub probe_u: Signal<Out, Bits<25>>,
+    /// Its `v`, a cycle later.
+    pub probe_v: Signal<Out, Bits<24>>,
+    /// Per tile: its core spiked.
+    pub spike_valid: Vec<Signal<Out, Bit>>,
+    /// Per tile: which neuron.
+    pub spike_neuron: Vec<Signal<Out, Bits<NB>>>,
+    tiles: Vec<Tile<NB, AB, GB, SB, NB1, AB1, EB>>,
+    mesh: Mesh<FLIT_BITS, 4, 4>,
+    barrier: Barrier,
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+        const EB: usize,
+    > MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>
+{
+    /// A system of `config.width x config.height` tiles (`config.full_offsets` must be set).
+    pub fn new(config: &MeshConfig) -> Self {
+        assert!(
+            config.full_offsets,
+            "the system uses the full-offset flit layout"
+        );
+        let n = config.nodes();
+        MeshSystem {
+            clock: Default::default(),
+            cfg_write: Default::default(),
+            cfg_core: Default::default(),
+            cfg_target: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            host_valid: Default::default(),
+            host_data: Default::default(),
+            host_ready: Default::default(),
+            start: Default::default(),
+            idle: Default::default(),
+            tick_done: Default::default(),
+            probe_core: Default::default(),
+            probe_neuron: Default::default(),
+            probe_u: Default::default(),
+            probe_v: Default::default(),
+            spike_valid: (0..n).map(|_| Default::default()).collect(),
+            spike_neuron: (0..n).map(|_| Default::default()).collect(),
+            tiles: (0..n).map(|_| Default::default()).collect(),
+            mesh: Mesh::new(config),
+            barrier: Default::default(),
+        }
+    }
+
+    /// Number of tiles.
+    pub fn tiles(&self) -> usize {
+        self.tiles.len()
+    }
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+        const EB: usize,
+    > Logic for MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>
+{
+    fn update(&mut self) {
+        let clock = self.clock.val();
+        self.mesh.clock.next = clock;
+        self.barrier.clock.next = clock;
+        let running = self.barrier.running_q.val();
+        let in_flight = self.barrier.in_flight_q.val().to_u64();
+        let mut all_quiet = true;
+        let mut entering = 0u64;
+        let mut leaving = 0u64;
+        for i in 0..self.tiles.len() {
+            all_quiet &= self.tiles[i].quiet.val();
+        }
+        let idle = !running && all_quiet && in_flight == 0;
+        let tick_done = running && all_quiet && in_flight == 0;
+        let probe_core = self.probe_core.val().to_u64() as usize;
+        let cfg_core = self.cfg_core.val().to_u64() as usize;
+        for i in 0..self.tiles.len() {
+            let tile = &mut self.tiles[i];
+            tile.clock.next = clock;
+            tile.cfg_write.next = self.cfg_write.val() && cfg_core == i;
+            tile.cfg_target.next = self.cfg_target.val();
+            tile.cfg_addr.next = self.cfg_addr.val();
+            tile.cfg_data.next = self.cfg_data.val();
+            tile.start.next = self.start.val() && idle;
+            tile.probe_neuron.next = self.probe_neuron.val();
+            // Node 0's Local input: the host first, then tile 0.
+            let (valid, data) = if i == 0 && self.host_valid.val() {
+                (true, self.host_data.val())
+            } else {
+                (tile.inject_valid.val(), tile.inject_data.val())
+            };
+            let ready = self.mesh.inject_ready[i].val();
+            self.mesh.inject_valid[i].next = valid;
+            self.mesh.inject_data[i].next = data;
+            tile.inject_ready.next = ready && !(i == 0 && self.host_valid.val());
+            entering += u64::from(valid && ready);
+            tile.eject_valid.next = self.mesh.eject_valid[i].val();
+            tile.eject_data.next = self.mesh.eject_data[i].val();
+            self.mesh.eject_ready[i].next = tile.eject_ready.val();
+            leaving += u64::from(self.mesh.eject_valid[i].val() && tile.eject_ready.val());
+            self.spike_valid[i].next = tile.spike_valid.val();
+            self.spike_neuron[i].next = tile.spike_neuron.val();
+        }
+        self.host_ready.next = self.mesh.inject_ready[0].val();
+        let probed = &self.tiles[probe_core.min(self.tiles.len() - 1)];
+        self.probe_u.next = probed.probe_u.val();
+        self.probe_v.next = probed.probe_v.val();
+        self.idle.next = idle;
+        self.tick_done.next = tick_done;
+        self.barrier.running_d.next = (running || (self.start.val() && idle)) && !tick_done;
+        self.barrier.in_flight_d.next =
+            ((in_flight + entering).wrapping_sub(leaving) & ((1 << IN_FLIGHT_BITS) - 1)).into();
+    }
+
+    fn connect(&mut self) {
+        self.mesh.clock.connect();
+        self.barrier.clock.connect();
+        self.barrier.running_d.connect();
+        self.barrier.in_flight_d.connect();
+        for i in 0..self.tiles.len() {
+            let tile = &mut self.tiles[i];
+            for signal in [
+                &mut tile.cfg_write,
+                &mut tile.start,
+                &mut tile.inject_ready,
+                &mut tile.eject_valid,
+            ] {
+                signal.connect();
+            }
+            tile.clock.connect();
+            tile.cfg_target.connect();
+            tile.cfg_addr.connect();
+            tile.cfg_data.connect();
+            tile.probe_neuron.connect();
+            tile.eject_data.connect();
+            self.mesh.inject_valid[i].connect();
+            self.mesh.inject_data[i].connect();
+            self.mesh.eject_ready[i].connect();
+            self.spike_valid[i].connect();
+            self.spike_neuron[i].connect();
+        }
+        self.host_ready.connect();
+        self.probe_u.connect();
+        self.probe_v.connect();
+        self.idle.connect();
+        self.tick_done.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        // The same logic as `update`, as one combinational block over rust-hdl's stub wires
+        // (`tiles$<i>$<port>`, `mesh$<port>$<i>`, `barrier$<port>`).
+        let n = self.tiles.len();
+        let mut v = String::from("always @(*) begin\n");
+        let quiet: Vec<String> = (0..n).map(|i| format!("tiles${i}$quiet")).collect();
+        let all_quiet = quiet.join(" & ");
+        let w = IN_FLIGHT_BITS;
+        v.push_str(&format!(
+            "    idle = ~barrier$running_q & {all_quiet} & (barrier$in_flight_q == {w}'d0);\n\
+             \x20   tick_done = barrier$running_q & {all_quiet} & (barrier$in_flight_q == {w}'d0);\n\
+             \x20   mesh$clock = clock;\n\
+             \x20   barrier$clock = clock;\n\
+             \x20   host_ready = mesh$inject_ready$0;\n"
+        ));
+        let mut entering = Vec::new();
+        let mut leaving = Vec::new();
+        for i in 0..n {
+            let t = format!("tiles${i}");
+            v.push_str(&format!(
+                "    {t}$clock = clock;\n\
+                 \x20   {t}$cfg_write = cfg_write & (cfg_core == 8'd{i});\n\
+                 \x20   {t}$cfg_target = cfg_target;\n\
+                 \x20   {t}$cfg_addr = cfg_addr;\n\
+                 \x20   {t}$cfg_data = cfg_data;\n\
+                 \x20   {t}$start = start & idle;\n\
+                 \x20   {t}$probe_neuron = probe_neuron;\n"
+            ));
+            if i == 0 {
+                v.push_str(&format!(
+                    "    mesh$inject_valid$0 = host_valid | {t}$inject_valid;\n\
+                     \x20   mesh$inject_data$0 = host_valid ? host_data : {t}$inject_data;\n\
+                     \x20   {t}$inject_ready = mesh$inject_ready$0 & ~host_valid;\n"
+                ));
+            } else {
+                v.push_str(&format!(
+                    "    mesh$inject_valid${i} = {t}$inject_valid;\n\
+                     \x20   mesh$inject_data${i} = {t}$inject_data;\n\
+                     \x20   {t}$inject_ready = mesh$inject_ready${i};\n"
+                ));
+            }
+            v.push_str(&format!(
+                "    {t}$eject_valid = mesh$eject_valid${i};\n\
+                 \x20   {t}$eject_data = mesh$eject_data${i};\n\
+                 \x20   mesh$eject_ready${i} = {t}$eject_ready;\n\
+                 \x20   spike_valid${i} = {t}$spike_valid;\n\
+                 \x20   spike_neuron${i} = {t}$spike_neuron;\n"
+            ));
+            entering.push(format!(
+                "{{{}'d0, mesh$inject_valid${i} & mesh$inject_ready${i}}}",
+                w - 1
+            ));
+            leaving.push(format!(
+                "{{{}'d0, mesh$eject_valid${i} & {t}$eject_ready}}",
+                w - 1
+            ));
+        }
+        // Probe mux (out-of-range cores read the last tile, as in `update`).
+        v.push_str(&format!(
+            "    probe_u = tiles${last}$probe_u;\n    probe_v = tiles${last}$probe_v;\n",
+            last = n - 1
+        ));
+        for i in 0..n - 1 {
+            v.push_str(&format!(
+                "    if (probe_core == 8'd{i}) begin probe_u = tiles${i}$probe_u; probe_v = tiles${i}$probe_v; end\n"
+            ));
+        }
+        v.push_str(&format!(
+            "    barrier$running_d = (barrier$running_q | (start & idle)) & ~tick_done;\n\
+             \x20   barrier$in_flight_d = barrier$in_flight_q + {} - {};\n",
+            entering.join(" + "),
+            leaving.join(" - ")
+        ));
+        v.push_str("end\n");
+        Verilog::Custom(v)
+    }
+}

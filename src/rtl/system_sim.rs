@@ -1,0 +1,163 @@
+//! Cycle-accurate simulation of the multi-core system with rust-hdl, and its Verilog.
+
+use rust_hdl::prelude::*;
+
+use super::core_sim::CoreShape;
+use super::mesh_system::MeshSystem;
+use super::noc::MeshConfig;
+use crate::sim::system_pins::{SystemInput, SystemOutput, SystemPins};
+
+/// Core shapes the multi-core system is generated for (each is a separate instantiation).
+pub const SYSTEM_SHAPES: [(usize, usize); 2] = [(64, 64), (256, 256)];
+
+/// Runs `$body` with `$system` bound to a fresh `MeshSystem` for `$shape` and `$config`.
+macro_rules! with_system {
+    ($shape:expr, $config:expr, $system:ident => $body:expr) => {
+        match ($shape.neurons, $shape.axons) {
+            (64, 64) => {
+                let $system = MeshSystem::<6, 6, 4, 10, 7, 7, 8>::new($config);
+                $body
+            }
+            (256, 256) => {
+                let $system = MeshSystem::<8, 8, 6, 14, 9, 9, 10>::new($config);
+                $body
+            }
+            (neurons, axons) => panic!(
+                "no multi-core system for {neurons}x{axons} cores (check SYSTEM_SHAPES first)"
+            ),
+        }
+    };
+}
+
+/// Fan-out table entries per core for a core shape: four per neuron.
+pub fn fanout_entries(shape: CoreShape) -> usize {
+    4 * shape.neurons
+}
+
+/// The raw rust-hdl Verilog of a system (top module `top`).
+pub fn system_verilog_raw(shape: CoreShape, config: &MeshConfig) -> String {
+    with_system!(shape, config, system => {
+        let mut system = system;
+        system.connect_all();
+        generate_verilog(&system)
+    })
+}
+
+/// A system simulated by rust-hdl, driven through [`SystemPins`].
+pub fn rtl_system(shape: CoreShape, config: &MeshConfig) -> Box<dyn SystemPins> {
+    with_system!(shape, config, system => Box::new(RtlSystem::new(system)))
+}
+
+struct RtlSystem<
+    const NB: usize,
+    const AB: usize,
+    const GB: usize,
+    const SB: usize,
+    const NB1: usize,
+    const AB1: usize,
+    const EB: usize,
+> {
+    system: MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>,
+    cycles: u64,
+    dirty: bool,
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+        const EB: usize,
+    > RtlSystem<NB, AB, GB, SB, NB1, AB1, EB>
+{
+    fn new(mut system: MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>) -> Self {
+        system.clock.connect();
+        system.cfg_write.connect();
+        system.cfg_core.connect();
+        system.cfg_target.connect();
+        system.cfg_addr.connect();
+        system.cfg_data.connect();
+        system.host_valid.connect();
+        system.host_data.connect();
+        system.start.connect();
+        system.probe_core.connect();
+        system.probe_neuron.connect();
+        system.connect_all();
+        let mut sim = RtlSystem {
+            system,
+            cycles: 0,
+            dirty: true,
+        };
+        sim.settle();
+        sim
+    }
+
+    fn settle(&mut self) {
+        assert!(
+            simulate(&mut self.system, 200),
+            "multi-core system failed to settle"
+        );
+        self.dirty = false;
+    }
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+        const EB: usize,
+    > SystemPins for RtlSystem<NB, AB, GB, SB, NB1, AB1, EB>
+{
+    fn set(&mut self, pin: SystemInput, value: u64) {
+        self.dirty = true;
+        let s = &mut self.system;
+        match pin {
+            SystemInput::CfgWrite => s.cfg_write.next = value != 0,
+            SystemInput::CfgCore => s.cfg_core.next = value.into(),
+            SystemInput::CfgTarget => s.cfg_target.next = value.into(),
+            SystemInput::CfgAddr => s.cfg_addr.next = value.into(),
+            SystemInput::CfgData => s.cfg_data.next = value.into(),
+            SystemInput::HostValid => s.host_valid.next = value != 0,
+            SystemInput::HostData => s.host_data.next = value.into(),
+            SystemInput::Start => s.start.next = value != 0,
+            SystemInput::ProbeCore => s.probe_core.next = value.into(),
+            SystemInput::ProbeNeuron => s.probe_neuron.next = value.into(),
+        }
+    }
+
+    fn get(&mut self, pin: SystemOutput) -> u64 {
+        if self.dirty {
+            self.settle();
+        }
+        let s = &self.system;
+        match pin {
+            SystemOutput::HostReady => s.host_ready.val() as u64,
+            SystemOutput::Idle => s.idle.val() as u64,
+            SystemOutput::TickDone => s.tick_done.val() as u64,
+            SystemOutput::ProbeU => s.probe_u.val().to_u64(),
+            SystemOutput::ProbeV => s.probe_v.val().to_u64(),
+            SystemOutput::SpikeValid(i) => s.spike_valid[i].val() as u64,
+            SystemOutput::SpikeNeuron(i) => s.spike_neuron[i].val().to_u64(),
+        }
+    }
+
+    fn cycle(&mut self) {
+        if self.dirty {
+            self.settle();
+        }
+        self.system.clock.next = Clock::from(true);
+        self.settle();
+        self.system.clock.next = Clock::from(false);
+        self.settle();
+        self.cycles += 1;
+    }
+
+    fn cycles(&self) -> u64 {
+        self.cycles
+    }
+}

@@ -1,0 +1,155 @@
+//! A mesh tile: one neurocore, its fan-out unit, and the glue to the router's Local port.
+//!
+//! Events reach the core from two places: the fan-out unit's local deliveries (spikes of this
+//! core to this core, which never enter the router) and flits ejected by the router. The core
+//! takes one per cycle while its `event_ready` is high; local deliveries go first, since the
+//! fan-out unit holds no other resource while it waits, whereas a stalled ejection only backs
+//! up the router, which drains once the core is ready again.
+
+use rust_hdl::prelude::*;
+
+use super::fanout::{FanoutUnit, FLIT_BITS};
+use super::neurocore::NeuroCore;
+
+/// A tile with a `2^NB x 2^AB` core (see [`NeuroCore`] for the const parameters) and a fan-out
+/// table of `2^EB` entries.
+#[derive(LogicBlock)]
+pub struct Tile<
+    const NB: usize,
+    const AB: usize,
+    const GB: usize,
+    const SB: usize,
+    const NB1: usize,
+    const AB1: usize,
+    const EB: usize,
+> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Configuration write strobe (already qualified for this tile).
+    pub cfg_write: Signal<In, Bit>,
+    /// Configuration target: the core's (`layout::CfgTarget`) or the fan-out tables.
+    pub cfg_target: Signal<In, Bits<4>>,
+    /// Word address.
+    pub cfg_addr: Signal<In, Bits<24>>,
+    /// Data.
+    pub cfg_data: Signal<In, Bits<32>>,
+    /// Start one tick.
+    pub start: Signal<In, Bit>,
+    /// Neuron to probe.
+    pub probe_neuron: Signal<In, Bits<NB>>,
+    /// Its `u`.
+    pub probe_u: Signal<Out, Bits<25>>,
+    /// Its `v`.
+    pub probe_v: Signal<Out, Bits<24>>,
+    /// A flit for the router's Local input.
+    pub inject_valid: Signal<Out, Bit>,
+    /// The flit.
+    pub inject_data: Signal<Out, Bits<FLIT_BITS>>,
+    /// The router takes it.
+    pub inject_ready: Signal<In, Bit>,
+    /// The router's Local output offers a flit for this tile.
+    pub eject_valid: Signal<In, Bit>,
+    /// The flit (`dx = dy = 0`, axon in bits 8..18).
+    pub eject_data: Signal<In, Bits<FLIT_BITS>>,
+    /// The tile takes it.
+    pub eject_ready: Signal<Out, Bit>,
+    /// The core spiked.
+    pub spike_valid: Signal<Out, Bit>,
+    /// Which neuron.
+    pub spike_neuron: Signal<Out, Bits<NB>>,
+    /// The core is idle and every spike of it has been fanned out.
+    pub quiet: Signal<Out, Bit>,
+
+    core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
+    fanout: FanoutUnit<NB, NB1, AB, EB>,
+    eject_axon: Signal<Local, Bits<AB>>,
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+        const EB: usize,
+    > Default for Tile<NB, AB, GB, SB, NB1, AB1, EB>
+{
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            cfg_write: Default::default(),
+            cfg_target: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            start: Default::default(),
+            probe_neuron: Default::default(),
+            probe_u: Default::default(),
+            probe_v: Default::default(),
+            inject_valid: Default::default(),
+            inject_data: Default::default(),
+            inject_ready: Default::default(),
+            eject_valid: Default::default(),
+            eject_data: Default::default(),
+            eject_ready: Default::default(),
+            spike_valid: Default::default(),
+            spike_neuron: Default::default(),
+            quiet: Default::default(),
+            core: NeuroCore::new(),
+            fanout: FanoutUnit::new(),
+            eject_axon: Default::default(),
+        }
+    }
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+        const EB: usize,
+    > Logic for Tile<NB, AB, GB, SB, NB1, AB1, EB>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        clock!(self, clock, core, fanout);
+        // Configuration: the core ignores the fan-out targets and the fan-out unit the core's.
+        self.core.cfg_write.next = self.cfg_write.val();
+        self.core.cfg_target.next = self.cfg_target.val();
+        self.core.cfg_addr.next = self.cfg_addr.val();
+        self.core.cfg_data.next = self.cfg_data.val();
+        self.fanout.cfg_write.next = self.cfg_write.val();
+        self.fanout.cfg_target.next = self.cfg_target.val();
+        self.fanout.cfg_addr.next = self.cfg_addr.val();
+        self.fanout.cfg_data.next = self.cfg_data.val();
+        self.core.start.next = self.start.val();
+        self.core.probe_neuron.next = self.probe_neuron.val();
+        self.probe_u.next = self.core.probe_u.val();
+        self.probe_v.next = self.core.probe_v.val();
+
+        // Spikes: to the fan-out unit, and out for observation.
+        self.fanout.spike_valid.next = self.core.spike_valid.val();
+        self.fanout.spike_neuron.next = self.core.spike_neuron.val();
+        self.spike_valid.next = self.core.spike_valid.val();
+        self.spike_neuron.next = self.core.spike_neuron.val();
+
+        // Remote destinations go to the router.
+        self.inject_valid.next = self.fanout.flit_valid.val();
+        self.inject_data.next = self.fanout.flit_data.val();
+        self.fanout.flit_ready.next = self.inject_ready.val();
+
+        // The core's event port: local deliveries first, then ejected flits.
+        self.eject_axon.next = bit_cast::<AB, 10>(self.eject_data.val().get_bits::<10>(8));
+        self.core.event_valid.next = self.fanout.local_valid.val() | self.eject_valid.val();
+        self.core.event_axon.next = self.eject_axon.val();
+        if self.fanout.local_valid.val() {
+            self.core.event_axon.next = self.fanout.local_axon.val();
+        }
+        self.fanout.local_ready.next = self.core.event_ready.val();
+        self.eject_ready.next = self.core.event_ready.val() & !self.fanout.local_valid.val();
+
+        self.quiet.next = !self.core.busy.val() & !self.fanout.busy.val();
+    }
+}

@@ -1,0 +1,167 @@
+//! The cycle-level driver of the multi-core system: loads every tile through the
+//! configuration bus, sends each tick's input spikes as flits through the host port, and runs
+//! ticks on the system's own barrier. Unlike [`super::driver`] on one core, the spikes of the
+//! cores reach their destinations on chip: fan-out tables, routers and the barrier are all
+//! hardware here.
+
+use crate::fixed::LifState;
+use crate::map::mesh::MeshImage;
+use crate::model::{Network, Source, Spike, SpikeTrain};
+use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX};
+use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
+use crate::sim::driver::{DriverError, HardwareRun};
+use crate::sim::system_pins::{SystemInput, SystemOutput, SystemPins};
+
+/// Cycles allowed for the system to become idle, or for a tick, beyond its own estimate.
+const SLACK_CYCLES: u64 = 4096;
+
+fn cfg(pins: &mut dyn SystemPins, core: usize, target: u64, addr: u64, data: u64) {
+    pins.set(SystemInput::CfgWrite, 1);
+    pins.set(SystemInput::CfgCore, core as u64);
+    pins.set(SystemInput::CfgTarget, target);
+    pins.set(SystemInput::CfgAddr, addr);
+    pins.set(SystemInput::CfgData, data);
+    pins.cycle();
+    pins.set(SystemInput::CfgWrite, 0);
+}
+
+fn wait_idle(pins: &mut dyn SystemPins, budget: u64, tick: u32) -> Result<(), DriverError> {
+    for _ in 0..budget {
+        if pins.get(SystemOutput::Idle) != 0 {
+            return Ok(());
+        }
+        pins.cycle();
+    }
+    Err(DriverError::TickTimeout {
+        tick,
+        core: 0,
+        budget,
+    })
+}
+
+/// Loads `image` (core memories and fan-out tables of every tile) and zeroes all state.
+pub fn load(
+    pins: &mut dyn SystemPins,
+    image: &MeshImage,
+    fanout_capacity: usize,
+) -> Result<(), crate::map::mesh::MeshMapError> {
+    let tables = image.fanout_tables(fanout_capacity)?;
+    for (core, (core_image, table)) in image.cores.iter().zip(&tables).enumerate() {
+        for (n, &word) in table.index.iter().enumerate() {
+            cfg(pins, core, CFG_FANOUT_INDEX as u64, n as u64, word as u64);
+        }
+        for (e, &flit) in table.entries.iter().enumerate() {
+            cfg(pins, core, CFG_FANOUT_ENTRY as u64, e as u64, flit as u64);
+        }
+        // Last, since it ends with Clear, after which the core is busy for a while.
+        for ConfigWrite { target, addr, data } in core_image.config_writes() {
+            cfg(pins, core, target as u64, addr as u64, data as u64);
+        }
+    }
+    Ok(())
+}
+
+/// Runs `ticks` ticks of `net` on a loaded system, then reads back every neuron's state.
+pub fn run(
+    pins: &mut dyn SystemPins,
+    image: &MeshImage,
+    net: &Network,
+    ticks: u32,
+    progress: &mut dyn FnMut(u32),
+) -> Result<HardwareRun, DriverError> {
+    let tiles = image.cores.len();
+    let budget = SLACK_CYCLES + 64 * image.shape.neurons as u64 * image.shape.axons as u64;
+    wait_idle(pins, budget, 0)?;
+    let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
+    for (group, input) in net.inputs.iter().enumerate() {
+        for &(tick, index) in &input.spikes {
+            if tick < ticks {
+                inputs_at[tick as usize].push((group, index));
+            }
+        }
+    }
+    let mut spikes = Vec::new();
+    let mut tick_cycles = Vec::with_capacity(ticks as usize);
+    for tick in 0..ticks {
+        // Input spikes of tick t-1 become events of tick t, sent from the host port.
+        if tick > 0 {
+            for &(group, index) in &inputs_at[tick as usize - 1] {
+                for &(core, axon) in image.targets_of(Source::Input(group), index) {
+                    pins.set(SystemInput::HostValid, 1);
+                    pins.set(SystemInput::HostData, image.host_flit(core, axon) as u64);
+                    while pins.get(SystemOutput::HostReady) == 0 {
+                        pins.cycle();
+                    }
+                    pins.cycle();
+                }
+            }
+            pins.set(SystemInput::HostValid, 0);
+        }
+        wait_idle(pins, budget, tick)?;
+        pins.set(SystemInput::Start, 1);
+        pins.cycle();
+        pins.set(SystemInput::Start, 0);
+        let mut cycles = 1;
+        loop {
+            for tile in 0..tiles {
+                if pins.get(SystemOutput::SpikeValid(tile)) != 0 {
+                    let neuron = pins.get(SystemOutput::SpikeNeuron(tile)) as usize;
+                    let &(population, index) =
+                        image.owner[tile]
+                            .get(neuron)
+                            .ok_or(DriverError::UnmappedSpike {
+                                tick,
+                                core: tile,
+                                neuron,
+                            })?;
+                    spikes.push(Spike {
+                        tick,
+                        population,
+                        neuron: index,
+                    });
+                }
+            }
+            if pins.get(SystemOutput::TickDone) != 0 {
+                break;
+            }
+            if cycles >= budget {
+                return Err(DriverError::TickTimeout {
+                    tick,
+                    core: 0,
+                    budget,
+                });
+            }
+            pins.cycle();
+            cycles += 1;
+        }
+        pins.cycle();
+        tick_cycles.push(cycles + 1);
+        progress(tick + 1);
+    }
+
+    let states = net
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(pop, p)| {
+            (0..p.size)
+                .map(|n| {
+                    let (core, core_neuron) = image.placement[pop][n];
+                    pins.set(SystemInput::ProbeCore, core as u64);
+                    pins.set(SystemInput::ProbeNeuron, core_neuron as u64);
+                    pins.cycle();
+                    LifState {
+                        u: unpack_u(pins.get(SystemOutput::ProbeU)),
+                        v: unpack_v(pins.get(SystemOutput::ProbeV)),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(HardwareRun {
+        spikes: SpikeTrain::from_unsorted(spikes),
+        states,
+        tick_cycles,
+        total_cycles: pins.cycles(),
+    })
+}
