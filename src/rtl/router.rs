@@ -275,8 +275,10 @@ pub struct Router<const F: usize, const DXB: usize, const DYB: usize> {
     south_dy: Signal<Local, Bits<F>>,
     north_dy: Signal<Local, Bits<F>>,
     /// Field masks, sign bits and units (1 in the field's lowest bit). Fields are handled in
-    /// place with masks because rust-hdl 0.46 simulates every shift (and so `get_bits`) through
-    /// a `BigUint`, which would dominate the router's simulation time.
+    /// place with masks, never shifted out: published rust-hdl 0.46 simulates every shift (and
+    /// so `get_bits`) through a `BigUint`, which dominated the router's simulation time (the
+    /// vendored copy, see `vendor/PATCHES.md`, has since fixed that), and masked in-place
+    /// arithmetic is immune to Verilog's context-width widening.
     dx_mask: Constant<Bits<F>>,
     dx_sign: Constant<Bits<F>>,
     dx_unit: Constant<Bits<F>>,

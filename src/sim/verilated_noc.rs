@@ -1,5 +1,8 @@
 //! The exported router and mesh Verilog, compiled by Verilator and driven through [`NocPins`].
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use crate::export::noc_verilog::{
     mesh_ports, mesh_verilog, router_ports, router_verilog, MESH_MODULE, ROUTER_MODULE,
 };
@@ -20,12 +23,39 @@ pub struct VerilatedNoc {
 
 const CLOCK_PORT: usize = 0;
 
+/// The mesh (or router) Verilog of `config`, generated once per process: rust-hdl takes most
+/// of a second for a 4x4 mesh, while the compiled model is cached on disk anyway, so
+/// experiments that start many fresh meshes would otherwise spend their time generating.
+fn memoised(config: &MeshConfig, mesh: bool) -> Arc<str> {
+    type Cache = Mutex<HashMap<(MeshConfig, bool), Arc<str>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(*config, mesh))
+    {
+        return v.clone();
+    }
+    let verilog: Arc<str> = if mesh {
+        mesh_verilog(config)
+    } else {
+        router_verilog(config)
+    }
+    .into();
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((*config, mesh), verilog.clone());
+    verilog
+}
+
 impl VerilatedNoc {
     /// Generates the mesh's Verilog, builds (or reuses from the cache) its Verilator model, and
     /// instantiates it. Node `i` is port `i`.
     pub fn mesh(config: &MeshConfig) -> Result<Self, VerilatorError> {
         Self::build(
-            &mesh_verilog(config),
+            &memoised(config, true),
             MESH_MODULE,
             &mesh_ports(config),
             config.nodes(),
@@ -35,7 +65,7 @@ impl VerilatedNoc {
     /// The same for one router with `config`'s packet format; port `p` is router port `p`.
     pub fn router(config: &MeshConfig) -> Result<Self, VerilatorError> {
         Self::build(
-            &router_verilog(config),
+            &memoised(config, false),
             ROUTER_MODULE,
             &router_ports(config),
             PORTS,
