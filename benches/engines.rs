@@ -4,6 +4,8 @@
 //! - rtl and verilator engines: clock cycles/s and ticks/s on the same layer (256x256 core);
 //! - cycles per tick against input events (printed; the exact formula is checked by
 //!   `tests/cycles_per_tick.rs`);
+//! - cycles per tick of a 2x2 multi-core system against one core, and the system's clock rate
+//!   under Verilator;
 //! - Verilog generation of the default core (what `neurofab gen` spends).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -97,11 +99,74 @@ fn cycles_per_tick(_c: &mut Criterion) {
     }
 }
 
+/// Cycles per tick of the multi-core system: a 192-neuron dense layer (64 input channels, 16
+/// events per tick) spread over a 2x2 mesh of 64x64 cores, against the same layer on one
+/// 256x256 core. Printed; the system's clock rate on Verilator is measured by criterion.
+fn mesh_system(c: &mut Criterion) {
+    use neurofab::map::mesh::MeshShape;
+    let net = dense_layer(192, 64, 16, 8, 3);
+    let small = CoreShape {
+        neurons: 64,
+        axons: 64,
+    };
+    let mesh = RunOptions {
+        shape: small,
+        mesh: MeshShape {
+            width: 2,
+            height: 2,
+        },
+        ..Default::default()
+    };
+    let single = RunOptions::default();
+    let report = |label: &str, options: &RunOptions| match run(
+        &net,
+        Engine::Rtl,
+        net.ticks,
+        options,
+        &mut |_| {},
+    ) {
+        Ok(result) => {
+            let cycles = result.tick_cycles.unwrap();
+            let mean = cycles[1..].iter().sum::<u64>() as f64 / (cycles.len() - 1) as f64;
+            eprintln!(
+                "  {label}: mean {mean:.1} cycles per tick (ticks 1..{})",
+                cycles.len() - 1
+            );
+        }
+        Err(e) => eprintln!("  {label}: {e}"),
+    };
+    eprintln!("cycles per tick, 192-neuron dense layer, 16 input events per tick (rtl engine):");
+    report("2x2 mesh of 64x64 cores", &mesh);
+    report("one 256x256 core", &single);
+    let probe = match run(&net, Engine::Verilator, net.ticks, &mesh, &mut |_| {}) {
+        Ok(result) => result,
+        Err(e) => {
+            eprintln!("skipping the verilator system benchmark: {e}");
+            return;
+        }
+    };
+    let mut group = c.benchmark_group("verilator_system_2x2");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(probe.total_cycles.unwrap()));
+    group.bench_function("clock_cycles", |b| {
+        b.iter(|| run(&net, Engine::Verilator, net.ticks, &mesh, &mut |_| {}).unwrap())
+    });
+    group.finish();
+}
+
 fn export(c: &mut Criterion) {
     c.bench_function("export/neurocore_verilog_256x256", |b| {
         b.iter(|| neurofab::export::verilog::neurocore_verilog(CoreShape::default()))
     });
 }
 
-criterion_group!(benches, golden, rtl, verilator, cycles_per_tick, export);
+criterion_group!(
+    benches,
+    golden,
+    rtl,
+    verilator,
+    cycles_per_tick,
+    mesh_system,
+    export
+);
 criterion_main!(benches);

@@ -1,6 +1,9 @@
 //! Verilog of the neurocore as users receive it: stable module names, a header, and an
 //! optional `$readmemh` hook that bakes a mapped network into the block RAMs.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use crate::rtl::core_sim::{core_verilog, CoreShape};
 use crate::rtl::noc::MeshConfig;
 use crate::rtl::system_sim::system_verilog_raw;
@@ -96,6 +99,25 @@ pub(crate) fn finish(header: &str, raw: &str, module: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Generated Verilog, memoised per process under `key` (which must name the design and every
+/// parameter of it). rust-hdl takes a large fraction of a second to generate a mesh, while
+/// compiled Verilator models are cached on disk anyway, so runs that start many fresh models
+/// would otherwise spend their time generating.
+pub fn memoised(key: String, generate: impl FnOnce() -> String) -> Arc<str> {
+    type Cache = Mutex<HashMap<String, Arc<str>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return v.clone();
+    }
+    let verilog: Arc<str> = generate().into();
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, verilog.clone());
+    verilog
 }
 
 /// Name of the multi-core system's top module in exported Verilog.

@@ -1,7 +1,6 @@
 //! The exported router and mesh Verilog, compiled by Verilator and driven through [`NocPins`].
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use crate::export::noc_verilog::{
     mesh_ports, mesh_verilog, router_ports, router_verilog, MESH_MODULE, ROUTER_MODULE,
@@ -23,31 +22,15 @@ pub struct VerilatedNoc {
 
 const CLOCK_PORT: usize = 0;
 
-/// The mesh (or router) Verilog of `config`, generated once per process: rust-hdl takes most
-/// of a second for a 4x4 mesh, while the compiled model is cached on disk anyway, so
-/// experiments that start many fresh meshes would otherwise spend their time generating.
+/// The mesh (or router) Verilog of `config`, generated once per process.
 fn memoised(config: &MeshConfig, mesh: bool) -> Arc<str> {
-    type Cache = Mutex<HashMap<(MeshConfig, bool), Arc<str>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(v) = cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&(*config, mesh))
-    {
-        return v.clone();
-    }
-    let verilog: Arc<str> = if mesh {
-        mesh_verilog(config)
-    } else {
-        router_verilog(config)
-    }
-    .into();
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert((*config, mesh), verilog.clone());
-    verilog
+    crate::export::verilog::memoised(format!("noc {config:?} mesh={mesh}"), || {
+        if mesh {
+            mesh_verilog(config)
+        } else {
+            router_verilog(config)
+        }
+    })
 }
 
 impl VerilatedNoc {

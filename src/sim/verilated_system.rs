@@ -2,7 +2,7 @@
 //! [`SystemPins`].
 
 use crate::export::verilator::{build_model, PortSpec, VerilatedModel, VerilatorError};
-use crate::export::verilog::{system_verilog, SYSTEM_MODULE};
+use crate::export::verilog::{memoised, system_verilog, SYSTEM_MODULE};
 use crate::rtl::core_sim::CoreShape;
 use crate::rtl::fanout::FLIT_BITS;
 use crate::rtl::layout::{CFG_ADDR_BITS, CFG_DATA_BITS, CFG_TARGET_BITS, U_BITS, V_BITS};
@@ -52,7 +52,9 @@ const FIRST_OUTPUT: usize = 1 + SystemInput::ALL.len();
 impl VerilatedSystem {
     /// Generates the system's Verilog, builds (or reuses) its Verilator model and instantiates it.
     pub fn new(shape: CoreShape, config: &MeshConfig) -> Result<Self, VerilatorError> {
-        let verilog = system_verilog(shape, config);
+        let verilog = memoised(format!("system {shape:?} {config:?}"), || {
+            system_verilog(shape, config)
+        });
         let model = build_model(
             &verilog,
             SYSTEM_MODULE,
