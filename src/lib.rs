@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod export;
 pub mod fixed;
+pub mod host;
 pub mod map;
 pub mod model;
 pub mod rtl;

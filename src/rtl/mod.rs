@@ -6,6 +6,7 @@
 
 pub mod accumulator;
 pub mod core_sim;
+pub mod host;
 pub mod layout;
 pub mod lif_unit;
 pub mod neurocore;

@@ -1,0 +1,349 @@
+//! The host driver: commands over a [`Transport`], and running a whole network through the
+//! link (load, per-tick events, ticks, final state read-back).
+
+use thiserror::Error;
+
+use super::protocol::{
+    config_payloads, decode_error_index, decode_run_done, decode_states, encode_request,
+    inject_payloads, read_state_payload, run_payload, Command, ConfigEntry, DeviceInfo,
+    FrameError, Response, ResponseParser, Status, TickReport, PROTOCOL_VERSION, TICK_REPORT,
+};
+use super::transport::{Transport, TransportError};
+use crate::fixed::LifState;
+use crate::map::{map_network, MapError};
+use crate::model::{Network, Spike, SpikeTrain};
+use crate::rtl::core_sim::CoreShape;
+use crate::sim::driver::Fanout;
+
+/// Neurons per read-state request (512-byte responses).
+const STATE_CHUNK: usize = 64;
+
+/// Why a host-link operation failed.
+#[derive(Debug, Error)]
+pub enum HostError {
+    /// The transport failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A response was malformed.
+    #[error("bad response from the device: {0}")]
+    Frame(#[from] FrameError),
+    /// The device reported an error.
+    #[error("command 0x{command:02x}: the device answered `{status}`{}", index.map(|i| format!(" (entry {i})")).unwrap_or_default())]
+    Device {
+        /// The command field of the error response.
+        command: u8,
+        /// The status.
+        status: Status,
+        /// For `OutOfRange`: the first bad entry of the request.
+        index: Option<u16>,
+    },
+    /// Nothing (or only part of a frame) arrived within the transport's timeout.
+    #[error("no response from {device} while waiting for {waiting_for}")]
+    NoResponse {
+        /// The transport's description.
+        device: String,
+        /// What was expected.
+        waiting_for: String,
+    },
+    /// A well-formed response that does not answer the request.
+    #[error("unexpected response: command field 0x{got:02x} while waiting for 0x{expected:02x}")]
+    Unexpected {
+        /// Command field expected.
+        expected: u8,
+        /// Command field received.
+        got: u8,
+    },
+    /// The device speaks another protocol version.
+    #[error("device speaks protocol version {got}; this host speaks {PROTOCOL_VERSION}")]
+    Version {
+        /// The device's version.
+        got: u8,
+    },
+    /// The network does not fit the device's core.
+    #[error("the network does not fit the device's {neurons}x{axons} core: {source}")]
+    Map {
+        /// Device neurons.
+        neurons: u16,
+        /// Device axons.
+        axons: u16,
+        /// Why.
+        source: MapError,
+    },
+    /// A request needs more than the protocol's 16-bit fields carry.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The device reported a spike from a neuron the network does not use.
+    #[error("tick {tick}: spike from unmapped core neuron {neuron}")]
+    UnmappedSpike {
+        /// Tick of the spike.
+        tick: u32,
+        /// Core neuron.
+        neuron: usize,
+    },
+}
+
+/// Commands over a transport.
+pub struct HostDriver<T: Transport> {
+    transport: T,
+    parser: ResponseParser,
+    info: Option<DeviceInfo>,
+}
+
+impl<T: Transport> HostDriver<T> {
+    /// A driver over `transport`.
+    pub fn new(transport: T) -> Self {
+        HostDriver {
+            transport,
+            parser: ResponseParser::new(),
+            info: None,
+        }
+    }
+
+    /// The transport (tests inject raw bytes through it).
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    /// Sends a request frame as is.
+    pub fn send_request(&mut self, command: u8, payload: &[u8]) -> Result<(), HostError> {
+        self.transport.send(&encode_request(command, payload))?;
+        Ok(())
+    }
+
+    /// Reads one complete response frame.
+    pub fn read_response(&mut self, waiting_for: &str) -> Result<Response, HostError> {
+        self.parser = ResponseParser::new();
+        loop {
+            let Some(byte) = self.transport.recv()? else {
+                return Err(HostError::NoResponse {
+                    device: self.transport.describe(),
+                    waiting_for: waiting_for.to_string(),
+                });
+            };
+            if let Some(response) = self.parser.feed(byte)? {
+                return Ok(response);
+            }
+        }
+    }
+
+    /// Leaves the line idle long enough for the device to drain a broken frame, then drops
+    /// whatever arrived meanwhile.
+    pub fn resync(&mut self) -> Result<(), HostError> {
+        let bits = match self.info {
+            Some(info) => info.resync_bit_times(),
+            // Before the first info: assume a long timeout (100 byte times).
+            None => 1000,
+        };
+        self.transport.idle(bits)?;
+        self.transport.flush_input()?;
+        Ok(())
+    }
+
+    /// Sends a request and reads the response; an error status becomes
+    /// [`HostError::Device`] (after a resync, so the next request is heard).
+    pub fn request(&mut self, command: Command, payload: &[u8]) -> Result<Response, HostError> {
+        self.send_request(command as u8, payload)?;
+        let response = self.read_response(&format!("the answer to {command:?}"))?;
+        self.check(response, command as u8)
+    }
+
+    fn check(&mut self, response: Response, expected: u8) -> Result<Response, HostError> {
+        if response.status != Status::Ok {
+            self.resync()?;
+            return Err(HostError::Device {
+                command: response.command,
+                status: response.status,
+                index: decode_error_index(&response),
+            });
+        }
+        if response.command != expected {
+            return Err(HostError::Unexpected {
+                expected,
+                got: response.command,
+            });
+        }
+        Ok(response)
+    }
+
+    /// Queries the device (and remembers the answer for resync timing and batch sizes).
+    pub fn info(&mut self) -> Result<DeviceInfo, HostError> {
+        let response = self.request(Command::Info, &[])?;
+        let info = DeviceInfo::decode(&response)?;
+        if info.version != PROTOCOL_VERSION {
+            return Err(HostError::Version { got: info.version });
+        }
+        self.info = Some(info);
+        Ok(info)
+    }
+
+    fn max_payload(&self) -> usize {
+        self.info
+            .map(|i| i.max_payload as usize)
+            .unwrap_or(super::protocol::MAX_REQUEST_PAYLOAD)
+    }
+
+    /// Writes configuration words, in order, batched into as few frames as fit.
+    pub fn write_config(&mut self, entries: &[ConfigEntry]) -> Result<(), HostError> {
+        for payload in config_payloads(entries, self.max_payload()) {
+            self.request(Command::WriteConfig, &payload)?;
+        }
+        Ok(())
+    }
+
+    /// Queues axon events for the next tick.
+    pub fn inject(&mut self, axons: &[u16]) -> Result<(), HostError> {
+        for payload in inject_payloads(axons, self.max_payload()) {
+            self.request(Command::Inject, &payload)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `ticks` ticks; `on_tick` gets each tick's report as it arrives.
+    pub fn run_ticks(
+        &mut self,
+        ticks: u16,
+        on_tick: &mut dyn FnMut(TickReport) -> Result<(), HostError>,
+    ) -> Result<(), HostError> {
+        self.send_request(Command::Run as u8, &run_payload(ticks))?;
+        for tick in 0..ticks {
+            let response = self.read_response(&format!("the report of tick {tick}"))?;
+            let response = self.check(response, TICK_REPORT)?;
+            let report = TickReport::decode(&response)?;
+            if report.tick != tick {
+                return Err(FrameError::BadPayload {
+                    command: TICK_REPORT,
+                    len: response.payload.len(),
+                    expected: format!("the report of tick {tick}, got tick {}", report.tick),
+                }
+                .into());
+            }
+            on_tick(report)?;
+        }
+        let response = self.read_response("the end of the run")?;
+        let response = self.check(response, Command::Run as u8)?;
+        let ran = decode_run_done(&response)?;
+        if ran != ticks {
+            return Err(FrameError::BadPayload {
+                command: Command::Run as u8,
+                len: 2,
+                expected: format!("{ticks} ticks run, device says {ran}"),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Reads `(u, v)` of neurons `first..first + count`.
+    pub fn read_states(&mut self, first: u16, count: u16) -> Result<Vec<(i32, i32)>, HostError> {
+        let response = self.request(Command::ReadState, &read_state_payload(first, count))?;
+        Ok(decode_states(&response, count as usize)?)
+    }
+}
+
+/// Result of running a network through the link.
+#[derive(Clone, Debug)]
+pub struct HostRun {
+    /// The device's info.
+    pub info: DeviceInfo,
+    /// Output spikes.
+    pub spikes: SpikeTrain,
+    /// Final `(u, v)` of every neuron, per population.
+    pub states: Vec<Vec<LifState>>,
+    /// Core cycles of each tick, as the device counted them.
+    pub tick_cycles: Vec<u64>,
+}
+
+/// Loads `net` onto the device's core and runs it for `ticks` ticks: queries the device's
+/// shape, maps the network for it, writes the image, then per tick injects the axon events
+/// (input spikes and the core's own spikes of the previous tick, fanned out exactly as the
+/// simulation driver does) and runs one tick; finally reads back every neuron's state.
+pub fn run_network<T: Transport>(
+    driver: &mut HostDriver<T>,
+    net: &Network,
+    ticks: u32,
+    progress: &mut dyn FnMut(u32),
+) -> Result<HostRun, HostError> {
+    // A device left mid-frame by an earlier session drains before the first request.
+    driver.resync()?;
+    let info = driver.info()?;
+    let shape = CoreShape {
+        neurons: info.neurons as usize,
+        axons: info.axons as usize,
+    };
+    let image = map_network(net, shape).map_err(|source| HostError::Map {
+        neurons: info.neurons,
+        axons: info.axons,
+        source,
+    })?;
+    let entries: Vec<ConfigEntry> = image
+        .config_writes()
+        .iter()
+        .map(|w| ConfigEntry {
+            target: w.target as u8,
+            addr: w.addr,
+            data: w.data,
+        })
+        .collect();
+    driver.write_config(&entries)?;
+
+    let fanout = Fanout::new(&image, net, ticks);
+    let mut spikes = Vec::new();
+    let mut tick_cycles = Vec::with_capacity(ticks as usize);
+    let mut previous: Vec<usize> = Vec::new();
+    let mut events = Vec::new();
+    for tick in 0..ticks {
+        fanout.events(tick, &previous, &mut events);
+        let axons: Vec<u16> = events.iter().map(|&a| a as u16).collect();
+        if !axons.is_empty() {
+            driver.inject(&axons)?;
+        }
+        previous.clear();
+        driver.run_ticks(1, &mut |report| {
+            tick_cycles.push(report.cycles as u64);
+            for &neuron in &report.neurons {
+                let neuron = neuron as usize;
+                let (population, index) = fanout
+                    .owner(neuron)
+                    .ok_or(HostError::UnmappedSpike { tick, neuron })?;
+                spikes.push(Spike {
+                    tick,
+                    population,
+                    neuron: index,
+                });
+                previous.push(neuron);
+            }
+            Ok(())
+        })?;
+        progress(tick + 1);
+    }
+
+    let mut flat = Vec::with_capacity(image.neuron_count);
+    let mut first = 0;
+    while first < image.neuron_count {
+        let count = STATE_CHUNK.min(image.neuron_count - first);
+        flat.extend(driver.read_states(first as u16, count as u16)?);
+        first += count;
+    }
+    let states = net
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(pop, p)| {
+            (0..p.size)
+                .map(|n| {
+                    let (u, v) = flat[image.population_base[pop] + n];
+                    LifState {
+                        u: u as i64,
+                        v: v as i64,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(HostRun {
+        info,
+        spikes: SpikeTrain::from_unsorted(spikes),
+        states,
+        tick_cycles,
+    })
+}

@@ -1,0 +1,1056 @@
+//! The host-link controller: frame receiver, CRC check, command executor and response
+//! generator between a UART byte stream and a neurocore's "core bus".
+//!
+//! The protocol is specified in `docs/host-protocol.md`; `host::protocol` is its host side.
+//!
+//! # Microarchitecture
+//! - **Receiver** (`RxPhase`): hunts for the request sync byte, then stores the payload in a
+//!   512-byte frame buffer (one block RAM) while a [`Crc16`] folds in every byte after the
+//!   sync, including the two CRC bytes, so a good frame leaves a zero residue. Only a complete
+//!   frame with a good CRC is handed to the executor; nothing is executed while bytes arrive.
+//!   An inter-byte timeout drops a truncated frame. After an error the receiver drains (ignores
+//!   bytes) until the line has been quiet for the timeout, so the tail of a broken frame is
+//!   never parsed as a new one.
+//! - **Executor** (`ExecState`): reads the frame back one byte per two cycles, assembling
+//!   entries (config writes, axon events) in shift registers. Batched commands take two passes
+//!   over the buffer: the first validates every entry (length, target, address range, queue
+//!   space), the second applies them, so a frame with one bad entry changes nothing.
+//! - **Response generator**: a 32-bit shift register sends 1..4 bytes little-endian at a time;
+//!   a second [`Crc16`] folds in every response byte after the sync. Payloads are produced on
+//!   the fly (probe reads, spike ids) rather than buffered; only the spikes of one tick are
+//!   stored (2^NB ids, one block RAM), because the core emits up to one per cycle and the UART
+//!   drains one byte per `10 * cycles_per_bit` cycles.
+//!
+//! The link knows nothing about word layouts: it forwards `(target, addr, data)` and checks
+//! `addr` against a 16-entry depth table (a ROM) built from the core's shape at generation
+//! time; targets with depth 0 do not exist.
+
+use rust_hdl::prelude::*;
+
+use super::crc::Crc16;
+
+/// Request sync byte.
+pub const REQUEST_SYNC: u64 = 0xa5;
+/// Response sync byte (differs from the request's, so a looped-back line is not mistaken for
+/// a device).
+pub const RESPONSE_SYNC: u64 = 0x5a;
+/// Largest request payload the frame buffer holds.
+pub const MAX_PAYLOAD: u64 = 512;
+/// Protocol version reported by the info command.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// Command codes (see `docs/host-protocol.md`).
+pub mod cmd {
+    /// Report version, shape and link parameters.
+    pub const INFO: u64 = 0x01;
+    /// Write configuration words.
+    pub const WRITE_CONFIG: u64 = 0x02;
+    /// Queue axon events for the next tick.
+    pub const INJECT: u64 = 0x03;
+    /// Run ticks, reporting each tick's spikes.
+    pub const RUN: u64 = 0x04;
+    /// Read neuron states through the probe port.
+    pub const READ_STATE: u64 = 0x05;
+    /// Command field of a per-tick spike report (`0x80 | RUN`).
+    pub const TICK_REPORT: u64 = 0x84;
+}
+
+/// Status codes.
+pub mod status {
+    /// Success.
+    pub const OK: u64 = 0x00;
+    /// The request's CRC did not match.
+    pub const BAD_CRC: u64 = 0x01;
+    /// Length field over the buffer, or wrong for the command.
+    pub const BAD_LENGTH: u64 = 0x02;
+    /// Command code not known.
+    pub const UNKNOWN_COMMAND: u64 = 0x03;
+    /// A target, address, count or data value outside the core's shape.
+    pub const OUT_OF_RANGE: u64 = 0x04;
+    /// A request arrived while the link was executing another one.
+    pub const BUSY: u64 = 0x05;
+    /// The line went quiet in the middle of a frame.
+    pub const TIMEOUT: u64 = 0x06;
+    /// A byte with a low stop bit arrived in the middle of a frame.
+    pub const FRAMING: u64 = 0x07;
+    /// More events than the core's queue holds before the next tick.
+    pub const QUEUE_FULL: u64 = 0x08;
+}
+
+/// Generation-time parameters of a [`HostLink`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkConfig {
+    /// Neurons of the core (probe range, spike ids).
+    pub neurons: u32,
+    /// Axons of the core (event range and event-queue capacity).
+    pub axons: u32,
+    /// Words addressable in each configuration target; 0 marks a target that does not exist.
+    pub target_depths: [u32; 16],
+    /// Target whose data is a neuron count (checked `<= neurons`).
+    pub neuron_count_target: u8,
+    /// Target that clears the core (and empties its event queue).
+    pub clear_target: u8,
+    /// UART bit time, reported by the info command.
+    pub cycles_per_bit: u32,
+    /// Inter-byte timeout in clock cycles (< 2^24).
+    pub timeout_cycles: u32,
+}
+
+/// Receiver phase.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum RxPhase {
+    /// Waiting for a sync byte.
+    Hunt,
+    /// Expecting the command byte.
+    Cmd,
+    /// Expecting the length's low byte.
+    LenLo,
+    /// Expecting the length's high byte.
+    LenHi,
+    /// Storing payload bytes.
+    Payload,
+    /// Expecting the CRC's high byte.
+    CrcHi,
+    /// Expecting the CRC's low byte.
+    CrcLo,
+    /// Checking the CRC residue.
+    Check,
+    /// Ignoring bytes until the line is quiet for the timeout.
+    Drain,
+}
+
+/// Executor state.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum ExecState {
+    /// Waiting for a frame or a receiver error to report.
+    Idle,
+    /// Frame accepted: check command and length (after the core is idle).
+    Dispatch,
+    /// Frame buffer address presented.
+    Fetch,
+    /// Frame buffer byte available: shift it into the entry.
+    Take,
+    /// An entry is complete: validate it, or apply it.
+    Entry,
+    /// Apply: write the entry to the configuration port once the core is idle.
+    CfgWait,
+    /// One cycle after a configuration write (lets `busy` of a clear become visible).
+    CfgSettle,
+    /// Apply: offer the entry's axon event until the core takes it.
+    Event,
+    /// The whole payload was read: report, apply, or execute.
+    PassEnd,
+    /// Send the response sync byte.
+    RespSync,
+    /// Send `sh_count` bytes of `sh_word`, then go to `word_ret`.
+    SendWord,
+    /// Error payload: the index of the first bad entry.
+    ErrIndex,
+    /// Info payload, one 32-bit word per visit.
+    InfoWord,
+    /// Send the CRC.
+    SendCrc,
+    /// Response sent: continue at `after_resp`.
+    RespDone,
+    /// Probe address presented.
+    ProbeIssue,
+    /// Probe result available: send `u`.
+    ProbeLatch,
+    /// Send `v`.
+    ProbeV,
+    /// Next neuron or done.
+    ProbeNext,
+    /// Start the next tick (or finish the run).
+    RunStart,
+    /// Tick running: collect spikes until `done`.
+    RunWait,
+    /// Tick done: start its report.
+    RunReport,
+    /// Report payload: tick index.
+    TickIndex,
+    /// Report payload: cycle count.
+    TickCycles,
+    /// Spike buffer address presented (or end of the list).
+    SpikeFetch,
+    /// Spike id available: send it.
+    SpikeTake,
+    /// Advance to the next tick.
+    RunNext,
+    /// Final run response payload: ticks run.
+    RunFinal,
+}
+
+/// The host-link controller for a core with `2^NB` neurons and `2^AB` axons (`NB1 = NB + 1`).
+#[derive(LogicBlock)]
+pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    // ---- UART side.
+    /// A received byte is on `rx_data`.
+    pub rx_valid: Signal<In, Bit>,
+    /// Received byte.
+    pub rx_data: Signal<In, Bits<8>>,
+    /// A byte arrived with a low stop bit.
+    pub rx_error: Signal<In, Bit>,
+    /// A response byte is offered on `tx_data`.
+    pub tx_valid: Signal<Out, Bit>,
+    /// Response byte.
+    pub tx_data: Signal<Out, Bits<8>>,
+    /// The transmitter takes `tx_data` at the next edge.
+    pub tx_ready: Signal<In, Bit>,
+    // ---- Core bus.
+    /// Configuration write strobe (only while the core is idle).
+    pub cfg_write: Signal<Out, Bit>,
+    /// Configuration target.
+    pub cfg_target: Signal<Out, Bits<4>>,
+    /// Configuration word address.
+    pub cfg_addr: Signal<Out, Bits<16>>,
+    /// Configuration data.
+    pub cfg_data: Signal<Out, Bits<32>>,
+    /// An axon event is offered.
+    pub event_valid: Signal<Out, Bit>,
+    /// Its axon.
+    pub event_axon: Signal<Out, Bits<AB>>,
+    /// The core takes the event at the next edge.
+    pub event_ready: Signal<In, Bit>,
+    /// Start one tick.
+    pub start: Signal<Out, Bit>,
+    /// The core is busy (tick or clear).
+    pub busy: Signal<In, Bit>,
+    /// End-of-tick pulse.
+    pub done: Signal<In, Bit>,
+    /// A neuron spiked this cycle.
+    pub spike_valid: Signal<In, Bit>,
+    /// The neuron that spiked.
+    pub spike_neuron: Signal<In, Bits<NB>>,
+    /// Neuron to probe.
+    pub probe_neuron: Signal<Out, Bits<NB>>,
+    /// Probed `u` (two's complement), one cycle after `probe_neuron`.
+    pub probe_u: Signal<In, Bits<25>>,
+    /// Probed `v` (two's complement), one cycle after `probe_neuron`.
+    pub probe_v: Signal<In, Bits<24>>,
+
+    rx_crc: Crc16,
+    tx_crc: Crc16,
+    frame_buf: RAM<Bits<8>, 9>,
+    spike_buf: RAM<Bits<NB>, NB>,
+    depth_rom: ROM<Bits<18>, 4>,
+
+    // ---- Receiver.
+    rx_phase: DFF<RxPhase>,
+    rx_cmd: DFF<Bits<8>>,
+    rx_len_lo: DFF<Bits<8>>,
+    rx_len: DFF<Bits<16>>,
+    rx_count: DFF<Bits<16>>,
+    idle_timer: DFF<Bits<24>>,
+    frame_valid: DFF<Bit>,
+    err_pending: DFF<Bit>,
+    err_status: DFF<Bits<8>>,
+    err_cmd: DFF<Bits<8>>,
+
+    // ---- Executor.
+    state: DFF<ExecState>,
+    cmd: DFF<Bits<8>>,
+    len: DFF<Bits<16>>,
+    rd_ptr: DFF<Bits<16>>,
+    slot: DFF<Bits<3>>,
+    slot_first: DFF<Bits<3>>,
+    slot_last: DFF<Bits<3>>,
+    applying: DFF<Bit>,
+    bad_seen: DFF<Bit>,
+    bad_index: DFF<Bits<16>>,
+    entry_index: DFF<Bits<16>>,
+    e_target: DFF<Bits<8>>,
+    e_addr: DFF<Bits<16>>,
+    e_data: DFF<Bits<32>>,
+    pending: DFF<Bits<16>>,
+    sh_word: DFF<Bits<32>>,
+    sh_count: DFF<Bits<3>>,
+    word_ret: DFF<ExecState>,
+    resp_status: DFF<Bits<8>>,
+    resp_cmd: DFF<Bits<8>>,
+    resp_len: DFF<Bits<16>>,
+    resp_body: DFF<ExecState>,
+    after_resp: DFF<ExecState>,
+    info_index: DFF<Bits<2>>,
+    ticks_left: DFF<Bits<16>>,
+    tick_index: DFF<Bits<16>>,
+    tick_cycles: DFF<Bits<32>>,
+    spike_count: DFF<Bits<NB1>>,
+    spike_rd: DFF<Bits<NB1>>,
+    probe_index: DFF<Bits<16>>,
+    probe_left: DFF<Bits<16>>,
+    v_latch: DFF<Bits<32>>,
+
+    // ---- Combinational temporaries.
+    rx_full_len: Signal<Local, Bits<16>>,
+    rx_next_count: Signal<Local, Bits<16>>,
+    in_frame: Signal<Local, Bit>,
+    timed_out: Signal<Local, Bit>,
+    link_free: Signal<Local, Bit>,
+    rd_next: Signal<Local, Bits<16>>,
+    at_end: Signal<Local, Bit>,
+    addr_in: Signal<Local, Bits<16>>,
+    data_in: Signal<Local, Bits<32>>,
+    addr_wide: Signal<Local, Bits<18>>,
+    count_field: Signal<Local, Bits<16>>,
+    range_end: Signal<Local, Bits<18>>,
+    queue_end: Signal<Local, Bits<18>>,
+    entry_ok: Signal<Local, Bit>,
+    tx_accept: Signal<Local, Bit>,
+    header_word: Signal<Local, Bits<32>>,
+    crc_word: Signal<Local, Bits<32>>,
+    u_ext: Signal<Local, Bits<32>>,
+    v_ext: Signal<Local, Bits<32>>,
+    report_len: Signal<Local, Bits<16>>,
+    spike_word: Signal<Local, Bits<32>>,
+
+    // ---- Generation-time constants.
+    max_payload: Constant<Bits<16>>,
+    timeout: Constant<Bits<24>>,
+    neuron_limit: Constant<Bits<18>>,
+    axon_limit: Constant<Bits<18>>,
+    neuron_limit_word: Constant<Bits<32>>,
+    count_target: Constant<Bits<8>>,
+    clear_target: Constant<Bits<8>>,
+    info0: Constant<Bits<32>>,
+    info1: Constant<Bits<32>>,
+    info2: Constant<Bits<32>>,
+    info3: Constant<Bits<32>>,
+}
+
+/// The 16-byte payload of the info response, as four little-endian words.
+pub fn info_words(config: &LinkConfig) -> [u32; 4] {
+    let targets = config.target_depths.iter().filter(|&&d| d > 0).count() as u32;
+    [
+        PROTOCOL_VERSION as u32 | (config.neurons << 16),
+        config.axons | ((MAX_PAYLOAD as u32) << 16),
+        config.cycles_per_bit | (targets << 16),
+        config.timeout_cycles,
+    ]
+}
+
+impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
+    /// A link for `config`.
+    ///
+    /// # Panics
+    /// If the configuration contradicts the const parameters (generator bug).
+    pub fn new(config: &LinkConfig) -> Self {
+        assert_eq!(NB1, NB + 1, "NB1 must be NB + 1");
+        assert_eq!(config.neurons, 1 << NB, "neurons must be 2^NB");
+        assert_eq!(config.axons, 1 << AB, "axons must be 2^AB");
+        assert!(config.timeout_cycles > 0 && config.timeout_cycles < 1 << 24);
+        assert!(config.target_depths.iter().all(|&d| d < 1 << 18));
+        let info = info_words(config);
+        let depths = config.target_depths.iter().map(|&d| Bits::<18>::from(d as u64));
+        Self {
+            clock: Default::default(),
+            rx_valid: Default::default(),
+            rx_data: Default::default(),
+            rx_error: Default::default(),
+            tx_valid: Default::default(),
+            tx_data: Default::default(),
+            tx_ready: Default::default(),
+            cfg_write: Default::default(),
+            cfg_target: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
+            event_valid: Default::default(),
+            event_axon: Default::default(),
+            event_ready: Default::default(),
+            start: Default::default(),
+            busy: Default::default(),
+            done: Default::default(),
+            spike_valid: Default::default(),
+            spike_neuron: Default::default(),
+            probe_neuron: Default::default(),
+            probe_u: Default::default(),
+            probe_v: Default::default(),
+            rx_crc: Default::default(),
+            tx_crc: Default::default(),
+            frame_buf: Default::default(),
+            spike_buf: Default::default(),
+            depth_rom: ROM::from(depths),
+            rx_phase: Default::default(),
+            rx_cmd: Default::default(),
+            rx_len_lo: Default::default(),
+            rx_len: Default::default(),
+            rx_count: Default::default(),
+            idle_timer: Default::default(),
+            frame_valid: Default::default(),
+            err_pending: Default::default(),
+            err_status: Default::default(),
+            err_cmd: Default::default(),
+            state: Default::default(),
+            cmd: Default::default(),
+            len: Default::default(),
+            rd_ptr: Default::default(),
+            slot: Default::default(),
+            slot_first: Default::default(),
+            slot_last: Default::default(),
+            applying: Default::default(),
+            bad_seen: Default::default(),
+            bad_index: Default::default(),
+            entry_index: Default::default(),
+            e_target: Default::default(),
+            e_addr: Default::default(),
+            e_data: Default::default(),
+            pending: Default::default(),
+            sh_word: Default::default(),
+            sh_count: Default::default(),
+            word_ret: Default::default(),
+            resp_status: Default::default(),
+            resp_cmd: Default::default(),
+            resp_len: Default::default(),
+            resp_body: Default::default(),
+            after_resp: Default::default(),
+            info_index: Default::default(),
+            ticks_left: Default::default(),
+            tick_index: Default::default(),
+            tick_cycles: Default::default(),
+            spike_count: Default::default(),
+            spike_rd: Default::default(),
+            probe_index: Default::default(),
+            probe_left: Default::default(),
+            v_latch: Default::default(),
+            rx_full_len: Default::default(),
+            rx_next_count: Default::default(),
+            in_frame: Default::default(),
+            timed_out: Default::default(),
+            link_free: Default::default(),
+            rd_next: Default::default(),
+            at_end: Default::default(),
+            addr_in: Default::default(),
+            data_in: Default::default(),
+            addr_wide: Default::default(),
+            count_field: Default::default(),
+            range_end: Default::default(),
+            queue_end: Default::default(),
+            entry_ok: Default::default(),
+            tx_accept: Default::default(),
+            header_word: Default::default(),
+            crc_word: Default::default(),
+            u_ext: Default::default(),
+            v_ext: Default::default(),
+            report_len: Default::default(),
+            spike_word: Default::default(),
+            max_payload: Constant::new(MAX_PAYLOAD.into()),
+            timeout: Constant::new((config.timeout_cycles as u64).into()),
+            neuron_limit: Constant::new((config.neurons as u64).into()),
+            axon_limit: Constant::new((config.axons as u64).into()),
+            neuron_limit_word: Constant::new((config.neurons as u64).into()),
+            count_target: Constant::new((config.neuron_count_target as u64).into()),
+            clear_target: Constant::new((config.clear_target as u64).into()),
+            info0: Constant::new((info[0] as u64).into()),
+            info1: Constant::new((info[1] as u64).into()),
+            info2: Constant::new((info[2] as u64).into()),
+            info3: Constant::new((info[3] as u64).into()),
+        }
+    }
+}
+
+impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, AB, NB1> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            rx_phase,
+            rx_cmd,
+            rx_len_lo,
+            rx_len,
+            rx_count,
+            idle_timer,
+            frame_valid,
+            err_pending,
+            err_status,
+            err_cmd,
+            state,
+            cmd,
+            len,
+            rd_ptr,
+            slot,
+            slot_first,
+            slot_last,
+            applying,
+            bad_seen,
+            bad_index,
+            entry_index,
+            e_target,
+            e_addr,
+            e_data,
+            pending,
+            sh_word,
+            sh_count,
+            word_ret,
+            resp_status,
+            resp_cmd,
+            resp_len,
+            resp_body,
+            after_resp,
+            info_index,
+            ticks_left,
+            tick_index,
+            tick_cycles,
+            spike_count,
+            spike_rd,
+            probe_index,
+            probe_left,
+            v_latch
+        );
+        clock!(self, clock, rx_crc, tx_crc);
+        self.frame_buf.read_clock.next = self.clock.val();
+        self.frame_buf.write_clock.next = self.clock.val();
+        self.spike_buf.read_clock.next = self.clock.val();
+        self.spike_buf.write_clock.next = self.clock.val();
+
+        // ================= Receiver =================
+        self.rx_full_len.next =
+            (bit_cast::<16, 8>(self.rx_data.val()) << 8) | bit_cast::<16, 8>(self.rx_len_lo.q.val());
+        self.rx_next_count.next = self.rx_count.q.val() + 1;
+        self.in_frame.next = (self.rx_phase.q.val() != RxPhase::Hunt)
+            & (self.rx_phase.q.val() != RxPhase::Drain)
+            & (self.rx_phase.q.val() != RxPhase::Check);
+        self.timed_out.next = self.idle_timer.q.val() == self.timeout.val();
+        self.link_free.next = (self.state.q.val() == ExecState::Idle)
+            & !self.frame_valid.q.val()
+            & !self.err_pending.q.val();
+        if self.rx_valid.val() | self.rx_error.val() {
+            self.idle_timer.d.next = 0.into();
+        } else if !self.timed_out.val() {
+            self.idle_timer.d.next = self.idle_timer.q.val() + 1;
+        }
+        self.rx_crc.clear.next = false;
+        self.rx_crc.valid.next = self.rx_valid.val() & self.in_frame.val();
+        self.rx_crc.data.next = self.rx_data.val();
+        self.frame_buf.write_enable.next =
+            self.rx_valid.val() & (self.rx_phase.q.val() == RxPhase::Payload);
+        self.frame_buf.write_address.next = self.rx_count.q.val().get_bits::<9>(0);
+        self.frame_buf.write_data.next = self.rx_data.val();
+
+        // Errors found by the executor are reported by it directly; the receiver posts its own
+        // (bad CRC, bad length field, timeout, framing, busy) for the executor to send. The
+        // executor's clear comes first so that a new post in the same cycle wins.
+        if (self.state.q.val() == ExecState::Idle) & self.err_pending.q.val() {
+            self.err_pending.d.next = false;
+        }
+        if (self.state.q.val() == ExecState::Idle)
+            & !self.err_pending.q.val()
+            & self.frame_valid.q.val()
+        {
+            self.frame_valid.d.next = false;
+        }
+
+        if self.in_frame.val() & self.rx_error.val() {
+            self.err_pending.d.next = true;
+            self.err_status.d.next = status::FRAMING.into();
+            self.err_cmd.d.next = self.rx_cmd.q.val();
+            self.rx_phase.d.next = RxPhase::Drain;
+        } else if self.in_frame.val() & self.timed_out.val() {
+            // The line is already quiet: no need to drain.
+            self.err_pending.d.next = true;
+            self.err_status.d.next = status::TIMEOUT.into();
+            self.err_cmd.d.next = self.rx_cmd.q.val();
+            self.rx_phase.d.next = RxPhase::Hunt;
+        } else {
+            match self.rx_phase.q.val() {
+                RxPhase::Hunt => {
+                    if self.rx_valid.val() & (self.rx_data.val() == REQUEST_SYNC) {
+                        self.rx_cmd.d.next = 0.into();
+                        if self.link_free.val() {
+                            self.rx_crc.clear.next = true;
+                            self.rx_phase.d.next = RxPhase::Cmd;
+                        } else {
+                            // Keep the first error if one is already waiting.
+                            if !self.err_pending.q.val() {
+                                self.err_pending.d.next = true;
+                                self.err_status.d.next = status::BUSY.into();
+                                self.err_cmd.d.next = 0.into();
+                            }
+                            self.rx_phase.d.next = RxPhase::Drain;
+                        }
+                    }
+                }
+                RxPhase::Cmd => {
+                    if self.rx_valid.val() {
+                        self.rx_cmd.d.next = self.rx_data.val();
+                        self.rx_phase.d.next = RxPhase::LenLo;
+                    }
+                }
+                RxPhase::LenLo => {
+                    if self.rx_valid.val() {
+                        self.rx_len_lo.d.next = self.rx_data.val();
+                        self.rx_phase.d.next = RxPhase::LenHi;
+                    }
+                }
+                RxPhase::LenHi => {
+                    if self.rx_valid.val() {
+                        self.rx_len.d.next = self.rx_full_len.val();
+                        self.rx_count.d.next = 0.into();
+                        if self.rx_full_len.val() > self.max_payload.val() {
+                            // The length cannot be trusted: do not wait for that many bytes.
+                            self.err_pending.d.next = true;
+                            self.err_status.d.next = status::BAD_LENGTH.into();
+                            self.err_cmd.d.next = self.rx_cmd.q.val();
+                            self.rx_phase.d.next = RxPhase::Drain;
+                        } else if self.rx_full_len.val() == 0 {
+                            self.rx_phase.d.next = RxPhase::CrcHi;
+                        } else {
+                            self.rx_phase.d.next = RxPhase::Payload;
+                        }
+                    }
+                }
+                RxPhase::Payload => {
+                    if self.rx_valid.val() {
+                        self.rx_count.d.next = self.rx_next_count.val();
+                        if self.rx_next_count.val() == self.rx_len.q.val() {
+                            self.rx_phase.d.next = RxPhase::CrcHi;
+                        }
+                    }
+                }
+                RxPhase::CrcHi => {
+                    if self.rx_valid.val() {
+                        self.rx_phase.d.next = RxPhase::CrcLo;
+                    }
+                }
+                RxPhase::CrcLo => {
+                    if self.rx_valid.val() {
+                        self.rx_phase.d.next = RxPhase::Check;
+                    }
+                }
+                RxPhase::Check => {
+                    // The CRC of everything after the sync, CRC bytes included, is zero for
+                    // an intact frame.
+                    if self.rx_crc.crc.val() == 0 {
+                        self.frame_valid.d.next = true;
+                        self.rx_phase.d.next = RxPhase::Hunt;
+                    } else {
+                        self.err_pending.d.next = true;
+                        self.err_status.d.next = status::BAD_CRC.into();
+                        self.err_cmd.d.next = self.rx_cmd.q.val();
+                        self.rx_phase.d.next = RxPhase::Drain;
+                    }
+                }
+                RxPhase::Drain => {
+                    if self.timed_out.val() {
+                        self.rx_phase.d.next = RxPhase::Hunt;
+                    }
+                }
+            }
+        }
+
+        // ================= Executor =================
+        // Frame buffer and spike buffer reads: address from a register, data one cycle later.
+        self.frame_buf.read_address.next = self.rd_ptr.q.val().get_bits::<9>(0);
+        self.spike_buf.read_address.next = self.spike_rd.q.val().get_bits::<NB>(0);
+        self.spike_buf.write_enable.next =
+            (self.state.q.val() == ExecState::RunWait) & self.spike_valid.val();
+        self.spike_buf.write_address.next = self.spike_count.q.val().get_bits::<NB>(0);
+        self.spike_buf.write_data.next = self.spike_neuron.val();
+
+        // Entry assembly: bytes shift in from the top, so a little-endian field of k bytes is
+        // complete after k shifts.
+        self.rd_next.next = self.rd_ptr.q.val() + 1;
+        self.at_end.next = self.rd_ptr.q.val() == self.len.q.val();
+        self.addr_in.next = (bit_cast::<16, 8>(self.frame_buf.read_data.val()) << 8)
+            | (self.e_addr.q.val() >> 8);
+        self.data_in.next = (bit_cast::<32, 8>(self.frame_buf.read_data.val()) << 24)
+            | (self.e_data.q.val() >> 8);
+
+        // Entry checks, all against generation-time limits.
+        self.addr_wide.next = bit_cast::<18, 16>(self.e_addr.q.val());
+        self.count_field.next = self.e_data.q.val().get_bits::<16>(16);
+        self.range_end.next =
+            bit_cast::<18, 16>(self.e_addr.q.val()) + bit_cast::<18, 16>(self.count_field.val());
+        self.queue_end.next =
+            bit_cast::<18, 16>(self.pending.q.val()) + bit_cast::<18, 16>(self.entry_index.q.val());
+        self.depth_rom.address.next = self.e_target.q.val().get_bits::<4>(0);
+        self.entry_ok.next = true;
+        if self.cmd.q.val() == cmd::WRITE_CONFIG {
+            self.entry_ok.next = (self.e_target.q.val().get_bits::<4>(4) == 0)
+                & (self.addr_wide.val() < self.depth_rom.data.val())
+                & ((self.e_target.q.val() != self.count_target.val())
+                    | (self.e_data.q.val() <= self.neuron_limit_word.val()));
+        }
+        if self.cmd.q.val() == cmd::INJECT {
+            self.entry_ok.next = self.addr_wide.val() < self.axon_limit.val();
+        }
+        if self.cmd.q.val() == cmd::READ_STATE {
+            self.entry_ok.next = self.range_end.val() <= self.neuron_limit.val();
+        }
+
+        // Response words.
+        self.tx_accept.next = self.tx_valid.val() & self.tx_ready.val();
+        self.header_word.next = bit_cast::<32, 8>(self.resp_status.q.val())
+            | (bit_cast::<32, 8>(self.resp_cmd.q.val()) << 8)
+            | (bit_cast::<32, 16>(self.resp_len.q.val()) << 16);
+        // CRC high byte first: the receiver's residue over data + CRC is then zero.
+        self.crc_word.next = bit_cast::<32, 8>(self.tx_crc.crc.val().get_bits::<8>(8))
+            | (bit_cast::<32, 8>(self.tx_crc.crc.val().get_bits::<8>(0)) << 8);
+        self.u_ext.next = bit_cast::<32, 25>(self.probe_u.val());
+        if self.probe_u.val().get_bit(24) {
+            self.u_ext.next = bit_cast::<32, 25>(self.probe_u.val()) | 0xfe00_0000_u64;
+        }
+        self.v_ext.next = bit_cast::<32, 24>(self.probe_v.val());
+        if self.probe_v.val().get_bit(23) {
+            self.v_ext.next = bit_cast::<32, 24>(self.probe_v.val()) | 0xff00_0000_u64;
+        }
+        self.report_len.next = (bit_cast::<16, NB1>(self.spike_count.q.val()) << 1) + 6;
+        self.spike_word.next = bit_cast::<32, NB>(self.spike_buf.read_data.val());
+
+        // Output defaults.
+        self.tx_valid.next = false;
+        self.tx_data.next = self.sh_word.q.val().get_bits::<8>(0);
+        self.tx_crc.clear.next = false;
+        self.tx_crc.valid.next = false;
+        self.tx_crc.data.next = self.sh_word.q.val().get_bits::<8>(0);
+        self.cfg_write.next = false;
+        self.cfg_target.next = self.e_target.q.val().get_bits::<4>(0);
+        self.cfg_addr.next = self.e_addr.q.val();
+        self.cfg_data.next = self.e_data.q.val();
+        self.event_valid.next = false;
+        self.event_axon.next = self.e_addr.q.val().get_bits::<AB>(0);
+        self.start.next = false;
+        self.probe_neuron.next = self.probe_index.q.val().get_bits::<NB>(0);
+
+        match self.state.q.val() {
+            ExecState::Idle => {
+                if self.err_pending.q.val() {
+                    self.resp_status.d.next = self.err_status.q.val();
+                    self.resp_cmd.d.next = self.err_cmd.q.val();
+                    self.resp_len.d.next = 0.into();
+                    self.resp_body.d.next = ExecState::SendCrc;
+                    self.after_resp.d.next = ExecState::Idle;
+                    self.state.d.next = ExecState::RespSync;
+                } else if self.frame_valid.q.val() {
+                    self.cmd.d.next = self.rx_cmd.q.val();
+                    self.len.d.next = self.rx_len.q.val();
+                    self.state.d.next = ExecState::Dispatch;
+                }
+            }
+            ExecState::Dispatch => {
+                // Defaults for an error answer; overridden below when the command is good.
+                self.resp_status.d.next = status::BAD_LENGTH.into();
+                self.resp_cmd.d.next = self.cmd.q.val();
+                self.resp_len.d.next = 0.into();
+                self.resp_body.d.next = ExecState::SendCrc;
+                self.after_resp.d.next = ExecState::Idle;
+                self.rd_ptr.d.next = 0.into();
+                self.entry_index.d.next = 0.into();
+                self.applying.d.next = false;
+                self.bad_seen.d.next = false;
+                self.slot_first.d.next = 1.into();
+                self.slot.d.next = 1.into();
+                self.slot_last.d.next = 2.into();
+                if !self.busy.val() {
+                    self.state.d.next = ExecState::RespSync;
+                    if self.cmd.q.val() == cmd::INFO {
+                        if self.len.q.val() == 0 {
+                            self.resp_status.d.next = status::OK.into();
+                            self.resp_len.d.next = 16.into();
+                            self.resp_body.d.next = ExecState::InfoWord;
+                            self.info_index.d.next = 0.into();
+                        }
+                    } else if self.cmd.q.val() == cmd::WRITE_CONFIG {
+                        self.slot_first.d.next = 0.into();
+                        self.slot.d.next = 0.into();
+                        self.slot_last.d.next = 6.into();
+                        self.state.d.next = ExecState::Fetch;
+                    } else if self.cmd.q.val() == cmd::INJECT {
+                        self.state.d.next = ExecState::Fetch;
+                    } else if self.cmd.q.val() == cmd::RUN {
+                        if self.len.q.val() == 2 {
+                            self.state.d.next = ExecState::Fetch;
+                        }
+                    } else if self.cmd.q.val() == cmd::READ_STATE {
+                        if self.len.q.val() == 4 {
+                            self.slot_last.d.next = 4.into();
+                            self.state.d.next = ExecState::Fetch;
+                        }
+                    } else {
+                        self.resp_status.d.next = status::UNKNOWN_COMMAND.into();
+                    }
+                    // An empty batch goes straight to the end of its (empty) pass.
+                    if (self.len.q.val() == 0)
+                        & ((self.cmd.q.val() == cmd::WRITE_CONFIG)
+                            | (self.cmd.q.val() == cmd::INJECT))
+                    {
+                        self.state.d.next = ExecState::PassEnd;
+                    }
+                }
+            }
+            ExecState::Fetch => {
+                self.state.d.next = ExecState::Take;
+            }
+            ExecState::Take => {
+                if self.slot.q.val() == 0 {
+                    self.e_target.d.next = self.frame_buf.read_data.val();
+                }
+                if (self.slot.q.val() == 1) | (self.slot.q.val() == 2) {
+                    self.e_addr.d.next = self.addr_in.val();
+                }
+                if self.slot.q.val() >= 3 {
+                    self.e_data.d.next = self.data_in.val();
+                }
+                self.rd_ptr.d.next = self.rd_next.val();
+                if self.slot.q.val() == self.slot_last.q.val() {
+                    self.slot.d.next = self.slot_first.q.val();
+                    self.state.d.next = ExecState::Entry;
+                } else {
+                    self.slot.d.next = self.slot.q.val() + 1;
+                    if self.rd_next.val() == self.len.q.val() {
+                        // The payload ends inside an entry.
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                }
+            }
+            ExecState::Entry => {
+                if !self.applying.q.val() {
+                    if !self.entry_ok.val() & !self.bad_seen.q.val() {
+                        self.bad_seen.d.next = true;
+                        self.bad_index.d.next = self.entry_index.q.val();
+                    }
+                    self.entry_index.d.next = self.entry_index.q.val() + 1;
+                    if self.at_end.val() {
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                } else if self.cmd.q.val() == cmd::WRITE_CONFIG {
+                    self.state.d.next = ExecState::CfgWait;
+                } else {
+                    self.state.d.next = ExecState::Event;
+                }
+            }
+            ExecState::CfgWait => {
+                if !self.busy.val() {
+                    self.cfg_write.next = true;
+                    if self.e_target.q.val() == self.clear_target.val() {
+                        // A clear empties the core's event queue.
+                        self.pending.d.next = 0.into();
+                    }
+                    self.state.d.next = ExecState::CfgSettle;
+                }
+            }
+            ExecState::CfgSettle => {
+                self.entry_index.d.next = self.entry_index.q.val() + 1;
+                if self.at_end.val() {
+                    self.state.d.next = ExecState::PassEnd;
+                } else {
+                    self.state.d.next = ExecState::Fetch;
+                }
+            }
+            ExecState::Event => {
+                self.event_valid.next = true;
+                if self.event_ready.val() {
+                    self.pending.d.next = self.pending.q.val() + 1;
+                    self.entry_index.d.next = self.entry_index.q.val() + 1;
+                    if self.at_end.val() {
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                }
+            }
+            ExecState::PassEnd => {
+                self.resp_cmd.d.next = self.cmd.q.val();
+                self.resp_len.d.next = 0.into();
+                self.resp_body.d.next = ExecState::SendCrc;
+                self.after_resp.d.next = ExecState::Idle;
+                self.state.d.next = ExecState::RespSync;
+                if self.applying.q.val() {
+                    self.resp_status.d.next = status::OK.into();
+                } else if self.slot.q.val() != self.slot_first.q.val() {
+                    self.resp_status.d.next = status::BAD_LENGTH.into();
+                } else if self.bad_seen.q.val() {
+                    self.resp_status.d.next = status::OUT_OF_RANGE.into();
+                    self.resp_len.d.next = 2.into();
+                    self.resp_body.d.next = ExecState::ErrIndex;
+                } else if (self.cmd.q.val() == cmd::INJECT)
+                    & (self.queue_end.val() > self.axon_limit.val())
+                {
+                    self.resp_status.d.next = status::QUEUE_FULL.into();
+                } else if self.cmd.q.val() == cmd::RUN {
+                    self.ticks_left.d.next = self.e_addr.q.val();
+                    self.tick_index.d.next = 0.into();
+                    self.state.d.next = ExecState::RunStart;
+                } else if self.cmd.q.val() == cmd::READ_STATE {
+                    self.probe_index.d.next = self.e_addr.q.val();
+                    self.probe_left.d.next = self.count_field.val();
+                    self.resp_status.d.next = status::OK.into();
+                    self.resp_len.d.next = self.count_field.val() << 3;
+                    if self.count_field.val() == 0 {
+                        self.resp_body.d.next = ExecState::SendCrc;
+                    } else {
+                        self.resp_body.d.next = ExecState::ProbeIssue;
+                    }
+                } else {
+                    // Batch validated: go over it again, applying.
+                    self.applying.d.next = true;
+                    self.rd_ptr.d.next = 0.into();
+                    self.entry_index.d.next = 0.into();
+                    self.slot.d.next = self.slot_first.q.val();
+                    if self.len.q.val() == 0 {
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                }
+            }
+            ExecState::RespSync => {
+                self.tx_valid.next = true;
+                self.tx_data.next = RESPONSE_SYNC.into();
+                if self.tx_ready.val() {
+                    self.tx_crc.clear.next = true;
+                    self.sh_word.d.next = self.header_word.val();
+                    self.sh_count.d.next = 4.into();
+                    self.word_ret.d.next = self.resp_body.q.val();
+                    self.state.d.next = ExecState::SendWord;
+                }
+            }
+            ExecState::SendWord => {
+                self.tx_valid.next = true;
+                self.tx_crc.valid.next = self.tx_ready.val();
+                if self.tx_ready.val() {
+                    self.sh_word.d.next = self.sh_word.q.val() >> 8;
+                    self.sh_count.d.next = self.sh_count.q.val() - 1;
+                    if self.sh_count.q.val() == 1 {
+                        self.state.d.next = self.word_ret.q.val();
+                    }
+                }
+            }
+            ExecState::ErrIndex => {
+                self.sh_word.d.next = bit_cast::<32, 16>(self.bad_index.q.val());
+                self.sh_count.d.next = 2.into();
+                self.word_ret.d.next = ExecState::SendCrc;
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::InfoWord => {
+                self.sh_word.d.next = self.info0.val();
+                if self.info_index.q.val() == 1 {
+                    self.sh_word.d.next = self.info1.val();
+                }
+                if self.info_index.q.val() == 2 {
+                    self.sh_word.d.next = self.info2.val();
+                }
+                if self.info_index.q.val() == 3 {
+                    self.sh_word.d.next = self.info3.val();
+                }
+                self.sh_count.d.next = 4.into();
+                self.info_index.d.next = self.info_index.q.val() + 1;
+                self.word_ret.d.next = ExecState::InfoWord;
+                if self.info_index.q.val() == 3 {
+                    self.word_ret.d.next = ExecState::SendCrc;
+                }
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::SendCrc => {
+                self.sh_word.d.next = self.crc_word.val();
+                self.sh_count.d.next = 2.into();
+                self.word_ret.d.next = ExecState::RespDone;
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::RespDone => {
+                self.state.d.next = self.after_resp.q.val();
+            }
+            ExecState::ProbeIssue => {
+                self.state.d.next = ExecState::ProbeLatch;
+            }
+            ExecState::ProbeLatch => {
+                self.sh_word.d.next = self.u_ext.val();
+                self.v_latch.d.next = self.v_ext.val();
+                self.sh_count.d.next = 4.into();
+                self.word_ret.d.next = ExecState::ProbeV;
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::ProbeV => {
+                self.sh_word.d.next = self.v_latch.q.val();
+                self.sh_count.d.next = 4.into();
+                self.word_ret.d.next = ExecState::ProbeNext;
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::ProbeNext => {
+                self.probe_index.d.next = self.probe_index.q.val() + 1;
+                self.probe_left.d.next = self.probe_left.q.val() - 1;
+                if self.probe_left.q.val() == 1 {
+                    self.state.d.next = ExecState::SendCrc;
+                } else {
+                    self.state.d.next = ExecState::ProbeIssue;
+                }
+            }
+            ExecState::RunStart => {
+                if self.ticks_left.q.val() == 0 {
+                    self.resp_status.d.next = status::OK.into();
+                    self.resp_cmd.d.next = cmd::RUN.into();
+                    self.resp_len.d.next = 2.into();
+                    self.resp_body.d.next = ExecState::RunFinal;
+                    self.after_resp.d.next = ExecState::Idle;
+                    self.state.d.next = ExecState::RespSync;
+                } else if !self.busy.val() {
+                    self.start.next = true;
+                    self.pending.d.next = 0.into();
+                    self.spike_count.d.next = 0.into();
+                    self.tick_cycles.d.next = 0.into();
+                    self.state.d.next = ExecState::RunWait;
+                }
+            }
+            ExecState::RunWait => {
+                self.tick_cycles.d.next = self.tick_cycles.q.val() + 1;
+                if self.spike_valid.val() {
+                    self.spike_count.d.next = self.spike_count.q.val() + 1;
+                }
+                if self.done.val() {
+                    self.state.d.next = ExecState::RunReport;
+                }
+            }
+            ExecState::RunReport => {
+                self.resp_status.d.next = status::OK.into();
+                self.resp_cmd.d.next = cmd::TICK_REPORT.into();
+                self.resp_len.d.next = self.report_len.val();
+                self.resp_body.d.next = ExecState::TickIndex;
+                self.after_resp.d.next = ExecState::RunNext;
+                self.spike_rd.d.next = 0.into();
+                self.state.d.next = ExecState::RespSync;
+            }
+            ExecState::TickIndex => {
+                self.sh_word.d.next = bit_cast::<32, 16>(self.tick_index.q.val());
+                self.sh_count.d.next = 2.into();
+                self.word_ret.d.next = ExecState::TickCycles;
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::TickCycles => {
+                self.sh_word.d.next = self.tick_cycles.q.val();
+                self.sh_count.d.next = 4.into();
+                self.word_ret.d.next = ExecState::SpikeFetch;
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::SpikeFetch => {
+                if self.spike_rd.q.val() == self.spike_count.q.val() {
+                    self.state.d.next = ExecState::SendCrc;
+                } else {
+                    self.state.d.next = ExecState::SpikeTake;
+                }
+            }
+            ExecState::SpikeTake => {
+                self.sh_word.d.next = self.spike_word.val();
+                self.sh_count.d.next = 2.into();
+                self.spike_rd.d.next = self.spike_rd.q.val() + 1;
+                self.word_ret.d.next = ExecState::SpikeFetch;
+                self.state.d.next = ExecState::SendWord;
+            }
+            ExecState::RunNext => {
+                self.tick_index.d.next = self.tick_index.q.val() + 1;
+                self.ticks_left.d.next = self.ticks_left.q.val() - 1;
+                self.state.d.next = ExecState::RunStart;
+            }
+            ExecState::RunFinal => {
+                self.sh_word.d.next = bit_cast::<32, 16>(self.tick_index.q.val());
+                self.sh_count.d.next = 2.into();
+                self.word_ret.d.next = ExecState::SendCrc;
+                self.state.d.next = ExecState::SendWord;
+            }
+        }
+    }
+}
