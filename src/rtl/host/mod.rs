@@ -1,8 +1,4 @@
-//! The UART host link: a serial port into one neurocore.
-//!
-//! - [`uart`]: 8N1 receiver and transmitter;
-//! - [`crc`]: CRC-16/CCITT-FALSE, one byte per cycle.
-
+//! The UART host link (temporary module list until the core split lands).
 pub mod crc;
-pub mod uart;
 pub mod link;
+pub mod uart;

@@ -1,0 +1,92 @@
+//! `HostTop`: a complete FPGA design with two pins, a UART, the host link and one neurocore.
+
+use rust_hdl::prelude::*;
+
+use super::link::{HostLink, LinkConfig};
+use super::uart::{UartRx, UartTx};
+use crate::rtl::neurocore::NeuroCore;
+
+/// UART pins in, neurocore inside. Const parameters as for [`NeuroCore`].
+#[derive(LogicBlock)]
+pub struct HostTop<
+    const NB: usize,
+    const AB: usize,
+    const GB: usize,
+    const SB: usize,
+    const NB1: usize,
+    const AB1: usize,
+> {
+    /// Board clock.
+    pub clock: Signal<In, Clock>,
+    /// Serial data from the host (idle high).
+    pub uart_rx: Signal<In, Bit>,
+    /// Serial data to the host (idle high).
+    pub uart_tx: Signal<Out, Bit>,
+    rx: UartRx,
+    tx: UartTx,
+    link: HostLink<NB, AB, NB1>,
+    core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > HostTop<NB, AB, GB, SB, NB1, AB1>
+{
+    /// A design with the given link configuration and UART bit time.
+    pub fn new(config: &LinkConfig) -> Self {
+        Self {
+            clock: Default::default(),
+            uart_rx: Default::default(),
+            uart_tx: Default::default(),
+            rx: UartRx::new(config.cycles_per_bit),
+            tx: UartTx::new(config.cycles_per_bit),
+            link: HostLink::new(config),
+            core: NeuroCore::new(),
+        }
+    }
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > Logic for HostTop<NB, AB, GB, SB, NB1, AB1>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        clock!(self, clock, rx, tx, link, core);
+        // UART <-> link.
+        self.rx.rx.next = self.uart_rx.val();
+        self.link.rx_valid.next = self.rx.valid.val();
+        self.link.rx_data.next = self.rx.data.val();
+        self.link.rx_error.next = self.rx.frame_error.val();
+        self.tx.data.next = self.link.tx_data.val();
+        self.tx.start.next = self.link.tx_valid.val();
+        self.link.tx_ready.next = self.tx.ready.val();
+        self.uart_tx.next = self.tx.tx.val();
+        // Link <-> core bus.
+        self.core.cfg_write.next = self.link.cfg_write.val();
+        self.core.cfg_target.next = self.link.cfg_target.val();
+        self.core.cfg_addr.next = self.link.cfg_addr.val();
+        self.core.cfg_data.next = self.link.cfg_data.val();
+        self.core.event_valid.next = self.link.event_valid.val();
+        self.core.event_axon.next = self.link.event_axon.val();
+        self.link.event_ready.next = self.core.event_ready.val();
+        self.core.start.next = self.link.start.val();
+        self.link.busy.next = self.core.busy.val();
+        self.link.done.next = self.core.done.val();
+        self.link.spike_valid.next = self.core.spike_valid.val();
+        self.link.spike_neuron.next = self.core.spike_neuron.val();
+        self.core.probe_neuron.next = self.link.probe_neuron.val();
+        self.link.probe_u.next = self.core.probe_u.val();
+        self.link.probe_v.next = self.core.probe_v.val();
+    }
+}
