@@ -219,7 +219,9 @@ impl Twins {
     fn step_both(&mut self) -> TickReport {
         self.step += 1;
         // Input axons 0..8 are the inputs' (mapper: the first projection's axons come first).
-        let axons: Vec<u16> = (0..8).filter(|a| (a + self.step) % 3 != 0).collect();
+        let axons: Vec<u16> = (0..8u16)
+            .filter(|&a| (a as u32 + self.step) % 3 != 0)
+            .collect();
         let mut reports = Vec::new();
         for d in [&mut self.dut, &mut self.twin] {
             d.inject(&axons).unwrap();
@@ -268,7 +270,7 @@ impl Twins {
 /// synapse words of live axons, thresholds and the neuron count, then clears the core.
 fn poison() -> Vec<ConfigEntry> {
     let mut p = Vec::new();
-    for n in 0..16u16 {
+    for n in 0..16u32 {
         p.push(ConfigEntry {
             target: CfgTarget::StateU as u8,
             addr: n,
@@ -286,8 +288,8 @@ fn poison() -> Vec<ConfigEntry> {
         });
     }
     // Axons 0..8 (the inputs) reach neurons 0..16: synapse groups 0..4 of rows of 16 groups.
-    for axon in 0..8u16 {
-        for group in 0..2u16 {
+    for axon in 0..8u32 {
+        for group in 0..2u32 {
             p.push(ConfigEntry {
                 target: CfgTarget::Synapse as u8,
                 addr: axon * 16 + group,

@@ -31,6 +31,8 @@ Typical use:
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
+  neurofab run net.json --port /dev/ttyUSB1  # on a board, over the UART host link
+  neurofab run net.json --port sim           # the same link, simulated with Verilator
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
 CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent.";
@@ -54,6 +56,34 @@ pub enum Command {
     /// End to end on the built-in network: generate the Verilog, run the golden model, the
     /// rust-hdl core and the Verilated core, and check that all three agree bit for bit.
     Demo(DemoArgs),
+    /// Run a network on a board over its UART host link (or on the simulated link with
+    /// `--port sim`) and write its spikes as CSV.
+    Run(RunArgs),
+}
+
+/// `neurofab run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Network file (JSON, see README).
+    pub net: PathBuf,
+    /// Serial port of the board (e.g. /dev/ttyUSB1), or `sim`: the host-link design's Verilog
+    /// under Verilator, its UART pins driven cycle by cycle (needs tools/install.sh).
+    #[arg(long)]
+    pub port: String,
+    /// Ticks to run (default: the network file's `ticks`).
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Write the spike CSV here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Baud rate of the serial port; must match the bit time the board's design was
+    /// generated with (ignored by `sim`).
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+    /// Hardware configuration: the core shape of the simulated design (a board reports its
+    /// own shape, and the network is mapped for it).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 /// `neurofab sim`.
@@ -107,6 +137,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Sim(args) => sim(args),
         Command::Gen(args) => gen(args),
         Command::Demo(args) => demo(args),
+        Command::Run(args) => run_link(args),
     }
 }
 
@@ -322,6 +353,55 @@ fn demo(args: DemoArgs) -> Result<()> {
         golden.spikes.spikes.len(),
         image.neuron_count,
         csv_path.display()
+    );
+    Ok(())
+}
+
+/// How long a read on a real serial port waits for the next byte: far longer than any gap
+/// inside a response (a tick of the largest core, or 2 KiB of spike ids at 115 200 baud).
+const SERIAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn run_link(args: RunArgs) -> Result<()> {
+    use crate::host::driver::{run_network, HostDriver};
+    use crate::host::sim::SimTransport;
+    use crate::host::transport::SerialTransport;
+    use crate::rtl::host::HostParams;
+
+    let config = load_config(args.config.as_deref())?;
+    let net = Network::load(&args.net)?;
+    let ticks = args.ticks.unwrap_or(net.ticks);
+    let started = Instant::now();
+    let mut progress = progress_reporter(format!("run on {}", args.port), ticks);
+    let context = || format!("{}: cannot run over {}", args.net.display(), args.port);
+    let (run, device) = if args.port == "sim" {
+        ensure_verilator()?;
+        let params = HostParams::sim(config.core_shape())?;
+        let mut driver = HostDriver::new(SimTransport::new(params).with_context(context)?);
+        let run = run_network(&mut driver, &net, ticks, &mut progress).with_context(context)?;
+        let cycles = driver.transport_mut().cycles();
+        let device = format!(
+            "{}, {cycles} clock cycles",
+            crate::host::transport::Transport::describe(driver.transport_mut())
+        );
+        (run, device)
+    } else {
+        let transport = SerialTransport::open(&args.port, args.baud, SERIAL_READ_TIMEOUT)?;
+        let mut driver = HostDriver::new(transport);
+        let run = run_network(&mut driver, &net, ticks, &mut progress).with_context(context)?;
+        (run, format!("{} @ {} baud", args.port, args.baud))
+    };
+    let csv = run.spikes.to_csv(&net);
+    match &args.out {
+        Some(path) => write_atomic(path, &csv)?,
+        None => print!("{csv}"),
+    }
+    let core_cycles: u64 = run.tick_cycles.iter().sum();
+    eprintln!(
+        "link ({device}; core {}x{}): {ticks} ticks, {} spikes, {core_cycles} core cycles in ticks [{:.2} s]",
+        run.info.neurons,
+        run.info.axons,
+        run.spikes.spikes.len(),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

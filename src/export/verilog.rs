@@ -51,6 +51,21 @@ pub fn neurocore_verilog(shape: CoreShape) -> String {
 
 /// Renames the module `top` and its `top$...` submodules to [`CORE_MODULE`].
 fn rename_top(line: &str) -> String {
+    rename_top_as(line, CORE_MODULE)
+}
+
+/// Renames rust-hdl's top module `top` and its `top$...` submodules in a whole Verilog text
+/// to `module` (used by other generated designs, e.g. the host link's `HostTop`).
+pub fn rename_top_module(verilog: &str, module: &str) -> String {
+    let mut out = String::with_capacity(verilog.len() + 4096);
+    for line in verilog.lines() {
+        out.push_str(rename_top_as(line, module).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn rename_top_as(line: &str, module: &str) -> String {
     let mut out = String::with_capacity(line.len() + 16);
     let bytes = line.as_bytes();
     let mut i = 0;
@@ -64,7 +79,7 @@ fn rename_top(line: &str) -> String {
             if matches!(next, Some(b'$') | Some(b'(') | Some(b' ') | None)
                 && is_module_context(line)
             {
-                out.push_str(CORE_MODULE);
+                out.push_str(module);
                 i += 3;
                 continue;
             }

@@ -4,7 +4,7 @@
 //! The protocol is specified in `docs/host-protocol.md`; the hardware side is
 //! `rtl::host`.
 
-// pub mod driver;
+pub mod driver;
 pub mod protocol;
-// pub mod sim;
+pub mod sim;
 pub mod transport;

@@ -19,8 +19,10 @@ pub const MAX_REQUEST_PAYLOAD: usize = 512;
 pub const REQUEST_OVERHEAD: usize = 6;
 /// Bytes of a response around its payload: sync, status, command, 2 length, 2 CRC.
 pub const RESPONSE_OVERHEAD: usize = 7;
-/// Bytes per configuration write entry: target, address (2), data (4).
-pub const CONFIG_ENTRY_BYTES: usize = 7;
+/// Bytes per configuration write entry: target, address (3), data (4).
+pub const CONFIG_ENTRY_BYTES: usize = 8;
+/// Configuration addresses are 24 bits (the core's `cfg_addr`).
+pub const CONFIG_ADDR_LIMIT: u32 = 1 << 24;
 /// Bytes per axon event entry.
 pub const EVENT_ENTRY_BYTES: usize = 2;
 /// Bytes per neuron in a state read: `u` and `v` as little-endian `i32`.
@@ -318,22 +320,26 @@ impl ResponseParser {
 pub struct ConfigEntry {
     /// Target (memory or register) number.
     pub target: u8,
-    /// Word address within the target.
-    pub addr: u16,
+    /// Word address within the target (< [`CONFIG_ADDR_LIMIT`]; sent as 3 bytes).
+    pub addr: u32,
     /// Data word.
     pub data: u32,
 }
 
 /// Payloads of write-config requests: entries in order, as many per frame as fit in
 /// `max_payload` bytes (the device's buffer, from its info).
+///
+/// # Panics
+/// If an address does not fit 24 bits (the mapper never produces one).
 pub fn config_payloads(entries: &[ConfigEntry], max_payload: usize) -> Vec<Vec<u8>> {
     entries
         .chunks((max_payload / CONFIG_ENTRY_BYTES).max(1))
         .map(|chunk| {
             let mut payload = Vec::with_capacity(chunk.len() * CONFIG_ENTRY_BYTES);
             for e in chunk {
+                assert!(e.addr < CONFIG_ADDR_LIMIT, "address {} over 24 bits", e.addr);
                 payload.push(e.target);
-                payload.extend(e.addr.to_le_bytes());
+                payload.extend(&e.addr.to_le_bytes()[..3]);
                 payload.extend(e.data.to_le_bytes());
             }
             payload
@@ -527,12 +533,12 @@ mod tests {
         assert_eq!(&frame[6..], &crc.to_be_bytes());
         let entry = ConfigEntry {
             target: 3,
-            addr: 0x1234,
+            addr: 0x01_1234,
             data: 0xdead_beef,
         };
         assert_eq!(
             config_payloads(&[entry], MAX_REQUEST_PAYLOAD),
-            vec![vec![3, 0x34, 0x12, 0xef, 0xbe, 0xad, 0xde]]
+            vec![vec![3, 0x34, 0x12, 0x01, 0xef, 0xbe, 0xad, 0xde]]
         );
     }
 
@@ -678,6 +684,6 @@ mod tests {
         let payloads = config_payloads(&entries, MAX_REQUEST_PAYLOAD);
         assert_eq!(payloads.len(), 2);
         assert!(payloads.iter().all(|p| p.len() <= MAX_REQUEST_PAYLOAD));
-        assert_eq!(payloads[0].len(), 73 * 7);
+        assert_eq!(payloads[0].len(), 64 * 8);
     }
 }

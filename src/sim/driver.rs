@@ -85,6 +85,61 @@ fn tick_budget(image: &CoreImage, events: usize) -> u64 {
     (image.shape.neurons + events * image.shape.groups() + 64) as u64
 }
 
+/// Turns the spikes of tick `t-1` into the axon events of tick `t`: the fabric around one
+/// core, shared by every driver (the pin-level one here and the UART host link's).
+pub struct Fanout<'a> {
+    image: &'a CoreImage,
+    /// Core neuron -> (population, neuron).
+    owner: Vec<(usize, usize)>,
+    /// Input spikes by tick, as (input group, index).
+    inputs_at: Vec<Vec<(usize, usize)>>,
+}
+
+impl<'a> Fanout<'a> {
+    /// The fan-out of `net` placed as `image`, for a run of `ticks` ticks.
+    pub fn new(image: &'a CoreImage, net: &Network, ticks: u32) -> Self {
+        let mut owner = Vec::with_capacity(image.neuron_count);
+        for (pop, p) in net.populations.iter().enumerate() {
+            owner.extend((0..p.size).map(|n| (pop, n)));
+        }
+        let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
+        for (group, input) in net.inputs.iter().enumerate() {
+            for &(tick, index) in &input.spikes {
+                if tick < ticks {
+                    inputs_at[tick as usize].push((group, index));
+                }
+            }
+        }
+        Fanout {
+            image,
+            owner,
+            inputs_at,
+        }
+    }
+
+    /// The `(population, neuron)` of a core neuron, if it is mapped.
+    pub fn owner(&self, neuron: usize) -> Option<(usize, usize)> {
+        self.owner.get(neuron).copied()
+    }
+
+    /// Replaces `events` with the axon events of `tick`: the input spikes listed at `tick - 1`
+    /// and the core neurons in `previous_spikes` (those that spiked in `tick - 1`), each fanned
+    /// out to every axon it drives. Tick 0 has none.
+    pub fn events(&self, tick: u32, previous_spikes: &[usize], events: &mut Vec<usize>) {
+        events.clear();
+        if tick == 0 {
+            return;
+        }
+        for &(group, index) in &self.inputs_at[tick as usize - 1] {
+            events.extend_from_slice(self.image.axons_of(Source::Input(group), index));
+        }
+        for &neuron in previous_spikes {
+            let (pop, index) = self.owner[neuron];
+            events.extend_from_slice(self.image.axons_of(Source::Population(pop), index));
+        }
+    }
+}
+
 /// Runs `ticks` ticks of `net` on a core already loaded with `image`, then reads back every
 /// neuron's state. `progress` is called after each tick with the number of ticks done.
 pub fn run(
@@ -94,36 +149,13 @@ pub fn run(
     ticks: u32,
     progress: &mut dyn FnMut(u32),
 ) -> Result<HardwareRun, DriverError> {
-    // Core neuron -> (population, neuron).
-    let mut owner = Vec::with_capacity(image.neuron_count);
-    for (pop, p) in net.populations.iter().enumerate() {
-        owner.extend((0..p.size).map(|n| (pop, n)));
-    }
-    // Input spikes by tick.
-    let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
-    for (group, input) in net.inputs.iter().enumerate() {
-        for &(tick, index) in &input.spikes {
-            if tick < ticks {
-                inputs_at[tick as usize].push((group, index));
-            }
-        }
-    }
-
+    let fanout = Fanout::new(image, net, ticks);
     let mut spikes = Vec::new();
     let mut tick_cycles = Vec::with_capacity(ticks as usize);
     let mut previous_spikes: Vec<usize> = Vec::new(); // core neurons that spiked in tick t-1
     let mut events: Vec<usize> = Vec::new();
     for tick in 0..ticks {
-        events.clear();
-        if tick > 0 {
-            for &(group, index) in &inputs_at[tick as usize - 1] {
-                events.extend_from_slice(image.axons_of(Source::Input(group), index));
-            }
-            for &neuron in &previous_spikes {
-                let (pop, index) = owner[neuron];
-                events.extend_from_slice(image.axons_of(Source::Population(pop), index));
-            }
-        }
+        fanout.events(tick, &previous_spikes, &mut events);
         for &axon in &events {
             pins.set(CoreInput::EventValid, 1);
             pins.set(CoreInput::EventAxon, axon as u64);
@@ -140,8 +172,8 @@ pub fn run(
         loop {
             if pins.get(CoreOutput::SpikeValid) != 0 {
                 let neuron = pins.get(CoreOutput::SpikeNeuron) as usize;
-                let &(population, index) = owner
-                    .get(neuron)
+                let (population, index) = fanout
+                    .owner(neuron)
                     .ok_or(DriverError::UnmappedSpike { tick, neuron })?;
                 spikes.push(Spike {
                     tick,

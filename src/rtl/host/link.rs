@@ -204,7 +204,7 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     /// Configuration target.
     pub cfg_target: Signal<Out, Bits<4>>,
     /// Configuration word address.
-    pub cfg_addr: Signal<Out, Bits<16>>,
+    pub cfg_addr: Signal<Out, Bits<24>>,
     /// Configuration data.
     pub cfg_data: Signal<Out, Bits<32>>,
     /// An axon event is offered.
@@ -234,7 +234,7 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     tx_crc: Crc16,
     frame_buf: RAM<Bits<8>, 9>,
     spike_buf: RAM<Bits<NB>, NB>,
-    depth_rom: ROM<Bits<18>, 4>,
+    depth_rom: ROM<Bits<25>, 4>,
 
     // ---- Receiver.
     rx_phase: DFF<RxPhase>,
@@ -254,15 +254,15 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     len: DFF<Bits<16>>,
     rd_ptr: DFF<Bits<16>>,
     slot: DFF<Bits<3>>,
-    slot_first: DFF<Bits<3>>,
     slot_last: DFF<Bits<3>>,
     applying: DFF<Bit>,
     bad_seen: DFF<Bit>,
     bad_index: DFF<Bits<16>>,
     entry_index: DFF<Bits<16>>,
-    e_target: DFF<Bits<8>>,
-    e_addr: DFF<Bits<16>>,
-    e_data: DFF<Bits<32>>,
+    /// Entry bytes 0..3 (little-endian).
+    w_lo: DFF<Bits<32>>,
+    /// Entry bytes 4..7.
+    w_hi: DFF<Bits<32>>,
     pending: DFF<Bits<16>>,
     sh_word: DFF<Bits<32>>,
     sh_count: DFF<Bits<3>>,
@@ -290,14 +290,17 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     link_free: Signal<Local, Bit>,
     rd_next: Signal<Local, Bits<16>>,
     at_end: Signal<Local, Bit>,
-    addr_in: Signal<Local, Bits<16>>,
-    data_in: Signal<Local, Bits<32>>,
-    addr_wide: Signal<Local, Bits<18>>,
+    byte_shift: Signal<Local, Bits<5>>,
+    byte_placed: Signal<Local, Bits<32>>,
+    e_target: Signal<Local, Bits<8>>,
+    e_addr: Signal<Local, Bits<24>>,
+    e_low16: Signal<Local, Bits<16>>,
+    addr_wide: Signal<Local, Bits<25>>,
+    low_wide: Signal<Local, Bits<18>>,
     count_field: Signal<Local, Bits<16>>,
     range_end: Signal<Local, Bits<18>>,
     queue_end: Signal<Local, Bits<18>>,
     entry_ok: Signal<Local, Bit>,
-    tx_accept: Signal<Local, Bit>,
     header_word: Signal<Local, Bits<32>>,
     crc_word: Signal<Local, Bits<32>>,
     u_ext: Signal<Local, Bits<32>>,
@@ -306,6 +309,25 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     spike_word: Signal<Local, Bits<32>>,
 
     // ---- Generation-time constants.
+    // Protocol codes: rust-hdl emits a Rust `const` path as a Verilog identifier, so every
+    // code the logic uses is a `Constant` field (a `localparam`).
+    request_sync: Constant<Bits<8>>,
+    response_sync: Constant<Bits<8>>,
+    cmd_info: Constant<Bits<8>>,
+    cmd_inject: Constant<Bits<8>>,
+    cmd_read_state: Constant<Bits<8>>,
+    cmd_run: Constant<Bits<8>>,
+    cmd_tick_report: Constant<Bits<8>>,
+    cmd_write_config: Constant<Bits<8>>,
+    status_bad_crc: Constant<Bits<8>>,
+    status_bad_length: Constant<Bits<8>>,
+    status_busy: Constant<Bits<8>>,
+    status_framing: Constant<Bits<8>>,
+    status_ok: Constant<Bits<8>>,
+    status_out_of_range: Constant<Bits<8>>,
+    status_queue_full: Constant<Bits<8>>,
+    status_timeout: Constant<Bits<8>>,
+    status_unknown_command: Constant<Bits<8>>,
     max_payload: Constant<Bits<16>>,
     timeout: Constant<Bits<24>>,
     neuron_limit: Constant<Bits<18>>,
@@ -340,9 +362,9 @@ impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
         assert_eq!(config.neurons, 1 << NB, "neurons must be 2^NB");
         assert_eq!(config.axons, 1 << AB, "axons must be 2^AB");
         assert!(config.timeout_cycles > 0 && config.timeout_cycles < 1 << 24);
-        assert!(config.target_depths.iter().all(|&d| d < 1 << 18));
+        assert!(config.target_depths.iter().all(|&d| d <= 1 << 24));
         let info = info_words(config);
-        let depths = config.target_depths.iter().map(|&d| Bits::<18>::from(d as u64));
+        let depths = config.target_depths.iter().map(|&d| Bits::<25>::from(d as u64));
         Self {
             clock: Default::default(),
             rx_valid: Default::default(),
@@ -386,15 +408,13 @@ impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
             len: Default::default(),
             rd_ptr: Default::default(),
             slot: Default::default(),
-            slot_first: Default::default(),
             slot_last: Default::default(),
             applying: Default::default(),
             bad_seen: Default::default(),
             bad_index: Default::default(),
             entry_index: Default::default(),
-            e_target: Default::default(),
-            e_addr: Default::default(),
-            e_data: Default::default(),
+            w_lo: Default::default(),
+            w_hi: Default::default(),
             pending: Default::default(),
             sh_word: Default::default(),
             sh_count: Default::default(),
@@ -420,20 +440,40 @@ impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
             link_free: Default::default(),
             rd_next: Default::default(),
             at_end: Default::default(),
-            addr_in: Default::default(),
-            data_in: Default::default(),
+            byte_shift: Default::default(),
+            byte_placed: Default::default(),
+            e_target: Default::default(),
+            e_addr: Default::default(),
+            e_low16: Default::default(),
             addr_wide: Default::default(),
+            low_wide: Default::default(),
             count_field: Default::default(),
             range_end: Default::default(),
             queue_end: Default::default(),
             entry_ok: Default::default(),
-            tx_accept: Default::default(),
             header_word: Default::default(),
             crc_word: Default::default(),
             u_ext: Default::default(),
             v_ext: Default::default(),
             report_len: Default::default(),
             spike_word: Default::default(),
+            request_sync: Constant::new(REQUEST_SYNC.into()),
+            response_sync: Constant::new(RESPONSE_SYNC.into()),
+            cmd_info: Constant::new(cmd::INFO.into()),
+            cmd_inject: Constant::new(cmd::INJECT.into()),
+            cmd_read_state: Constant::new(cmd::READ_STATE.into()),
+            cmd_run: Constant::new(cmd::RUN.into()),
+            cmd_tick_report: Constant::new(cmd::TICK_REPORT.into()),
+            cmd_write_config: Constant::new(cmd::WRITE_CONFIG.into()),
+            status_bad_crc: Constant::new(status::BAD_CRC.into()),
+            status_bad_length: Constant::new(status::BAD_LENGTH.into()),
+            status_busy: Constant::new(status::BUSY.into()),
+            status_framing: Constant::new(status::FRAMING.into()),
+            status_ok: Constant::new(status::OK.into()),
+            status_out_of_range: Constant::new(status::OUT_OF_RANGE.into()),
+            status_queue_full: Constant::new(status::QUEUE_FULL.into()),
+            status_timeout: Constant::new(status::TIMEOUT.into()),
+            status_unknown_command: Constant::new(status::UNKNOWN_COMMAND.into()),
             max_payload: Constant::new(MAX_PAYLOAD.into()),
             timeout: Constant::new((config.timeout_cycles as u64).into()),
             neuron_limit: Constant::new((config.neurons as u64).into()),
@@ -470,15 +510,13 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
             len,
             rd_ptr,
             slot,
-            slot_first,
             slot_last,
             applying,
             bad_seen,
             bad_index,
             entry_index,
-            e_target,
-            e_addr,
-            e_data,
+            w_lo,
+            w_hi,
             pending,
             sh_word,
             sh_count,
@@ -543,19 +581,19 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
 
         if self.in_frame.val() & self.rx_error.val() {
             self.err_pending.d.next = true;
-            self.err_status.d.next = status::FRAMING.into();
+            self.err_status.d.next = self.status_framing.val();
             self.err_cmd.d.next = self.rx_cmd.q.val();
             self.rx_phase.d.next = RxPhase::Drain;
         } else if self.in_frame.val() & self.timed_out.val() {
             // The line is already quiet: no need to drain.
             self.err_pending.d.next = true;
-            self.err_status.d.next = status::TIMEOUT.into();
+            self.err_status.d.next = self.status_timeout.val();
             self.err_cmd.d.next = self.rx_cmd.q.val();
             self.rx_phase.d.next = RxPhase::Hunt;
         } else {
             match self.rx_phase.q.val() {
                 RxPhase::Hunt => {
-                    if self.rx_valid.val() & (self.rx_data.val() == REQUEST_SYNC) {
+                    if self.rx_valid.val() & (self.rx_data.val() == self.request_sync.val()) {
                         self.rx_cmd.d.next = 0.into();
                         if self.link_free.val() {
                             self.rx_crc.clear.next = true;
@@ -564,7 +602,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                             // Keep the first error if one is already waiting.
                             if !self.err_pending.q.val() {
                                 self.err_pending.d.next = true;
-                                self.err_status.d.next = status::BUSY.into();
+                                self.err_status.d.next = self.status_busy.val();
                                 self.err_cmd.d.next = 0.into();
                             }
                             self.rx_phase.d.next = RxPhase::Drain;
@@ -590,7 +628,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                         if self.rx_full_len.val() > self.max_payload.val() {
                             // The length cannot be trusted: do not wait for that many bytes.
                             self.err_pending.d.next = true;
-                            self.err_status.d.next = status::BAD_LENGTH.into();
+                            self.err_status.d.next = self.status_bad_length.val();
                             self.err_cmd.d.next = self.rx_cmd.q.val();
                             self.rx_phase.d.next = RxPhase::Drain;
                         } else if self.rx_full_len.val() == 0 {
@@ -626,7 +664,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                         self.rx_phase.d.next = RxPhase::Hunt;
                     } else {
                         self.err_pending.d.next = true;
-                        self.err_status.d.next = status::BAD_CRC.into();
+                        self.err_status.d.next = self.status_bad_crc.val();
                         self.err_cmd.d.next = self.rx_cmd.q.val();
                         self.rx_phase.d.next = RxPhase::Drain;
                     }
@@ -648,39 +686,42 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.spike_buf.write_address.next = self.spike_count.q.val().get_bits::<NB>(0);
         self.spike_buf.write_data.next = self.spike_neuron.val();
 
-        // Entry assembly: bytes shift in from the top, so a little-endian field of k bytes is
-        // complete after k shifts.
+        // Entry assembly: byte k of an entry lands in byte k of {w_hi, w_lo}. Fields:
+        // config {target = w_lo[7:0], addr = w_lo[31:8], data = w_hi}; inject, run:
+        // w_lo[15:0]; read-state {first = w_lo[15:0], count = w_lo[31:16]}.
         self.rd_next.next = self.rd_ptr.q.val() + 1;
         self.at_end.next = self.rd_ptr.q.val() == self.len.q.val();
-        self.addr_in.next = (bit_cast::<16, 8>(self.frame_buf.read_data.val()) << 8)
-            | (self.e_addr.q.val() >> 8);
-        self.data_in.next = (bit_cast::<32, 8>(self.frame_buf.read_data.val()) << 24)
-            | (self.e_data.q.val() >> 8);
+        self.byte_shift.next = bit_cast::<5, 2>(self.slot.q.val().get_bits::<2>(0)) << 3;
+        self.byte_placed.next =
+            bit_cast::<32, 8>(self.frame_buf.read_data.val()) << self.byte_shift.val();
+        self.e_target.next = self.w_lo.q.val().get_bits::<8>(0);
+        self.e_addr.next = self.w_lo.q.val().get_bits::<24>(8);
+        self.e_low16.next = self.w_lo.q.val().get_bits::<16>(0);
+        self.count_field.next = self.w_lo.q.val().get_bits::<16>(16);
 
         // Entry checks, all against generation-time limits.
-        self.addr_wide.next = bit_cast::<18, 16>(self.e_addr.q.val());
-        self.count_field.next = self.e_data.q.val().get_bits::<16>(16);
+        self.addr_wide.next = bit_cast::<25, 24>(self.e_addr.val());
+        self.low_wide.next = bit_cast::<18, 16>(self.e_low16.val());
         self.range_end.next =
-            bit_cast::<18, 16>(self.e_addr.q.val()) + bit_cast::<18, 16>(self.count_field.val());
+            bit_cast::<18, 16>(self.e_low16.val()) + bit_cast::<18, 16>(self.count_field.val());
         self.queue_end.next =
             bit_cast::<18, 16>(self.pending.q.val()) + bit_cast::<18, 16>(self.entry_index.q.val());
-        self.depth_rom.address.next = self.e_target.q.val().get_bits::<4>(0);
+        self.depth_rom.address.next = self.e_target.val().get_bits::<4>(0);
         self.entry_ok.next = true;
-        if self.cmd.q.val() == cmd::WRITE_CONFIG {
-            self.entry_ok.next = (self.e_target.q.val().get_bits::<4>(4) == 0)
+        if self.cmd.q.val() == self.cmd_write_config.val() {
+            self.entry_ok.next = (self.e_target.val().get_bits::<4>(4) == 0)
                 & (self.addr_wide.val() < self.depth_rom.data.val())
-                & ((self.e_target.q.val() != self.count_target.val())
-                    | (self.e_data.q.val() <= self.neuron_limit_word.val()));
+                & ((self.e_target.val() != self.count_target.val())
+                    | (self.w_hi.q.val() <= self.neuron_limit_word.val()));
         }
-        if self.cmd.q.val() == cmd::INJECT {
-            self.entry_ok.next = self.addr_wide.val() < self.axon_limit.val();
+        if self.cmd.q.val() == self.cmd_inject.val() {
+            self.entry_ok.next = self.low_wide.val() < self.axon_limit.val();
         }
-        if self.cmd.q.val() == cmd::READ_STATE {
+        if self.cmd.q.val() == self.cmd_read_state.val() {
             self.entry_ok.next = self.range_end.val() <= self.neuron_limit.val();
         }
 
         // Response words.
-        self.tx_accept.next = self.tx_valid.val() & self.tx_ready.val();
         self.header_word.next = bit_cast::<32, 8>(self.resp_status.q.val())
             | (bit_cast::<32, 8>(self.resp_cmd.q.val()) << 8)
             | (bit_cast::<32, 16>(self.resp_len.q.val()) << 16);
@@ -705,11 +746,11 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.tx_crc.valid.next = false;
         self.tx_crc.data.next = self.sh_word.q.val().get_bits::<8>(0);
         self.cfg_write.next = false;
-        self.cfg_target.next = self.e_target.q.val().get_bits::<4>(0);
-        self.cfg_addr.next = self.e_addr.q.val();
-        self.cfg_data.next = self.e_data.q.val();
+        self.cfg_target.next = self.e_target.val().get_bits::<4>(0);
+        self.cfg_addr.next = self.e_addr.val();
+        self.cfg_data.next = self.w_hi.q.val();
         self.event_valid.next = false;
-        self.event_axon.next = self.e_addr.q.val().get_bits::<AB>(0);
+        self.event_axon.next = self.w_lo.q.val().get_bits::<AB>(0);
         self.start.next = false;
         self.probe_neuron.next = self.probe_index.q.val().get_bits::<NB>(0);
 
@@ -730,7 +771,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
             }
             ExecState::Dispatch => {
                 // Defaults for an error answer; overridden below when the command is good.
-                self.resp_status.d.next = status::BAD_LENGTH.into();
+                self.resp_status.d.next = self.status_bad_length.val();
                 self.resp_cmd.d.next = self.cmd.q.val();
                 self.resp_len.d.next = 0.into();
                 self.resp_body.d.next = ExecState::SendCrc;
@@ -739,41 +780,38 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                 self.entry_index.d.next = 0.into();
                 self.applying.d.next = false;
                 self.bad_seen.d.next = false;
-                self.slot_first.d.next = 1.into();
-                self.slot.d.next = 1.into();
-                self.slot_last.d.next = 2.into();
+                self.slot.d.next = 0.into();
+                self.slot_last.d.next = 1.into();
                 if !self.busy.val() {
                     self.state.d.next = ExecState::RespSync;
-                    if self.cmd.q.val() == cmd::INFO {
+                    if self.cmd.q.val() == self.cmd_info.val() {
                         if self.len.q.val() == 0 {
-                            self.resp_status.d.next = status::OK.into();
+                            self.resp_status.d.next = self.status_ok.val();
                             self.resp_len.d.next = 16.into();
                             self.resp_body.d.next = ExecState::InfoWord;
                             self.info_index.d.next = 0.into();
                         }
-                    } else if self.cmd.q.val() == cmd::WRITE_CONFIG {
-                        self.slot_first.d.next = 0.into();
-                        self.slot.d.next = 0.into();
-                        self.slot_last.d.next = 6.into();
+                    } else if self.cmd.q.val() == self.cmd_write_config.val() {
+                        self.slot_last.d.next = 7.into();
                         self.state.d.next = ExecState::Fetch;
-                    } else if self.cmd.q.val() == cmd::INJECT {
+                    } else if self.cmd.q.val() == self.cmd_inject.val() {
                         self.state.d.next = ExecState::Fetch;
-                    } else if self.cmd.q.val() == cmd::RUN {
+                    } else if self.cmd.q.val() == self.cmd_run.val() {
                         if self.len.q.val() == 2 {
                             self.state.d.next = ExecState::Fetch;
                         }
-                    } else if self.cmd.q.val() == cmd::READ_STATE {
+                    } else if self.cmd.q.val() == self.cmd_read_state.val() {
                         if self.len.q.val() == 4 {
-                            self.slot_last.d.next = 4.into();
+                            self.slot_last.d.next = 3.into();
                             self.state.d.next = ExecState::Fetch;
                         }
                     } else {
-                        self.resp_status.d.next = status::UNKNOWN_COMMAND.into();
+                        self.resp_status.d.next = self.status_unknown_command.val();
                     }
                     // An empty batch goes straight to the end of its (empty) pass.
                     if (self.len.q.val() == 0)
-                        & ((self.cmd.q.val() == cmd::WRITE_CONFIG)
-                            | (self.cmd.q.val() == cmd::INJECT))
+                        & ((self.cmd.q.val() == self.cmd_write_config.val())
+                            | (self.cmd.q.val() == self.cmd_inject.val()))
                     {
                         self.state.d.next = ExecState::PassEnd;
                     }
@@ -783,18 +821,19 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                 self.state.d.next = ExecState::Take;
             }
             ExecState::Take => {
+                // Byte 0 (4) of an entry starts the low (high) word afresh.
                 if self.slot.q.val() == 0 {
-                    self.e_target.d.next = self.frame_buf.read_data.val();
-                }
-                if (self.slot.q.val() == 1) | (self.slot.q.val() == 2) {
-                    self.e_addr.d.next = self.addr_in.val();
-                }
-                if self.slot.q.val() >= 3 {
-                    self.e_data.d.next = self.data_in.val();
+                    self.w_lo.d.next = self.byte_placed.val();
+                } else if self.slot.q.val() < 4 {
+                    self.w_lo.d.next = self.w_lo.q.val() | self.byte_placed.val();
+                } else if self.slot.q.val() == 4 {
+                    self.w_hi.d.next = self.byte_placed.val();
+                } else {
+                    self.w_hi.d.next = self.w_hi.q.val() | self.byte_placed.val();
                 }
                 self.rd_ptr.d.next = self.rd_next.val();
                 if self.slot.q.val() == self.slot_last.q.val() {
-                    self.slot.d.next = self.slot_first.q.val();
+                    self.slot.d.next = 0.into();
                     self.state.d.next = ExecState::Entry;
                 } else {
                     self.slot.d.next = self.slot.q.val() + 1;
@@ -818,7 +857,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                     } else {
                         self.state.d.next = ExecState::Fetch;
                     }
-                } else if self.cmd.q.val() == cmd::WRITE_CONFIG {
+                } else if self.cmd.q.val() == self.cmd_write_config.val() {
                     self.state.d.next = ExecState::CfgWait;
                 } else {
                     self.state.d.next = ExecState::Event;
@@ -827,7 +866,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
             ExecState::CfgWait => {
                 if !self.busy.val() {
                     self.cfg_write.next = true;
-                    if self.e_target.q.val() == self.clear_target.val() {
+                    if self.e_target.val() == self.clear_target.val() {
                         // A clear empties the core's event queue.
                         self.pending.d.next = 0.into();
                     }
@@ -861,25 +900,25 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                 self.after_resp.d.next = ExecState::Idle;
                 self.state.d.next = ExecState::RespSync;
                 if self.applying.q.val() {
-                    self.resp_status.d.next = status::OK.into();
-                } else if self.slot.q.val() != self.slot_first.q.val() {
-                    self.resp_status.d.next = status::BAD_LENGTH.into();
+                    self.resp_status.d.next = self.status_ok.val();
+                } else if self.slot.q.val() != 0 {
+                    self.resp_status.d.next = self.status_bad_length.val();
                 } else if self.bad_seen.q.val() {
-                    self.resp_status.d.next = status::OUT_OF_RANGE.into();
+                    self.resp_status.d.next = self.status_out_of_range.val();
                     self.resp_len.d.next = 2.into();
                     self.resp_body.d.next = ExecState::ErrIndex;
-                } else if (self.cmd.q.val() == cmd::INJECT)
+                } else if (self.cmd.q.val() == self.cmd_inject.val())
                     & (self.queue_end.val() > self.axon_limit.val())
                 {
-                    self.resp_status.d.next = status::QUEUE_FULL.into();
-                } else if self.cmd.q.val() == cmd::RUN {
-                    self.ticks_left.d.next = self.e_addr.q.val();
+                    self.resp_status.d.next = self.status_queue_full.val();
+                } else if self.cmd.q.val() == self.cmd_run.val() {
+                    self.ticks_left.d.next = self.e_low16.val();
                     self.tick_index.d.next = 0.into();
                     self.state.d.next = ExecState::RunStart;
-                } else if self.cmd.q.val() == cmd::READ_STATE {
-                    self.probe_index.d.next = self.e_addr.q.val();
+                } else if self.cmd.q.val() == self.cmd_read_state.val() {
+                    self.probe_index.d.next = self.e_low16.val();
                     self.probe_left.d.next = self.count_field.val();
-                    self.resp_status.d.next = status::OK.into();
+                    self.resp_status.d.next = self.status_ok.val();
                     self.resp_len.d.next = self.count_field.val() << 3;
                     if self.count_field.val() == 0 {
                         self.resp_body.d.next = ExecState::SendCrc;
@@ -891,7 +930,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                     self.applying.d.next = true;
                     self.rd_ptr.d.next = 0.into();
                     self.entry_index.d.next = 0.into();
-                    self.slot.d.next = self.slot_first.q.val();
+                    self.slot.d.next = 0.into();
                     if self.len.q.val() == 0 {
                         self.state.d.next = ExecState::PassEnd;
                     } else {
@@ -901,7 +940,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
             }
             ExecState::RespSync => {
                 self.tx_valid.next = true;
-                self.tx_data.next = RESPONSE_SYNC.into();
+                self.tx_data.next = self.response_sync.val();
                 if self.tx_ready.val() {
                     self.tx_crc.clear.next = true;
                     self.sh_word.d.next = self.header_word.val();
@@ -982,8 +1021,8 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
             }
             ExecState::RunStart => {
                 if self.ticks_left.q.val() == 0 {
-                    self.resp_status.d.next = status::OK.into();
-                    self.resp_cmd.d.next = cmd::RUN.into();
+                    self.resp_status.d.next = self.status_ok.val();
+                    self.resp_cmd.d.next = self.cmd_run.val();
                     self.resp_len.d.next = 2.into();
                     self.resp_body.d.next = ExecState::RunFinal;
                     self.after_resp.d.next = ExecState::Idle;
@@ -1006,8 +1045,8 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
                 }
             }
             ExecState::RunReport => {
-                self.resp_status.d.next = status::OK.into();
-                self.resp_cmd.d.next = cmd::TICK_REPORT.into();
+                self.resp_status.d.next = self.status_ok.val();
+                self.resp_cmd.d.next = self.cmd_tick_report.val();
                 self.resp_len.d.next = self.report_len.val();
                 self.resp_body.d.next = ExecState::TickIndex;
                 self.after_resp.d.next = ExecState::RunNext;
@@ -1101,7 +1140,7 @@ mod tests {
         tx_busy: u32,
         tx_shifting: u8,
         tx: Vec<u8>,
-        writes: Vec<(u8, u16, u32)>,
+        writes: Vec<(u8, u32, u32)>,
         events: Vec<u16>,
         starts: u32,
         busy_left: u32,
@@ -1205,7 +1244,7 @@ mod tests {
                 assert!(!busy, "configuration write while the core is busy");
                 let w = (
                     l.cfg_target.val().to_u64() as u8,
-                    l.cfg_addr.val().to_u64() as u16,
+                    l.cfg_addr.val().to_u64() as u32,
                     l.cfg_data.val().to_u64() as u32,
                 );
                 self.writes.push(w);
@@ -1270,7 +1309,7 @@ mod tests {
                 let depth = config().target_depths[target as usize];
                 ConfigEntry {
                     target,
-                    addr: rng.gen_range(0..depth) as u16,
+                    addr: rng.gen_range(0..depth),
                     data: rng.gen(),
                 }
             })
@@ -1285,7 +1324,7 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(2);
         let mut want = Vec::new();
         for round in 0..4 {
-            let n = rng.gen_range(1..=73);
+            let n = rng.gen_range(1..=64);
             let mut entries = random_entries(&mut rng, n);
             if round == 1 {
                 entries.insert(3, ConfigEntry { target: CLEAR, addr: 0, data: 0 });
@@ -1326,7 +1365,7 @@ mod tests {
                     // An entry with a bad address at a random position (good CRC).
                     let mut bad = entries.clone();
                     let k = rng.gen_range(0..bad.len());
-                    bad[k].addr = config().target_depths[bad[k].target as usize] as u16;
+                    bad[k].addr = config().target_depths[bad[k].target as usize];
                     frame = encode_request(0x02, &config_payloads(&bad, 512)[0]);
                     Status::OutOfRange
                 }

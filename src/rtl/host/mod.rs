@@ -1,4 +1,258 @@
-//! The UART host link (temporary module list until the core split lands).
+//! The UART host link: a serial port into one neurocore.
+//!
+//! - [`uart`]: 8N1 receiver and transmitter;
+//! - [`crc`]: CRC-16/CCITT-FALSE, one byte per cycle;
+//! - [`link`]: frame receiver, command executor and response generator on the core bus;
+//! - [`top`]: `HostTop` = UART + link + neurocore, the design an FPGA board runs.
+//!
+//! The protocol is specified in `docs/host-protocol.md`; the host side is `crate::host`.
+
 pub mod crc;
 pub mod link;
+pub mod top;
 pub mod uart;
+
+use rust_hdl::prelude::*;
+use thiserror::Error;
+
+use crate::export::verilator::PortSpec;
+use crate::rtl::core_sim::CoreShape;
+use crate::rtl::layout::CfgTarget;
+use link::LinkConfig;
+use top::HostTop;
+
+/// Name of the top module in the exported host-link Verilog.
+pub const HOST_MODULE: &str = "neurofab_host";
+
+/// Core shapes `HostTop` is generated for (each is a separate const-generic instantiation,
+/// so the list is kept short): the default and a small one for fast tests.
+pub const HOST_SHAPES: [(usize, usize); 2] = [(64, 64), (256, 256)];
+
+/// UART bit time of the simulated link (`--port sim`): short, so simulations are fast.
+pub const SIM_CYCLES_PER_BIT: u32 = 4;
+
+/// Inter-byte timeout of the simulated link: 64 bit times.
+pub const SIM_TIMEOUT_CYCLES: u32 = 64 * SIM_CYCLES_PER_BIT;
+
+/// Largest baud-rate error accepted by [`HostParams::for_clock`]: the receiver samples
+/// mid-bit, so over a 10-bit frame the two ends may drift apart by up to ~5 % in total;
+/// 2 % on our side leaves the rest for the host's UART.
+pub const MAX_BAUD_ERROR: f64 = 0.02;
+
+/// Generation-time parameters of a `HostTop`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct HostParams {
+    /// The neurocore's shape.
+    pub shape: CoreShape,
+    /// Clock cycles per UART bit.
+    pub cycles_per_bit: u32,
+    /// Inter-byte timeout in clock cycles: a frame whose next byte does not come within this
+    /// is dropped and reported; after an error the receiver waits for this much silence.
+    pub timeout_cycles: u32,
+}
+
+/// Parameters that cannot be generated.
+#[derive(Debug, Error, PartialEq)]
+pub enum HostParamsError {
+    /// The core shape has no `HostTop` instantiation.
+    #[error("core shape {neurons}x{axons} has no host-link design (supported: 64x64, 256x256)")]
+    UnsupportedShape {
+        /// Neurons.
+        neurons: usize,
+        /// Axons.
+        axons: usize,
+    },
+    /// The baud rate cannot be reached from the clock within [`MAX_BAUD_ERROR`].
+    #[error("{baud} baud from a {clock_hz} Hz clock: {cycles_per_bit} cycles per bit is {error:.2} % off (limit {} %, at least {} cycles per bit)", MAX_BAUD_ERROR * 100.0, uart::MIN_CYCLES_PER_BIT)]
+    Baud {
+        /// Requested baud rate.
+        baud: u32,
+        /// Clock frequency.
+        clock_hz: u32,
+        /// Nearest bit time.
+        cycles_per_bit: u32,
+        /// Relative error in percent.
+        error: f64,
+    },
+}
+
+impl HostParams {
+    /// The simulated link: [`SIM_CYCLES_PER_BIT`], [`SIM_TIMEOUT_CYCLES`].
+    pub fn sim(shape: CoreShape) -> Result<Self, HostParamsError> {
+        check_shape(shape)?;
+        Ok(HostParams {
+            shape,
+            cycles_per_bit: SIM_CYCLES_PER_BIT,
+            timeout_cycles: SIM_TIMEOUT_CYCLES,
+        })
+    }
+
+    /// A board design: `baud` from a `clock_hz` clock, and a 10 ms inter-byte timeout (long
+    /// against the gaps an OS and a USB-serial bridge leave inside one write, short for a
+    /// human-scale resync).
+    pub fn for_clock(shape: CoreShape, clock_hz: u32, baud: u32) -> Result<Self, HostParamsError> {
+        check_shape(shape)?;
+        let cycles_per_bit = ((clock_hz as f64 / baud as f64).round() as u32).clamp(1, 65535);
+        let error = (clock_hz as f64 / cycles_per_bit as f64 / baud as f64 - 1.0).abs();
+        if error > MAX_BAUD_ERROR || cycles_per_bit < uart::MIN_CYCLES_PER_BIT {
+            return Err(HostParamsError::Baud {
+                baud,
+                clock_hz,
+                cycles_per_bit,
+                error: error * 100.0,
+            });
+        }
+        // At least 20 byte times, whatever the clock.
+        let timeout_cycles = (clock_hz / 100).max(200 * cycles_per_bit).min((1 << 24) - 1);
+        Ok(HostParams {
+            shape,
+            cycles_per_bit,
+            timeout_cycles,
+        })
+    }
+
+    /// The link controller's configuration for these parameters.
+    pub fn link_config(&self) -> LinkConfig {
+        let mut target_depths = [0u32; 16];
+        for target in CfgTarget::ALL {
+            target_depths[target as usize] = target_depth(target, self.shape);
+        }
+        LinkConfig {
+            neurons: self.shape.neurons as u32,
+            axons: self.shape.axons as u32,
+            target_depths,
+            neuron_count_target: CfgTarget::NeuronCount as u8,
+            clear_target: CfgTarget::Clear as u8,
+            cycles_per_bit: self.cycles_per_bit,
+            timeout_cycles: self.timeout_cycles,
+        }
+    }
+}
+
+fn check_shape(shape: CoreShape) -> Result<(), HostParamsError> {
+    if HOST_SHAPES.contains(&(shape.neurons, shape.axons)) {
+        Ok(())
+    } else {
+        Err(HostParamsError::UnsupportedShape {
+            neurons: shape.neurons,
+            axons: shape.axons,
+        })
+    }
+}
+
+/// Words addressable in a configuration target of a core of `shape`. Exhaustive, so a new
+/// target cannot be added without deciding its range here.
+pub fn target_depth(target: CfgTarget, shape: CoreShape) -> u32 {
+    match target {
+        CfgTarget::Synapse => (shape.axons * shape.groups()) as u32,
+        CfgTarget::AxonMeta => shape.axons as u32,
+        CfgTarget::ParamDecay
+        | CfgTarget::ParamBiasShift
+        | CfgTarget::ParamThreshold
+        | CfgTarget::StateU
+        | CfgTarget::StateV => shape.neurons as u32,
+        // Registers and commands: address 0 only.
+        CfgTarget::NeuronCount | CfgTarget::Clear => 1,
+    }
+}
+
+/// Runs `$body` with `$top` bound to a fresh `HostTop` for `$params`.
+macro_rules! with_host_top {
+    ($params:expr, $top:ident => $body:expr) => {{
+        let params: &HostParams = $params;
+        let config = params.link_config();
+        match (params.shape.neurons, params.shape.axons) {
+            (64, 64) => {
+                let $top = HostTop::<6, 6, 4, 10, 7, 7>::new(&config);
+                $body
+            }
+            (256, 256) => {
+                let $top = HostTop::<8, 8, 6, 14, 9, 9>::new(&config);
+                $body
+            }
+            (neurons, axons) => panic!(
+                "no HostTop for {neurons}x{axons} (HostParams constructors check the shape)"
+            ),
+        }
+    }};
+}
+
+/// The Verilog of a `HostTop` (top module [`HOST_MODULE`], ports `clock`, `uart_rx`,
+/// `uart_tx`).
+pub fn host_verilog(params: &HostParams) -> String {
+    let raw = with_host_top!(params, top => {
+        let mut top = top;
+        top.connect_all();
+        generate_verilog(&top)
+    });
+    let header = format!(
+        "// {HOST_MODULE}: neurofab UART host link + LIF neurocore ({} neurons x {} axons),\n\
+         // {} clock cycles per UART bit, inter-byte timeout {} cycles.\n\
+         // Protocol: docs/host-protocol.md. Generated by neurofab {}; do not edit.\n",
+        params.shape.neurons,
+        params.shape.axons,
+        params.cycles_per_bit,
+        params.timeout_cycles,
+        env!("CARGO_PKG_VERSION"),
+    );
+    header + &crate::export::verilog::rename_top_module(&raw, HOST_MODULE)
+}
+
+/// The top-level ports of [`host_verilog`], in the order the `sim` transport uses.
+pub fn host_ports() -> Vec<PortSpec> {
+    vec![
+        PortSpec::input("clock", 1),
+        PortSpec::input("uart_rx", 1),
+        PortSpec::output("uart_tx", 1),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn board_parameters() {
+        let shape = CoreShape::default();
+        let p = HostParams::for_clock(shape, 12_000_000, 115_200).unwrap();
+        assert_eq!(p.cycles_per_bit, 104);
+        assert_eq!(p.timeout_cycles, 120_000);
+        let p = HostParams::for_clock(shape, 25_000_000, 115_200).unwrap();
+        assert_eq!(p.cycles_per_bit, 217);
+        // 12 MHz / 3 Mbaud = 4 cycles per bit exactly: the fastest the UART supports.
+        assert_eq!(
+            HostParams::for_clock(shape, 12_000_000, 3_000_000)
+                .unwrap()
+                .cycles_per_bit,
+            4
+        );
+        // 12 MHz / 1.5 Mbaud = 8; 12 MHz / 2 Mbaud = 6; but 12 MHz / 921600 = 13.02 -> 13 is
+        // 0.16 % off: fine. 12 MHz / 5 Mbaud is below the minimum bit time.
+        assert!(HostParams::for_clock(shape, 12_000_000, 921_600).is_ok());
+        assert!(HostParams::for_clock(shape, 12_000_000, 5_000_000).is_err());
+        // 1 MHz / 115200 = 8.68 -> 9 cycles: 3.5 % off, rejected.
+        assert!(matches!(
+            HostParams::for_clock(shape, 1_000_000, 115_200),
+            Err(HostParamsError::Baud { .. })
+        ));
+        assert!(HostParams::sim(CoreShape {
+            neurons: 512,
+            axons: 512
+        })
+        .is_err());
+    }
+
+    #[test]
+    fn depth_table_covers_every_target() {
+        let shape = CoreShape {
+            neurons: 64,
+            axons: 64,
+        };
+        let config = HostParams::sim(shape).unwrap().link_config();
+        assert_eq!(config.target_depths[CfgTarget::Synapse as usize], 64 * 16);
+        assert_eq!(config.target_depths[CfgTarget::StateV as usize], 64);
+        assert_eq!(config.target_depths[CfgTarget::Clear as usize], 1);
+        let existing = config.target_depths.iter().filter(|&&d| d > 0).count();
+        assert_eq!(existing, CfgTarget::ALL.len());
+    }
+}

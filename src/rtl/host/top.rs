@@ -22,8 +22,8 @@ pub struct HostTop<
     pub uart_rx: Signal<In, Bit>,
     /// Serial data to the host (idle high).
     pub uart_tx: Signal<Out, Bit>,
-    rx: UartRx,
-    tx: UartTx,
+    receiver: UartRx,
+    transmitter: UartTx,
     link: HostLink<NB, AB, NB1>,
     core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
 }
@@ -43,8 +43,8 @@ impl<
             clock: Default::default(),
             uart_rx: Default::default(),
             uart_tx: Default::default(),
-            rx: UartRx::new(config.cycles_per_bit),
-            tx: UartTx::new(config.cycles_per_bit),
+            receiver: UartRx::new(config.cycles_per_bit),
+            transmitter: UartTx::new(config.cycles_per_bit),
             link: HostLink::new(config),
             core: NeuroCore::new(),
         }
@@ -62,16 +62,16 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, rx, tx, link, core);
+        clock!(self, clock, receiver, transmitter, link, core);
         // UART <-> link.
-        self.rx.rx.next = self.uart_rx.val();
-        self.link.rx_valid.next = self.rx.valid.val();
-        self.link.rx_data.next = self.rx.data.val();
-        self.link.rx_error.next = self.rx.frame_error.val();
-        self.tx.data.next = self.link.tx_data.val();
-        self.tx.start.next = self.link.tx_valid.val();
-        self.link.tx_ready.next = self.tx.ready.val();
-        self.uart_tx.next = self.tx.tx.val();
+        self.receiver.rx.next = self.uart_rx.val();
+        self.link.rx_valid.next = self.receiver.valid.val();
+        self.link.rx_data.next = self.receiver.data.val();
+        self.link.rx_error.next = self.receiver.frame_error.val();
+        self.transmitter.data.next = self.link.tx_data.val();
+        self.transmitter.start.next = self.link.tx_valid.val();
+        self.link.tx_ready.next = self.transmitter.ready.val();
+        self.uart_tx.next = self.transmitter.tx.val();
         // Link <-> core bus.
         self.core.cfg_write.next = self.link.cfg_write.val();
         self.core.cfg_target.next = self.link.cfg_target.val();
