@@ -4,7 +4,6 @@
 //! (model, mapper, engines, CLI) depends only on our own types and the HDL library stays
 //! replaceable.
 
-pub mod accumulator;
 pub mod core_sim;
 pub mod host;
 pub mod layout;

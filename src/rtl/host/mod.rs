@@ -25,8 +25,9 @@ use top::HostTop;
 pub const HOST_MODULE: &str = "neurofab_host";
 
 /// Core shapes `HostTop` is generated for (each is a separate const-generic instantiation,
-/// so the list is kept short): the default and a small one for fast tests.
-pub const HOST_SHAPES: [(usize, usize); 2] = [(64, 64), (256, 256)];
+/// so the list is kept short): the default, a small one for fast tests, and the 64x32 core that
+/// fits the iCE40 boards.
+pub const HOST_SHAPES: [(usize, usize); 3] = [(64, 32), (64, 64), (256, 256)];
 
 /// UART bit time of the simulated link (`--port sim`): short, so simulations are fast.
 pub const SIM_CYCLES_PER_BIT: u32 = 4;
@@ -55,7 +56,7 @@ pub struct HostParams {
 #[derive(Debug, Error, PartialEq)]
 pub enum HostParamsError {
     /// The core shape has no `HostTop` instantiation.
-    #[error("core shape {neurons}x{axons} has no host-link design (supported: 64x64, 256x256)")]
+    #[error("core shape {neurons}x{axons} has no host-link design (supported: 64x32, 64x64, 256x256)")]
     UnsupportedShape {
         /// Neurons.
         neurons: usize,
@@ -162,6 +163,10 @@ macro_rules! with_host_top {
         let params: &HostParams = $params;
         let config = params.link_config();
         match (params.shape.neurons, params.shape.axons) {
+            (64, 32) => {
+                let $top = HostTop::<6, 5, 4, 9, 7, 6>::new(&config);
+                $body
+            }
             (64, 64) => {
                 let $top = HostTop::<6, 6, 4, 10, 7, 7>::new(&config);
                 $body
@@ -178,7 +183,7 @@ macro_rules! with_host_top {
 }
 
 /// The Verilog of a `HostTop` (top module [`HOST_MODULE`], ports `clock`, `uart_rx`,
-/// `uart_tx`).
+/// `uart_tx`, `spike_valid`).
 pub fn host_verilog(params: &HostParams) -> String {
     let raw = with_host_top!(params, top => {
         let mut top = top;
@@ -204,6 +209,7 @@ pub fn host_ports() -> Vec<PortSpec> {
         PortSpec::input("clock", 1),
         PortSpec::input("uart_rx", 1),
         PortSpec::output("uart_tx", 1),
+        PortSpec::output("spike_valid", 1),
     ]
 }
 
