@@ -73,9 +73,9 @@ pub struct BlockRam {
     /// a DP16KD, whose 18 432 bits include the 9th bit of each byte that 32-bit words leave
     /// unused).
     pub bits: u32,
-    /// Prefix of the `memory_libmap` target names that are block RAM (`$__ICE40_RAM4K_`,
-    /// `$__ECP5_`): Yosys logs `mapping memory <name> via <target>`.
-    pub libmap_prefix: &'static str,
+    /// The `memory_libmap` targets that are block RAM (`$__ICE40_RAM4K_`; `$__DP16KD_`,
+    /// `$__PDPW16KD_`): Yosys logs `mapping memory <name> via <target>`.
+    pub libmap_targets: &'static [&'static str],
 }
 
 /// A supported board.
@@ -124,7 +124,7 @@ const ICE40_EBR: BlockRam = BlockRam {
     cell: "SB_RAM40_4K",
     blocks: 0,
     bits: 4096,
-    libmap_prefix: "$__ICE40_RAM4K_",
+    libmap_targets: &["$__ICE40_RAM4K_"],
 };
 
 const ECP5_EBR: BlockRam = BlockRam {
@@ -132,7 +132,7 @@ const ECP5_EBR: BlockRam = BlockRam {
     cell: "DP16KD",
     blocks: 0,
     bits: 16384,
-    libmap_prefix: "$__ECP5_",
+    libmap_targets: &["$__DP16KD_", "$__PDPW16KD_"],
 };
 
 /// The boards `neurofab build` knows.
@@ -809,10 +809,12 @@ pub fn check_synapse_in_block_ram(
         ));
     }
     for m in &synapse {
-        if !m.target.starts_with(board.block_ram.libmap_prefix) {
+        if !board.block_ram.libmap_targets.contains(&m.target.as_str()) {
             return Err(fail(format!(
-                "{} was mapped via {}, not {}*",
-                m.memory, m.target, board.block_ram.libmap_prefix
+                "{} was mapped via {}, not {}",
+                m.memory,
+                m.target,
+                board.block_ram.libmap_targets.join(" or ")
             )));
         }
     }
@@ -885,16 +887,55 @@ pub fn check_fit(board: &Board, shape: CoreShape, u: &Utilisation) -> Result<(),
     Ok(())
 }
 
-/// nextpnr's error line when placement ran out of a resource, if that is why it failed.
-fn pnr_overflow(log: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(log).ok()?;
-    text.lines()
+/// The `Device utilisation` table that nextpnr logs after packing, as `(bel, used, available)`.
+pub fn parse_device_utilisation(log: &str) -> Vec<(String, u64, u64)> {
+    let mut rows = Vec::new();
+    let mut in_table = false;
+    for line in log.lines() {
+        let body = line.trim_start_matches("Info:").trim();
+        if body.starts_with("Device utilisation") {
+            in_table = true;
+            rows.clear();
+            continue;
+        }
+        if !in_table {
+            continue;
+        }
+        let parsed = body.split_once(':').and_then(|(bel, rest)| {
+            let (used, rest) = rest.split_once('/')?;
+            let available = rest.split_whitespace().next()?;
+            Some((
+                bel.trim().to_string(),
+                used.trim().parse().ok()?,
+                available.parse().ok()?,
+            ))
+        });
+        match parsed {
+            Some(row) => rows.push(row),
+            None => in_table = false,
+        }
+    }
+    rows
+}
+
+/// Why nextpnr could not place the design, if it ran out of a resource: the over-full rows of
+/// its utilisation table, or its error line.
+pub fn pnr_overflow(log: &str) -> Option<String> {
+    let over: Vec<String> = parse_device_utilisation(log)
+        .into_iter()
+        .filter(|(_, used, available)| used > available)
+        .map(|(bel, used, available)| format!("needs {used} {bel}, the device has {available}"))
+        .collect();
+    if !over.is_empty() {
+        return Some(over.join("; "));
+    }
+    log.lines()
         .find(|line| {
             line.contains("ERROR")
                 && (line.contains("no BELs remaining")
                     || line.contains("but device only has")
                     || line.contains("Unable to place")
-                    || line.contains("failed to place"))
+                    || line.contains("Failed to expand region"))
         })
         .map(|line| line.trim().to_string())
 }
@@ -921,7 +962,13 @@ pub fn build(request: &BuildRequest) -> Result<BuildReport, FpgaError> {
     let result = build_in(request, &params, dir, [&yosys, &nextpnr, &pack], started);
     // Logs are kept whatever happened (they are complete files); everything else only on
     // success, bitstream last.
-    for log in ["yosys.log", "nextpnr.log", "pack.log"] {
+    for log in [
+        "yosys.log",
+        "nextpnr.log",
+        "pack.log",
+        "yosys_stat.json",
+        "nextpnr_report.json",
+    ] {
         let from = dir.join(log);
         if from.exists() {
             let to = out.join(log);
@@ -932,8 +979,6 @@ pub fn build(request: &BuildRequest) -> Result<BuildReport, FpgaError> {
     let mut outputs = vec![
         format!("{BOARD_MODULE}.v"),
         board.constraints_file.to_string(),
-        "yosys_stat.json".to_string(),
-        "nextpnr_report.json".to_string(),
     ];
     if let Some(net) = &request.network {
         outputs.extend(net.images.iter().map(|f| f.name.to_string()));
@@ -1080,7 +1125,8 @@ fn build_in(
     let seconds = match run_tool(nextpnr, nextpnr_name, &args, dir, "nextpnr.log") {
         Ok(s) => s,
         Err(e) => {
-            return Err(match pnr_overflow(&nextpnr_log) {
+            let log = std::fs::read_to_string(&nextpnr_log).unwrap_or_default();
+            return Err(match pnr_overflow(&log) {
                 Some(line) => FpgaError::DoesNotFit {
                     board: board.name.into(),
                     device: board.device.into(),
@@ -1288,4 +1334,251 @@ pub fn replace_between_markers(readme: &str, table: &str) -> Result<String, Stri
         table,
         &readme[end..]
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Snippets captured from real runs of the pinned tools (Yosys 0.70, nextpnr 0.11 YoWASP
+    // builds), trimmed to the fields the parsers read plus a few they must ignore.
+
+    /// nextpnr-ice40 --report, HX8K breakout, 64x32 core (critical paths dropped).
+    const PNR_ICE40: &str = r#"{"critical_paths": [], "fmax": {"clk$SB_IO_IN_$glb_clk": {"achieved": 32.64879608154297, "constraint": 12}},
+        "utilization": {"ICESTORM_LC": {"available": 7680, "used": 5720}, "ICESTORM_PLL": {"available": 2, "used": 0}, "ICESTORM_RAM": {"available": 32, "used": 29}, "SB_GB": {"available": 8, "used": 3}, "SB_IO": {"available": 206, "used": 5}, "SB_WARMBOOT": {"available": 1, "used": 0}}}"#;
+
+    /// nextpnr-ecp5 --report, ULX3S 25F, 64x64 core (a subset of the BEL types).
+    const PNR_ECP5: &str = r#"{"critical_paths": [], "fmax": {"$glbnet$clk$TRELLIS_IO_IN": {"achieved": 38.43788146972656, "constraint": 25}},
+        "utilization": {"ALU54B": {"available": 14, "used": 0}, "DP16KD": {"available": 56, "used": 6}, "MULT18X18D": {"available": 28, "used": 4}, "TRELLIS_COMB": {"available": 24288, "used": 5619}, "TRELLIS_FF": {"available": 24288, "used": 1261}, "TRELLIS_RAMW": {"available": 3036, "used": 192}}}"#;
+
+    /// Yosys `stat -json` after synth_ice40 -dsp, iCEBreaker, 64x32 core (wire counts dropped).
+    const STAT_ICE40: &str = r#"{"creator": "Yosys 0.70", "invocation": "stat -json ",
+        "modules": {"\\neurofab_board": {"num_cells": 7414, "num_cells_by_type": {"$scopeinfo": 110, "SB_CARRY": 927, "SB_DFF": 616, "SB_DFFE": 300, "SB_DFFESR": 261, "SB_DFFESS": 52, "SB_DFFSR": 175, "SB_DFFSS": 1, "SB_LUT4": 3410, "SB_MAC16": 4, "SB_RAM40_4K": 29}}},
+        "design": {"num_cells": 7414, "num_cells_by_type": {"$scopeinfo": 110, "SB_CARRY": 927, "SB_DFF": 616, "SB_DFFE": 300, "SB_DFFESR": 261, "SB_DFFESS": 52, "SB_DFFSR": 175, "SB_DFFSS": 1, "SB_LUT4": 3410, "SB_MAC16": 4, "SB_RAM40_4K": 29}}}"#;
+
+    /// Yosys `stat -json` after synth_ecp5, ULX3S 25F, 64x64 core (module entry only).
+    const STAT_ECP5: &str = r#"{"creator": "Yosys 0.70", "invocation": "stat -json ",
+        "modules": {"\\neurofab_board": {"num_cells_by_type": {"$scopeinfo": 110, "CCU2C": 502, "DP16KD": 6, "L6MUX21": 44, "LUT4": 3241, "MULT18X18D": 4, "PFUMX": 573, "TRELLIS_DPR16X4": 192, "TRELLIS_FF": 1261}}}}"#;
+
+    /// memory_libmap lines of synth_ecp5 (64x64 core), with a neighbour line.
+    const LIBMAP_ECP5: &str = "mapping memory neurofab_board.host.link.spike_buf.mem via $__TRELLIS_DPR16X4_
+<suppressed ~2 debug messages>
+mapping memory neurofab_board.host.link.frame_buf.mem via $__DP16KD_
+mapping memory neurofab_board.host.core.synapse_sram.mem via $__DP16KD_
+mapping memory neurofab_board.host.core.acc_bank3.mem via $__TRELLIS_DPR16X4_
+mapping memory neurofab_board.host.core.state_u.mem via $__PDPW16KD_
+";
+
+    /// nextpnr-ice40 log of a 16x16 core on the HX8K whose accumulators were in flip-flops.
+    const PNR_OVERFULL_LOG: &str = "Info: Device utilisation:
+Info: \t         ICESTORM_LC:    8451/   7680   110%
+Info: \t        ICESTORM_RAM:      17/     32    53%
+Info: \t               SB_IO:       5/    206     2%
+
+Info: Placed 5 cells based on constraints.
+ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
+0 warnings, 1 error
+";
+
+    fn board_named(name: &str) -> &'static Board {
+        board(name).unwrap()
+    }
+
+    #[test]
+    fn parses_nextpnr_reports() {
+        let ice = parse_pnr_report(PNR_ICE40).unwrap();
+        assert_eq!(ice.cells("ICESTORM_LC"), Some((5720, 7680)));
+        assert_eq!(ice.cells("ICESTORM_RAM"), Some((29, 32)));
+        assert_eq!(ice.fmax.len(), 1);
+        assert!((ice.fmax[0].1 - 32.6488).abs() < 1e-3 && ice.fmax[0].2 == 12.0);
+        let ecp5 = parse_pnr_report(PNR_ECP5).unwrap();
+        assert_eq!(ecp5.cells("DP16KD"), Some((6, 56)));
+        assert_eq!(ecp5.cells("MULT18X18D"), Some((4, 28)));
+        assert_eq!(ecp5.cells("NO_SUCH_BEL"), None);
+        assert!(parse_pnr_report("{}").is_err());
+        assert!(parse_pnr_report(r#"{"utilization": {"X": {"used": 1}}}"#).is_err());
+    }
+
+    #[test]
+    fn parses_yosys_stat() {
+        let ice = utilisation_from_cells(Family::Ice40, &parse_yosys_stat(STAT_ICE40).unwrap());
+        assert_eq!(
+            (ice.luts, ice.ffs, ice.carries, ice.block_ram, ice.dsp),
+            (3410, 616 + 300 + 261 + 52 + 175 + 1, 927, 29, 4)
+        );
+        let ecp5 = utilisation_from_cells(Family::Ecp5, &parse_yosys_stat(STAT_ECP5).unwrap());
+        assert_eq!(
+            (ecp5.luts, ecp5.ffs, ecp5.carries, ecp5.block_ram, ecp5.dsp, ecp5.lutram),
+            (3241, 1261, 502, 6, 4, 192)
+        );
+        assert!(parse_yosys_stat("[]").is_err());
+    }
+
+    #[test]
+    fn synapse_bram_check_reads_the_libmap_lines() {
+        let ulx3s = board_named("ulx3s-25f");
+        let shape = CoreShape {
+            neurons: 64,
+            axons: 64,
+        };
+        let memories = parse_memory_mappings(LIBMAP_ECP5);
+        assert_eq!(memories.len(), 5);
+        assert_eq!(memories[2].memory, "neurofab_board.host.core.synapse_sram.mem");
+        // 64 x 64 x 8 bits = 32 kbit = 2 DP16KD.
+        check_synapse_in_block_ram(ulx3s, shape, &memories, 6).unwrap();
+        assert!(matches!(
+            check_synapse_in_block_ram(ulx3s, shape, &memories, 1),
+            Err(FpgaError::SynapseNotInBlockRam { .. })
+        ));
+        // Synapse SRAM in LUT RAM, or not mapped to any RAM at all (flip-flops).
+        let lutram = LIBMAP_ECP5.replace(
+            "synapse_sram.mem via $__DP16KD_",
+            "synapse_sram.mem via $__TRELLIS_DPR16X4_",
+        );
+        let err = check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&lutram), 6)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("$__TRELLIS_DPR16X4_"), "{err}");
+        let logic: String = LIBMAP_ECP5
+            .lines()
+            .filter(|l| !l.contains("synapse"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&logic), 6).is_err()
+        );
+        // An iCE40 target name is not block RAM on an ECP5.
+        let ice = LIBMAP_ECP5.replace("$__DP16KD_", "$__ICE40_RAM4K_");
+        assert!(check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&ice), 6).is_err());
+    }
+
+    #[test]
+    fn timing_check_against_the_board_clock() {
+        let log = Path::new("nextpnr.log");
+        let hx8k = board_named("hx8k-breakout");
+        let pnr = parse_pnr_report(PNR_ICE40).unwrap();
+        assert!((check_timing(hx8k, &pnr, log).unwrap() - 32.6488).abs() < 1e-3);
+        // The same placement on a board clocked faster than it reaches fails.
+        let fast = Board {
+            clock_hz: 40_000_000,
+            ..*hx8k
+        };
+        let err = check_timing(&fast, &pnr, log).unwrap_err();
+        assert!(matches!(err, FpgaError::Timing { .. }), "{err}");
+        assert!(err.to_string().contains("32.65 MHz"), "{err}");
+        // No clock in the report: cannot claim timing is met.
+        let no_clock = PnrReport {
+            fmax: vec![],
+            ..pnr
+        };
+        assert!(check_timing(hx8k, &no_clock, log).is_err());
+    }
+
+    #[test]
+    fn overflow_is_read_from_the_utilisation_table() {
+        let rows = parse_device_utilisation(PNR_OVERFULL_LOG);
+        assert_eq!(rows[0], ("ICESTORM_LC".to_string(), 8451, 7680));
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            pnr_overflow(PNR_OVERFULL_LOG).unwrap(),
+            "needs 8451 ICESTORM_LC, the device has 7680"
+        );
+        let only_error = "ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs\n";
+        assert!(pnr_overflow(only_error).unwrap().contains("Failed to expand region"));
+        assert_eq!(pnr_overflow("ERROR: something else\n"), None);
+    }
+
+    #[test]
+    fn fit_check_names_the_resource() {
+        let up5k = board_named("icebreaker");
+        let shape = CoreShape {
+            neurons: 64,
+            axons: 64,
+        };
+        let u = Utilisation {
+            luts: 3500,
+            block_ram: 33,
+            ..Default::default()
+        };
+        let err = check_fit(up5k, shape, &u).unwrap_err().to_string();
+        assert!(err.contains("needs 33 EBR block RAMs, the device has 30"), "{err}");
+        let u = Utilisation {
+            luts: 3500,
+            block_ram: 29,
+            dsp: 4,
+            ..Default::default()
+        };
+        check_fit(up5k, shape, &u).unwrap();
+    }
+
+    #[test]
+    fn board_tops_match_their_constraint_files() {
+        for board in &BOARDS {
+            let params = HostParams::for_clock(board.default_shape, board.clock_hz, DEFAULT_BAUD)
+                .unwrap();
+            let top = board_top_verilog(board, &params);
+            // Every port of the top is constrained, and every constrained port exists.
+            let ports: Vec<&str> = top
+                .lines()
+                .skip_while(|l| !l.starts_with("module "))
+                .skip(1)
+                .take_while(|l| !l.starts_with(");"))
+                .filter_map(|l| l.split_whitespace().nth(2))
+                .map(|p| p.trim_end_matches(','))
+                .collect();
+            assert!(ports.contains(&"clk") && ports.contains(&"led_activity"), "{ports:?}");
+            let constrained: Vec<&str> = board
+                .constraints
+                .lines()
+                .filter_map(|l| {
+                    let l = l.trim();
+                    if let Some(rest) = l.strip_prefix("set_io") {
+                        rest.split_whitespace().find(|w| !w.starts_with('-'))
+                    } else {
+                        l.strip_prefix("LOCATE COMP \"")?.split('"').next()
+                    }
+                })
+                .collect();
+            let mut a = ports.clone();
+            let mut b = constrained.clone();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{}", board.name);
+            assert_eq!(top.contains("btn_reset"), board.reset_button, "{}", board.name);
+        }
+    }
+
+    #[test]
+    fn readme_markers_are_replaced() {
+        let readme = format!("intro\n{README_BEGIN}\nold table\n{README_END}\nrest\n");
+        let out = replace_between_markers(&readme, "| new |\n").unwrap();
+        assert_eq!(out, format!("intro\n{README_BEGIN}\n| new |\n{README_END}\nrest\n"));
+        assert!(replace_between_markers("no markers", "x").is_err());
+    }
+
+    #[test]
+    fn synops_formulas() {
+        let report = BuildReport {
+            board: "hx8k-breakout".into(),
+            device: String::new(),
+            family: Family::Ice40,
+            neurons: 64,
+            axons: 32,
+            baud: DEFAULT_BAUD,
+            cycles_per_bit: 104,
+            clock_mhz: 12.0,
+            fmax_mhz: 10.0,
+            utilisation: Utilisation::default(),
+            memories: vec![],
+            network: None,
+            bitstream: String::new(),
+            seed: 1,
+            tools: vec![],
+            steps: vec![],
+            seconds: 0.0,
+        };
+        assert_eq!(report.peak_synops(), 40e6);
+        // 4 events x 64 synapses in 64 + 4 x 16 + 9 = 137 cycles at 10 MHz.
+        assert!((report.tick_synops() - 256.0 / 137.0 * 10e6).abs() < 1.0);
+    }
 }
