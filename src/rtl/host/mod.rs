@@ -25,9 +25,9 @@ use top::HostTop;
 pub const HOST_MODULE: &str = "neurofab_host";
 
 /// Core shapes `HostTop` is generated for (each is a separate const-generic instantiation,
-/// so the list is kept short): the default, a small one for fast tests, and the 64x32 core that
-/// fits the iCE40 boards.
-pub const HOST_SHAPES: [(usize, usize); 3] = [(64, 32), (64, 64), (256, 256)];
+/// so the list is kept short): every core shape, since each is the design of some board
+/// (`export::fpga::BOARDS`) or the next size up in its report.
+pub const HOST_SHAPES: [(usize, usize); 5] = crate::rtl::core_sim::SUPPORTED_SHAPES;
 
 /// UART bit time of the simulated link (`--port sim`): short, so simulations are fast.
 pub const SIM_CYCLES_PER_BIT: u32 = 4;
@@ -56,7 +56,7 @@ pub struct HostParams {
 #[derive(Debug, Error, PartialEq)]
 pub enum HostParamsError {
     /// The core shape has no `HostTop` instantiation.
-    #[error("core shape {neurons}x{axons} has no host-link design (supported: 64x32, 64x64, 256x256)")]
+    #[error("core shape {neurons}x{axons} has no host-link design (supported: {})", host_shape_list())]
     UnsupportedShape {
         /// Neurons.
         neurons: usize,
@@ -130,6 +130,14 @@ impl HostParams {
     }
 }
 
+fn host_shape_list() -> String {
+    HOST_SHAPES
+        .iter()
+        .map(|(n, a)| format!("{n}x{a}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn check_shape(shape: CoreShape) -> Result<(), HostParamsError> {
     if HOST_SHAPES.contains(&(shape.neurons, shape.axons)) {
         Ok(())
@@ -173,6 +181,14 @@ macro_rules! with_host_top {
             }
             (256, 256) => {
                 let $top = HostTop::<8, 8, 6, 14, 9, 9>::new(&config);
+                $body
+            }
+            (512, 512) => {
+                let $top = HostTop::<9, 9, 7, 16, 10, 10>::new(&config);
+                $body
+            }
+            (1024, 512) => {
+                let $top = HostTop::<10, 9, 8, 17, 11, 10>::new(&config);
                 $body
             }
             (neurons, axons) => panic!(
@@ -241,11 +257,14 @@ mod tests {
             HostParams::for_clock(shape, 1_000_000, 115_200),
             Err(HostParamsError::Baud { .. })
         ));
-        assert!(HostParams::sim(CoreShape {
-            neurons: 512,
-            axons: 512
-        })
-        .is_err());
+        // A shape with no core instantiation has no host design either.
+        assert!(matches!(
+            HostParams::sim(CoreShape {
+                neurons: 128,
+                axons: 128
+            }),
+            Err(HostParamsError::UnsupportedShape { .. })
+        ));
     }
 
     #[test]
