@@ -56,8 +56,7 @@ fn neurofab(args: &[&str]) -> std::process::Output {
 }
 
 fn read_json(path: &Path) -> Value {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -115,7 +114,11 @@ fn check_build(out: &Path, expect: &Expect) {
     let size = std::fs::metadata(&bitstream)
         .unwrap_or_else(|e| panic!("{}: {e}", bitstream.display()))
         .len();
-    assert!(size > 10_000, "{} is only {size} bytes", bitstream.display());
+    assert!(
+        size > 10_000,
+        "{} is only {size} bytes",
+        bitstream.display()
+    );
 
     // Synapse SRAM in block RAM, per Yosys's memory mapping log...
     let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
@@ -134,7 +137,11 @@ fn check_build(out: &Path, expect: &Expect) {
     );
     // ... and per the cell count: enough block RAMs for the synapse bits alone.
     let stat = read_json(&out.join("yosys_stat.json"));
-    let blocks: u64 = expect.bram_cells.iter().map(|c| yosys_cells(&stat, c)).sum();
+    let blocks: u64 = expect
+        .bram_cells
+        .iter()
+        .map(|c| yosys_cells(&stat, c))
+        .sum();
     let synapse_bits = 32 * expect.axons * expect.neurons / 4;
     assert!(
         blocks * expect.bram_bits >= synapse_bits,
@@ -193,7 +200,9 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
     if !tools_present("ice40") {
         return;
     }
-    let _one = ONE_BUILD_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let net = small_network(dir.path());
     let out = dir.path().join("hx8k");
@@ -232,8 +241,15 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
     let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
     assert!(log.contains("-DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT=16"));
     let synapse_hex = std::fs::read_to_string(out.join("synapse_sram.hex")).unwrap();
-    assert_eq!(synapse_hex.lines().count(), 32 * 16, "one word per axon and group");
-    assert!(synapse_hex.lines().any(|l| l != "00000000"), "weights in the image");
+    assert_eq!(
+        synapse_hex.lines().count(),
+        32 * 16,
+        "one word per axon and group"
+    );
+    assert!(
+        synapse_hex.lines().any(|l| l != "00000000"),
+        "weights in the image"
+    );
     let report = read_json(&out.join("report.json"));
     assert_eq!(report["network"].as_str(), Some(net.to_str().unwrap()));
 }
@@ -243,7 +259,9 @@ fn ecp5_ulx3s_bitstream() {
     if !tools_present("ecp5") {
         return;
     }
-    let _one = ONE_BUILD_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hw.toml");
     std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
@@ -277,7 +295,10 @@ fn ecp5_ulx3s_bitstream() {
     );
     // The summary table went to stdout.
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("| ulx3s-25f (LFE5U-25F-CABGA381) | 64×64 |"), "{stdout}");
+    assert!(
+        stdout.contains("| ulx3s-25f (LFE5U-25F-CABGA381) | 64×64 |"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -285,7 +306,9 @@ fn a_core_too_big_for_the_board_fails_without_a_bitstream() {
     if !tools_present("ice40") {
         return;
     }
-    let _one = ONE_BUILD_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hw.toml");
     std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
@@ -309,7 +332,10 @@ fn a_core_too_big_for_the_board_fails_without_a_bitstream() {
     );
     assert!(!out.join("neurofab_board.bin").exists());
     assert!(!out.join("report.json").exists());
-    assert!(out.join("yosys.log").exists(), "the log is kept for diagnosis");
+    assert!(
+        out.join("yosys.log").exists(),
+        "the log is kept for diagnosis"
+    );
 }
 
 #[test]

@@ -18,9 +18,9 @@ use neurofab::export::tools::require_tool_or_skip;
 use neurofab::export::verilator::lint;
 use neurofab::host::driver::{run_network, HostDriver};
 use neurofab::host::protocol::{
-    config_payloads, crc16, encode_request, encode_response, inject_payloads,
-    read_state_payload, run_payload, Command, ConfigEntry, DeviceInfo, Response,
-    ResponseParser, Status, TickReport, MAX_REQUEST_PAYLOAD, REQUEST_SYNC, TICK_REPORT,
+    config_payloads, crc16, encode_request, encode_response, inject_payloads, read_state_payload,
+    run_payload, Command, ConfigEntry, DeviceInfo, Response, ResponseParser, Status, TickReport,
+    MAX_REQUEST_PAYLOAD, REQUEST_SYNC, TICK_REPORT,
 };
 use neurofab::host::sim::SimTransport;
 use neurofab::host::transport::Transport;
@@ -220,7 +220,7 @@ impl Twins {
         self.step += 1;
         // Input axons 0..8 are the inputs' (mapper: the first projection's axons come first).
         let axons: Vec<u16> = (0..8u16)
-            .filter(|&a| (a as u32 + self.step) % 3 != 0)
+            .filter(|&a| !(a as u32 + self.step).is_multiple_of(3))
             .collect();
         let mut reports = Vec::new();
         for d in [&mut self.dut, &mut self.twin] {
@@ -233,7 +233,11 @@ impl Twins {
             .unwrap();
             reports.push(got.pop().unwrap());
         }
-        assert_eq!(reports[0], reports[1], "dut and twin diverged at step {}", self.step);
+        assert_eq!(
+            reports[0], reports[1],
+            "dut and twin diverged at step {}",
+            self.step
+        );
         reports.pop().unwrap()
     }
 
@@ -347,7 +351,12 @@ fn broken_requests_are_reported_and_never_applied() {
     t.assert_untouched("corrupted CRC");
     let mut bad = frame.clone();
     bad[1] = Command::Inject as u8;
-    t.expect_error(&bad, Status::BadCrc, Command::Inject as u8, "corrupted command");
+    t.expect_error(
+        &bad,
+        Status::BadCrc,
+        Command::Inject as u8,
+        "corrupted command",
+    );
     t.assert_untouched("corrupted command");
 
     // Corrupted length: shorter reads part of the payload as the CRC (and the receiver then
@@ -466,7 +475,11 @@ fn broken_requests_are_reported_and_never_applied() {
             WRITE,
             case,
         );
-        assert_eq!(r.payload, 50u16.to_le_bytes(), "{case}: index of the bad entry");
+        assert_eq!(
+            r.payload,
+            50u16.to_le_bytes(),
+            "{case}: index of the bad entry"
+        );
         t.assert_untouched(case);
     }
     // Two bad entries: the first is reported.
@@ -511,7 +524,10 @@ fn broken_requests_are_reported_and_never_applied() {
     t.dut.inject(&forty).unwrap();
     t.twin.inject(&forty).unwrap();
     t.expect_error(
-        &encode_request(inject, &inject_payloads(&forty[..30], MAX_REQUEST_PAYLOAD)[0]),
+        &encode_request(
+            inject,
+            &inject_payloads(&forty[..30], MAX_REQUEST_PAYLOAD)[0],
+        ),
         Status::QueueFull,
         inject,
         "40 + 30 events",
@@ -538,7 +554,10 @@ fn broken_requests_are_reported_and_never_applied() {
         assert_eq!(&TickReport::decode(&r).unwrap(), want, "tick {tick}");
     }
     let r = t.dut.read_response("end of run").unwrap();
-    assert_eq!((r.status, r.command, r.payload), (Status::Ok, run, vec![3, 0]));
+    assert_eq!(
+        (r.status, r.command, r.payload),
+        (Status::Ok, run, vec![3, 0])
+    );
     let r = t.dut.read_response("busy").unwrap();
     assert_eq!((r.status, r.command), (Status::Busy, 0));
     t.dut.resync().unwrap();
@@ -548,7 +567,10 @@ fn broken_requests_are_reported_and_never_applied() {
     t.dut.write_config(&poison).unwrap();
     let a = Twins::states(&mut t.dut);
     let b = Twins::states(&mut t.twin);
-    assert_ne!(a, b, "the poison batch changes nothing; the test is vacuous");
+    assert_ne!(
+        a, b,
+        "the poison batch changes nothing; the test is vacuous"
+    );
 }
 
 /// Requests of every kind survive random line noise between them: garbage bytes (never the

@@ -121,9 +121,13 @@ pub struct BuildArgs {
     /// UART baud rate, fixed at generation time (the board's clock must reach it within 2 %).
     #[arg(long, default_value_t = crate::export::fpga::DEFAULT_BAUD)]
     pub baud: u32,
-    /// nextpnr placer seed.
+    /// nextpnr placer seed (of the first place-and-route run).
     #[arg(long, default_value_t = 1)]
     pub seed: u32,
+    /// Place-and-route runs allowed: when Fmax misses the board clock, nextpnr runs again with
+    /// the next seed, up to this many runs (1: no retry).
+    #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES)]
+    pub seed_tries: u32,
 }
 
 /// `neurofab report`.
@@ -483,6 +487,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
         network,
         out_dir: out.clone(),
         seed: args.seed,
+        seed_tries: args.seed_tries,
     })
     .with_context(|| format!("building for {}", board.name))?;
     print!(
@@ -535,6 +540,7 @@ fn report(args: ReportArgs) -> Result<()> {
             network: None,
             out_dir: dir,
             seed: 1,
+            seed_tries: fpga::DEFAULT_SEED_TRIES,
         });
         match result {
             Ok(report) => {

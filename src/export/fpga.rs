@@ -47,6 +47,9 @@ pub const DEFAULT_BAUD: u32 = 115_200;
 /// configuration (5.5 ms at 12 MHz, 2.6 ms at 25 MHz).
 pub const POR_BITS: u32 = 16;
 
+/// Place-and-route runs `neurofab build` allows by default (see [`BuildRequest::seed_tries`]).
+pub const DEFAULT_SEED_TRIES: u32 = 3;
+
 /// How long the activity LED stays lit after a spike.
 pub const ACTIVITY_MS: u32 = 50;
 
@@ -383,8 +386,20 @@ pub struct BuildRequest {
     pub network: Option<BakedNetwork>,
     /// Output directory (created if missing).
     pub out_dir: PathBuf,
-    /// nextpnr placer seed.
+    /// nextpnr placer seed of the first place-and-route run.
     pub seed: u32,
+    /// Place-and-route runs allowed: after a timing failure, nextpnr runs again with the next
+    /// seed, up to this many runs in all (1 = no retry).
+    pub seed_tries: u32,
+}
+
+/// One place-and-route run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeedAttempt {
+    /// nextpnr seed.
+    pub seed: u32,
+    /// Achieved Fmax of the slowest clock, MHz.
+    pub fmax_mhz: f64,
 }
 
 /// Cell counts after synthesis (Yosys `stat -json`) and placement (nextpnr `--report`).
@@ -461,8 +476,11 @@ pub struct BuildReport {
     pub network: Option<String>,
     /// The bitstream's file name in the output directory.
     pub bitstream: String,
-    /// nextpnr seed.
+    /// The nextpnr seed of this bitstream.
     pub seed: u32,
+    /// Every place-and-route run: seed and the Fmax it reached.
+    #[serde(default)]
+    pub timing_attempts: Vec<SeedAttempt>,
     /// Tools, as found.
     pub tools: Vec<String>,
     /// Wall time per step.
@@ -537,11 +555,7 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
         "    // Power-on reset: held for 2^{POR_BITS} cycles after configuration (every register\n\
          \x20   // here and in {HOST_MODULE} starts from its initial value)."
     );
-    let _ = writeln!(
-        v,
-        "    reg [{}:0] por_count = {POR_BITS}'d0;",
-        POR_BITS - 1
-    );
+    let _ = writeln!(v, "    reg [{}:0] por_count = {POR_BITS}'d0;", POR_BITS - 1);
     let _ = writeln!(v, "    wire por_active = ~&por_count;");
     let _ = writeln!(
         v,
@@ -606,8 +620,9 @@ pub fn board_verilog(board: &Board, params: &HostParams) -> Result<String, FpgaE
     let host = add_image_hooks(&host_verilog(params), HOST_MODULE);
     let host = add_neuron_count_hook(&host).ok_or_else(|| FpgaError::Report {
         file: PathBuf::from(format!("{HOST_MODULE}.v")),
-        reason: "no neuron-count register found in the generated Verilog (rust-hdl output changed?)"
-            .into(),
+        reason:
+            "no neuron-count register found in the generated Verilog (rust-hdl output changed?)"
+                .into(),
     })?;
     Ok(format!("{host}\n{}", board_top_verilog(board, params)))
 }
@@ -638,7 +653,13 @@ fn find_either(native: &str, yowasp: &str) -> Result<PathBuf, FpgaError> {
 }
 
 /// Runs `tool` with `args` in `dir`, its stdout and stderr into `dir/log`; returns the wall time.
-fn run_tool(tool: &Path, name: &str, args: &[String], dir: &Path, log: &str) -> Result<f64, FpgaError> {
+fn run_tool(
+    tool: &Path,
+    name: &str,
+    args: &[String],
+    dir: &Path,
+    log: &str,
+) -> Result<f64, FpgaError> {
     let log_path = dir.join(log);
     let file = std::fs::File::create(&log_path).map_err(io_error(&log_path))?;
     let err = file.try_clone().map_err(io_error(&log_path))?;
@@ -754,7 +775,9 @@ pub fn parse_pnr_report(json: &str) -> Result<PnrReport, String> {
         let used = entry.get("used").and_then(Value::as_u64);
         let available = entry.get("available").and_then(Value::as_u64);
         match (used, available) {
-            (Some(used), Some(available)) => report.utilisation.push((bel.clone(), used, available)),
+            (Some(used), Some(available)) => {
+                report.utilisation.push((bel.clone(), used, available))
+            }
             _ => return Err(format!("`utilization.{bel}` lacks `used`/`available`")),
         }
     }
@@ -1085,79 +1108,91 @@ fn build_in(
     utilisation.block_ram_available = board.block_ram.blocks as u64;
     utilisation.dsp_available = board.dsp_blocks as u64;
     let yosys_log = dir.join("yosys.log");
-    let memories = parse_memory_mappings(
-        &std::fs::read_to_string(&yosys_log).map_err(io_error(&yosys_log))?,
-    );
+    let memories =
+        parse_memory_mappings(&std::fs::read_to_string(&yosys_log).map_err(io_error(&yosys_log))?);
     check_synapse_in_block_ram(board, shape, &memories, utilisation.block_ram)?;
     check_fit(board, shape, &utilisation)?;
 
-    // Place and route.
-    let mhz = format!("{}", board.clock_mhz());
-    let mut args: Vec<String> = vec![
-        board.nextpnr_device.into(),
-        "--package".into(),
-        board.package.into(),
-        "--json".into(),
-        format!("{BOARD_MODULE}.json"),
-        "--freq".into(),
-        mhz,
-        "--seed".into(),
-        request.seed.to_string(),
-        "--report".into(),
-        "nextpnr_report.json".into(),
-        // We check Fmax ourselves, so that the report is written either way.
-        "--timing-allow-fail".into(),
-    ];
-    let (constraint_flag, placed) = match board.family {
-        Family::Ice40 => ("--pcf", format!("{BOARD_MODULE}.asc")),
-        Family::Ecp5 => ("--lpf", format!("{BOARD_MODULE}.config")),
+    // Place and route; on a timing failure, again with the next seeds (up to `seed_tries`).
+    let (constraint_flag, output_flag, placed) = match board.family {
+        Family::Ice40 => ("--pcf", "--asc", format!("{BOARD_MODULE}.asc")),
+        Family::Ecp5 => ("--lpf", "--textcfg", format!("{BOARD_MODULE}.config")),
     };
-    args.extend([constraint_flag.into(), board.constraints_file.into()]);
-    args.extend([
-        match board.family {
-            Family::Ice40 => "--asc".into(),
-            Family::Ecp5 => "--textcfg".into(),
-        },
-        placed.clone(),
-    ]);
     let nextpnr_name = nextpnr_name(board);
     let nextpnr_log = dir.join("nextpnr.log");
-    let seconds = match run_tool(nextpnr, nextpnr_name, &args, dir, "nextpnr.log") {
-        Ok(s) => s,
-        Err(e) => {
-            let log = std::fs::read_to_string(&nextpnr_log).unwrap_or_default();
-            return Err(match pnr_overflow(&log) {
-                Some(line) => FpgaError::DoesNotFit {
-                    board: board.name.into(),
-                    device: board.device.into(),
-                    shape: format!("{}x{}", shape.neurons, shape.axons),
-                    detail: format!("{nextpnr_name}: {line} (log {})", nextpnr_log.display()),
-                },
-                None => e,
-            })
+    let report_path = dir.join("nextpnr_report.json");
+    let mut attempts = Vec::new();
+    let mut seed = request.seed;
+    let fmax_mhz = loop {
+        let args: Vec<String> = vec![
+            board.nextpnr_device.into(),
+            "--package".into(),
+            board.package.into(),
+            "--json".into(),
+            format!("{BOARD_MODULE}.json"),
+            constraint_flag.into(),
+            board.constraints_file.into(),
+            output_flag.into(),
+            placed.clone(),
+            "--freq".into(),
+            format!("{}", board.clock_mhz()),
+            "--seed".into(),
+            seed.to_string(),
+            "--report".into(),
+            "nextpnr_report.json".into(),
+            // Fmax is checked here, so that the report is written either way.
+            "--timing-allow-fail".into(),
+        ];
+        let seconds = match run_tool(nextpnr, nextpnr_name, &args, dir, "nextpnr.log") {
+            Ok(s) => s,
+            Err(e) => {
+                let log = std::fs::read_to_string(&nextpnr_log).unwrap_or_default();
+                return Err(match pnr_overflow(&log) {
+                    Some(line) => FpgaError::DoesNotFit {
+                        board: board.name.into(),
+                        device: board.device.into(),
+                        shape: format!("{}x{}", shape.neurons, shape.axons),
+                        detail: format!("{nextpnr_name}: {line} (log {})", nextpnr_log.display()),
+                    },
+                    None => e,
+                });
+            }
+        };
+        steps.push(StepTime {
+            tool: format!("{nextpnr_name} (seed {seed})"),
+            seconds,
+        });
+        let pnr = parse_pnr_report(
+            &std::fs::read_to_string(&report_path).map_err(io_error(&report_path))?,
+        )
+        .map_err(|reason| FpgaError::Report {
+            file: report_path.clone(),
+            reason,
+        })?;
+        let logic_bel = match board.family {
+            Family::Ice40 => "ICESTORM_LC",
+            Family::Ecp5 => "TRELLIS_COMB",
+        };
+        if let Some((used, available)) = pnr.cells(logic_bel) {
+            utilisation.logic_cells = used;
+            utilisation.logic_cells_available = available;
+        }
+        let timing = check_timing(board, &pnr, &nextpnr_log);
+        let achieved = pnr.fmax.iter().map(|f| f.1).fold(f64::INFINITY, f64::min);
+        attempts.push(SeedAttempt {
+            seed,
+            fmax_mhz: achieved,
+        });
+        match timing {
+            Ok(fmax) => break fmax,
+            Err(FpgaError::Timing { .. })
+                if seed + 1 < request.seed + request.seed_tries.max(1) =>
+            {
+                seed += 1;
+            }
+            Err(e) => return Err(e),
         }
     };
-    steps.push(StepTime {
-        tool: nextpnr_name.into(),
-        seconds,
-    });
-    let report_path = dir.join("nextpnr_report.json");
-    let pnr = parse_pnr_report(
-        &std::fs::read_to_string(&report_path).map_err(io_error(&report_path))?,
-    )
-    .map_err(|reason| FpgaError::Report {
-        file: report_path.clone(),
-        reason,
-    })?;
-    let logic_bel = match board.family {
-        Family::Ice40 => "ICESTORM_LC",
-        Family::Ecp5 => "TRELLIS_COMB",
-    };
-    if let Some((used, available)) = pnr.cells(logic_bel) {
-        utilisation.logic_cells = used;
-        utilisation.logic_cells_available = available;
-    }
-    let fmax_mhz = check_timing(board, &pnr, &nextpnr_log)?;
 
     // Bitstream.
     let bitstream = board.bitstream_name();
@@ -1201,7 +1236,8 @@ fn build_in(
         memories,
         network: request.network.as_ref().map(|n| n.source.clone()),
         bitstream,
-        seed: request.seed,
+        seed,
+        timing_attempts: attempts,
         tools: [yosys, nextpnr, pack]
             .iter()
             .map(|p| p.display().to_string())
@@ -1248,7 +1284,8 @@ pub enum ReportRow {
 }
 
 /// Marker before the generated table in README.md.
-pub const README_BEGIN: &str = "<!-- fpga-report:begin (generated by `neurofab report`; do not edit) -->";
+pub const README_BEGIN: &str =
+    "<!-- fpga-report:begin (generated by `neurofab report`; do not edit) -->";
 /// Marker after it.
 pub const README_END: &str = "<!-- fpga-report:end -->";
 
@@ -1361,7 +1398,8 @@ mod tests {
         "modules": {"\\neurofab_board": {"num_cells_by_type": {"$scopeinfo": 110, "CCU2C": 502, "DP16KD": 6, "L6MUX21": 44, "LUT4": 3241, "MULT18X18D": 4, "PFUMX": 573, "TRELLIS_DPR16X4": 192, "TRELLIS_FF": 1261}}}}"#;
 
     /// memory_libmap lines of synth_ecp5 (64x64 core), with a neighbour line.
-    const LIBMAP_ECP5: &str = "mapping memory neurofab_board.host.link.spike_buf.mem via $__TRELLIS_DPR16X4_
+    const LIBMAP_ECP5: &str =
+        "mapping memory neurofab_board.host.link.spike_buf.mem via $__TRELLIS_DPR16X4_
 <suppressed ~2 debug messages>
 mapping memory neurofab_board.host.link.frame_buf.mem via $__DP16KD_
 mapping memory neurofab_board.host.core.synapse_sram.mem via $__DP16KD_
@@ -1408,7 +1446,14 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
         );
         let ecp5 = utilisation_from_cells(Family::Ecp5, &parse_yosys_stat(STAT_ECP5).unwrap());
         assert_eq!(
-            (ecp5.luts, ecp5.ffs, ecp5.carries, ecp5.block_ram, ecp5.dsp, ecp5.lutram),
+            (
+                ecp5.luts,
+                ecp5.ffs,
+                ecp5.carries,
+                ecp5.block_ram,
+                ecp5.dsp,
+                ecp5.lutram
+            ),
             (3241, 1261, 502, 6, 4, 192)
         );
         assert!(parse_yosys_stat("[]").is_err());
@@ -1423,7 +1468,10 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
         };
         let memories = parse_memory_mappings(LIBMAP_ECP5);
         assert_eq!(memories.len(), 5);
-        assert_eq!(memories[2].memory, "neurofab_board.host.core.synapse_sram.mem");
+        assert_eq!(
+            memories[2].memory,
+            "neurofab_board.host.core.synapse_sram.mem"
+        );
         // 64 x 64 x 8 bits = 32 kbit = 2 DP16KD.
         check_synapse_in_block_ram(ulx3s, shape, &memories, 6).unwrap();
         assert!(matches!(
@@ -1483,8 +1531,11 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             pnr_overflow(PNR_OVERFULL_LOG).unwrap(),
             "needs 8451 ICESTORM_LC, the device has 7680"
         );
-        let only_error = "ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs\n";
-        assert!(pnr_overflow(only_error).unwrap().contains("Failed to expand region"));
+        let only_error =
+            "ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs\n";
+        assert!(pnr_overflow(only_error)
+            .unwrap()
+            .contains("Failed to expand region"));
         assert_eq!(pnr_overflow("ERROR: something else\n"), None);
     }
 
@@ -1501,7 +1552,10 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             ..Default::default()
         };
         let err = check_fit(up5k, shape, &u).unwrap_err().to_string();
-        assert!(err.contains("needs 33 EBR block RAMs, the device has 30"), "{err}");
+        assert!(
+            err.contains("needs 33 EBR block RAMs, the device has 30"),
+            "{err}"
+        );
         let u = Utilisation {
             luts: 3500,
             block_ram: 29,
@@ -1514,8 +1568,8 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
     #[test]
     fn board_tops_match_their_constraint_files() {
         for board in &BOARDS {
-            let params = HostParams::for_clock(board.default_shape, board.clock_hz, DEFAULT_BAUD)
-                .unwrap();
+            let params =
+                HostParams::for_clock(board.default_shape, board.clock_hz, DEFAULT_BAUD).unwrap();
             let top = board_top_verilog(board, &params);
             // Every port of the top is constrained, and every constrained port exists.
             let ports: Vec<&str> = top
@@ -1526,7 +1580,10 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
                 .filter_map(|l| l.split_whitespace().nth(2))
                 .map(|p| p.trim_end_matches(','))
                 .collect();
-            assert!(ports.contains(&"clk") && ports.contains(&"led_activity"), "{ports:?}");
+            assert!(
+                ports.contains(&"clk") && ports.contains(&"led_activity"),
+                "{ports:?}"
+            );
             let constrained: Vec<&str> = board
                 .constraints
                 .lines()
@@ -1544,7 +1601,12 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             a.sort();
             b.sort();
             assert_eq!(a, b, "{}", board.name);
-            assert_eq!(top.contains("btn_reset"), board.reset_button, "{}", board.name);
+            assert_eq!(
+                top.contains("btn_reset"),
+                board.reset_button,
+                "{}",
+                board.name
+            );
         }
     }
 
@@ -1552,7 +1614,10 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
     fn readme_markers_are_replaced() {
         let readme = format!("intro\n{README_BEGIN}\nold table\n{README_END}\nrest\n");
         let out = replace_between_markers(&readme, "| new |\n").unwrap();
-        assert_eq!(out, format!("intro\n{README_BEGIN}\n| new |\n{README_END}\nrest\n"));
+        assert_eq!(
+            out,
+            format!("intro\n{README_BEGIN}\n| new |\n{README_END}\nrest\n")
+        );
         assert!(replace_between_markers("no markers", "x").is_err());
     }
 
@@ -1573,6 +1638,7 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             network: None,
             bitstream: String::new(),
             seed: 1,
+            timing_attempts: vec![],
             tools: vec![],
             steps: vec![],
             seconds: 0.0,

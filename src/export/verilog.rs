@@ -73,11 +73,14 @@ pub fn add_neuron_count_hook(verilog: &str) -> Option<String> {
     for line in verilog.lines() {
         if let Some(rest) = line.strip_prefix("module ") {
             let name = rest.split('(').next().unwrap_or_default();
-            in_register = name.ends_with("$core$neuron_count") || name.ends_with("_core$neuron_count");
+            in_register =
+                name.ends_with("$core$neuron_count") || name.ends_with("_core$neuron_count");
         }
         let trimmed = line.trim();
         if in_register && !hooked && trimmed.starts_with("q = ") && trimmed.ends_with("'h0;") {
-            out.push_str("`ifdef NEUROFAB_NEURON_COUNT\n       q = `NEUROFAB_NEURON_COUNT;\n`else\n");
+            out.push_str(
+                "`ifdef NEUROFAB_NEURON_COUNT\n       q = `NEUROFAB_NEURON_COUNT;\n`else\n",
+            );
             out.push_str(line);
             out.push_str("\n`endif\n");
             hooked = true;

@@ -5,8 +5,8 @@ use thiserror::Error;
 
 use super::protocol::{
     config_payloads, decode_error_index, decode_run_done, decode_states, encode_request,
-    inject_payloads, read_state_payload, run_payload, Command, ConfigEntry, DeviceInfo,
-    FrameError, Response, ResponseParser, Status, TickReport, PROTOCOL_VERSION, TICK_REPORT,
+    inject_payloads, read_state_payload, run_payload, Command, ConfigEntry, DeviceInfo, FrameError,
+    Response, ResponseParser, Status, TickReport, PROTOCOL_VERSION, TICK_REPORT,
 };
 use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;

@@ -337,7 +337,11 @@ pub fn config_payloads(entries: &[ConfigEntry], max_payload: usize) -> Vec<Vec<u
         .map(|chunk| {
             let mut payload = Vec::with_capacity(chunk.len() * CONFIG_ENTRY_BYTES);
             for e in chunk {
-                assert!(e.addr < CONFIG_ADDR_LIMIT, "address {} over 24 bits", e.addr);
+                assert!(
+                    e.addr < CONFIG_ADDR_LIMIT,
+                    "address {} over 24 bits",
+                    e.addr
+                );
                 payload.push(e.target);
                 payload.extend(&e.addr.to_le_bytes()[..3]);
                 payload.extend(e.data.to_le_bytes());
@@ -459,7 +463,7 @@ impl TickReport {
     /// Decodes a tick report payload.
     pub fn decode(response: &Response) -> Result<TickReport, FrameError> {
         let p = &response.payload;
-        if p.len() < 6 || p.len() % 2 != 0 {
+        if p.len() < 6 || !p.len().is_multiple_of(2) {
             return Err(FrameError::BadPayload {
                 command: response.command,
                 len: p.len(),
@@ -609,9 +613,7 @@ mod tests {
                 frame[i] ^= rng.gen_range(1..=255u8);
             }
             let mut parser = ResponseParser::new();
-            let accepted = frame
-                .iter()
-                .any(|&b| matches!(parser.feed(b), Ok(Some(_))));
+            let accepted = frame.iter().any(|&b| matches!(parser.feed(b), Ok(Some(_))));
             assert!(!accepted);
         }
     }
@@ -671,7 +673,10 @@ mod tests {
                 neurons: vec![3, 256]
             })
         );
-        assert_eq!(inject_payloads(&[1, 0x102], MAX_REQUEST_PAYLOAD), vec![vec![1, 0, 2, 1]]);
+        assert_eq!(
+            inject_payloads(&[1, 0x102], MAX_REQUEST_PAYLOAD),
+            vec![vec![1, 0, 2, 1]]
+        );
         assert_eq!(inject_payloads(&[0; 300], MAX_REQUEST_PAYLOAD).len(), 2);
         let entries = vec![
             ConfigEntry {

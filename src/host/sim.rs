@@ -138,11 +138,7 @@ impl SimTransport {
         match self.decoder.sample(tx) {
             Ok(Some(byte)) => self.received.push_back(byte),
             Ok(None) => {}
-            Err(()) => {
-                return Err(TransportError::SimFraming {
-                    cycle: self.cycles,
-                })
-            }
+            Err(()) => return Err(TransportError::SimFraming { cycle: self.cycles }),
         }
         Ok(())
     }
@@ -220,7 +216,7 @@ mod tests {
             bits.extend((0..8).map(|k| byte >> k & 1 == 1));
             bits.push(stop);
             bits.into_iter()
-                .flat_map(|b| std::iter::repeat(b).take(cpb))
+                .flat_map(|b| std::iter::repeat_n(b, cpb))
                 .collect()
         };
         let mut d = LineDecoder::new(cpb as u64);

@@ -364,7 +364,10 @@ impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
         assert!(config.timeout_cycles > 0 && config.timeout_cycles < 1 << 24);
         assert!(config.target_depths.iter().all(|&d| d <= 1 << 24));
         let info = info_words(config);
-        let depths = config.target_depths.iter().map(|&d| Bits::<25>::from(d as u64));
+        let depths = config
+            .target_depths
+            .iter()
+            .map(|&d| Bits::<25>::from(d as u64));
         Self {
             clock: Default::default(),
             rx_valid: Default::default(),
@@ -543,8 +546,8 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.spike_buf.write_clock.next = self.clock.val();
 
         // ================= Receiver =================
-        self.rx_full_len.next =
-            (bit_cast::<16, 8>(self.rx_data.val()) << 8) | bit_cast::<16, 8>(self.rx_len_lo.q.val());
+        self.rx_full_len.next = (bit_cast::<16, 8>(self.rx_data.val()) << 8)
+            | bit_cast::<16, 8>(self.rx_len_lo.q.val());
         self.rx_next_count.next = self.rx_count.q.val() + 1;
         self.in_frame.next = (self.rx_phase.q.val() != RxPhase::Hunt)
             & (self.rx_phase.q.val() != RxPhase::Drain)
@@ -1292,7 +1295,10 @@ mod tests {
                     return got;
                 }
             }
-            panic!("only {} of {n} responses in {limit} cycles: {got:?}", got.len());
+            panic!(
+                "only {} of {n} responses in {limit} cycles: {got:?}",
+                got.len()
+            );
         }
 
         fn idle(&mut self, cycles: u64) {
@@ -1327,14 +1333,32 @@ mod tests {
             let n = rng.gen_range(1..=64);
             let mut entries = random_entries(&mut rng, n);
             if round == 1 {
-                entries.insert(3, ConfigEntry { target: CLEAR, addr: 0, data: 0 });
-                entries.insert(5, ConfigEntry { target: COUNT, addr: 0, data: 64 });
+                entries.insert(
+                    3,
+                    ConfigEntry {
+                        target: CLEAR,
+                        addr: 0,
+                        data: 0,
+                    },
+                );
+                entries.insert(
+                    5,
+                    ConfigEntry {
+                        target: COUNT,
+                        addr: 0,
+                        data: 64,
+                    },
+                );
             }
             want.extend(entries.iter().map(|e| (e.target, e.addr, e.data)));
             let payloads = config_payloads(&entries, MAX_REQUEST_PAYLOAD);
             h.send(&encode_request(0x02, &payloads[0]));
             let r = h.responses(1, 20_000);
-            assert_eq!((r[0].status, r[0].command, r[0].payload.len()), (Status::Ok, 0x02, 0), "round {round}");
+            assert_eq!(
+                (r[0].status, r[0].command, r[0].payload.len()),
+                (Status::Ok, 0x02, 0),
+                "round {round}"
+            );
             h.tx.clear();
         }
         assert_eq!(h.writes, want);
@@ -1386,7 +1410,10 @@ mod tests {
             assert!(h.writes.is_empty(), "trial {trial}: {:?}", h.writes);
         }
         // And the link still works.
-        h.send(&encode_request(0x02, &config_payloads(&random_entries(&mut rng, 2), 512)[0]));
+        h.send(&encode_request(
+            0x02,
+            &config_payloads(&random_entries(&mut rng, 2), 512)[0],
+        ));
         assert_eq!(h.responses(1, 5000)[0].status, Status::Ok);
         assert_eq!(h.writes.len(), 2);
     }

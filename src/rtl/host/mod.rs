@@ -56,7 +56,10 @@ pub struct HostParams {
 #[derive(Debug, Error, PartialEq)]
 pub enum HostParamsError {
     /// The core shape has no `HostTop` instantiation.
-    #[error("core shape {neurons}x{axons} has no host-link design (supported: {})", host_shape_list())]
+    #[error(
+        "core shape {neurons}x{axons} has no host-link design (supported: {})",
+        host_shape_list()
+    )]
     UnsupportedShape {
         /// Neurons.
         neurons: usize,
@@ -104,7 +107,9 @@ impl HostParams {
             });
         }
         // At least 20 byte times, whatever the clock.
-        let timeout_cycles = (clock_hz / 100).max(200 * cycles_per_bit).min((1 << 24) - 1);
+        let timeout_cycles = (clock_hz / 100)
+            .max(200 * cycles_per_bit)
+            .min((1 << 24) - 1);
         Ok(HostParams {
             shape,
             cycles_per_bit,
@@ -191,9 +196,9 @@ macro_rules! with_host_top {
                 let $top = HostTop::<10, 9, 8, 17, 11, 10>::new(&config);
                 $body
             }
-            (neurons, axons) => panic!(
-                "no HostTop for {neurons}x{axons} (HostParams constructors check the shape)"
-            ),
+            (neurons, axons) => {
+                panic!("no HostTop for {neurons}x{axons} (HostParams constructors check the shape)")
+            }
         }
     }};
 }

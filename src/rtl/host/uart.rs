@@ -93,9 +93,7 @@ impl UartRx {
 impl Logic for UartRx {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self, clock, sync1, sync2, state, count, bit_index, shift, valid_reg, error_reg
-        );
+        dff_setup!(self, clock, sync1, sync2, state, count, bit_index, shift, valid_reg, error_reg);
         self.sync1.d.next = self.rx.val();
         self.sync2.d.next = self.sync1.q.val();
         self.valid_reg.d.next = false;
@@ -399,7 +397,7 @@ mod tests {
         bits.extend((0..8).map(|k| byte >> k & 1 == 1));
         bits.push(stop);
         bits.iter()
-            .flat_map(|&b| std::iter::repeat(b).take(cpb))
+            .flat_map(|&b| std::iter::repeat_n(b, cpb))
             .collect()
     }
 
@@ -417,7 +415,12 @@ mod tests {
             let byte: u8 = rng.gen();
             let gap = rng.gen_range(0..3 * cpb);
             drive(&mut uut, &vec![true; gap], &mut internal, &mut external);
-            drive(&mut uut, &frame(byte, cpb, true), &mut internal, &mut external);
+            drive(
+                &mut uut,
+                &frame(byte, cpb, true),
+                &mut internal,
+                &mut external,
+            );
             want.push(byte);
         }
         drive(&mut uut, &[true; 20], &mut internal, &mut external);
@@ -431,19 +434,34 @@ mod tests {
         assert_eq!(external.errors, 0);
 
         // Low stop bit: a framing error, no byte.
-        drive(&mut uut, &frame(0x5a, cpb, false), &mut internal, &mut external);
+        drive(
+            &mut uut,
+            &frame(0x5a, cpb, false),
+            &mut internal,
+            &mut external,
+        );
         drive(&mut uut, &[true; 20], &mut internal, &mut external);
         assert_eq!(external.bytes.len(), want.len());
         assert_eq!(external.errors, 1);
 
         // A break (line held low for 5 byte times) is one framing error, not five zero bytes.
-        drive(&mut uut, &vec![false; 50 * cpb], &mut internal, &mut external);
+        drive(
+            &mut uut,
+            &vec![false; 50 * cpb],
+            &mut internal,
+            &mut external,
+        );
         drive(&mut uut, &[true; 20], &mut internal, &mut external);
         assert_eq!(external.bytes.len(), want.len());
         assert_eq!(external.errors, 2);
 
         // And it recovers.
-        drive(&mut uut, &frame(0xc3, cpb, true), &mut internal, &mut external);
+        drive(
+            &mut uut,
+            &frame(0xc3, cpb, true),
+            &mut internal,
+            &mut external,
+        );
         drive(&mut uut, &[true; 20], &mut internal, &mut external);
         assert_eq!(external.bytes.last(), Some(&0xc3));
     }
