@@ -88,7 +88,8 @@ their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh installs the
 Writes to --out: neurofab_board.bin (iCE40) or .bit (ECP5), report.json (cells, block RAM,
 DSP, Fmax, memory mapping, step times), neurofab_board.v, the constraint file, the tools'
 logs and reports. Fails, leaving no bitstream, when a tool is missing or fails, the core does
-not fit, the synapse SRAM is not in block RAM, or Fmax is below the board clock.
+not fit, the synapse SRAM is not in block RAM, or Fmax stays below the board clock after
+--seed-tries place-and-route runs with successive seeds.
 
 Examples:
   neurofab build --board ulx3s-85f
@@ -101,7 +102,7 @@ const REPORT_ABOUT: &str = "Build the README's FPGA table configurations and reg
 Builds each (board, core) pair of export::fpga::REPORT_CONFIGS into <out>/<board>-<N>x<A>/
 (this takes many minutes: ECP5 place and route of the large cores dominates), then replaces
 the text between the fpga-report markers in the README. With --reuse, a configuration whose
-report.json already exists is not rebuilt.";
+report.json (or failure.txt, for one that does not fit) already exists is not rebuilt.";
 
 /// `neurofab build`.
 #[derive(Debug, Args)]
@@ -522,6 +523,18 @@ fn report(args: ReportArgs) -> Result<()> {
             .out
             .join(format!("{}-{}x{}", board.name, shape.neurons, shape.axons));
         let existing = dir.join("report.json");
+        let failure = dir.join("failure.txt");
+        if args.reuse && !existing.exists() && failure.exists() {
+            let reason = std::fs::read_to_string(&failure)
+                .with_context(|| format!("cannot read {}", failure.display()))?;
+            eprintln!("{name}: reusing {}", failure.display());
+            rows.push(ReportRow::Failed {
+                board,
+                shape,
+                reason: reason.trim().to_string(),
+            });
+            continue;
+        }
         if args.reuse && existing.exists() {
             let text = std::fs::read_to_string(&existing)
                 .with_context(|| format!("cannot read {}", existing.display()))?;
@@ -538,12 +551,13 @@ fn report(args: ReportArgs) -> Result<()> {
             shape,
             baud: fpga::DEFAULT_BAUD,
             network: None,
-            out_dir: dir,
+            out_dir: dir.clone(),
             seed: 1,
             seed_tries: fpga::DEFAULT_SEED_TRIES,
         });
         match result {
             Ok(report) => {
+                let _ = std::fs::remove_file(dir.join("failure.txt"));
                 eprintln!("  ok in {:.0} s", report.seconds);
                 rows.push(ReportRow::Built(Box::new(report)));
             }
@@ -556,10 +570,17 @@ fn report(args: ReportArgs) -> Result<()> {
                     "  failed after {:.0} s: {e}",
                     started.elapsed().as_secs_f64()
                 );
+                // The row already names board and core: keep only the resource for a misfit.
+                let reason = match &e {
+                    fpga::FpgaError::DoesNotFit { detail, .. } => detail.clone(),
+                    other => other.to_string(),
+                };
+                // Kept beside the logs, so that `--reuse` can reuse the verdict.
+                write_atomic(&dir.join("failure.txt"), &format!("{reason}\n"))?;
                 rows.push(ReportRow::Failed {
                     board,
                     shape,
-                    reason: e.to_string(),
+                    reason,
                 });
             }
             // Missing tools and tool crashes are not results: stop.
@@ -651,4 +672,24 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
     temp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_help_lists_every_board_with_its_default_core() {
+        for board in &crate::export::fpga::BOARDS {
+            let shape = board.default_shape;
+            let line = BUILD_ABOUT
+                .lines()
+                .find(|l| l.trim_start().starts_with(board.name))
+                .unwrap_or_else(|| panic!("`build --help` does not list {}", board.name));
+            assert!(
+                line.ends_with(&format!("default core {}x{}", shape.neurons, shape.axons)),
+                "{line}"
+            );
+        }
+    }
 }

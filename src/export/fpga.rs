@@ -517,7 +517,8 @@ impl BuildReport {
 /// timeout (10 ms) drops any half-received frame; the core's state is cleared with the
 /// protocol's `Clear` command, not by the button.
 pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
-    let heartbeat_bits = 31 - board.clock_hz.leading_zeros(); // MSB period 1..2 s
+    // A counter of floor(log2(clock)) bits wraps every 0.5..1 s; its MSB is the heartbeat.
+    let heartbeat_bits = 31 - board.clock_hz.leading_zeros();
     let activity_cycles = (board.clock_hz as u64 * ACTIVITY_MS as u64 / 1000).max(1);
     let activity_bits = 64 - activity_cycles.leading_zeros();
     let led = |on: &str| {
@@ -586,7 +587,7 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
          \x20       .spike_valid(spike_valid)\n\
          \x20   );\n\
          \n\
-         \x20   // Heartbeat: the MSB of a free-running counter, a 1-2 s blink while the clock runs.\n\
+         \x20   // Heartbeat: the MSB of a free-running counter, one blink per 0.5-1 s.\n\
          \x20   reg [{hb}:0] heartbeat = {hbw}'d0;\n\
          \x20   always @(posedge clk) heartbeat <= reset ? {hbw}'d0 : heartbeat + 1'b1;\n\
          \x20   assign led_heartbeat = {hb_led};\n\
@@ -1312,7 +1313,7 @@ pub fn render_table(rows: &[ReportRow]) -> String {
                 let u = &r.utilisation;
                 let _ = writeln!(
                     t,
-                    "| {} ({}) | {}×{} | {} | {} | {} | {}/{} {ram_name}{} | {}/{} | {}/{} | {:.1} / {} | {} | {} | {} | {:.0} s |",
+                    "| {} ({}) | {}×{} | {} | {} | {} | {}/{} {ram_name}{} | {}/{} | {}/{} | {:.1} / {}{} | {} | {} | {} | {:.0} s |",
                     r.board,
                     r.device,
                     r.neurons,
@@ -1329,6 +1330,15 @@ pub fn render_table(rows: &[ReportRow]) -> String {
                     u.logic_cells_available,
                     r.fmax_mhz,
                     r.clock_mhz,
+                    if r.timing_attempts.len() > 1 {
+                        let misses: Vec<String> = r.timing_attempts[..r.timing_attempts.len() - 1]
+                            .iter()
+                            .map(|a| format!("seed {}: {:.2}", a.seed, a.fmax_mhz))
+                            .collect();
+                        format!(" (seed {}; {})", r.seed, misses.join(", "))
+                    } else {
+                        String::new()
+                    },
                     r.neurons * r.axons,
                     si(r.peak_synops()),
                     si(r.tick_synops()),
