@@ -49,7 +49,7 @@ fn hardware(c: &mut Criterion, engine: Engine, ticks: u32) {
     let net = dense_layer(NEURONS, INPUTS, EVENTS_PER_TICK, ticks, 1);
     let options = RunOptions {
         shape: CoreShape::default(),
-        vcd: None,
+        ..Default::default()
     };
     let probe = match run(&net, engine, ticks, &options, &mut |_| {}) {
         Ok(result) => result,
@@ -89,7 +89,7 @@ fn cycles_per_tick(_c: &mut Criterion) {
         let net = dense_layer(NEURONS, INPUTS, events, 4, 2);
         let options = RunOptions {
             shape: CoreShape::default(),
-            vcd: None,
+            ..Default::default()
         };
         let result = run(&net, Engine::Rtl, 4, &options, &mut |_| {}).unwrap();
         let cycles = result.tick_cycles.unwrap();

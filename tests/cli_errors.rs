@@ -213,3 +213,61 @@ fn help_teaches_the_engines() {
         );
     }
 }
+
+#[test]
+fn mesh_too_large_for_the_packet_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    assert_fails_cleanly(
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "rtl",
+            "--mesh",
+            "9x2",
+            "--out",
+            "spikes.csv",
+        ],
+        dir.path(),
+        &["--mesh", "9x2", "width 9 is out of range 1..=8"],
+    );
+}
+
+#[test]
+fn network_too_large_for_the_mesh() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = 300;
+    let net = format!(
+        r#"{{"ticks": 2, "inputs": [{{"name": "in", "size": 1, "spikes": []}}],
+ "populations": [{{"name": "big", "size": {size}, "neuron": {{"vth": 10}}}}],
+ "projections": [{{"from": "in", "to": "big", "weights": [{}]}}]}}"#,
+        vec!["[1]"; size].join(",")
+    );
+    std::fs::write(dir.path().join("net.json"), net).unwrap();
+    std::fs::write(
+        dir.path().join("hw.toml"),
+        "[core]\nneurons = 64\naxons = 64\n",
+    )
+    .unwrap();
+    assert_fails_cleanly(
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "rtl",
+            "--config",
+            "hw.toml",
+            "--mesh",
+            "2x2",
+            "--out",
+            "spikes.csv",
+        ],
+        dir.path(),
+        &[
+            "needs at least 5 cores",
+            "2x2 mesh has 4 (1 too few)",
+            "big",
+        ],
+    );
+}

@@ -156,6 +156,20 @@ fn info_reports_shape_and_link_parameters() {
             timeout_cycles: 256,
         }
     );
+    // Degenerate but valid requests: a run of 0 ticks, a read of 0 neurons, an empty batch.
+    driver
+        .run_ticks(0, &mut |r| {
+            panic!("tick report {r:?} from a run of 0 ticks")
+        })
+        .unwrap();
+    assert_eq!(driver.read_states(64, 0).unwrap(), vec![]);
+    assert!(driver
+        .request(Command::WriteConfig, &[])
+        .unwrap()
+        .payload
+        .is_empty());
+    let r = driver.request(Command::Inject, &[]).unwrap();
+    assert!(r.payload.is_empty());
 }
 
 // ---------------------------------------------------------------- (b) robustness
@@ -274,7 +288,7 @@ impl Twins {
 /// synapse words of live axons, thresholds and the neuron count, then clears the core.
 fn poison() -> Vec<ConfigEntry> {
     let mut p = Vec::new();
-    for n in 0..16u32 {
+    for n in 0..14u32 {
         p.push(ConfigEntry {
             target: CfgTarget::StateU as u8,
             addr: n,
@@ -485,7 +499,7 @@ fn broken_requests_are_reported_and_never_applied() {
     // Two bad entries: the first is reported.
     let mut entries = poison.clone();
     entries[3].addr = 100;
-    entries[60].target = 15;
+    entries[55].target = 15;
     let r = t.expect_error(
         &encode_request(WRITE, &payload_of(&entries)),
         Status::OutOfRange,
@@ -673,4 +687,165 @@ fn host_verilog_lints_clean() {
             panic!("{}x{}: {e}", shape.neurons, shape.axons);
         }
     }
+}
+
+// ---------------------------------------------------------------- the serial-port path
+
+/// The real-port transport (`SerialTransport`, as `run --port /dev/tty...` uses it) over a
+/// pseudo-terminal whose other end is bridged to the Verilated device: the bytes a board would
+/// see, through the OS's tty layer. Reproduces a vector byte for byte.
+#[cfg(unix)]
+#[test]
+fn serial_transport_over_a_pty() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use neurofab::host::transport::SerialTransport;
+    use serialport::{SerialPort, TTYPort};
+
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let (mut master, slave) = TTYPort::pair().expect("pseudo-terminal pair");
+    let slave_name = slave.name().expect("pty name");
+    let mut device = SimTransport::new(HostParams::sim(SMALL).unwrap()).unwrap();
+    // Each empty poll runs the device for 2000 cycles (well past its 256-cycle timeout, so a
+    // resync pause of the host is seen as one).
+    device.set_read_timeout_cycles(2000);
+    master.set_timeout(Duration::from_millis(1)).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop_bridge = stop.clone();
+    let bridge = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        let mut out = Vec::new();
+        while !stop_bridge.load(Ordering::Relaxed) {
+            match master.read(&mut buf) {
+                // More of a frame may follow at once: read again before letting time pass.
+                Ok(n) if n > 0 => {
+                    device.send(&buf[..n]).unwrap();
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(e) => panic!("pty master: {e}"),
+            }
+            while let Some(b) = device.recv().unwrap() {
+                out.push(b);
+            }
+            if !out.is_empty() {
+                master.write_all(&out).unwrap();
+                out.clear();
+            }
+        }
+    });
+
+    let vector = vectors()
+        .into_iter()
+        .find(|v| map_network(&Network::load(&v.join("net.json")).unwrap(), SMALL).is_ok())
+        .expect("a vector that fits 64x64");
+    let net = Network::load(&vector.join("net.json")).unwrap();
+    let port = SerialTransport::open(&slave_name, 115_200, Duration::from_secs(5))
+        .expect("open the pty slave as a serial port");
+    let mut driver = HostDriver::new(port);
+    let run = run_network(&mut driver, &net, net.ticks, &mut |_| {});
+    stop.store(true, Ordering::Relaxed);
+    bridge.join().expect("bridge thread");
+    drop(slave);
+    let run = run.unwrap_or_else(|e| panic!("{}: {e}", vector.display()));
+    let expected = std::fs::read_to_string(vector.join("expected.csv")).unwrap();
+    assert_eq!(run.spikes.to_csv(&net), expected, "{}", vector.display());
+}
+
+/// A serial port that cannot be opened is a clean CLI error that names it, with no output.
+#[test]
+fn run_on_a_missing_port_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let vector = &vectors()[0];
+    let out = dir.path().join("spikes.csv");
+    let output = Process::new(env!("CARGO_BIN_EXE_neurofab"))
+        .arg("run")
+        .arg(vector.join("net.json"))
+        .args(["--port", "/dev/neurofab-no-such-port", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/dev/neurofab-no-such-port"), "{stderr}");
+    assert!(!out.exists());
+}
+
+/// Damages every 4th request on its way to the device (a flipped byte after the sync, or a
+/// truncation), like a noisy line.
+struct Flaky<T> {
+    inner: T,
+    sends: u64,
+    damaged: u64,
+    rng: StdRng,
+}
+
+impl<T: Transport> Transport for Flaky<T> {
+    fn send(&mut self, bytes: &[u8]) -> Result<(), neurofab::host::transport::TransportError> {
+        self.sends += 1;
+        if !self.sends.is_multiple_of(4) {
+            return self.inner.send(bytes);
+        }
+        self.damaged += 1;
+        let mut bad = bytes.to_vec();
+        if self.rng.gen_bool(0.25) {
+            bad.truncate(self.rng.gen_range(1..bytes.len()));
+        } else {
+            // Not the sync byte: a frame without one is never seen by the device, and its
+            // loss is indistinguishable from a lost response, which is not retried.
+            let i = self.rng.gen_range(1..bad.len());
+            bad[i] ^= self.rng.gen_range(1..=255u8);
+        }
+        self.inner.send(&bad)
+    }
+    fn recv(&mut self) -> Result<Option<u8>, neurofab::host::transport::TransportError> {
+        self.inner.recv()
+    }
+    fn idle(&mut self, bit_times: u64) -> Result<(), neurofab::host::transport::TransportError> {
+        self.inner.idle(bit_times)
+    }
+    fn flush_input(&mut self) -> Result<(), neurofab::host::transport::TransportError> {
+        self.inner.flush_input()
+    }
+    fn describe(&self) -> String {
+        format!("flaky {}", self.inner.describe())
+    }
+}
+
+/// Over a line that damages every 4th request, the driver's resends still reproduce a vector
+/// byte for byte: damaged frames are reported, never applied, and safely resent.
+#[test]
+fn damaged_requests_are_resent_and_the_run_is_exact() {
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let vector = vectors()
+        .into_iter()
+        .find(|v| map_network(&Network::load(&v.join("net.json")).unwrap(), SMALL).is_ok())
+        .expect("a vector that fits 64x64");
+    let net = Network::load(&vector.join("net.json")).unwrap();
+    let flaky = Flaky {
+        inner: SimTransport::new(HostParams::sim(SMALL).unwrap()).unwrap(),
+        sends: 0,
+        damaged: 0,
+        rng: StdRng::seed_from_u64(21),
+    };
+    let mut driver = HostDriver::new(flaky);
+    let run = run_network(&mut driver, &net, net.ticks, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: {e}", vector.display()));
+    let expected = std::fs::read_to_string(vector.join("expected.csv")).unwrap();
+    assert_eq!(run.spikes.to_csv(&net), expected, "{}", vector.display());
+    let damaged = driver.transport_mut().damaged;
+    assert!(damaged >= 20, "only {damaged} damaged frames");
+    assert_eq!(
+        driver.retries(),
+        damaged,
+        "every damaged request was resent once"
+    );
 }

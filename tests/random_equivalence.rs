@@ -3,12 +3,14 @@
 //! parameter ranges, including wrap, clamp, recurrent projections and negative weight_exp.
 //! A failure names the seed and the first differing tick, so `NEUROFAB_SEED=<seed>` replays it.
 
+mod common;
+
+use common::{compare, seeds};
 use neurofab::map::MAX_ABS_ACTIVATION;
-use neurofab::model::Network;
 use neurofab::rtl::core_sim::CoreShape;
 use neurofab::rtl::layout::ACC_SLOTS;
 use neurofab::sim::random_net::{random_network, RandomNetConfig};
-use neurofab::sim::{run, Engine, RunOptions, RunResult};
+use neurofab::sim::{run, Engine, RunOptions};
 
 fn config(shape: CoreShape, ticks: u32) -> RandomNetConfig {
     RandomNetConfig {
@@ -17,31 +19,6 @@ fn config(shape: CoreShape, ticks: u32) -> RandomNetConfig {
         max_negative_exp_projections_per_population: ACC_SLOTS - 1,
         max_abs_input: MAX_ABS_ACTIVATION,
         ticks,
-    }
-}
-
-fn compare(seed: u64, net: &Network, golden: &RunResult, other: &RunResult, engine: Engine) {
-    if golden.spikes != other.spikes {
-        panic!(
-            "seed {seed}: {engine:?} spikes differ from golden, first at tick {:?}\nnetwork:\n{}",
-            golden.spikes.first_difference(&other.spikes),
-            net.to_json()
-        );
-    }
-    for (pop, (g, o)) in golden.states.iter().zip(&other.states).enumerate() {
-        for (neuron, (gs, os)) in g.iter().zip(o).enumerate() {
-            assert_eq!(
-                gs, os,
-                "seed {seed}: final state of population {pop} neuron {neuron} differs ({engine:?})"
-            );
-        }
-    }
-}
-
-fn seeds(default_first: u64, count: u64) -> Vec<u64> {
-    match std::env::var("NEUROFAB_SEED") {
-        Ok(seed) => vec![seed.parse().expect("NEUROFAB_SEED must be an integer")],
-        Err(_) => (default_first..default_first + count).collect(),
     }
 }
 

@@ -4,6 +4,10 @@
 //! [core]
 //! neurons = 256   # one of the supported shapes, see `neurofab gen --help`
 //! axons = 256
+//!
+//! [mesh]          # optional; default 1 x 1 (one core)
+//! width = 2
+//! height = 2
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -11,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::map::mesh::{MeshShape, MAX_MESH_SIDE};
 use crate::rtl::core_sim::{CoreShape, SUPPORTED_SHAPES};
 
 /// A bad configuration file, naming the file, the field and the reason.
@@ -32,6 +37,9 @@ pub struct HwConfig {
     /// The neurocore.
     #[serde(default)]
     pub core: CoreConfig,
+    /// The mesh of cores.
+    #[serde(default)]
+    pub mesh: MeshShape,
 }
 
 /// `[core]`.
@@ -88,6 +96,17 @@ impl HwConfig {
                     supported.join(", ")
                 ),
             ));
+        }
+        for (field, side) in [
+            ("mesh.width", config.mesh.width),
+            ("mesh.height", config.mesh.height),
+        ] {
+            if !(1..=MAX_MESH_SIDE).contains(&side) {
+                return Err(fail(
+                    field,
+                    format!("{side} is out of range 1..={MAX_MESH_SIDE}"),
+                ));
+            }
         }
         Ok(config)
     }

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::export::images::memory_images;
 use crate::export::verilog::{neurocore_verilog, CORE_MODULE};
 use crate::map::map_network;
+use crate::map::mesh::MeshShape;
 use crate::model::Network;
 use crate::sim::{run, Engine, RunOptions, RunResult};
 use config::HwConfig;
@@ -30,6 +31,7 @@ Typical use:
   neurofab demo                              # everything, on the built-in network
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
+  neurofab sim big.json --engine verilator --mesh 2x2
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
   neurofab run net.json --port /dev/ttyUSB1  # on a board, over the UART host link
   neurofab run net.json --port sim           # the same link, simulated with Verilator
@@ -191,6 +193,11 @@ pub struct SimArgs {
     /// Hardware configuration (TOML; default: one 256x256 core).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Run on a WIDTHxHEIGHT mesh of cores (overrides the configuration's [mesh]). Populations
+    /// are split over the cores; until the router fabric lands, the cores exchange spikes
+    /// through the simulation driver.
+    #[arg(long, value_name = "WxH")]
+    pub mesh: Option<MeshShape>,
 }
 
 /// `neurofab gen`.
@@ -281,6 +288,7 @@ fn sim(args: SimArgs) -> Result<()> {
     };
     let options = RunOptions {
         shape: config.core_shape(),
+        mesh: args.mesh.unwrap_or(config.mesh),
         vcd: vcd_temp.as_ref().map(|t| t.path().to_path_buf()),
     };
     let label = format!("{:?}", args.engine).to_lowercase();
@@ -400,7 +408,10 @@ fn demo(args: DemoArgs) -> Result<()> {
         shape.neurons,
         shape.axons
     );
-    let options = RunOptions { shape, vcd: None };
+    let options = RunOptions {
+        shape,
+        ..Default::default()
+    };
     let mut results = Vec::new();
     for engine in [Engine::Golden, Engine::Rtl, Engine::Verilator] {
         let started = Instant::now();
@@ -447,7 +458,19 @@ fn build_board(args: BuildArgs) -> Result<()> {
     use crate::export::fpga;
     let board = fpga::board(&args.board)?;
     let shape = match &args.config {
-        Some(path) => HwConfig::load(path)?.core_shape(),
+        Some(path) => {
+            let config = HwConfig::load(path)?;
+            if config.mesh.cores() != 1 {
+                bail!(
+                    "{}: mesh: {}x{}: `build` makes a one-core design (the mesh fabric is not \
+                     in the board designs yet); use a 1x1 mesh",
+                    path.display(),
+                    config.mesh.width,
+                    config.mesh.height
+                );
+            }
+            config.core_shape()
+        }
         None => board.default_shape,
     };
     let network = match &args.net {

@@ -2,6 +2,7 @@
 
 pub mod fpga;
 pub mod images;
+pub mod noc_verilog;
 pub mod tools;
 pub mod verilator;
 pub mod verilog;

@@ -10,13 +10,27 @@ use super::protocol::{
 };
 use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;
-use crate::map::{map_network, MapError};
+use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::{Network, Spike, SpikeTrain};
 use crate::rtl::core_sim::CoreShape;
 use crate::sim::driver::Fanout;
 
 /// Neurons per read-state request (512-byte responses).
 const STATE_CHUNK: usize = 64;
+
+/// How often a request is sent before a transmission error is given up on.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Device errors meaning "the request was damaged on the line and dropped unexecuted"
+/// (bad CRC, truncated, framing error, or a length field over the buffer, which this host
+/// never sends): resending it is safe, since the device applies nothing from a damaged frame.
+/// A lost or damaged *response* is never retried, because the request may have been executed.
+pub fn is_transmission_error(status: Status) -> bool {
+    matches!(
+        status,
+        Status::BadCrc | Status::Timeout | Status::Framing | Status::BadLength
+    )
+}
 
 /// Why a host-link operation failed.
 #[derive(Debug, Error)]
@@ -67,11 +81,8 @@ pub enum HostError {
         /// Device axons.
         axons: u16,
         /// Why.
-        source: MapError,
+        source: MeshMapError,
     },
-    /// A request needs more than the protocol's 16-bit fields carry.
-    #[error("{0}")]
-    TooLarge(String),
     /// The device reported a spike from a neuron the network does not use.
     #[error("tick {tick}: spike from unmapped core neuron {neuron}")]
     UnmappedSpike {
@@ -87,6 +98,7 @@ pub struct HostDriver<T: Transport> {
     transport: T,
     parser: ResponseParser,
     info: Option<DeviceInfo>,
+    retries: u64,
 }
 
 impl<T: Transport> HostDriver<T> {
@@ -96,6 +108,7 @@ impl<T: Transport> HostDriver<T> {
             transport,
             parser: ResponseParser::new(),
             info: None,
+            retries: 0,
         }
     }
 
@@ -139,12 +152,29 @@ impl<T: Transport> HostDriver<T> {
         Ok(())
     }
 
+    /// Requests resent after a transmission error so far.
+    pub fn retries(&self) -> u64 {
+        self.retries
+    }
+
     /// Sends a request and reads the response; an error status becomes
-    /// [`HostError::Device`] (after a resync, so the next request is heard).
+    /// [`HostError::Device`] (after a resync, so the next request is heard). A request the
+    /// device reports damaged in transit is resent, up to [`MAX_ATTEMPTS`] times in all.
     pub fn request(&mut self, command: Command, payload: &[u8]) -> Result<Response, HostError> {
-        self.send_request(command as u8, payload)?;
-        let response = self.read_response(&format!("the answer to {command:?}"))?;
-        self.check(response, command as u8)
+        let mut attempt = 1;
+        loop {
+            self.send_request(command as u8, payload)?;
+            let response = self.read_response(&format!("the answer to {command:?}"))?;
+            match self.check(response, command as u8) {
+                Err(HostError::Device { status, .. })
+                    if is_transmission_error(status) && attempt < MAX_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    self.retries += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     fn check(&mut self, response: Response, expected: u8) -> Result<Response, HostError> {
@@ -204,9 +234,28 @@ impl<T: Transport> HostDriver<T> {
         ticks: u16,
         on_tick: &mut dyn FnMut(TickReport) -> Result<(), HostError>,
     ) -> Result<(), HostError> {
-        self.send_request(Command::Run as u8, &run_payload(ticks))?;
+        // The first answer tells whether the run started: resend a damaged request (nothing
+        // ran); once a tick report has come, nothing is resent.
+        let mut attempt = 1;
+        let mut first = loop {
+            self.send_request(Command::Run as u8, &run_payload(ticks))?;
+            let response = self.read_response("the first answer to Run")?;
+            if response.status != Status::Ok
+                && is_transmission_error(response.status)
+                && attempt < MAX_ATTEMPTS
+            {
+                self.resync()?;
+                attempt += 1;
+                self.retries += 1;
+                continue;
+            }
+            break Some(response);
+        };
         for tick in 0..ticks {
-            let response = self.read_response(&format!("the report of tick {tick}"))?;
+            let response = match first.take() {
+                Some(response) => response,
+                None => self.read_response(&format!("the report of tick {tick}"))?,
+            };
             let response = self.check(response, TICK_REPORT)?;
             let report = TickReport::decode(&response)?;
             if report.tick != tick {
@@ -219,7 +268,10 @@ impl<T: Transport> HostDriver<T> {
             }
             on_tick(report)?;
         }
-        let response = self.read_response("the end of the run")?;
+        let response = match first.take() {
+            Some(response) => response, // a run of 0 ticks
+            None => self.read_response("the end of the run")?,
+        };
         let response = self.check(response, Command::Run as u8)?;
         let ran = decode_run_done(&response)?;
         if ran != ticks {
@@ -270,12 +322,15 @@ pub fn run_network<T: Transport>(
         neurons: info.neurons as usize,
         axons: info.axons as usize,
     };
-    let image = map_network(net, shape).map_err(|source| HostError::Map {
+    // One device, one core: a 1x1 mesh, so that the spikes are fanned out by the same code
+    // as in the simulation driver.
+    let image = map_mesh(net, MeshShape::default(), shape).map_err(|source| HostError::Map {
         neurons: info.neurons,
         axons: info.axons,
         source,
     })?;
-    let entries: Vec<ConfigEntry> = image
+    let core = &image.cores[0];
+    let entries: Vec<ConfigEntry> = core
         .config_writes()
         .iter()
         .map(|w| ConfigEntry {
@@ -289,11 +344,11 @@ pub fn run_network<T: Transport>(
     let fanout = Fanout::new(&image, net, ticks);
     let mut spikes = Vec::new();
     let mut tick_cycles = Vec::with_capacity(ticks as usize);
-    let mut previous: Vec<usize> = Vec::new();
-    let mut events = Vec::new();
+    let mut previous: Vec<(usize, usize)> = Vec::new();
+    let mut events = vec![Vec::new()];
     for tick in 0..ticks {
         fanout.events(tick, &previous, &mut events);
-        let axons: Vec<u16> = events.iter().map(|&a| a as u16).collect();
+        let axons: Vec<u16> = events[0].iter().map(|&a| a as u16).collect();
         if !axons.is_empty() {
             driver.inject(&axons)?;
         }
@@ -302,25 +357,26 @@ pub fn run_network<T: Transport>(
             tick_cycles.push(report.cycles as u64);
             for &neuron in &report.neurons {
                 let neuron = neuron as usize;
-                let (population, index) = fanout
-                    .owner(neuron)
+                let (population, index) = image.owner[0]
+                    .get(neuron)
+                    .copied()
                     .ok_or(HostError::UnmappedSpike { tick, neuron })?;
                 spikes.push(Spike {
                     tick,
                     population,
                     neuron: index,
                 });
-                previous.push(neuron);
+                previous.push((population, index));
             }
             Ok(())
         })?;
         progress(tick + 1);
     }
 
-    let mut flat = Vec::with_capacity(image.neuron_count);
+    let mut flat = Vec::with_capacity(core.neuron_count);
     let mut first = 0;
-    while first < image.neuron_count {
-        let count = STATE_CHUNK.min(image.neuron_count - first);
+    while first < core.neuron_count {
+        let count = STATE_CHUNK.min(core.neuron_count - first);
         flat.extend(driver.read_states(first as u16, count as u16)?);
         first += count;
     }
@@ -331,7 +387,8 @@ pub fn run_network<T: Transport>(
         .map(|(pop, p)| {
             (0..p.size)
                 .map(|n| {
-                    let (u, v) = flat[image.population_base[pop] + n];
+                    let (_, core_neuron) = image.placement[pop][n];
+                    let (u, v) = flat[core_neuron];
                     LifState {
                         u: u as i64,
                         v: v as i64,

@@ -10,6 +10,8 @@
 //!   `weight_exp < 0` gets a slot of its own (slots 1..=3), right-shifted with floor only when
 //!   the tick's sum is complete, as the spec demands.
 
+pub mod mesh;
+
 use thiserror::Error;
 
 use crate::fixed::LifParams;

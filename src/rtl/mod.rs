@@ -4,11 +4,16 @@
 //! (model, mapper, engines, CLI) depends only on our own types and the HDL library stays
 //! replaceable.
 
+pub mod aer;
 pub mod core_sim;
+pub mod fanout;
 pub mod host;
 pub mod layout;
 pub mod lif_unit;
 pub mod neurocore;
+pub mod noc;
+pub mod noc_sim;
+pub mod router;
 
 /// Checks the one patch carried in `vendor/rust-hdl-core` (see `vendor/PATCHES.md`): shifts of
 /// `Bits<N>` with `N <= 32` against their arithmetic definition, for every shift amount.

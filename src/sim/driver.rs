@@ -1,15 +1,19 @@
-//! The cycle-level driver shared by every hardware engine: loads a [`CoreImage`] through the
-//! configuration port, then runs ticks through the event and start/done handshake.
+//! The cycle-level driver shared by every hardware engine: loads a [`CoreImage`] into each
+//! core through the configuration port, then runs ticks through the event and start/done
+//! handshake.
 //!
-//! The driver plays the part of the fabric around one core: it turns the spikes of tick `t-1`
-//! (input spikes listed at `t-1` and the core's own output spikes) into axon events for tick
-//! `t`, using the mapper's fan-out tables.
+//! The driver plays the part of the fabric around the cores: it turns the spikes of tick `t-1`
+//! (input spikes listed at `t-1` and the cores' own output spikes) into axon events for tick
+//! `t`, using the mapper's fan-out tables. On a mesh this is a stand-in for the router fabric,
+//! with ideal delivery; the partition and the per-core images are the real ones.
 
 use thiserror::Error;
 
 use crate::fixed::LifState;
+use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
 use crate::model::{Network, Source, Spike, SpikeTrain};
+use crate::rtl::core_sim::CoreShape;
 use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
 use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
 
@@ -17,10 +21,12 @@ use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum DriverError {
     /// `done` did not come within the cycle budget of a tick.
-    #[error("tick {tick}: the core did not signal done within {budget} cycles")]
+    #[error("tick {tick}: core {core} did not signal done within {budget} cycles")]
     TickTimeout {
         /// Tick that hung.
         tick: u32,
+        /// Core that hung.
+        core: usize,
         /// Cycles waited.
         budget: u64,
     },
@@ -31,10 +37,12 @@ pub enum DriverError {
         budget: u64,
     },
     /// The core reported a spike from a neuron that is not mapped.
-    #[error("tick {tick}: spike from unmapped core neuron {neuron}")]
+    #[error("tick {tick}: core {core} reported a spike from unmapped neuron {neuron}")]
     UnmappedSpike {
         /// Tick of the spike.
         tick: u32,
+        /// Core of the spike.
+        core: usize,
         /// Core neuron index.
         neuron: usize,
     },
@@ -81,27 +89,22 @@ pub fn load(pins: &mut dyn CorePins, image: &CoreImage) -> Result<(), DriverErro
 
 /// Upper bound on the cycles of one tick with `events` axon events: every event spans at most
 /// all groups; generous slack for the fixed overhead.
-fn tick_budget(image: &CoreImage, events: usize) -> u64 {
-    (image.shape.neurons + events * image.shape.groups() + 64) as u64
+fn tick_budget(shape: CoreShape, events: usize) -> u64 {
+    (shape.neurons + events * shape.groups() + 64) as u64
 }
 
-/// Turns the spikes of tick `t-1` into the axon events of tick `t`: the fabric around one
-/// core, shared by every driver (the pin-level one here and the UART host link's).
+/// The fabric's delivery rule, shared by every driver (the pin-level one here and the UART host
+/// link's): the axon events of tick `t` are the input spikes listed at `t-1` and the spikes the
+/// cores emitted in `t-1`, each fanned out with [`MeshImage::targets_of`].
 pub struct Fanout<'a> {
-    image: &'a CoreImage,
-    /// Core neuron -> (population, neuron).
-    owner: Vec<(usize, usize)>,
+    image: &'a MeshImage,
     /// Input spikes by tick, as (input group, index).
     inputs_at: Vec<Vec<(usize, usize)>>,
 }
 
 impl<'a> Fanout<'a> {
     /// The fan-out of `net` placed as `image`, for a run of `ticks` ticks.
-    pub fn new(image: &'a CoreImage, net: &Network, ticks: u32) -> Self {
-        let mut owner = Vec::with_capacity(image.neuron_count);
-        for (pop, p) in net.populations.iter().enumerate() {
-            owner.extend((0..p.size).map(|n| (pop, n)));
-        }
+    pub fn new(image: &'a MeshImage, net: &Network, ticks: u32) -> Self {
         let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
         for (group, input) in net.inputs.iter().enumerate() {
             for &(tick, index) in &input.spikes {
@@ -110,105 +113,136 @@ impl<'a> Fanout<'a> {
                 }
             }
         }
-        Fanout {
-            image,
-            owner,
-            inputs_at,
-        }
+        Fanout { image, inputs_at }
     }
 
-    /// The `(population, neuron)` of a core neuron, if it is mapped.
-    pub fn owner(&self, neuron: usize) -> Option<(usize, usize)> {
-        self.owner.get(neuron).copied()
-    }
-
-    /// Replaces `events` with the axon events of `tick`: the input spikes listed at `tick - 1`
-    /// and the core neurons in `previous_spikes` (those that spiked in `tick - 1`), each fanned
-    /// out to every axon it drives. Tick 0 has none.
-    pub fn events(&self, tick: u32, previous_spikes: &[usize], events: &mut Vec<usize>) {
-        events.clear();
+    /// Replaces `events[core]` with the axons to enqueue on each core before tick `tick`,
+    /// given the `(population, neuron)`s that spiked in tick `tick - 1`. Tick 0 has none.
+    pub fn events(&self, tick: u32, previous_spikes: &[(usize, usize)], events: &mut [Vec<usize>]) {
+        events.iter_mut().for_each(Vec::clear);
         if tick == 0 {
             return;
         }
-        for &(group, index) in &self.inputs_at[tick as usize - 1] {
-            events.extend_from_slice(self.image.axons_of(Source::Input(group), index));
-        }
-        for &neuron in previous_spikes {
-            let (pop, index) = self.owner[neuron];
-            events.extend_from_slice(self.image.axons_of(Source::Population(pop), index));
+        let sources = self.inputs_at[tick as usize - 1]
+            .iter()
+            .map(|&(group, index)| (Source::Input(group), index))
+            .chain(
+                previous_spikes
+                    .iter()
+                    .map(|&(pop, index)| (Source::Population(pop), index)),
+            );
+        for (source, index) in sources {
+            for &(core, axon) in self.image.targets_of(source, index) {
+                events[core].push(axon);
+            }
         }
     }
 }
 
-/// Runs `ticks` ticks of `net` on a core already loaded with `image`, then reads back every
-/// neuron's state. `progress` is called after each tick with the number of ticks done.
+/// Runs `ticks` ticks of `net` on cores already loaded with `image.cores`, then reads back
+/// every neuron's state. `progress` is called after each tick with the number of ticks done.
+///
+/// The driver is the fabric between the cores: after tick `t-1` it turns the tick's input
+/// spikes and every core's output spikes into axon events for tick `t` with
+/// [`MeshImage::targets_of`]. The cores of a mesh run their ticks one after the other here;
+/// in hardware they run at once, so a tick's cycle count is the largest over the cores.
 pub fn run(
-    pins: &mut dyn CorePins,
-    image: &CoreImage,
+    cores: &mut [Box<dyn CorePins>],
+    image: &MeshImage,
     net: &Network,
     ticks: u32,
     progress: &mut dyn FnMut(u32),
 ) -> Result<HardwareRun, DriverError> {
+    assert_eq!(cores.len(), image.cores.len(), "one CorePins per mesh core");
     let fanout = Fanout::new(image, net, ticks);
+
     let mut spikes = Vec::new();
     let mut tick_cycles = Vec::with_capacity(ticks as usize);
-    let mut previous_spikes: Vec<usize> = Vec::new(); // core neurons that spiked in tick t-1
-    let mut events: Vec<usize> = Vec::new();
+    // (population, neuron) that spiked in tick t-1.
+    let mut previous_spikes: Vec<(usize, usize)> = Vec::new();
+    let mut events: Vec<Vec<usize>> = vec![Vec::new(); cores.len()];
     for tick in 0..ticks {
         fanout.events(tick, &previous_spikes, &mut events);
-        for &axon in &events {
-            pins.set(CoreInput::EventValid, 1);
-            pins.set(CoreInput::EventAxon, axon as u64);
-            pins.cycle();
-        }
-        pins.set(CoreInput::EventValid, 0);
-        pins.set(CoreInput::Start, 1);
-        pins.cycle();
-        pins.set(CoreInput::Start, 0);
-
         previous_spikes.clear();
-        let budget = tick_budget(image, events.len());
-        let mut cycles = 1;
-        loop {
-            if pins.get(CoreOutput::SpikeValid) != 0 {
-                let neuron = pins.get(CoreOutput::SpikeNeuron) as usize;
-                let (population, index) = fanout
-                    .owner(neuron)
-                    .ok_or(DriverError::UnmappedSpike { tick, neuron })?;
+        let mut slowest = 0;
+        for (core, pins) in cores.iter_mut().enumerate() {
+            let cycles = run_core_tick(pins.as_mut(), image, core, &events[core], tick, |n| {
+                let (population, neuron) =
+                    image.owner[core]
+                        .get(n)
+                        .copied()
+                        .ok_or(DriverError::UnmappedSpike {
+                            tick,
+                            core,
+                            neuron: n,
+                        })?;
                 spikes.push(Spike {
                     tick,
                     population,
-                    neuron: index,
+                    neuron,
                 });
-                previous_spikes.push(neuron);
-            }
-            if pins.get(CoreOutput::Done) != 0 {
-                break;
-            }
-            if cycles >= budget {
-                return Err(DriverError::TickTimeout { tick, budget });
-            }
-            pins.cycle();
-            cycles += 1;
+                previous_spikes.push((population, neuron));
+                Ok(())
+            })?;
+            slowest = slowest.max(cycles);
         }
-        pins.cycle(); // leave Finish: the core is idle again
-        tick_cycles.push(cycles + 1);
+        tick_cycles.push(slowest);
         progress(tick + 1);
     }
 
-    let states = read_states(pins, image, net);
+    let states = read_states(cores, image, net);
     Ok(HardwareRun {
         spikes: SpikeTrain::from_unsorted(spikes),
         states,
         tick_cycles,
-        total_cycles: pins.cycles(),
+        total_cycles: cores.iter().map(|c| c.cycles()).max().unwrap_or(0),
     })
 }
 
-/// Reads every mapped neuron's `(u, v)` through the probe port (core must be idle).
-pub fn read_states(
+/// Enqueues one core's events, runs its tick and reports each spiking core neuron to
+/// `on_spike`; returns the tick's cycles (from the edge that samples `start` to the return to
+/// idle).
+fn run_core_tick(
     pins: &mut dyn CorePins,
-    image: &CoreImage,
+    image: &MeshImage,
+    core: usize,
+    events: &[usize],
+    tick: u32,
+    mut on_spike: impl FnMut(usize) -> Result<(), DriverError>,
+) -> Result<u64, DriverError> {
+    for &axon in events {
+        pins.set(CoreInput::EventValid, 1);
+        pins.set(CoreInput::EventAxon, axon as u64);
+        pins.cycle();
+    }
+    pins.set(CoreInput::EventValid, 0);
+    pins.set(CoreInput::Start, 1);
+    pins.cycle();
+    pins.set(CoreInput::Start, 0);
+
+    let budget = tick_budget(image.shape, events.len());
+    let mut cycles = 1;
+    loop {
+        if pins.get(CoreOutput::SpikeValid) != 0 {
+            on_spike(pins.get(CoreOutput::SpikeNeuron) as usize)?;
+        }
+        if pins.get(CoreOutput::Done) != 0 {
+            break;
+        }
+        if cycles >= budget {
+            return Err(DriverError::TickTimeout { tick, core, budget });
+        }
+        pins.cycle();
+        cycles += 1;
+    }
+    pins.cycle(); // leave Finish: the core is idle again
+    Ok(cycles + 1)
+}
+
+/// Reads every mapped neuron's `(u, v)` through the probe ports (cores must be idle).
+pub fn read_states(
+    cores: &mut [Box<dyn CorePins>],
+    image: &MeshImage,
     net: &Network,
 ) -> Vec<Vec<LifState>> {
     net.populations
@@ -217,10 +251,9 @@ pub fn read_states(
         .map(|(pop, p)| {
             (0..p.size)
                 .map(|n| {
-                    pins.set(
-                        CoreInput::ProbeNeuron,
-                        (image.population_base[pop] + n) as u64,
-                    );
+                    let (core, core_neuron) = image.placement[pop][n];
+                    let pins = cores[core].as_mut();
+                    pins.set(CoreInput::ProbeNeuron, core_neuron as u64);
                     pins.cycle();
                     LifState {
                         u: unpack_u(pins.get(CoreOutput::ProbeU)),

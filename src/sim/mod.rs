@@ -8,9 +8,12 @@
 //! implementation differs.
 
 pub mod driver;
+pub mod noc_pins;
+pub mod noc_traffic;
 pub mod pins;
 pub mod random_net;
 pub mod verilated_core;
+pub mod verilated_noc;
 pub mod workloads;
 
 use std::fs::File;
@@ -20,9 +23,10 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::fixed::LifState;
-use crate::map::{map_network, MapError};
+use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::{GoldenModel, Network, SpikeTrain};
 use crate::rtl::core_sim::{rtl_core, rtl_core_traced, CoreShape};
+use crate::sim::pins::CorePins;
 
 /// Which engine runs the network.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,6 +44,8 @@ pub enum Engine {
 pub struct RunOptions {
     /// Core shape for the hardware engines.
     pub shape: CoreShape,
+    /// Mesh of cores for the hardware engines (1x1: a single core).
+    pub mesh: MeshShape,
     /// Write a VCD waveform here (rtl engine only).
     pub vcd: Option<PathBuf>,
 }
@@ -60,9 +66,9 @@ pub struct RunResult {
 /// Why a run failed.
 #[derive(Debug, Error)]
 pub enum SimError {
-    /// The network does not fit the core.
+    /// The network does not fit the core or mesh.
     #[error(transparent)]
-    Map(#[from] MapError),
+    Map(#[from] MeshMapError),
     /// The hardware broke the driver's protocol.
     #[error(transparent)]
     Driver(#[from] driver::DriverError),
@@ -123,29 +129,31 @@ pub fn run(
             })
         }
         Engine::Rtl | Engine::Verilator => {
-            let image = map_network(net, options.shape)?;
-            let mut pins = match engine {
-                Engine::Rtl => match &options.vcd {
-                    Some(path) => {
+            let image = map_mesh(net, options.mesh, options.shape)?;
+            if options.vcd.is_some() && (engine != Engine::Rtl || options.mesh.cores() > 1) {
+                return Err(SimError::Unsupported(
+                    "--vcd is supported by the rtl engine on a single core; run without --mesh"
+                        .into(),
+                ));
+            }
+            let mut cores: Vec<Box<dyn CorePins>> = Vec::with_capacity(image.cores.len());
+            for _ in 0..image.cores.len() {
+                cores.push(match (engine, &options.vcd) {
+                    (Engine::Rtl, Some(path)) => {
                         let file = File::create(path).map_err(|source| SimError::Vcd {
                             path: path.clone(),
                             source,
                         })?;
                         rtl_core_traced(options.shape, Box::new(BufWriter::new(file)))
                     }
-                    None => rtl_core(options.shape),
-                },
-                _ => {
-                    if options.vcd.is_some() {
-                        return Err(SimError::Unsupported(
-                            "--vcd is supported by the rtl engine; use it for waveforms".into(),
-                        ));
-                    }
-                    Box::new(verilated_core::VerilatedCore::new(options.shape)?)
-                }
-            };
-            driver::load(pins.as_mut(), &image)?;
-            let run = driver::run(pins.as_mut(), &image, net, ticks, progress)?;
+                    (Engine::Rtl, None) => rtl_core(options.shape),
+                    _ => Box::new(verilated_core::VerilatedCore::new(options.shape)?),
+                });
+            }
+            for (pins, core_image) in cores.iter_mut().zip(&image.cores) {
+                driver::load(pins.as_mut(), core_image)?;
+            }
+            let run = driver::run(&mut cores, &image, net, ticks, progress)?;
             Ok(RunResult {
                 spikes: run.spikes,
                 states: run.states,

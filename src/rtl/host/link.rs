@@ -12,7 +12,7 @@
 //!   bytes) until the line has been quiet for the timeout, so the tail of a broken frame is
 //!   never parsed as a new one.
 //! - **Executor** (`ExecState`): reads the frame back one byte per two cycles, assembling
-//!   entries (config writes, axon events) in shift registers. Batched commands take two passes
+//!   entries (config writes, axon events) in a byte-addressed 64-bit entry register. Batched commands take two passes
 //!   over the buffer: the first validates every entry (length, target, address range, queue
 //!   space), the second applies them, so a frame with one bad entry changes nothing.
 //! - **Response generator**: a 32-bit shift register sends 1..4 bytes little-endian at a time;
@@ -128,7 +128,7 @@ pub enum ExecState {
     Dispatch,
     /// Frame buffer address presented.
     Fetch,
-    /// Frame buffer byte available: shift it into the entry.
+    /// Frame buffer byte available: place it in the entry register.
     Take,
     /// An entry is complete: validate it, or apply it.
     Entry,

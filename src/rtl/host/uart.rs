@@ -11,8 +11,8 @@
 
 use rust_hdl::prelude::*;
 
-/// Smallest supported bit time: the receiver needs half a bit (at least 2 cycles) to confirm a
-/// start bit, and the link's response path relies on a byte lasting longer than 8 cycles.
+/// Smallest supported bit time: the receiver confirms a start bit half a bit after its edge,
+/// which needs at least 2 cycles, and a sample point at least one cycle from each bit edge.
 pub const MIN_CYCLES_PER_BIT: u32 = 4;
 
 /// State of [`UartRx`].

@@ -1,0 +1,195 @@
+//! The router and the mesh simulated by rust-hdl, driven through [`NocPins`].
+//!
+//! Like [`super::core_sim`], this drives the block directly with rust-hdl's single-threaded
+//! `simulate()` (inputs, settle, clock high, settle, clock low, settle) instead of its
+//! thread-per-clock `Simulation`, and settles only when an input changed since the last settle.
+
+use rust_hdl::prelude::*;
+
+use super::noc::{with_widths, Mesh, MeshConfig};
+use super::router::{Port, Router, PORTS};
+use crate::sim::noc_pins::NocPins;
+
+/// Maximum settle iterations; the fabrics have no combinational loops, so not converging is a
+/// bug.
+const SETTLE_ITERATIONS: usize = 200;
+
+/// A mesh of `config` simulated by rust-hdl.
+pub fn rtl_mesh(config: &MeshConfig) -> Box<dyn NocPins> {
+    with_widths!(config.format(), F, DXB, DYB => {
+        Box::new(RtlFabric::new(Mesh::<F, DXB, DYB>::new(config)))
+    })
+}
+
+/// One router with `config`'s packet format and FIFO depth, simulated by rust-hdl; its ports
+/// are [`Port::ALL`] in order.
+pub fn rtl_router(config: &MeshConfig) -> Box<dyn NocPins> {
+    with_widths!(config.format(), F, DXB, DYB => {
+        Box::new(RtlFabric::new(Router::<F, DXB, DYB>::new(config.fifo_depth)))
+    })
+}
+
+/// Access to the local links of a fabric block.
+trait Fabric: Block {
+    fn ports(&self) -> usize;
+    fn clock(&mut self) -> &mut Signal<In, Clock>;
+    fn set_inject(&mut self, port: usize, valid: bool, flit: u32);
+    fn set_eject_ready(&mut self, port: usize, ready: bool);
+    fn inject_ready(&self, port: usize) -> bool;
+    fn eject_valid(&self, port: usize) -> bool;
+    fn eject_data(&self, port: usize) -> u32;
+    /// Marks the top-level inputs as driven (by this wrapper).
+    fn connect_inputs(&mut self);
+}
+
+impl<const F: usize, const DXB: usize, const DYB: usize> Fabric for Mesh<F, DXB, DYB> {
+    fn ports(&self) -> usize {
+        self.nodes()
+    }
+    fn clock(&mut self) -> &mut Signal<In, Clock> {
+        &mut self.clock
+    }
+    fn set_inject(&mut self, port: usize, valid: bool, flit: u32) {
+        self.inject_valid[port].next = valid;
+        self.inject_data[port].next = u64::from(flit).into();
+    }
+    fn set_eject_ready(&mut self, port: usize, ready: bool) {
+        self.eject_ready[port].next = ready;
+    }
+    fn inject_ready(&self, port: usize) -> bool {
+        self.inject_ready[port].val()
+    }
+    fn eject_valid(&self, port: usize) -> bool {
+        self.eject_valid[port].val()
+    }
+    fn eject_data(&self, port: usize) -> u32 {
+        self.eject_data[port].val().to_u64() as u32
+    }
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        for i in 0..self.nodes() {
+            self.inject_valid[i].connect();
+            self.inject_data[i].connect();
+            self.eject_ready[i].connect();
+        }
+    }
+}
+
+impl<const F: usize, const DXB: usize, const DYB: usize> Fabric for Router<F, DXB, DYB> {
+    fn ports(&self) -> usize {
+        PORTS
+    }
+    fn clock(&mut self) -> &mut Signal<In, Clock> {
+        &mut self.clock
+    }
+    fn set_inject(&mut self, port: usize, valid: bool, flit: u32) {
+        self.in_valid[port].next = valid;
+        self.in_data[port].next = u64::from(flit).into();
+    }
+    fn set_eject_ready(&mut self, port: usize, ready: bool) {
+        self.out_ready[port].next = ready;
+    }
+    fn inject_ready(&self, port: usize) -> bool {
+        self.in_ready[port].val()
+    }
+    fn eject_valid(&self, port: usize) -> bool {
+        self.out_valid[port].val()
+    }
+    fn eject_data(&self, port: usize) -> u32 {
+        self.out_data[port].val().to_u64() as u32
+    }
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        for p in Port::ALL {
+            self.in_valid[p as usize].connect();
+            self.in_data[p as usize].connect();
+            self.out_ready[p as usize].connect();
+        }
+    }
+}
+
+struct RtlFabric<B: Fabric> {
+    block: B,
+    cycles: u64,
+    /// Inputs changed since the last settle.
+    dirty: bool,
+    /// The clock is still high from the last rising edge.
+    clock_high: bool,
+}
+
+impl<B: Fabric> RtlFabric<B> {
+    fn new(mut block: B) -> Self {
+        block.connect_inputs();
+        block.connect_all();
+        let mut sim = RtlFabric {
+            block,
+            cycles: 0,
+            dirty: true,
+            clock_high: false,
+        };
+        sim.settle();
+        sim
+    }
+
+    fn settle(&mut self) {
+        assert!(
+            simulate(&mut self.block, SETTLE_ITERATIONS),
+            "NoC logic failed to settle"
+        );
+        self.dirty = false;
+    }
+
+    /// Settles the inputs set since the last edge. The falling clock edge is applied in the
+    /// same settle: it changes nothing but the clock (every register is rising-edge), so a
+    /// cycle costs two settles instead of three.
+    fn settle_if_dirty(&mut self) {
+        if self.clock_high {
+            self.block.clock().next = Clock::from(false);
+            self.clock_high = false;
+            self.dirty = true;
+        }
+        if self.dirty {
+            self.settle();
+        }
+    }
+}
+
+impl<B: Fabric> NocPins for RtlFabric<B> {
+    fn ports(&self) -> usize {
+        self.block.ports()
+    }
+
+    fn set_inject(&mut self, port: usize, valid: bool, flit: u32) {
+        self.block.set_inject(port, valid, flit);
+        self.dirty = true;
+    }
+
+    fn inject_ready(&mut self, port: usize) -> bool {
+        self.settle_if_dirty();
+        self.block.inject_ready(port)
+    }
+
+    fn eject(&mut self, port: usize) -> Option<u32> {
+        self.settle_if_dirty();
+        self.block
+            .eject_valid(port)
+            .then(|| self.block.eject_data(port))
+    }
+
+    fn set_eject_ready(&mut self, port: usize, ready: bool) {
+        self.block.set_eject_ready(port, ready);
+        self.dirty = true;
+    }
+
+    fn cycle(&mut self) {
+        self.settle_if_dirty();
+        self.block.clock().next = Clock::from(true);
+        self.settle();
+        self.clock_high = true;
+        self.cycles += 1;
+    }
+
+    fn cycles(&self) -> u64 {
+        self.cycles
+    }
+}
