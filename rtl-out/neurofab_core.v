@@ -101,54 +101,34 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  state_v$write_clock;
     reg  [23:0] state_v$write_data;
     reg  state_v$write_enable;
-    reg  acc_slot0$clock;
-    reg  [5:0] acc_slot0$read_address;
-    wire  [23:0] acc_slot0$read_lane0;
-    wire  [23:0] acc_slot0$read_lane1;
-    wire  [23:0] acc_slot0$read_lane2;
-    wire  [23:0] acc_slot0$read_lane3;
-    reg  acc_slot0$write_enable;
-    reg  [5:0] acc_slot0$write_address;
-    reg  [23:0] acc_slot0$write_lane0;
-    reg  [23:0] acc_slot0$write_lane1;
-    reg  [23:0] acc_slot0$write_lane2;
-    reg  [23:0] acc_slot0$write_lane3;
-    reg  acc_slot1$clock;
-    reg  [5:0] acc_slot1$read_address;
-    wire  [23:0] acc_slot1$read_lane0;
-    wire  [23:0] acc_slot1$read_lane1;
-    wire  [23:0] acc_slot1$read_lane2;
-    wire  [23:0] acc_slot1$read_lane3;
-    reg  acc_slot1$write_enable;
-    reg  [5:0] acc_slot1$write_address;
-    reg  [23:0] acc_slot1$write_lane0;
-    reg  [23:0] acc_slot1$write_lane1;
-    reg  [23:0] acc_slot1$write_lane2;
-    reg  [23:0] acc_slot1$write_lane3;
-    reg  acc_slot2$clock;
-    reg  [5:0] acc_slot2$read_address;
-    wire  [23:0] acc_slot2$read_lane0;
-    wire  [23:0] acc_slot2$read_lane1;
-    wire  [23:0] acc_slot2$read_lane2;
-    wire  [23:0] acc_slot2$read_lane3;
-    reg  acc_slot2$write_enable;
-    reg  [5:0] acc_slot2$write_address;
-    reg  [23:0] acc_slot2$write_lane0;
-    reg  [23:0] acc_slot2$write_lane1;
-    reg  [23:0] acc_slot2$write_lane2;
-    reg  [23:0] acc_slot2$write_lane3;
-    reg  acc_slot3$clock;
-    reg  [5:0] acc_slot3$read_address;
-    wire  [23:0] acc_slot3$read_lane0;
-    wire  [23:0] acc_slot3$read_lane1;
-    wire  [23:0] acc_slot3$read_lane2;
-    wire  [23:0] acc_slot3$read_lane3;
-    reg  acc_slot3$write_enable;
-    reg  [5:0] acc_slot3$write_address;
-    reg  [23:0] acc_slot3$write_lane0;
-    reg  [23:0] acc_slot3$write_lane1;
-    reg  [23:0] acc_slot3$write_lane2;
-    reg  [23:0] acc_slot3$write_lane3;
+    reg  [7:0] acc_bank0$read_address;
+    reg  acc_bank0$read_clock;
+    wire  [23:0] acc_bank0$read_data;
+    reg  [7:0] acc_bank0$write_address;
+    reg  acc_bank0$write_clock;
+    reg  [23:0] acc_bank0$write_data;
+    reg  acc_bank0$write_enable;
+    reg  [7:0] acc_bank1$read_address;
+    reg  acc_bank1$read_clock;
+    wire  [23:0] acc_bank1$read_data;
+    reg  [7:0] acc_bank1$write_address;
+    reg  acc_bank1$write_clock;
+    reg  [23:0] acc_bank1$write_data;
+    reg  acc_bank1$write_enable;
+    reg  [7:0] acc_bank2$read_address;
+    reg  acc_bank2$read_clock;
+    wire  [23:0] acc_bank2$read_data;
+    reg  [7:0] acc_bank2$write_address;
+    reg  acc_bank2$write_clock;
+    reg  [23:0] acc_bank2$write_data;
+    reg  acc_bank2$write_enable;
+    reg  [7:0] acc_bank3$read_address;
+    reg  acc_bank3$read_clock;
+    wire  [23:0] acc_bank3$read_data;
+    reg  [7:0] acc_bank3$write_address;
+    reg  acc_bank3$write_clock;
+    reg  [23:0] acc_bank3$write_data;
+    reg  acc_bank3$write_enable;
     reg  lif$clock;
     reg  lif$in_valid;
     reg  [15:0] lif$in_neuron;
@@ -260,10 +240,25 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  [23:0] lane_sum2;
     reg  [23:0] lane_sum3;
     reg  acc_write_enable;
-    reg  acc_write_all;
     reg  acc_write_zero;
-    reg  [5:0] acc_write_group;
-    reg  [5:0] acc_read_group;
+    reg  [1:0] acc_rotate;
+    reg  [23:0] acc_rot0;
+    reg  [23:0] acc_rot1;
+    reg  [23:0] acc_rot2;
+    reg  [23:0] acc_rot3;
+    reg  [1:0] bank_read_slot0;
+    reg  [1:0] bank_read_slot1;
+    reg  [1:0] bank_read_slot2;
+    reg  [1:0] bank_read_slot3;
+    reg  [1:0] bank_zero_slot0;
+    reg  [1:0] bank_zero_slot1;
+    reg  [1:0] bank_zero_slot2;
+    reg  [1:0] bank_zero_slot3;
+    reg  [1:0] issue_lane;
+    reg  [7:0] issue_group;
+    reg  [7:0] stage_group;
+    reg  [7:0] input_read_address;
+    reg  [7:0] input_write_address;
     reg  update_issuing;
     reg  [1:0] update_lane;
 
@@ -349,61 +344,41 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(state_v$write_data),
         .write_enable(state_v$write_enable)
     );
-    neurofab_core$acc_slot0 acc_slot0(
-        .clock(acc_slot0$clock),
-        .read_address(acc_slot0$read_address),
-        .read_lane0(acc_slot0$read_lane0),
-        .read_lane1(acc_slot0$read_lane1),
-        .read_lane2(acc_slot0$read_lane2),
-        .read_lane3(acc_slot0$read_lane3),
-        .write_enable(acc_slot0$write_enable),
-        .write_address(acc_slot0$write_address),
-        .write_lane0(acc_slot0$write_lane0),
-        .write_lane1(acc_slot0$write_lane1),
-        .write_lane2(acc_slot0$write_lane2),
-        .write_lane3(acc_slot0$write_lane3)
+    neurofab_core$acc_bank0 acc_bank0(
+        .read_address(acc_bank0$read_address),
+        .read_clock(acc_bank0$read_clock),
+        .read_data(acc_bank0$read_data),
+        .write_address(acc_bank0$write_address),
+        .write_clock(acc_bank0$write_clock),
+        .write_data(acc_bank0$write_data),
+        .write_enable(acc_bank0$write_enable)
     );
-    neurofab_core$acc_slot1 acc_slot1(
-        .clock(acc_slot1$clock),
-        .read_address(acc_slot1$read_address),
-        .read_lane0(acc_slot1$read_lane0),
-        .read_lane1(acc_slot1$read_lane1),
-        .read_lane2(acc_slot1$read_lane2),
-        .read_lane3(acc_slot1$read_lane3),
-        .write_enable(acc_slot1$write_enable),
-        .write_address(acc_slot1$write_address),
-        .write_lane0(acc_slot1$write_lane0),
-        .write_lane1(acc_slot1$write_lane1),
-        .write_lane2(acc_slot1$write_lane2),
-        .write_lane3(acc_slot1$write_lane3)
+    neurofab_core$acc_bank1 acc_bank1(
+        .read_address(acc_bank1$read_address),
+        .read_clock(acc_bank1$read_clock),
+        .read_data(acc_bank1$read_data),
+        .write_address(acc_bank1$write_address),
+        .write_clock(acc_bank1$write_clock),
+        .write_data(acc_bank1$write_data),
+        .write_enable(acc_bank1$write_enable)
     );
-    neurofab_core$acc_slot2 acc_slot2(
-        .clock(acc_slot2$clock),
-        .read_address(acc_slot2$read_address),
-        .read_lane0(acc_slot2$read_lane0),
-        .read_lane1(acc_slot2$read_lane1),
-        .read_lane2(acc_slot2$read_lane2),
-        .read_lane3(acc_slot2$read_lane3),
-        .write_enable(acc_slot2$write_enable),
-        .write_address(acc_slot2$write_address),
-        .write_lane0(acc_slot2$write_lane0),
-        .write_lane1(acc_slot2$write_lane1),
-        .write_lane2(acc_slot2$write_lane2),
-        .write_lane3(acc_slot2$write_lane3)
+    neurofab_core$acc_bank2 acc_bank2(
+        .read_address(acc_bank2$read_address),
+        .read_clock(acc_bank2$read_clock),
+        .read_data(acc_bank2$read_data),
+        .write_address(acc_bank2$write_address),
+        .write_clock(acc_bank2$write_clock),
+        .write_data(acc_bank2$write_data),
+        .write_enable(acc_bank2$write_enable)
     );
-    neurofab_core$acc_slot3 acc_slot3(
-        .clock(acc_slot3$clock),
-        .read_address(acc_slot3$read_address),
-        .read_lane0(acc_slot3$read_lane0),
-        .read_lane1(acc_slot3$read_lane1),
-        .read_lane2(acc_slot3$read_lane2),
-        .read_lane3(acc_slot3$read_lane3),
-        .write_enable(acc_slot3$write_enable),
-        .write_address(acc_slot3$write_address),
-        .write_lane0(acc_slot3$write_lane0),
-        .write_lane1(acc_slot3$write_lane1),
-        .write_lane2(acc_slot3$write_lane2),
-        .write_lane3(acc_slot3$write_lane3)
+    neurofab_core$acc_bank3 acc_bank3(
+        .read_address(acc_bank3$read_address),
+        .read_clock(acc_bank3$read_clock),
+        .read_data(acc_bank3$read_data),
+        .write_address(acc_bank3$write_address),
+        .write_clock(acc_bank3$write_clock),
+        .write_data(acc_bank3$write_data),
+        .write_enable(acc_bank3$write_enable)
     );
     neurofab_core$lif lif(
         .clock(lif$clock),
@@ -603,10 +578,14 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         update_stage_valid$d = update_stage_valid$q;
         update_stage_neuron$d = update_stage_neuron$q;
         lif$clock = clock;
-        acc_slot0$clock = clock;
-        acc_slot1$clock = clock;
-        acc_slot2$clock = clock;
-        acc_slot3$clock = clock;
+        acc_bank0$read_clock = clock;
+        acc_bank0$write_clock = clock;
+        acc_bank1$read_clock = clock;
+        acc_bank1$write_clock = clock;
+        acc_bank2$read_clock = clock;
+        acc_bank2$write_clock = clock;
+        acc_bank3$read_clock = clock;
+        acc_bank3$write_clock = clock;
         synapse_sram$read_clock = clock;
         synapse_sram$write_clock = clock;
         axon_meta$read_clock = clock;
@@ -696,28 +675,84 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         accum_group$d = iter_group$q;
         accum_slot$d = iter_slot$q;
         accum_shift$d = iter_shift$q;
-        acc_read_lane0 = acc_slot0$read_lane0;
-        acc_read_lane1 = acc_slot0$read_lane1;
-        acc_read_lane2 = acc_slot0$read_lane2;
-        acc_read_lane3 = acc_slot0$read_lane3;
-        if (accum_slot$q == 32'h1) begin
-            acc_read_lane0 = acc_slot1$read_lane0;
-            acc_read_lane1 = acc_slot1$read_lane1;
-            acc_read_lane2 = acc_slot1$read_lane2;
-            acc_read_lane3 = acc_slot1$read_lane3;
+        update_lane = update_stage_neuron$q[(32'h0)+:(2)];
+        issue_lane = update_neuron$q[(32'h0)+:(2)];
+        issue_group = ((update_neuron$q >> 32'h2) & 8'hff);
+        stage_group = ((update_stage_neuron$q >> 32'h2) & 8'hff);
+        bank_read_slot0 = 32'h0;
+        bank_read_slot1 = 32'h1;
+        bank_read_slot2 = 32'h2;
+        bank_read_slot3 = 32'h3;
+        if (issue_lane == 32'h1) begin
+            bank_read_slot0 = 32'h3;
+            bank_read_slot1 = 32'h0;
+            bank_read_slot2 = 32'h1;
+            bank_read_slot3 = 32'h2;
         end
-        if (accum_slot$q == 32'h2) begin
-            acc_read_lane0 = acc_slot2$read_lane0;
-            acc_read_lane1 = acc_slot2$read_lane1;
-            acc_read_lane2 = acc_slot2$read_lane2;
-            acc_read_lane3 = acc_slot2$read_lane3;
+        if (issue_lane == 32'h2) begin
+            bank_read_slot0 = 32'h2;
+            bank_read_slot1 = 32'h3;
+            bank_read_slot2 = 32'h0;
+            bank_read_slot3 = 32'h1;
         end
-        if (accum_slot$q == 32'h3) begin
-            acc_read_lane0 = acc_slot3$read_lane0;
-            acc_read_lane1 = acc_slot3$read_lane1;
-            acc_read_lane2 = acc_slot3$read_lane2;
-            acc_read_lane3 = acc_slot3$read_lane3;
+        if (issue_lane == 32'h3) begin
+            bank_read_slot0 = 32'h1;
+            bank_read_slot1 = 32'h2;
+            bank_read_slot2 = 32'h3;
+            bank_read_slot3 = 32'h0;
         end
+        bank_zero_slot0 = 32'h0;
+        bank_zero_slot1 = 32'h1;
+        bank_zero_slot2 = 32'h2;
+        bank_zero_slot3 = 32'h3;
+        if (update_lane == 32'h1) begin
+            bank_zero_slot0 = 32'h3;
+            bank_zero_slot1 = 32'h0;
+            bank_zero_slot2 = 32'h1;
+            bank_zero_slot3 = 32'h2;
+        end
+        if (update_lane == 32'h2) begin
+            bank_zero_slot0 = 32'h2;
+            bank_zero_slot1 = 32'h3;
+            bank_zero_slot2 = 32'h0;
+            bank_zero_slot3 = 32'h1;
+        end
+        if (update_lane == 32'h3) begin
+            bank_zero_slot0 = 32'h1;
+            bank_zero_slot1 = 32'h2;
+            bank_zero_slot2 = 32'h3;
+            bank_zero_slot3 = 32'h0;
+        end
+        acc_rotate = accum_slot$q;
+        if (phase$q == CorePhase$Update) begin
+            acc_rotate = update_lane;
+        end
+        acc_rot0 = acc_bank0$read_data;
+        acc_rot1 = acc_bank1$read_data;
+        acc_rot2 = acc_bank2$read_data;
+        acc_rot3 = acc_bank3$read_data;
+        if (acc_rotate == 32'h1) begin
+            acc_rot0 = acc_bank1$read_data;
+            acc_rot1 = acc_bank2$read_data;
+            acc_rot2 = acc_bank3$read_data;
+            acc_rot3 = acc_bank0$read_data;
+        end
+        if (acc_rotate == 32'h2) begin
+            acc_rot0 = acc_bank2$read_data;
+            acc_rot1 = acc_bank3$read_data;
+            acc_rot2 = acc_bank0$read_data;
+            acc_rot3 = acc_bank1$read_data;
+        end
+        if (acc_rotate == 32'h3) begin
+            acc_rot0 = acc_bank3$read_data;
+            acc_rot1 = acc_bank0$read_data;
+            acc_rot2 = acc_bank1$read_data;
+            acc_rot3 = acc_bank2$read_data;
+        end
+        acc_read_lane0 = acc_rot0;
+        acc_read_lane1 = acc_rot1;
+        acc_read_lane2 = acc_rot2;
+        acc_read_lane3 = acc_rot3;
         if (bypass_hit$q) begin
             acc_read_lane0 = bypass_lane0$q;
             acc_read_lane1 = bypass_lane1$q;
@@ -750,10 +785,17 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         bypass_lane2$d = lane_sum2;
         bypass_lane3$d = lane_sum3;
         acc_write_enable = 1'b0;
-        acc_write_all = 1'b0;
         acc_write_zero = 1'b0;
-        acc_write_group = accum_group$q;
-        acc_read_group = iter_group$q;
+        input_read_address = (((iter_slot$q) & 8'hff) << group_bits) | ((iter_group$q) & 8'hff);
+        input_write_address = (((accum_slot$q) & 8'hff) << group_bits) | ((accum_group$q) & 8'hff);
+        acc_bank0$read_address = input_read_address;
+        acc_bank1$read_address = input_read_address;
+        acc_bank2$read_address = input_read_address;
+        acc_bank3$read_address = input_read_address;
+        acc_bank0$write_address = input_write_address;
+        acc_bank1$write_address = input_write_address;
+        acc_bank2$write_address = input_write_address;
+        acc_bank3$write_address = input_write_address;
         if (phase$q == CorePhase$Input) begin
             acc_write_enable = accum_valid$q;
         end
@@ -764,14 +806,16 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         if (phase$q == CorePhase$Update) begin
             state_u$read_address = ((update_neuron$q) & 8'hff);
             state_v$read_address = ((update_neuron$q) & 8'hff);
-            acc_read_group = ((update_neuron$q >> 32'h2) & 6'h3f);
+            acc_bank0$read_address = (((bank_read_slot0) & 8'hff) << group_bits) | issue_group;
+            acc_bank1$read_address = (((bank_read_slot1) & 8'hff) << group_bits) | issue_group;
+            acc_bank2$read_address = (((bank_read_slot2) & 8'hff) << group_bits) | issue_group;
+            acc_bank3$read_address = (((bank_read_slot3) & 8'hff) << group_bits) | issue_group;
         end
         update_stage_valid$d = update_issuing;
         update_stage_neuron$d = update_neuron$q;
         if (update_issuing) begin
             update_neuron$d = update_neuron$q + 32'h1;
         end
-        update_lane = update_stage_neuron$q[(32'h0)+:(2)];
         lif$in_valid = update_stage_valid$q;
         lif$in_neuron = ((update_stage_neuron$q) & 16'hffff);
         lif$in_u = state_u$read_data;
@@ -779,32 +823,16 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         lif$in_decay = param_decay$read_data;
         lif$in_bias_shift = param_bias_shift$read_data;
         lif$in_threshold = param_threshold$read_data;
-        lif$in_acc0 = acc_slot0$read_lane0;
-        lif$in_acc1 = acc_slot1$read_lane0;
-        lif$in_acc2 = acc_slot2$read_lane0;
-        lif$in_acc3 = acc_slot3$read_lane0;
-        if (update_lane == 32'h1) begin
-            lif$in_acc0 = acc_slot0$read_lane1;
-            lif$in_acc1 = acc_slot1$read_lane1;
-            lif$in_acc2 = acc_slot2$read_lane1;
-            lif$in_acc3 = acc_slot3$read_lane1;
-        end
-        if (update_lane == 32'h2) begin
-            lif$in_acc0 = acc_slot0$read_lane2;
-            lif$in_acc1 = acc_slot1$read_lane2;
-            lif$in_acc2 = acc_slot2$read_lane2;
-            lif$in_acc3 = acc_slot3$read_lane2;
-        end
-        if (update_lane == 32'h3) begin
-            lif$in_acc0 = acc_slot0$read_lane3;
-            lif$in_acc1 = acc_slot1$read_lane3;
-            lif$in_acc2 = acc_slot2$read_lane3;
-            lif$in_acc3 = acc_slot3$read_lane3;
-        end
-        if ((phase$q == CorePhase$Update) & update_stage_valid$q & ((update_lane == 32'h3) | ((update_stage_neuron$q + 32'h1) == neuron_count$q))) begin
-            acc_write_all = 1'b1;
+        lif$in_acc0 = acc_rot0;
+        lif$in_acc1 = acc_rot1;
+        lif$in_acc2 = acc_rot2;
+        lif$in_acc3 = acc_rot3;
+        if ((phase$q == CorePhase$Update) & update_stage_valid$q) begin
             acc_write_zero = 1'b1;
-            acc_write_group = ((update_stage_neuron$q >> 32'h2) & 6'h3f);
+            acc_bank0$write_address = (((bank_zero_slot0) & 8'hff) << group_bits) | stage_group;
+            acc_bank1$write_address = (((bank_zero_slot1) & 8'hff) << group_bits) | stage_group;
+            acc_bank2$write_address = (((bank_zero_slot2) & 8'hff) << group_bits) | stage_group;
+            acc_bank3$write_address = (((bank_zero_slot3) & 8'hff) << group_bits) | stage_group;
         end
         spike_valid = lif$out_spike;
         spike_neuron = ((lif$out_neuron) & 8'hff);
@@ -823,57 +851,45 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
             state_v$write_enable = 1'b1;
             state_v$write_address = ((clear_index$q) & 8'hff);
             state_v$write_data = 32'h0;
-            acc_write_all = 1'b1;
             acc_write_zero = 1'b1;
-            acc_write_group = ((clear_index$q >> 32'h2) & 6'h3f);
+            acc_bank0$write_address = ((clear_index$q) & 8'hff);
+            acc_bank1$write_address = ((clear_index$q) & 8'hff);
+            acc_bank2$write_address = ((clear_index$q) & 8'hff);
+            acc_bank3$write_address = ((clear_index$q) & 8'hff);
             clear_index$d = clear_index$q + 32'h1;
         end
-        acc_slot0$read_address = acc_read_group;
-        acc_slot1$read_address = acc_read_group;
-        acc_slot2$read_address = acc_read_group;
-        acc_slot3$read_address = acc_read_group;
-        acc_slot0$write_address = acc_write_group;
-        acc_slot1$write_address = acc_write_group;
-        acc_slot2$write_address = acc_write_group;
-        acc_slot3$write_address = acc_write_group;
-        acc_slot0$write_lane0 = lane_sum0;
-        acc_slot0$write_lane1 = lane_sum1;
-        acc_slot0$write_lane2 = lane_sum2;
-        acc_slot0$write_lane3 = lane_sum3;
-        acc_slot1$write_lane0 = lane_sum0;
-        acc_slot1$write_lane1 = lane_sum1;
-        acc_slot1$write_lane2 = lane_sum2;
-        acc_slot1$write_lane3 = lane_sum3;
-        acc_slot2$write_lane0 = lane_sum0;
-        acc_slot2$write_lane1 = lane_sum1;
-        acc_slot2$write_lane2 = lane_sum2;
-        acc_slot2$write_lane3 = lane_sum3;
-        acc_slot3$write_lane0 = lane_sum0;
-        acc_slot3$write_lane1 = lane_sum1;
-        acc_slot3$write_lane2 = lane_sum2;
-        acc_slot3$write_lane3 = lane_sum3;
-        if (acc_write_zero) begin
-            acc_slot0$write_lane0 = 32'h0;
-            acc_slot0$write_lane1 = 32'h0;
-            acc_slot0$write_lane2 = 32'h0;
-            acc_slot0$write_lane3 = 32'h0;
-            acc_slot1$write_lane0 = 32'h0;
-            acc_slot1$write_lane1 = 32'h0;
-            acc_slot1$write_lane2 = 32'h0;
-            acc_slot1$write_lane3 = 32'h0;
-            acc_slot2$write_lane0 = 32'h0;
-            acc_slot2$write_lane1 = 32'h0;
-            acc_slot2$write_lane2 = 32'h0;
-            acc_slot2$write_lane3 = 32'h0;
-            acc_slot3$write_lane0 = 32'h0;
-            acc_slot3$write_lane1 = 32'h0;
-            acc_slot3$write_lane2 = 32'h0;
-            acc_slot3$write_lane3 = 32'h0;
+        acc_bank0$write_data = lane_sum0;
+        acc_bank1$write_data = lane_sum1;
+        acc_bank2$write_data = lane_sum2;
+        acc_bank3$write_data = lane_sum3;
+        if (accum_slot$q == 32'h1) begin
+            acc_bank0$write_data = lane_sum3;
+            acc_bank1$write_data = lane_sum0;
+            acc_bank2$write_data = lane_sum1;
+            acc_bank3$write_data = lane_sum2;
         end
-        acc_slot0$write_enable = acc_write_all | (acc_write_enable & (accum_slot$q == 32'h0));
-        acc_slot1$write_enable = acc_write_all | (acc_write_enable & (accum_slot$q == 32'h1));
-        acc_slot2$write_enable = acc_write_all | (acc_write_enable & (accum_slot$q == 32'h2));
-        acc_slot3$write_enable = acc_write_all | (acc_write_enable & (accum_slot$q == 32'h3));
+        if (accum_slot$q == 32'h2) begin
+            acc_bank0$write_data = lane_sum2;
+            acc_bank1$write_data = lane_sum3;
+            acc_bank2$write_data = lane_sum0;
+            acc_bank3$write_data = lane_sum1;
+        end
+        if (accum_slot$q == 32'h3) begin
+            acc_bank0$write_data = lane_sum1;
+            acc_bank1$write_data = lane_sum2;
+            acc_bank2$write_data = lane_sum3;
+            acc_bank3$write_data = lane_sum0;
+        end
+        if (acc_write_zero) begin
+            acc_bank0$write_data = 32'h0;
+            acc_bank1$write_data = 32'h0;
+            acc_bank2$write_data = 32'h0;
+            acc_bank3$write_data = 32'h0;
+        end
+        acc_bank0$write_enable = acc_write_enable | acc_write_zero;
+        acc_bank1$write_enable = acc_write_enable | acc_write_zero;
+        acc_bank2$write_enable = acc_write_enable | acc_write_zero;
+        acc_bank3$write_enable = acc_write_enable | acc_write_zero;
         case (phase$q)
             CorePhase$Idle:
                 begin
@@ -949,138 +965,19 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
 endmodule // neurofab_core
 
 
-module neurofab_core$acc_slot0(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
+module neurofab_core$acc_bank0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
-    input wire  clock;
-    input wire  [5:0] read_address;
-    output reg  [23:0] read_lane0;
-    output reg  [23:0] read_lane1;
-    output reg  [23:0] read_lane2;
-    output reg  [23:0] read_lane3;
-    input wire  write_enable;
-    input wire  [5:0] write_address;
-    input wire  [23:0] write_lane0;
-    input wire  [23:0] write_lane1;
-    input wire  [23:0] write_lane2;
-    input wire  [23:0] write_lane3;
-
-    // Stub signals
-    reg  [5:0] lane0$read_address;
-    reg  lane0$read_clock;
-    wire  [23:0] lane0$read_data;
-    reg  [5:0] lane0$write_address;
-    reg  lane0$write_clock;
-    reg  [23:0] lane0$write_data;
-    reg  lane0$write_enable;
-    reg  [5:0] lane1$read_address;
-    reg  lane1$read_clock;
-    wire  [23:0] lane1$read_data;
-    reg  [5:0] lane1$write_address;
-    reg  lane1$write_clock;
-    reg  [23:0] lane1$write_data;
-    reg  lane1$write_enable;
-    reg  [5:0] lane2$read_address;
-    reg  lane2$read_clock;
-    wire  [23:0] lane2$read_data;
-    reg  [5:0] lane2$write_address;
-    reg  lane2$write_clock;
-    reg  [23:0] lane2$write_data;
-    reg  lane2$write_enable;
-    reg  [5:0] lane3$read_address;
-    reg  lane3$read_clock;
-    wire  [23:0] lane3$read_data;
-    reg  [5:0] lane3$write_address;
-    reg  lane3$write_clock;
-    reg  [23:0] lane3$write_data;
-    reg  lane3$write_enable;
-
-    // Sub module instances
-    neurofab_core$acc_slot0$lane0 lane0(
-        .read_address(lane0$read_address),
-        .read_clock(lane0$read_clock),
-        .read_data(lane0$read_data),
-        .write_address(lane0$write_address),
-        .write_clock(lane0$write_clock),
-        .write_data(lane0$write_data),
-        .write_enable(lane0$write_enable)
-    );
-    neurofab_core$acc_slot0$lane1 lane1(
-        .read_address(lane1$read_address),
-        .read_clock(lane1$read_clock),
-        .read_data(lane1$read_data),
-        .write_address(lane1$write_address),
-        .write_clock(lane1$write_clock),
-        .write_data(lane1$write_data),
-        .write_enable(lane1$write_enable)
-    );
-    neurofab_core$acc_slot0$lane2 lane2(
-        .read_address(lane2$read_address),
-        .read_clock(lane2$read_clock),
-        .read_data(lane2$read_data),
-        .write_address(lane2$write_address),
-        .write_clock(lane2$write_clock),
-        .write_data(lane2$write_data),
-        .write_enable(lane2$write_enable)
-    );
-    neurofab_core$acc_slot0$lane3 lane3(
-        .read_address(lane3$read_address),
-        .read_clock(lane3$read_clock),
-        .read_data(lane3$read_data),
-        .write_address(lane3$write_address),
-        .write_clock(lane3$write_clock),
-        .write_data(lane3$write_data),
-        .write_enable(lane3$write_enable)
-    );
-
-    // Update code
-    always @(*) begin
-        lane0$read_clock = clock;
-        lane0$write_clock = clock;
-        lane1$read_clock = clock;
-        lane1$write_clock = clock;
-        lane2$read_clock = clock;
-        lane2$write_clock = clock;
-        lane3$read_clock = clock;
-        lane3$write_clock = clock;
-        lane0$read_address = read_address;
-        lane1$read_address = read_address;
-        lane2$read_address = read_address;
-        lane3$read_address = read_address;
-        read_lane0 = lane0$read_data;
-        read_lane1 = lane1$read_data;
-        read_lane2 = lane2$read_data;
-        read_lane3 = lane3$read_data;
-        lane0$write_enable = write_enable;
-        lane1$write_enable = write_enable;
-        lane2$write_enable = write_enable;
-        lane3$write_enable = write_enable;
-        lane0$write_address = write_address;
-        lane1$write_address = write_address;
-        lane2$write_address = write_address;
-        lane3$write_address = write_address;
-        lane0$write_data = write_lane0;
-        lane1$write_data = write_lane1;
-        lane2$write_data = write_lane2;
-        lane3$write_data = write_lane3;
-    end
-
-endmodule // neurofab_core$acc_slot0
-
-
-module neurofab_core$acc_slot0$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
+    input wire  [7:0] read_address;
     input wire  read_clock;
     output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
+    input wire  [7:0] write_address;
     input wire  write_clock;
     input wire  [23:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[23:0] mem[63:0];
+    reg[23:0] mem[255:0];
 
 
 
@@ -1094,22 +991,22 @@ module neurofab_core$acc_slot0$lane0(read_address,read_clock,read_data,write_add
        end
     end
 
-endmodule // neurofab_core$acc_slot0$lane0
+endmodule // neurofab_core$acc_bank0
 
 
-module neurofab_core$acc_slot0$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$acc_bank1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
-    input wire  [5:0] read_address;
+    input wire  [7:0] read_address;
     input wire  read_clock;
     output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
+    input wire  [7:0] write_address;
     input wire  write_clock;
     input wire  [23:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[23:0] mem[63:0];
+    reg[23:0] mem[255:0];
 
 
 
@@ -1123,22 +1020,22 @@ module neurofab_core$acc_slot0$lane1(read_address,read_clock,read_data,write_add
        end
     end
 
-endmodule // neurofab_core$acc_slot0$lane1
+endmodule // neurofab_core$acc_bank1
 
 
-module neurofab_core$acc_slot0$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$acc_bank2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
-    input wire  [5:0] read_address;
+    input wire  [7:0] read_address;
     input wire  read_clock;
     output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
+    input wire  [7:0] write_address;
     input wire  write_clock;
     input wire  [23:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[23:0] mem[63:0];
+    reg[23:0] mem[255:0];
 
 
 
@@ -1152,22 +1049,22 @@ module neurofab_core$acc_slot0$lane2(read_address,read_clock,read_data,write_add
        end
     end
 
-endmodule // neurofab_core$acc_slot0$lane2
+endmodule // neurofab_core$acc_bank2
 
 
-module neurofab_core$acc_slot0$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$acc_bank3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
-    input wire  [5:0] read_address;
+    input wire  [7:0] read_address;
     input wire  read_clock;
     output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
+    input wire  [7:0] write_address;
     input wire  write_clock;
     input wire  [23:0] write_data;
     input wire  write_enable;
 
     // Update code (custom)
-    reg[23:0] mem[63:0];
+    reg[23:0] mem[255:0];
 
 
 
@@ -1181,712 +1078,7 @@ module neurofab_core$acc_slot0$lane3(read_address,read_clock,read_data,write_add
        end
     end
 
-endmodule // neurofab_core$acc_slot0$lane3
-
-
-module neurofab_core$acc_slot1(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [5:0] read_address;
-    output reg  [23:0] read_lane0;
-    output reg  [23:0] read_lane1;
-    output reg  [23:0] read_lane2;
-    output reg  [23:0] read_lane3;
-    input wire  write_enable;
-    input wire  [5:0] write_address;
-    input wire  [23:0] write_lane0;
-    input wire  [23:0] write_lane1;
-    input wire  [23:0] write_lane2;
-    input wire  [23:0] write_lane3;
-
-    // Stub signals
-    reg  [5:0] lane0$read_address;
-    reg  lane0$read_clock;
-    wire  [23:0] lane0$read_data;
-    reg  [5:0] lane0$write_address;
-    reg  lane0$write_clock;
-    reg  [23:0] lane0$write_data;
-    reg  lane0$write_enable;
-    reg  [5:0] lane1$read_address;
-    reg  lane1$read_clock;
-    wire  [23:0] lane1$read_data;
-    reg  [5:0] lane1$write_address;
-    reg  lane1$write_clock;
-    reg  [23:0] lane1$write_data;
-    reg  lane1$write_enable;
-    reg  [5:0] lane2$read_address;
-    reg  lane2$read_clock;
-    wire  [23:0] lane2$read_data;
-    reg  [5:0] lane2$write_address;
-    reg  lane2$write_clock;
-    reg  [23:0] lane2$write_data;
-    reg  lane2$write_enable;
-    reg  [5:0] lane3$read_address;
-    reg  lane3$read_clock;
-    wire  [23:0] lane3$read_data;
-    reg  [5:0] lane3$write_address;
-    reg  lane3$write_clock;
-    reg  [23:0] lane3$write_data;
-    reg  lane3$write_enable;
-
-    // Sub module instances
-    neurofab_core$acc_slot1$lane0 lane0(
-        .read_address(lane0$read_address),
-        .read_clock(lane0$read_clock),
-        .read_data(lane0$read_data),
-        .write_address(lane0$write_address),
-        .write_clock(lane0$write_clock),
-        .write_data(lane0$write_data),
-        .write_enable(lane0$write_enable)
-    );
-    neurofab_core$acc_slot1$lane1 lane1(
-        .read_address(lane1$read_address),
-        .read_clock(lane1$read_clock),
-        .read_data(lane1$read_data),
-        .write_address(lane1$write_address),
-        .write_clock(lane1$write_clock),
-        .write_data(lane1$write_data),
-        .write_enable(lane1$write_enable)
-    );
-    neurofab_core$acc_slot1$lane2 lane2(
-        .read_address(lane2$read_address),
-        .read_clock(lane2$read_clock),
-        .read_data(lane2$read_data),
-        .write_address(lane2$write_address),
-        .write_clock(lane2$write_clock),
-        .write_data(lane2$write_data),
-        .write_enable(lane2$write_enable)
-    );
-    neurofab_core$acc_slot1$lane3 lane3(
-        .read_address(lane3$read_address),
-        .read_clock(lane3$read_clock),
-        .read_data(lane3$read_data),
-        .write_address(lane3$write_address),
-        .write_clock(lane3$write_clock),
-        .write_data(lane3$write_data),
-        .write_enable(lane3$write_enable)
-    );
-
-    // Update code
-    always @(*) begin
-        lane0$read_clock = clock;
-        lane0$write_clock = clock;
-        lane1$read_clock = clock;
-        lane1$write_clock = clock;
-        lane2$read_clock = clock;
-        lane2$write_clock = clock;
-        lane3$read_clock = clock;
-        lane3$write_clock = clock;
-        lane0$read_address = read_address;
-        lane1$read_address = read_address;
-        lane2$read_address = read_address;
-        lane3$read_address = read_address;
-        read_lane0 = lane0$read_data;
-        read_lane1 = lane1$read_data;
-        read_lane2 = lane2$read_data;
-        read_lane3 = lane3$read_data;
-        lane0$write_enable = write_enable;
-        lane1$write_enable = write_enable;
-        lane2$write_enable = write_enable;
-        lane3$write_enable = write_enable;
-        lane0$write_address = write_address;
-        lane1$write_address = write_address;
-        lane2$write_address = write_address;
-        lane3$write_address = write_address;
-        lane0$write_data = write_lane0;
-        lane1$write_data = write_lane1;
-        lane2$write_data = write_lane2;
-        lane3$write_data = write_lane3;
-    end
-
-endmodule // neurofab_core$acc_slot1
-
-
-module neurofab_core$acc_slot1$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot1$lane0
-
-
-module neurofab_core$acc_slot1$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot1$lane1
-
-
-module neurofab_core$acc_slot1$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot1$lane2
-
-
-module neurofab_core$acc_slot1$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot1$lane3
-
-
-module neurofab_core$acc_slot2(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [5:0] read_address;
-    output reg  [23:0] read_lane0;
-    output reg  [23:0] read_lane1;
-    output reg  [23:0] read_lane2;
-    output reg  [23:0] read_lane3;
-    input wire  write_enable;
-    input wire  [5:0] write_address;
-    input wire  [23:0] write_lane0;
-    input wire  [23:0] write_lane1;
-    input wire  [23:0] write_lane2;
-    input wire  [23:0] write_lane3;
-
-    // Stub signals
-    reg  [5:0] lane0$read_address;
-    reg  lane0$read_clock;
-    wire  [23:0] lane0$read_data;
-    reg  [5:0] lane0$write_address;
-    reg  lane0$write_clock;
-    reg  [23:0] lane0$write_data;
-    reg  lane0$write_enable;
-    reg  [5:0] lane1$read_address;
-    reg  lane1$read_clock;
-    wire  [23:0] lane1$read_data;
-    reg  [5:0] lane1$write_address;
-    reg  lane1$write_clock;
-    reg  [23:0] lane1$write_data;
-    reg  lane1$write_enable;
-    reg  [5:0] lane2$read_address;
-    reg  lane2$read_clock;
-    wire  [23:0] lane2$read_data;
-    reg  [5:0] lane2$write_address;
-    reg  lane2$write_clock;
-    reg  [23:0] lane2$write_data;
-    reg  lane2$write_enable;
-    reg  [5:0] lane3$read_address;
-    reg  lane3$read_clock;
-    wire  [23:0] lane3$read_data;
-    reg  [5:0] lane3$write_address;
-    reg  lane3$write_clock;
-    reg  [23:0] lane3$write_data;
-    reg  lane3$write_enable;
-
-    // Sub module instances
-    neurofab_core$acc_slot2$lane0 lane0(
-        .read_address(lane0$read_address),
-        .read_clock(lane0$read_clock),
-        .read_data(lane0$read_data),
-        .write_address(lane0$write_address),
-        .write_clock(lane0$write_clock),
-        .write_data(lane0$write_data),
-        .write_enable(lane0$write_enable)
-    );
-    neurofab_core$acc_slot2$lane1 lane1(
-        .read_address(lane1$read_address),
-        .read_clock(lane1$read_clock),
-        .read_data(lane1$read_data),
-        .write_address(lane1$write_address),
-        .write_clock(lane1$write_clock),
-        .write_data(lane1$write_data),
-        .write_enable(lane1$write_enable)
-    );
-    neurofab_core$acc_slot2$lane2 lane2(
-        .read_address(lane2$read_address),
-        .read_clock(lane2$read_clock),
-        .read_data(lane2$read_data),
-        .write_address(lane2$write_address),
-        .write_clock(lane2$write_clock),
-        .write_data(lane2$write_data),
-        .write_enable(lane2$write_enable)
-    );
-    neurofab_core$acc_slot2$lane3 lane3(
-        .read_address(lane3$read_address),
-        .read_clock(lane3$read_clock),
-        .read_data(lane3$read_data),
-        .write_address(lane3$write_address),
-        .write_clock(lane3$write_clock),
-        .write_data(lane3$write_data),
-        .write_enable(lane3$write_enable)
-    );
-
-    // Update code
-    always @(*) begin
-        lane0$read_clock = clock;
-        lane0$write_clock = clock;
-        lane1$read_clock = clock;
-        lane1$write_clock = clock;
-        lane2$read_clock = clock;
-        lane2$write_clock = clock;
-        lane3$read_clock = clock;
-        lane3$write_clock = clock;
-        lane0$read_address = read_address;
-        lane1$read_address = read_address;
-        lane2$read_address = read_address;
-        lane3$read_address = read_address;
-        read_lane0 = lane0$read_data;
-        read_lane1 = lane1$read_data;
-        read_lane2 = lane2$read_data;
-        read_lane3 = lane3$read_data;
-        lane0$write_enable = write_enable;
-        lane1$write_enable = write_enable;
-        lane2$write_enable = write_enable;
-        lane3$write_enable = write_enable;
-        lane0$write_address = write_address;
-        lane1$write_address = write_address;
-        lane2$write_address = write_address;
-        lane3$write_address = write_address;
-        lane0$write_data = write_lane0;
-        lane1$write_data = write_lane1;
-        lane2$write_data = write_lane2;
-        lane3$write_data = write_lane3;
-    end
-
-endmodule // neurofab_core$acc_slot2
-
-
-module neurofab_core$acc_slot2$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot2$lane0
-
-
-module neurofab_core$acc_slot2$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot2$lane1
-
-
-module neurofab_core$acc_slot2$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot2$lane2
-
-
-module neurofab_core$acc_slot2$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot2$lane3
-
-
-module neurofab_core$acc_slot3(clock,read_address,read_lane0,read_lane1,read_lane2,read_lane3,write_enable,write_address,write_lane0,write_lane1,write_lane2,write_lane3);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [5:0] read_address;
-    output reg  [23:0] read_lane0;
-    output reg  [23:0] read_lane1;
-    output reg  [23:0] read_lane2;
-    output reg  [23:0] read_lane3;
-    input wire  write_enable;
-    input wire  [5:0] write_address;
-    input wire  [23:0] write_lane0;
-    input wire  [23:0] write_lane1;
-    input wire  [23:0] write_lane2;
-    input wire  [23:0] write_lane3;
-
-    // Stub signals
-    reg  [5:0] lane0$read_address;
-    reg  lane0$read_clock;
-    wire  [23:0] lane0$read_data;
-    reg  [5:0] lane0$write_address;
-    reg  lane0$write_clock;
-    reg  [23:0] lane0$write_data;
-    reg  lane0$write_enable;
-    reg  [5:0] lane1$read_address;
-    reg  lane1$read_clock;
-    wire  [23:0] lane1$read_data;
-    reg  [5:0] lane1$write_address;
-    reg  lane1$write_clock;
-    reg  [23:0] lane1$write_data;
-    reg  lane1$write_enable;
-    reg  [5:0] lane2$read_address;
-    reg  lane2$read_clock;
-    wire  [23:0] lane2$read_data;
-    reg  [5:0] lane2$write_address;
-    reg  lane2$write_clock;
-    reg  [23:0] lane2$write_data;
-    reg  lane2$write_enable;
-    reg  [5:0] lane3$read_address;
-    reg  lane3$read_clock;
-    wire  [23:0] lane3$read_data;
-    reg  [5:0] lane3$write_address;
-    reg  lane3$write_clock;
-    reg  [23:0] lane3$write_data;
-    reg  lane3$write_enable;
-
-    // Sub module instances
-    neurofab_core$acc_slot3$lane0 lane0(
-        .read_address(lane0$read_address),
-        .read_clock(lane0$read_clock),
-        .read_data(lane0$read_data),
-        .write_address(lane0$write_address),
-        .write_clock(lane0$write_clock),
-        .write_data(lane0$write_data),
-        .write_enable(lane0$write_enable)
-    );
-    neurofab_core$acc_slot3$lane1 lane1(
-        .read_address(lane1$read_address),
-        .read_clock(lane1$read_clock),
-        .read_data(lane1$read_data),
-        .write_address(lane1$write_address),
-        .write_clock(lane1$write_clock),
-        .write_data(lane1$write_data),
-        .write_enable(lane1$write_enable)
-    );
-    neurofab_core$acc_slot3$lane2 lane2(
-        .read_address(lane2$read_address),
-        .read_clock(lane2$read_clock),
-        .read_data(lane2$read_data),
-        .write_address(lane2$write_address),
-        .write_clock(lane2$write_clock),
-        .write_data(lane2$write_data),
-        .write_enable(lane2$write_enable)
-    );
-    neurofab_core$acc_slot3$lane3 lane3(
-        .read_address(lane3$read_address),
-        .read_clock(lane3$read_clock),
-        .read_data(lane3$read_data),
-        .write_address(lane3$write_address),
-        .write_clock(lane3$write_clock),
-        .write_data(lane3$write_data),
-        .write_enable(lane3$write_enable)
-    );
-
-    // Update code
-    always @(*) begin
-        lane0$read_clock = clock;
-        lane0$write_clock = clock;
-        lane1$read_clock = clock;
-        lane1$write_clock = clock;
-        lane2$read_clock = clock;
-        lane2$write_clock = clock;
-        lane3$read_clock = clock;
-        lane3$write_clock = clock;
-        lane0$read_address = read_address;
-        lane1$read_address = read_address;
-        lane2$read_address = read_address;
-        lane3$read_address = read_address;
-        read_lane0 = lane0$read_data;
-        read_lane1 = lane1$read_data;
-        read_lane2 = lane2$read_data;
-        read_lane3 = lane3$read_data;
-        lane0$write_enable = write_enable;
-        lane1$write_enable = write_enable;
-        lane2$write_enable = write_enable;
-        lane3$write_enable = write_enable;
-        lane0$write_address = write_address;
-        lane1$write_address = write_address;
-        lane2$write_address = write_address;
-        lane3$write_address = write_address;
-        lane0$write_data = write_lane0;
-        lane1$write_data = write_lane1;
-        lane2$write_data = write_lane2;
-        lane3$write_data = write_lane3;
-    end
-
-endmodule // neurofab_core$acc_slot3
-
-
-module neurofab_core$acc_slot3$lane0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot3$lane0
-
-
-module neurofab_core$acc_slot3$lane1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot3$lane1
-
-
-module neurofab_core$acc_slot3$lane2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot3$lane2
-
-
-module neurofab_core$acc_slot3$lane3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [5:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [5:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[63:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_slot3$lane3
+endmodule // neurofab_core$acc_bank3
 
 
 module neurofab_core$accum_group(d,q,clock);

@@ -38,6 +38,7 @@ Typical use:
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
   neurofab run net.json --port /dev/ttyUSB1  # on a board, over the UART host link
   neurofab run net.json --port sim           # the same link, simulated with Verilator
+  neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
 CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent.";
@@ -64,6 +65,89 @@ pub enum Command {
     /// Run a network on a board over its UART host link (or on the simulated link with
     /// `--port sim`) and write its spikes as CSV.
     Run(RunArgs),
+    /// Build a bitstream for an FPGA board: the UART host link and one core, through Yosys,
+    /// nextpnr and icepack/ecppack; prints and writes the utilisation and Fmax report.
+    #[command(long_about = BUILD_ABOUT)]
+    Build(BuildArgs),
+    /// Build every board configuration of the README's FPGA table and regenerate that table.
+    #[command(long_about = REPORT_ABOUT)]
+    Report(ReportArgs),
+}
+
+const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
+
+The design is the UART host link (docs/host-protocol.md) and one neurocore, in a board top
+with a power-on reset, a heartbeat LED (blinks while the clock runs) and a spike-activity LED
+(lit 50 ms after any spike). Pins: constraints/<board>.pcf|.lpf.
+
+Boards:
+  icebreaker      iCEBreaker, iCE40UP5K-SG48, 12 MHz, default core 64x32
+  hx8k-breakout   iCE40-HX8K breakout, iCE40HX8K-CT256, 12 MHz, default core 64x32
+  ulx3s-25f       ULX3S, ECP5 LFE5U-25F, 25 MHz, default core 256x256
+  ulx3s-85f       ULX3S, ECP5 LFE5U-85F, 25 MHz, default core 512x512
+
+Steps: Verilog -> yosys (synth_ice40 [-dsp] | synth_ecp5) -> nextpnr-ice40|ecp5 --freq <clock>
+-> icepack|ecppack. Tools are looked up as yosys, nextpnr-*, icepack/ecppack on PATH, then as
+their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh installs them).
+
+Writes to --out: neurofab_board.bin (iCE40) or .bit (ECP5), report.json (cells, block RAM,
+DSP, Fmax, memory mapping, step times), neurofab_board.v, the constraint file, the tools'
+logs and reports. Fails, leaving no bitstream, when a tool is missing or fails, the core does
+not fit, the synapse SRAM is not in block RAM, or Fmax stays below the board clock after
+--seed-tries place-and-route runs with successive seeds.
+
+Examples:
+  neurofab build --board ulx3s-85f
+  neurofab build --board hx8k-breakout --out build/hx8k
+  neurofab build --board ulx3s-25f --config hw.toml --net net.json   # network in the bitstream
+  iceprog build/hx8k/neurofab_board.bin; neurofab run net.json --port /dev/ttyUSB1";
+
+const REPORT_ABOUT: &str = "Build the README's FPGA table configurations and regenerate the table.
+
+Builds each (board, core) pair of export::fpga::REPORT_CONFIGS into <out>/<board>-<N>x<A>/
+(this takes many minutes: ECP5 place and route of the large cores dominates), then replaces
+the text between the fpga-report markers in the README. With --reuse, a configuration whose
+report.json (or failure.txt, for one that does not fit) already exists is not rebuilt.";
+
+/// `neurofab build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Board: icebreaker, hx8k-breakout, ulx3s-25f, ulx3s-85f.
+    #[arg(long)]
+    pub board: String,
+    /// Hardware configuration (TOML, `[core] neurons/axons`; default: the board's default core).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Network to bake into the block RAMs (default: none; load it over the UART with `run`).
+    #[arg(long)]
+    pub net: Option<PathBuf>,
+    /// Output directory (default: fpga-out/<board>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// UART baud rate, fixed at generation time (the board's clock must reach it within 2 %).
+    #[arg(long, default_value_t = crate::export::fpga::DEFAULT_BAUD)]
+    pub baud: u32,
+    /// nextpnr placer seed (of the first place-and-route run).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u32,
+    /// Place-and-route runs allowed: when Fmax misses the board clock, nextpnr runs again with
+    /// the next seed, up to this many runs (1: no retry).
+    #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES)]
+    pub seed_tries: u32,
+}
+
+/// `neurofab report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Directory for the builds.
+    #[arg(long, default_value = "fpga-out")]
+    pub out: PathBuf,
+    /// README whose table to regenerate.
+    #[arg(long, default_value = "README.md")]
+    pub readme: PathBuf,
+    /// Reuse existing <out>/<board>-<N>x<A>/report.json files instead of rebuilding.
+    #[arg(long)]
+    pub reuse: bool,
 }
 
 /// `neurofab run`.
@@ -153,6 +237,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Gen(args) => gen(args),
         Command::Demo(args) => demo(args),
         Command::Run(args) => run_link(args),
+        Command::Build(args) => build_board(args),
+        Command::Report(args) => report(args),
     }
 }
 
@@ -399,6 +485,171 @@ fn demo(args: DemoArgs) -> Result<()> {
     Ok(())
 }
 
+fn build_board(args: BuildArgs) -> Result<()> {
+    use crate::export::fpga;
+    let board = fpga::board(&args.board)?;
+    let shape = match &args.config {
+        Some(path) => {
+            let config = HwConfig::load(path)?;
+            if config.mesh.cores() != 1 {
+                bail!(
+                    "{}: mesh: {}x{}: `build` makes a one-core design (the mesh fabric is not \
+                     in the board designs yet); use a 1x1 mesh",
+                    path.display(),
+                    config.mesh.width,
+                    config.mesh.height
+                );
+            }
+            config.core_shape()
+        }
+        None => board.default_shape,
+    };
+    let network = match &args.net {
+        Some(net_path) => {
+            let net = Network::load(net_path)?;
+            let image = map_network(&net, shape).with_context(|| {
+                format!(
+                    "{}: does not fit a {}x{} core",
+                    net_path.display(),
+                    shape.neurons,
+                    shape.axons
+                )
+            })?;
+            Some(fpga::BakedNetwork {
+                source: net_path.display().to_string(),
+                images: memory_images(&image),
+                neuron_count: image.neuron_count,
+            })
+        }
+        None => None,
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("fpga-out").join(board.name));
+    eprintln!(
+        "building {} ({}) with a {}x{} core at {} baud into {} ...",
+        board.name,
+        board.device,
+        shape.neurons,
+        shape.axons,
+        args.baud,
+        out.display()
+    );
+    let report = fpga::build(&fpga::BuildRequest {
+        board,
+        shape,
+        baud: args.baud,
+        network,
+        out_dir: out.clone(),
+        seed: args.seed,
+        seed_tries: args.seed_tries,
+    })
+    .with_context(|| format!("building for {}", board.name))?;
+    print!(
+        "{}",
+        fpga::render_table(&[fpga::ReportRow::Built(Box::new(report.clone()))])
+    );
+    let steps: Vec<String> = report
+        .steps
+        .iter()
+        .map(|s| format!("{} {:.1} s", s.tool, s.seconds))
+        .collect();
+    eprintln!(
+        "bitstream {} and report.json written ({}; total {:.1} s)",
+        out.join(&report.bitstream).display(),
+        steps.join(", "),
+        report.seconds
+    );
+    Ok(())
+}
+
+fn report(args: ReportArgs) -> Result<()> {
+    use crate::export::fpga::{self, ReportRow};
+    let readme = std::fs::read_to_string(&args.readme)
+        .with_context(|| format!("cannot read {}", args.readme.display()))?;
+    // Fail on a README without markers before spending an hour building.
+    fpga::replace_between_markers(&readme, "")
+        .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
+    let mut rows = Vec::new();
+    for (name, shape) in fpga::REPORT_CONFIGS {
+        let board = fpga::board(name)?;
+        let dir = args
+            .out
+            .join(format!("{}-{}x{}", board.name, shape.neurons, shape.axons));
+        let existing = dir.join("report.json");
+        let failure = dir.join("failure.txt");
+        if args.reuse && !existing.exists() && failure.exists() {
+            let reason = std::fs::read_to_string(&failure)
+                .with_context(|| format!("cannot read {}", failure.display()))?;
+            eprintln!("{name}: reusing {}", failure.display());
+            rows.push(ReportRow::Failed {
+                board,
+                shape,
+                reason: reason.trim().to_string(),
+            });
+            continue;
+        }
+        if args.reuse && existing.exists() {
+            let text = std::fs::read_to_string(&existing)
+                .with_context(|| format!("cannot read {}", existing.display()))?;
+            let report: fpga::BuildReport = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a build report", existing.display()))?;
+            eprintln!("{}: reusing {}", name, existing.display());
+            rows.push(ReportRow::Built(Box::new(report)));
+            continue;
+        }
+        let started = Instant::now();
+        eprintln!("{name} {}x{}: building ...", shape.neurons, shape.axons);
+        let result = fpga::build(&fpga::BuildRequest {
+            board,
+            shape,
+            baud: fpga::DEFAULT_BAUD,
+            network: None,
+            out_dir: dir.clone(),
+            seed: 1,
+            seed_tries: fpga::DEFAULT_SEED_TRIES,
+        });
+        match result {
+            Ok(report) => {
+                let _ = std::fs::remove_file(dir.join("failure.txt"));
+                eprintln!("  ok in {:.0} s", report.seconds);
+                rows.push(ReportRow::Built(Box::new(report)));
+            }
+            Err(
+                e @ (fpga::FpgaError::DoesNotFit { .. }
+                | fpga::FpgaError::Timing { .. }
+                | fpga::FpgaError::Params(_)),
+            ) => {
+                eprintln!(
+                    "  failed after {:.0} s: {e}",
+                    started.elapsed().as_secs_f64()
+                );
+                // The row already names board and core: keep only the resource for a misfit.
+                let reason = match &e {
+                    fpga::FpgaError::DoesNotFit { detail, .. } => detail.clone(),
+                    other => other.to_string(),
+                };
+                // Kept beside the logs, so that `--reuse` can reuse the verdict.
+                write_atomic(&dir.join("failure.txt"), &format!("{reason}\n"))?;
+                rows.push(ReportRow::Failed {
+                    board,
+                    shape,
+                    reason,
+                });
+            }
+            // Missing tools and tool crashes are not results: stop.
+            Err(e) => return Err(e).context(format!("building {name}")),
+        }
+    }
+    let table = fpga::render_table(&rows);
+    let updated = fpga::replace_between_markers(&readme, &table)
+        .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
+    write_atomic(&args.readme, &updated)?;
+    print!("{table}");
+    eprintln!("table updated in {}", args.readme.display());
+    Ok(())
+}
+
 /// How long a read on a real serial port waits for the next byte: far longer than any gap
 /// inside a response (a tick of the largest core, or 2 KiB of spike ids at 115 200 baud).
 const SERIAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
@@ -475,4 +726,24 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
     temp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_help_lists_every_board_with_its_default_core() {
+        for board in &crate::export::fpga::BOARDS {
+            let shape = board.default_shape;
+            let line = BUILD_ABOUT
+                .lines()
+                .find(|l| l.trim_start().starts_with(board.name))
+                .unwrap_or_else(|| panic!("`build --help` does not list {}", board.name));
+            assert!(
+                line.ends_with(&format!("default core {}x{}", shape.neurons, shape.axons)),
+                "{line}"
+            );
+        }
+    }
 }

@@ -32,8 +32,10 @@ impl Default for CoreShape {
 
 /// Core sizes this build can generate, as `(neurons, axons)`. rust-hdl widths are const
 /// generics, so every size is a separate instantiation; the list is kept short to bound
-/// compile time.
-pub const SUPPORTED_SHAPES: [(usize, usize); 4] = [(64, 64), (256, 256), (512, 512), (1024, 512)];
+/// compile time. 64x32 is the largest core that fits the iCE40 boards' 30 or 32 4-kbit block
+/// RAMs (see README, "FPGA targets").
+pub const SUPPORTED_SHAPES: [(usize, usize); 5] =
+    [(64, 32), (64, 64), (256, 256), (512, 512), (1024, 512)];
 
 impl CoreShape {
     /// Whether this build can generate the shape.
@@ -51,6 +53,10 @@ impl CoreShape {
 macro_rules! with_core {
     ($shape:expr, $core:ident => $body:expr) => {
         match ($shape.neurons, $shape.axons) {
+            (64, 32) => {
+                let $core = NeuroCore::<6, 5, 4, 9, 7, 6>::new();
+                $body
+            }
             (64, 64) => {
                 let $core = NeuroCore::<6, 6, 4, 10, 7, 7>::new();
                 $body

@@ -4,7 +4,6 @@
 //! (model, mapper, engines, CLI) depends only on our own types and the HDL library stays
 //! replaceable.
 
-pub mod accumulator;
 pub mod aer;
 pub mod core_sim;
 pub mod fanout;

@@ -27,7 +27,6 @@
 
 use rust_hdl::prelude::*;
 
-use super::accumulator::AccumulatorSlot;
 use super::lif_unit::{sign_fill, LifUnit};
 
 /// Phase of the core's tick sequencer.
@@ -104,10 +103,14 @@ pub struct NeuroCore<
     param_threshold: RAM<Bits<23>, NB>,
     state_u: RAM<Bits<25>, NB>,
     state_v: RAM<Bits<24>, NB>,
-    acc_slot0: AccumulatorSlot<GB>,
-    acc_slot1: AccumulatorSlot<GB>,
-    acc_slot2: AccumulatorSlot<GB>,
-    acc_slot3: AccumulatorSlot<GB>,
+    // Accumulators: 4 slots x 2^NB neurons of 24 bits, in four skewed banks. The entry of slot
+    // `s`, neuron `n = 4g + l` lives in bank `(s + l) mod 4` at address `{s, g}`, so the four
+    // lanes of one (slot, group) - the input phase - and the four slots of one neuron - the
+    // update phase - are each spread over all four banks and read or written in one cycle.
+    acc_bank0: RAM<Bits<24>, NB>,
+    acc_bank1: RAM<Bits<24>, NB>,
+    acc_bank2: RAM<Bits<24>, NB>,
+    acc_bank3: RAM<Bits<24>, NB>,
     lif: LifUnit,
 
     // Sequencer and configuration registers.
@@ -160,10 +163,28 @@ pub struct NeuroCore<
     lane_sum2: Signal<Local, Bits<24>>,
     lane_sum3: Signal<Local, Bits<24>>,
     acc_write_enable: Signal<Local, Bit>,
-    acc_write_all: Signal<Local, Bit>,
     acc_write_zero: Signal<Local, Bit>,
-    acc_write_group: Signal<Local, Bits<GB>>,
-    acc_read_group: Signal<Local, Bits<GB>>,
+    // Bank rotation: `acc_rot<j>` = bank `(j + acc_rotate) mod 4`'s read data.
+    acc_rotate: Signal<Local, Bits<2>>,
+    acc_rot0: Signal<Local, Bits<24>>,
+    acc_rot1: Signal<Local, Bits<24>>,
+    acc_rot2: Signal<Local, Bits<24>>,
+    acc_rot3: Signal<Local, Bits<24>>,
+    // Slot held by bank k for the neuron being read (`bank_read_slot<k>`) or zeroed
+    // (`bank_zero_slot<k>`) in the update phase: `(k - lane) mod 4`.
+    bank_read_slot0: Signal<Local, Bits<2>>,
+    bank_read_slot1: Signal<Local, Bits<2>>,
+    bank_read_slot2: Signal<Local, Bits<2>>,
+    bank_read_slot3: Signal<Local, Bits<2>>,
+    bank_zero_slot0: Signal<Local, Bits<2>>,
+    bank_zero_slot1: Signal<Local, Bits<2>>,
+    bank_zero_slot2: Signal<Local, Bits<2>>,
+    bank_zero_slot3: Signal<Local, Bits<2>>,
+    issue_lane: Signal<Local, Bits<2>>,
+    issue_group: Signal<Local, Bits<NB>>,
+    stage_group: Signal<Local, Bits<NB>>,
+    input_read_address: Signal<Local, Bits<NB>>,
+    input_write_address: Signal<Local, Bits<NB>>,
     update_issuing: Signal<Local, Bit>,
     update_lane: Signal<Local, Bits<2>>,
     group_bits: Constant<Bits<8>>,
@@ -221,10 +242,10 @@ impl<
             param_threshold: Default::default(),
             state_u: Default::default(),
             state_v: Default::default(),
-            acc_slot0: Default::default(),
-            acc_slot1: Default::default(),
-            acc_slot2: Default::default(),
-            acc_slot3: Default::default(),
+            acc_bank0: Default::default(),
+            acc_bank1: Default::default(),
+            acc_bank2: Default::default(),
+            acc_bank3: Default::default(),
             lif: Default::default(),
             phase: Default::default(),
             neuron_count: Default::default(),
@@ -268,10 +289,25 @@ impl<
             lane_sum2: Default::default(),
             lane_sum3: Default::default(),
             acc_write_enable: Default::default(),
-            acc_write_all: Default::default(),
             acc_write_zero: Default::default(),
-            acc_write_group: Default::default(),
-            acc_read_group: Default::default(),
+            acc_rotate: Default::default(),
+            acc_rot0: Default::default(),
+            acc_rot1: Default::default(),
+            acc_rot2: Default::default(),
+            acc_rot3: Default::default(),
+            bank_read_slot0: Default::default(),
+            bank_read_slot1: Default::default(),
+            bank_read_slot2: Default::default(),
+            bank_read_slot3: Default::default(),
+            bank_zero_slot0: Default::default(),
+            bank_zero_slot1: Default::default(),
+            bank_zero_slot2: Default::default(),
+            bank_zero_slot3: Default::default(),
+            issue_lane: Default::default(),
+            issue_group: Default::default(),
+            stage_group: Default::default(),
+            input_read_address: Default::default(),
+            input_write_address: Default::default(),
             update_issuing: Default::default(),
             update_lane: Default::default(),
             group_bits: Constant::new((GB as u64).into()),
@@ -335,7 +371,15 @@ impl<
             update_stage_valid,
             update_stage_neuron
         );
-        clock!(self, clock, lif, acc_slot0, acc_slot1, acc_slot2, acc_slot3);
+        clock!(self, clock, lif);
+        self.acc_bank0.read_clock.next = self.clock.val();
+        self.acc_bank0.write_clock.next = self.clock.val();
+        self.acc_bank1.read_clock.next = self.clock.val();
+        self.acc_bank1.write_clock.next = self.clock.val();
+        self.acc_bank2.read_clock.next = self.clock.val();
+        self.acc_bank2.write_clock.next = self.clock.val();
+        self.acc_bank3.read_clock.next = self.clock.val();
+        self.acc_bank3.write_clock.next = self.clock.val();
         self.synapse_sram.read_clock.next = self.clock.val();
         self.synapse_sram.write_clock.next = self.clock.val();
         self.axon_meta.read_clock.next = self.clock.val();
@@ -446,31 +490,91 @@ impl<
         self.accum_slot.d.next = self.iter_slot.q.val();
         self.accum_shift.d.next = self.iter_shift.q.val();
 
+        // ---- Accumulator bank addressing of the update phase's issued and staged neurons.
+        self.update_lane.next = self.update_stage_neuron.q.val().get_bits::<2>(0);
+        self.issue_lane.next = self.update_neuron.q.val().get_bits::<2>(0);
+        self.issue_group.next = bit_cast::<NB, NB1>(self.update_neuron.q.val() >> 2);
+        self.stage_group.next = bit_cast::<NB, NB1>(self.update_stage_neuron.q.val() >> 2);
+        // (k - lane) mod 4 for k = 0..3, for the issued and the staged neuron.
+        self.bank_read_slot0.next = 0.into();
+        self.bank_read_slot1.next = 1.into();
+        self.bank_read_slot2.next = 2.into();
+        self.bank_read_slot3.next = 3.into();
+        if self.issue_lane.val() == 1 {
+            self.bank_read_slot0.next = 3.into();
+            self.bank_read_slot1.next = 0.into();
+            self.bank_read_slot2.next = 1.into();
+            self.bank_read_slot3.next = 2.into();
+        }
+        if self.issue_lane.val() == 2 {
+            self.bank_read_slot0.next = 2.into();
+            self.bank_read_slot1.next = 3.into();
+            self.bank_read_slot2.next = 0.into();
+            self.bank_read_slot3.next = 1.into();
+        }
+        if self.issue_lane.val() == 3 {
+            self.bank_read_slot0.next = 1.into();
+            self.bank_read_slot1.next = 2.into();
+            self.bank_read_slot2.next = 3.into();
+            self.bank_read_slot3.next = 0.into();
+        }
+        self.bank_zero_slot0.next = 0.into();
+        self.bank_zero_slot1.next = 1.into();
+        self.bank_zero_slot2.next = 2.into();
+        self.bank_zero_slot3.next = 3.into();
+        if self.update_lane.val() == 1 {
+            self.bank_zero_slot0.next = 3.into();
+            self.bank_zero_slot1.next = 0.into();
+            self.bank_zero_slot2.next = 1.into();
+            self.bank_zero_slot3.next = 2.into();
+        }
+        if self.update_lane.val() == 2 {
+            self.bank_zero_slot0.next = 2.into();
+            self.bank_zero_slot1.next = 3.into();
+            self.bank_zero_slot2.next = 0.into();
+            self.bank_zero_slot3.next = 1.into();
+        }
+        if self.update_lane.val() == 3 {
+            self.bank_zero_slot0.next = 1.into();
+            self.bank_zero_slot1.next = 2.into();
+            self.bank_zero_slot2.next = 3.into();
+            self.bank_zero_slot3.next = 0.into();
+        }
         // ---- Input phase, accumulate stage: acc[slot][group] += sext(w) << pre_shift, lane by
         // lane. A group written this cycle is read (stale) by the issue stage in the same cycle
         // when both address the same (slot, group); the bypass registers forward it instead.
-        self.acc_read_lane0.next = self.acc_slot0.read_lane0.val();
-        self.acc_read_lane1.next = self.acc_slot0.read_lane1.val();
-        self.acc_read_lane2.next = self.acc_slot0.read_lane2.val();
-        self.acc_read_lane3.next = self.acc_slot0.read_lane3.val();
-        if self.accum_slot.q.val() == 1 {
-            self.acc_read_lane0.next = self.acc_slot1.read_lane0.val();
-            self.acc_read_lane1.next = self.acc_slot1.read_lane1.val();
-            self.acc_read_lane2.next = self.acc_slot1.read_lane2.val();
-            self.acc_read_lane3.next = self.acc_slot1.read_lane3.val();
+        // The banks' read data, rotated so that output j is lane j of the slot being
+        // accumulated (input phase) or slot j of the neuron being updated (update phase).
+        self.acc_rotate.next = self.accum_slot.q.val();
+        if self.phase.q.val() == CorePhase::Update {
+            self.acc_rotate.next = self.update_lane.val();
         }
-        if self.accum_slot.q.val() == 2 {
-            self.acc_read_lane0.next = self.acc_slot2.read_lane0.val();
-            self.acc_read_lane1.next = self.acc_slot2.read_lane1.val();
-            self.acc_read_lane2.next = self.acc_slot2.read_lane2.val();
-            self.acc_read_lane3.next = self.acc_slot2.read_lane3.val();
+        self.acc_rot0.next = self.acc_bank0.read_data.val();
+        self.acc_rot1.next = self.acc_bank1.read_data.val();
+        self.acc_rot2.next = self.acc_bank2.read_data.val();
+        self.acc_rot3.next = self.acc_bank3.read_data.val();
+        if self.acc_rotate.val() == 1 {
+            self.acc_rot0.next = self.acc_bank1.read_data.val();
+            self.acc_rot1.next = self.acc_bank2.read_data.val();
+            self.acc_rot2.next = self.acc_bank3.read_data.val();
+            self.acc_rot3.next = self.acc_bank0.read_data.val();
         }
-        if self.accum_slot.q.val() == 3 {
-            self.acc_read_lane0.next = self.acc_slot3.read_lane0.val();
-            self.acc_read_lane1.next = self.acc_slot3.read_lane1.val();
-            self.acc_read_lane2.next = self.acc_slot3.read_lane2.val();
-            self.acc_read_lane3.next = self.acc_slot3.read_lane3.val();
+        if self.acc_rotate.val() == 2 {
+            self.acc_rot0.next = self.acc_bank2.read_data.val();
+            self.acc_rot1.next = self.acc_bank3.read_data.val();
+            self.acc_rot2.next = self.acc_bank0.read_data.val();
+            self.acc_rot3.next = self.acc_bank1.read_data.val();
         }
+        if self.acc_rotate.val() == 3 {
+            self.acc_rot0.next = self.acc_bank3.read_data.val();
+            self.acc_rot1.next = self.acc_bank0.read_data.val();
+            self.acc_rot2.next = self.acc_bank1.read_data.val();
+            self.acc_rot3.next = self.acc_bank2.read_data.val();
+        }
+        self.acc_read_lane0.next = self.acc_rot0.val();
+        self.acc_read_lane1.next = self.acc_rot1.val();
+        self.acc_read_lane2.next = self.acc_rot2.val();
+        self.acc_read_lane3.next = self.acc_rot3.val();
         if self.bypass_hit.q.val() {
             self.acc_read_lane0.next = self.bypass_lane0.q.val();
             self.acc_read_lane1.next = self.bypass_lane1.q.val();
@@ -516,11 +620,23 @@ impl<
         self.bypass_lane3.d.next = self.lane_sum3.val();
 
         // ---- Accumulator port arbitration (by phase).
+        // Input phase: all four banks at {slot, group}; bank (slot + lane) mod 4 holds lane.
         self.acc_write_enable.next = false;
-        self.acc_write_all.next = false;
         self.acc_write_zero.next = false;
-        self.acc_write_group.next = self.accum_group.q.val();
-        self.acc_read_group.next = self.iter_group.q.val();
+        self.input_read_address.next = (bit_cast::<NB, 2>(self.iter_slot.q.val())
+            << self.group_bits.val())
+            | bit_cast::<NB, GB>(self.iter_group.q.val());
+        self.input_write_address.next = (bit_cast::<NB, 2>(self.accum_slot.q.val())
+            << self.group_bits.val())
+            | bit_cast::<NB, GB>(self.accum_group.q.val());
+        self.acc_bank0.read_address.next = self.input_read_address.val();
+        self.acc_bank1.read_address.next = self.input_read_address.val();
+        self.acc_bank2.read_address.next = self.input_read_address.val();
+        self.acc_bank3.read_address.next = self.input_read_address.val();
+        self.acc_bank0.write_address.next = self.input_write_address.val();
+        self.acc_bank1.write_address.next = self.input_write_address.val();
+        self.acc_bank2.write_address.next = self.input_write_address.val();
+        self.acc_bank3.write_address.next = self.input_write_address.val();
         if self.phase.q.val() == CorePhase::Input {
             self.acc_write_enable.next = self.accum_valid.q.val();
         }
@@ -534,14 +650,25 @@ impl<
         if self.phase.q.val() == CorePhase::Update {
             self.state_u.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
             self.state_v.read_address.next = bit_cast::<NB, NB1>(self.update_neuron.q.val());
-            self.acc_read_group.next = bit_cast::<GB, NB1>(self.update_neuron.q.val() >> 2);
+            // Bank k holds slot (k - lane) mod 4 of the neuron: read all four.
+            self.acc_bank0.read_address.next = (bit_cast::<NB, 2>(self.bank_read_slot0.val())
+                << self.group_bits.val())
+                | self.issue_group.val();
+            self.acc_bank1.read_address.next = (bit_cast::<NB, 2>(self.bank_read_slot1.val())
+                << self.group_bits.val())
+                | self.issue_group.val();
+            self.acc_bank2.read_address.next = (bit_cast::<NB, 2>(self.bank_read_slot2.val())
+                << self.group_bits.val())
+                | self.issue_group.val();
+            self.acc_bank3.read_address.next = (bit_cast::<NB, 2>(self.bank_read_slot3.val())
+                << self.group_bits.val())
+                | self.issue_group.val();
         }
         self.update_stage_valid.d.next = self.update_issuing.val();
         self.update_stage_neuron.d.next = self.update_neuron.q.val();
         if self.update_issuing.val() {
             self.update_neuron.d.next = self.update_neuron.q.val() + 1;
         }
-        self.update_lane.next = self.update_stage_neuron.q.val().get_bits::<2>(0);
         self.lif.in_valid.next = self.update_stage_valid.q.val();
         self.lif.in_neuron.next = bit_cast::<16, NB1>(self.update_stage_neuron.q.val());
         self.lif.in_u.next = self.state_u.read_data.val();
@@ -549,38 +676,27 @@ impl<
         self.lif.in_decay.next = self.param_decay.read_data.val();
         self.lif.in_bias_shift.next = self.param_bias_shift.read_data.val();
         self.lif.in_threshold.next = self.param_threshold.read_data.val();
-        self.lif.in_acc0.next = self.acc_slot0.read_lane0.val();
-        self.lif.in_acc1.next = self.acc_slot1.read_lane0.val();
-        self.lif.in_acc2.next = self.acc_slot2.read_lane0.val();
-        self.lif.in_acc3.next = self.acc_slot3.read_lane0.val();
-        if self.update_lane.val() == 1 {
-            self.lif.in_acc0.next = self.acc_slot0.read_lane1.val();
-            self.lif.in_acc1.next = self.acc_slot1.read_lane1.val();
-            self.lif.in_acc2.next = self.acc_slot2.read_lane1.val();
-            self.lif.in_acc3.next = self.acc_slot3.read_lane1.val();
-        }
-        if self.update_lane.val() == 2 {
-            self.lif.in_acc0.next = self.acc_slot0.read_lane2.val();
-            self.lif.in_acc1.next = self.acc_slot1.read_lane2.val();
-            self.lif.in_acc2.next = self.acc_slot2.read_lane2.val();
-            self.lif.in_acc3.next = self.acc_slot3.read_lane2.val();
-        }
-        if self.update_lane.val() == 3 {
-            self.lif.in_acc0.next = self.acc_slot0.read_lane3.val();
-            self.lif.in_acc1.next = self.acc_slot1.read_lane3.val();
-            self.lif.in_acc2.next = self.acc_slot2.read_lane3.val();
-            self.lif.in_acc3.next = self.acc_slot3.read_lane3.val();
-        }
-        // Once the last lane of a group has been read, zero the group for the next tick. The
-        // issue stage is then already reading the next group, so the write never collides.
-        if (self.phase.q.val() == CorePhase::Update)
-            & self.update_stage_valid.q.val()
-            & ((self.update_lane.val() == 3)
-                | ((self.update_stage_neuron.q.val() + 1) == self.neuron_count.q.val()))
-        {
-            self.acc_write_all.next = true;
+        self.lif.in_acc0.next = self.acc_rot0.val();
+        self.lif.in_acc1.next = self.acc_rot1.val();
+        self.lif.in_acc2.next = self.acc_rot2.val();
+        self.lif.in_acc3.next = self.acc_rot3.val();
+        // Once a neuron's four slots have been read, zero them for the next tick (the same
+        // four entries, one per bank). The issue stage is reading the next neuron's entries,
+        // which are different ones, so the write never collides with a read it matters to.
+        if (self.phase.q.val() == CorePhase::Update) & self.update_stage_valid.q.val() {
             self.acc_write_zero.next = true;
-            self.acc_write_group.next = bit_cast::<GB, NB1>(self.update_stage_neuron.q.val() >> 2);
+            self.acc_bank0.write_address.next = (bit_cast::<NB, 2>(self.bank_zero_slot0.val())
+                << self.group_bits.val())
+                | self.stage_group.val();
+            self.acc_bank1.write_address.next = (bit_cast::<NB, 2>(self.bank_zero_slot1.val())
+                << self.group_bits.val())
+                | self.stage_group.val();
+            self.acc_bank2.write_address.next = (bit_cast::<NB, 2>(self.bank_zero_slot2.val())
+                << self.group_bits.val())
+                | self.stage_group.val();
+            self.acc_bank3.write_address.next = (bit_cast::<NB, 2>(self.bank_zero_slot3.val())
+                << self.group_bits.val())
+                | self.stage_group.val();
         }
         // LIF results: write back the state, emit spikes.
         self.spike_valid.next = self.lif.out_spike.val();
@@ -602,62 +718,47 @@ impl<
             self.state_v.write_enable.next = true;
             self.state_v.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
             self.state_v.write_data.next = 0.into();
-            self.acc_write_all.next = true;
             self.acc_write_zero.next = true;
-            self.acc_write_group.next = bit_cast::<GB, NB1>(self.clear_index.q.val() >> 2);
+            self.acc_bank0.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
+            self.acc_bank1.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
+            self.acc_bank2.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
+            self.acc_bank3.write_address.next = bit_cast::<NB, NB1>(self.clear_index.q.val());
             self.clear_index.d.next = self.clear_index.q.val() + 1;
         }
 
-        self.acc_slot0.read_address.next = self.acc_read_group.val();
-        self.acc_slot1.read_address.next = self.acc_read_group.val();
-        self.acc_slot2.read_address.next = self.acc_read_group.val();
-        self.acc_slot3.read_address.next = self.acc_read_group.val();
-        self.acc_slot0.write_address.next = self.acc_write_group.val();
-        self.acc_slot1.write_address.next = self.acc_write_group.val();
-        self.acc_slot2.write_address.next = self.acc_write_group.val();
-        self.acc_slot3.write_address.next = self.acc_write_group.val();
-        self.acc_slot0.write_lane0.next = self.lane_sum0.val();
-        self.acc_slot0.write_lane1.next = self.lane_sum1.val();
-        self.acc_slot0.write_lane2.next = self.lane_sum2.val();
-        self.acc_slot0.write_lane3.next = self.lane_sum3.val();
-        self.acc_slot1.write_lane0.next = self.lane_sum0.val();
-        self.acc_slot1.write_lane1.next = self.lane_sum1.val();
-        self.acc_slot1.write_lane2.next = self.lane_sum2.val();
-        self.acc_slot1.write_lane3.next = self.lane_sum3.val();
-        self.acc_slot2.write_lane0.next = self.lane_sum0.val();
-        self.acc_slot2.write_lane1.next = self.lane_sum1.val();
-        self.acc_slot2.write_lane2.next = self.lane_sum2.val();
-        self.acc_slot2.write_lane3.next = self.lane_sum3.val();
-        self.acc_slot3.write_lane0.next = self.lane_sum0.val();
-        self.acc_slot3.write_lane1.next = self.lane_sum1.val();
-        self.acc_slot3.write_lane2.next = self.lane_sum2.val();
-        self.acc_slot3.write_lane3.next = self.lane_sum3.val();
-        if self.acc_write_zero.val() {
-            self.acc_slot0.write_lane0.next = 0.into();
-            self.acc_slot0.write_lane1.next = 0.into();
-            self.acc_slot0.write_lane2.next = 0.into();
-            self.acc_slot0.write_lane3.next = 0.into();
-            self.acc_slot1.write_lane0.next = 0.into();
-            self.acc_slot1.write_lane1.next = 0.into();
-            self.acc_slot1.write_lane2.next = 0.into();
-            self.acc_slot1.write_lane3.next = 0.into();
-            self.acc_slot2.write_lane0.next = 0.into();
-            self.acc_slot2.write_lane1.next = 0.into();
-            self.acc_slot2.write_lane2.next = 0.into();
-            self.acc_slot2.write_lane3.next = 0.into();
-            self.acc_slot3.write_lane0.next = 0.into();
-            self.acc_slot3.write_lane1.next = 0.into();
-            self.acc_slot3.write_lane2.next = 0.into();
-            self.acc_slot3.write_lane3.next = 0.into();
+        // Write data: bank k takes lane (k - slot) mod 4 of the sums, or zero.
+        self.acc_bank0.write_data.next = self.lane_sum0.val();
+        self.acc_bank1.write_data.next = self.lane_sum1.val();
+        self.acc_bank2.write_data.next = self.lane_sum2.val();
+        self.acc_bank3.write_data.next = self.lane_sum3.val();
+        if self.accum_slot.q.val() == 1 {
+            self.acc_bank0.write_data.next = self.lane_sum3.val();
+            self.acc_bank1.write_data.next = self.lane_sum0.val();
+            self.acc_bank2.write_data.next = self.lane_sum1.val();
+            self.acc_bank3.write_data.next = self.lane_sum2.val();
         }
-        self.acc_slot0.write_enable.next = self.acc_write_all.val()
-            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 0));
-        self.acc_slot1.write_enable.next = self.acc_write_all.val()
-            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 1));
-        self.acc_slot2.write_enable.next = self.acc_write_all.val()
-            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 2));
-        self.acc_slot3.write_enable.next = self.acc_write_all.val()
-            | (self.acc_write_enable.val() & (self.accum_slot.q.val() == 3));
+        if self.accum_slot.q.val() == 2 {
+            self.acc_bank0.write_data.next = self.lane_sum2.val();
+            self.acc_bank1.write_data.next = self.lane_sum3.val();
+            self.acc_bank2.write_data.next = self.lane_sum0.val();
+            self.acc_bank3.write_data.next = self.lane_sum1.val();
+        }
+        if self.accum_slot.q.val() == 3 {
+            self.acc_bank0.write_data.next = self.lane_sum1.val();
+            self.acc_bank1.write_data.next = self.lane_sum2.val();
+            self.acc_bank2.write_data.next = self.lane_sum3.val();
+            self.acc_bank3.write_data.next = self.lane_sum0.val();
+        }
+        if self.acc_write_zero.val() {
+            self.acc_bank0.write_data.next = 0.into();
+            self.acc_bank1.write_data.next = 0.into();
+            self.acc_bank2.write_data.next = 0.into();
+            self.acc_bank3.write_data.next = 0.into();
+        }
+        self.acc_bank0.write_enable.next = self.acc_write_enable.val() | self.acc_write_zero.val();
+        self.acc_bank1.write_enable.next = self.acc_write_enable.val() | self.acc_write_zero.val();
+        self.acc_bank2.write_enable.next = self.acc_write_enable.val() | self.acc_write_zero.val();
+        self.acc_bank3.write_enable.next = self.acc_write_enable.val() | self.acc_write_zero.val();
 
         // ---- Phase sequencer.
         match self.phase.q.val() {

@@ -25,8 +25,9 @@ use top::HostTop;
 pub const HOST_MODULE: &str = "neurofab_host";
 
 /// Core shapes `HostTop` is generated for (each is a separate const-generic instantiation,
-/// so the list is kept short): the default and a small one for fast tests.
-pub const HOST_SHAPES: [(usize, usize); 2] = [(64, 64), (256, 256)];
+/// so the list is kept short): every core shape, since each is the design of some board
+/// (`export::fpga::BOARDS`) or the next size up in its report.
+pub const HOST_SHAPES: [(usize, usize); 5] = crate::rtl::core_sim::SUPPORTED_SHAPES;
 
 /// UART bit time of the simulated link (`--port sim`): short, so simulations are fast.
 pub const SIM_CYCLES_PER_BIT: u32 = 4;
@@ -55,7 +56,10 @@ pub struct HostParams {
 #[derive(Debug, Error, PartialEq)]
 pub enum HostParamsError {
     /// The core shape has no `HostTop` instantiation.
-    #[error("core shape {neurons}x{axons} has no host-link design (supported: 64x64, 256x256)")]
+    #[error(
+        "core shape {neurons}x{axons} has no host-link design (supported: {})",
+        host_shape_list()
+    )]
     UnsupportedShape {
         /// Neurons.
         neurons: usize,
@@ -131,6 +135,14 @@ impl HostParams {
     }
 }
 
+fn host_shape_list() -> String {
+    HOST_SHAPES
+        .iter()
+        .map(|(n, a)| format!("{n}x{a}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn check_shape(shape: CoreShape) -> Result<(), HostParamsError> {
     if HOST_SHAPES.contains(&(shape.neurons, shape.axons)) {
         Ok(())
@@ -164,12 +176,24 @@ macro_rules! with_host_top {
         let params: &HostParams = $params;
         let config = params.link_config();
         match (params.shape.neurons, params.shape.axons) {
+            (64, 32) => {
+                let $top = HostTop::<6, 5, 4, 9, 7, 6>::new(&config);
+                $body
+            }
             (64, 64) => {
                 let $top = HostTop::<6, 6, 4, 10, 7, 7>::new(&config);
                 $body
             }
             (256, 256) => {
                 let $top = HostTop::<8, 8, 6, 14, 9, 9>::new(&config);
+                $body
+            }
+            (512, 512) => {
+                let $top = HostTop::<9, 9, 7, 16, 10, 10>::new(&config);
+                $body
+            }
+            (1024, 512) => {
+                let $top = HostTop::<10, 9, 8, 17, 11, 10>::new(&config);
                 $body
             }
             (neurons, axons) => {
@@ -180,7 +204,7 @@ macro_rules! with_host_top {
 }
 
 /// The Verilog of a `HostTop` (top module [`HOST_MODULE`], ports `clock`, `uart_rx`,
-/// `uart_tx`).
+/// `uart_tx`, `spike_valid`).
 pub fn host_verilog(params: &HostParams) -> String {
     let raw = with_host_top!(params, top => {
         let mut top = top;
@@ -206,6 +230,7 @@ pub fn host_ports() -> Vec<PortSpec> {
         PortSpec::input("clock", 1),
         PortSpec::input("uart_rx", 1),
         PortSpec::output("uart_tx", 1),
+        PortSpec::output("spike_valid", 1),
     ]
 }
 
@@ -237,11 +262,14 @@ mod tests {
             HostParams::for_clock(shape, 1_000_000, 115_200),
             Err(HostParamsError::Baud { .. })
         ));
-        assert!(HostParams::sim(CoreShape {
-            neurons: 512,
-            axons: 512
-        })
-        .is_err());
+        // A shape with no core instantiation has no host design either.
+        assert!(matches!(
+            HostParams::sim(CoreShape {
+                neurons: 128,
+                axons: 128
+            }),
+            Err(HostParamsError::UnsupportedShape { .. })
+        ));
     }
 
     #[test]

