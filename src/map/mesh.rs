@@ -29,6 +29,7 @@ use super::{map_network, CoreImage, MapError};
 use crate::model::{InputGroup, Network, Population, Projection, Source};
 use crate::rtl::aer::{AerFormat, AerPacket};
 use crate::rtl::core_sim::CoreShape;
+use crate::rtl::fanout::HOST_OUTPUT_FLAG;
 
 /// Dimensions of a mesh of cores.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -218,7 +219,8 @@ impl MeshImage {
 /// The fan-out tables of one core (see `rtl::fanout`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FanoutTables {
-    /// Per used core neuron: first entry (bits 0..16) | entry count (bits 16..32).
+    /// Per used core neuron: first entry (bits 0..16) | entry count (bits 16..32). The last
+    /// entry of every neuron is its output spike to the host.
     pub index: Vec<u32>,
     /// The entries: one flit per destination, tagged with the source core.
     pub entries: Vec<u32>,
@@ -254,14 +256,21 @@ impl MeshImage {
         for (core, owners) in self.owner.iter().enumerate() {
             let mut index = Vec::with_capacity(owners.len());
             let mut entries = Vec::new();
-            for &(pop, n) in owners {
+            for (core_neuron, &(pop, n)) in owners.iter().enumerate() {
                 let targets = self.targets_of(Source::Population(pop), n);
-                index.push(entries.len() as u32 | (targets.len() as u32) << 16);
+                index.push(entries.len() as u32 | ((targets.len() + 1) as u32) << 16);
                 entries.extend(
                     targets
                         .iter()
                         .map(|&(to, axon)| self.flit(core, to, axon, core as u32)),
                 );
+                // Every neuron is an output: its spike also goes to the host port at node 0.
+                entries.push(self.flit(
+                    core,
+                    0,
+                    HOST_OUTPUT_FLAG as usize | core_neuron,
+                    core as u32,
+                ));
             }
             if entries.len() > capacity {
                 return Err(MeshMapError::FanoutTable {

@@ -6,7 +6,9 @@
 //! - `fanout_table[entry]` ([`FLIT_BITS`] bits): one ready-made AER flit per destination,
 //!   `dx` (bits 0..4) | `dy` (4..8) | `axon` (8..18) | `tag` (18..24), the mesh's 8x8 layout.
 //!   `dx = dy = 0` marks a destination on this tile's own core: it is delivered on the local
-//!   event port and never enters the router ("spikes to the local core do not leave it").
+//!   event port and never enters the router ("spikes to the local core do not leave it"),
+//!   unless the axon field's top bit ([`HOST_OUTPUT_FLAG`]) is set: such an entry is an output
+//!   spike for the host port at node 0 and always goes to the router.
 //!
 //! # Timing
 //! Spikes (at most one per cycle, from the core's update phase) go into a ring FIFO with one
@@ -21,6 +23,10 @@ use super::layout::CfgTarget;
 
 /// Width of a fan-out table entry (one flit of the 8x8 mesh layout).
 pub const FLIT_BITS: usize = 24;
+/// Axon-field flag of a flit that carries an output spike to the host (axon field =
+/// flag | source core neuron, tag = source core). Mesh cores have at most 512 axons, so no
+/// axon event ever sets it.
+pub const HOST_OUTPUT_FLAG: u32 = 1 << 9;
 /// Configuration target of the index RAM (after the core's own targets).
 pub const CFG_FANOUT_INDEX: u8 = CfgTarget::Clear as u8 + 1;
 /// Configuration target of the entry table.
@@ -178,7 +184,9 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize> Logic
 
         // ---- Entry stream: the table output is the entry at `entry_ptr`.
         self.entry.next = self.fanout_table.read_data.val();
-        self.entry_is_local.next = self.entry.val().get_bits::<8>(0) == 0;
+        // Bit 17 is the axon field's HOST_OUTPUT_FLAG (axon field at bits 8..18).
+        self.entry_is_local.next =
+            (self.entry.val().get_bits::<8>(0) == 0) & !self.entry.val().get_bit(17);
         self.local_axon.next = bit_cast::<AB, 10>(self.entry.val().get_bits::<10>(8));
         self.flit_data.next = self.entry.val();
         self.local_valid.next =
@@ -291,6 +299,10 @@ mod tests {
                         if rng.gen_bool(0.3) {
                             // Local: dx = dy = 0, an axon of this core.
                             rng.gen_range(0..64u64) << 8 | rng.gen_range(0..64u64) << 18
+                        } else if rng.gen_bool(0.2) {
+                            // Output spike for the host: dx = dy = 0 but flagged, so routed.
+                            (HOST_OUTPUT_FLAG as u64 | rng.gen_range(0..64u64)) << 8
+                                | rng.gen_range(0..64u64) << 18
                         } else {
                             let offsets = rng.gen_range(1..256u64);
                             offsets | rng.gen_range(0..1024u64) << 8 | rng.gen_range(0..64u64) << 18

@@ -14,8 +14,12 @@
 //!   emptied, and no flit is in flight anywhere — the design counts flits entering the mesh
 //!   (host or tile injections) against flits leaving it (ejections into cores), so "in flight"
 //!   includes flits sitting in any router FIFO or on any link.
-//! - **Spikes** (`spike_valid$i`, `spike_neuron$i` per tile) and a **probe**
-//!   (`probe_core`, `probe_neuron` -> `probe_u`, `probe_v` one cycle later).
+//! - **Host output port** (`host_out_valid`, `host_out_data`, `host_out_ready`) at node 0:
+//!   every output spike travels as a flit to node 0 (its fan-out table has an entry for it,
+//!   flagged with [`HOST_OUTPUT_FLAG`] in the axon field, which holds the source core neuron;
+//!   the tag is the source core), where the system splits it off the tile's event path. The
+//!   barrier counts these flits too, so a tick ends only once the host has taken all its spikes.
+//! - **Probe** (`probe_core`, `probe_neuron` -> `probe_u`, `probe_v` one cycle later).
 //!
 //! The spikes of tick `t` travel during tick `t` (from each core's update phase on), and the
 //! barrier holds tick `t + 1` back until all of them sit in their cores' event queues, so the
@@ -23,7 +27,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::fanout::FLIT_BITS;
+use super::fanout::{FLIT_BITS, HOST_OUTPUT_FLAG};
 use super::noc::{Mesh, MeshConfig};
 use super::tile::Tile;
 
@@ -97,10 +101,12 @@ pub struct MeshSystem<
     pub probe_u: Signal<Out, Bits<25>>,
     /// Its `v`, a cycle later.
     pub probe_v: Signal<Out, Bits<24>>,
-    /// Per tile: its core spiked.
-    pub spike_valid: Vec<Signal<Out, Bit>>,
-    /// Per tile: which neuron.
-    pub spike_neuron: Vec<Signal<Out, Bits<NB>>>,
+    /// An output-spike flit for the host is offered.
+    pub host_out_valid: Signal<Out, Bit>,
+    /// The flit: axon field = `HOST_OUTPUT_FLAG | core neuron`, tag = source core.
+    pub host_out_data: Signal<Out, Bits<FLIT_BITS>>,
+    /// The host takes it.
+    pub host_out_ready: Signal<In, Bit>,
     tiles: Vec<Tile<NB, AB, GB, SB, NB1, AB1, EB>>,
     mesh: Mesh<FLIT_BITS, 4, 4>,
     barrier: Barrier,
@@ -140,8 +146,9 @@ impl<
             probe_neuron: Default::default(),
             probe_u: Default::default(),
             probe_v: Default::default(),
-            spike_valid: (0..n).map(|_| Default::default()).collect(),
-            spike_neuron: (0..n).map(|_| Default::default()).collect(),
+            host_out_valid: Default::default(),
+            host_out_data: Default::default(),
+            host_out_ready: Default::default(),
             tiles: (0..n).map(|_| Default::default()).collect(),
             mesh: Mesh::new(config),
             barrier: Default::default(),
@@ -179,6 +186,9 @@ impl<
         let idle = !running && all_quiet && in_flight == 0;
         let tick_done = running && all_quiet && in_flight == 0;
         let probe_core = self.probe_core.val().to_u64() as usize;
+        // Flits ejected at node 0 carrying the host flag are output spikes for the host.
+        let host_bound = self.mesh.eject_data[0].val().get_bit(17);
+        debug_assert_eq!(1 << 17, (HOST_OUTPUT_FLAG as u64) << 8);
         let cfg_core = self.cfg_core.val().to_u64() as usize;
         for i in 0..self.tiles.len() {
             let tile = &mut self.tiles[i];
@@ -200,13 +210,19 @@ impl<
             self.mesh.inject_data[i].next = data;
             tile.inject_ready.next = ready && !(i == 0 && self.host_valid.val());
             entering += u64::from(valid && ready);
-            tile.eject_valid.next = self.mesh.eject_valid[i].val();
+            let to_host = i == 0 && host_bound;
+            tile.eject_valid.next = self.mesh.eject_valid[i].val() && !to_host;
             tile.eject_data.next = self.mesh.eject_data[i].val();
-            self.mesh.eject_ready[i].next = tile.eject_ready.val();
-            leaving += u64::from(self.mesh.eject_valid[i].val() && tile.eject_ready.val());
-            self.spike_valid[i].next = tile.spike_valid.val();
-            self.spike_neuron[i].next = tile.spike_neuron.val();
+            let eject_ready = if to_host {
+                self.host_out_ready.val()
+            } else {
+                tile.eject_ready.val()
+            };
+            self.mesh.eject_ready[i].next = eject_ready;
+            leaving += u64::from(self.mesh.eject_valid[i].val() && eject_ready);
         }
+        self.host_out_valid.next = self.mesh.eject_valid[0].val() && host_bound;
+        self.host_out_data.next = self.mesh.eject_data[0].val();
         self.host_ready.next = self.mesh.inject_ready[0].val();
         let probed = &self.tiles[probe_core.min(self.tiles.len() - 1)];
         self.probe_u.next = probed.probe_u.val();
@@ -242,10 +258,10 @@ impl<
             self.mesh.inject_valid[i].connect();
             self.mesh.inject_data[i].connect();
             self.mesh.eject_ready[i].connect();
-            self.spike_valid[i].connect();
-            self.spike_neuron[i].connect();
         }
         self.host_ready.connect();
+        self.host_out_valid.connect();
+        self.host_out_data.connect();
         self.probe_u.connect();
         self.probe_v.connect();
         self.idle.connect();
@@ -293,19 +309,28 @@ impl<
                      \x20   {t}$inject_ready = mesh$inject_ready${i};\n"
                 ));
             }
-            v.push_str(&format!(
-                "    {t}$eject_valid = mesh$eject_valid${i};\n\
-                 \x20   {t}$eject_data = mesh$eject_data${i};\n\
-                 \x20   mesh$eject_ready${i} = {t}$eject_ready;\n\
-                 \x20   spike_valid${i} = {t}$spike_valid;\n\
-                 \x20   spike_neuron${i} = {t}$spike_neuron;\n"
-            ));
+            if i == 0 {
+                // Bit 17: the axon field's HOST_OUTPUT_FLAG.
+                v.push_str(&format!(
+                    "    {t}$eject_valid = mesh$eject_valid$0 & ~mesh$eject_data$0[17];\n\
+                     \x20   {t}$eject_data = mesh$eject_data$0;\n\
+                     \x20   mesh$eject_ready$0 = mesh$eject_data$0[17] ? host_out_ready : {t}$eject_ready;\n\
+                     \x20   host_out_valid = mesh$eject_valid$0 & mesh$eject_data$0[17];\n\
+                     \x20   host_out_data = mesh$eject_data$0;\n"
+                ));
+            } else {
+                v.push_str(&format!(
+                    "    {t}$eject_valid = mesh$eject_valid${i};\n\
+                     \x20   {t}$eject_data = mesh$eject_data${i};\n\
+                     \x20   mesh$eject_ready${i} = {t}$eject_ready;\n"
+                ));
+            }
             entering.push(format!(
                 "{{{}'d0, mesh$inject_valid${i} & mesh$inject_ready${i}}}",
                 w - 1
             ));
             leaving.push(format!(
-                "{{{}'d0, mesh$eject_valid${i} & {t}$eject_ready}}",
+                "{{{}'d0, mesh$eject_valid${i} & mesh$eject_ready${i}}}",
                 w - 1
             ));
         }

@@ -15,11 +15,11 @@ macro_rules! with_system {
     ($shape:expr, $config:expr, $system:ident => $body:expr) => {
         match ($shape.neurons, $shape.axons) {
             (64, 64) => {
-                let $system = MeshSystem::<6, 6, 4, 10, 7, 7, 8>::new($config);
+                let $system = MeshSystem::<6, 6, 4, 10, 7, 7, 9>::new($config);
                 $body
             }
             (256, 256) => {
-                let $system = MeshSystem::<8, 8, 6, 14, 9, 9, 10>::new($config);
+                let $system = MeshSystem::<8, 8, 6, 14, 9, 9, 11>::new($config);
                 $body
             }
             (neurons, axons) => panic!(
@@ -29,9 +29,10 @@ macro_rules! with_system {
     };
 }
 
-/// Fan-out table entries per core for a core shape: four per neuron.
+/// Fan-out table entries per core for a core shape: eight per neuron (one of which is the
+/// neuron's output spike to the host).
 pub fn fanout_entries(shape: CoreShape) -> usize {
-    4 * shape.neurons
+    8 * shape.neurons
 }
 
 /// The raw rust-hdl Verilog of a system (top module `top`).
@@ -84,6 +85,7 @@ impl<
         system.start.connect();
         system.probe_core.connect();
         system.probe_neuron.connect();
+        system.host_out_ready.connect();
         system.connect_all();
         let mut sim = RtlSystem {
             system,
@@ -127,6 +129,7 @@ impl<
             SystemInput::Start => s.start.next = value != 0,
             SystemInput::ProbeCore => s.probe_core.next = value.into(),
             SystemInput::ProbeNeuron => s.probe_neuron.next = value.into(),
+            SystemInput::HostOutReady => s.host_out_ready.next = value != 0,
         }
     }
 
@@ -141,8 +144,8 @@ impl<
             SystemOutput::TickDone => s.tick_done.val() as u64,
             SystemOutput::ProbeU => s.probe_u.val().to_u64(),
             SystemOutput::ProbeV => s.probe_v.val().to_u64(),
-            SystemOutput::SpikeValid(i) => s.spike_valid[i].val() as u64,
-            SystemOutput::SpikeNeuron(i) => s.spike_neuron[i].val().to_u64(),
+            SystemOutput::HostOutValid => s.host_out_valid.val() as u64,
+            SystemOutput::HostOutData => s.host_out_data.val().to_u64(),
         }
     }
 

@@ -53,10 +53,6 @@ pub struct Tile<
     pub eject_data: Signal<In, Bits<FLIT_BITS>>,
     /// The tile takes it.
     pub eject_ready: Signal<Out, Bit>,
-    /// The core spiked.
-    pub spike_valid: Signal<Out, Bit>,
-    /// Which neuron.
-    pub spike_neuron: Signal<Out, Bits<NB>>,
     /// The core is idle and every spike of it has been fanned out.
     pub quiet: Signal<Out, Bit>,
 
@@ -92,8 +88,6 @@ impl<
             eject_valid: Default::default(),
             eject_data: Default::default(),
             eject_ready: Default::default(),
-            spike_valid: Default::default(),
-            spike_neuron: Default::default(),
             quiet: Default::default(),
             core: NeuroCore::new(),
             fanout: FanoutUnit::new(),
@@ -129,11 +123,9 @@ impl<
         self.probe_u.next = self.core.probe_u.val();
         self.probe_v.next = self.core.probe_v.val();
 
-        // Spikes: to the fan-out unit, and out for observation.
+        // Spikes go to the fan-out unit (output spikes reach the host as flits).
         self.fanout.spike_valid.next = self.core.spike_valid.val();
         self.fanout.spike_neuron.next = self.core.spike_neuron.val();
-        self.spike_valid.next = self.core.spike_valid.val();
-        self.spike_neuron.next = self.core.spike_neuron.val();
 
         // Remote destinations go to the router.
         self.inject_valid.next = self.fanout.flit_valid.val();

@@ -1,13 +1,16 @@
 //! The cycle-level driver of the multi-core system: loads every tile through the
-//! configuration bus, sends each tick's input spikes as flits through the host port, and runs
-//! ticks on the system's own barrier. Unlike [`super::driver`] on one core, the spikes of the
+//! configuration bus, sends each tick's input spikes as flits through the host input port,
+//! collects the output spikes from the host output port, and runs ticks on the system's own
+//! barrier. Unlike [`super::driver`] on one core, the spikes of the
 //! cores reach their destinations on chip: fan-out tables, routers and the barrier are all
 //! hardware here.
 
 use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
+use crate::map::mesh::MAX_MESH_SIDE;
 use crate::model::{Network, Spike, SpikeTrain};
-use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX};
+use crate::rtl::aer::AerFormat;
+use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX, HOST_OUTPUT_FLAG};
 use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
 use crate::sim::driver::{DriverError, Fanout, HardwareRun};
 use crate::sim::system_pins::{SystemInput, SystemOutput, SystemPins};
@@ -70,6 +73,10 @@ pub fn run(
     progress: &mut dyn FnMut(u32),
 ) -> Result<HardwareRun, DriverError> {
     let tiles = image.cores.len();
+    let output_format = AerFormat::for_mesh(MAX_MESH_SIDE, MAX_MESH_SIDE)
+        .expect("the largest mesh has a packet format");
+    // The host always takes output spikes at once.
+    pins.set(SystemInput::HostOutReady, 1);
     let budget = SLACK_CYCLES + 64 * image.shape.neurons as u64 * image.shape.axons as u64;
     wait_idle(pins, budget, 0)?;
     // Only the input spikes come from the host; the cores' own spikes travel on chip.
@@ -97,23 +104,22 @@ pub fn run(
         pins.set(SystemInput::Start, 0);
         let mut cycles = 1;
         loop {
-            for tile in 0..tiles {
-                if pins.get(SystemOutput::SpikeValid(tile)) != 0 {
-                    let neuron = pins.get(SystemOutput::SpikeNeuron(tile)) as usize;
-                    let &(population, index) =
-                        image.owner[tile]
-                            .get(neuron)
-                            .ok_or(DriverError::UnmappedSpike {
-                                tick,
-                                core: tile,
-                                neuron,
-                            })?;
-                    spikes.push(Spike {
-                        tick,
-                        population,
-                        neuron: index,
-                    });
-                }
+            // Output spikes arrive as flits at the host port: tag = core, axon = flag | neuron.
+            if pins.get(SystemOutput::HostOutValid) != 0 {
+                let flit = pins.get(SystemOutput::HostOutData) as u32;
+                let packet = output_format.unpack(flit);
+                let core = packet.tag as usize;
+                let neuron = (packet.axon & !HOST_OUTPUT_FLAG) as usize;
+                let &(population, index) = image
+                    .owner
+                    .get(core)
+                    .and_then(|owners| owners.get(neuron))
+                    .ok_or(DriverError::UnmappedSpike { tick, core, neuron })?;
+                spikes.push(Spike {
+                    tick,
+                    population,
+                    neuron: index,
+                });
             }
             if pins.get(SystemOutput::TickDone) != 0 {
                 break;

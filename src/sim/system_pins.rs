@@ -24,11 +24,13 @@ pub enum SystemInput {
     ProbeCore,
     /// Neuron to probe.
     ProbeNeuron,
+    /// The host takes the output-spike flit.
+    HostOutReady,
 }
 
 impl SystemInput {
     /// Every input, in port-index order.
-    pub const ALL: [SystemInput; 10] = [
+    pub const ALL: [SystemInput; 11] = [
         SystemInput::CfgWrite,
         SystemInput::CfgCore,
         SystemInput::CfgTarget,
@@ -39,6 +41,7 @@ impl SystemInput {
         SystemInput::Start,
         SystemInput::ProbeCore,
         SystemInput::ProbeNeuron,
+        SystemInput::HostOutReady,
     ];
 
     /// The port's name in the generated Verilog.
@@ -54,6 +57,7 @@ impl SystemInput {
             SystemInput::Start => "start",
             SystemInput::ProbeCore => "probe_core",
             SystemInput::ProbeNeuron => "probe_neuron",
+            SystemInput::HostOutReady => "host_out_ready",
         }
     }
 }
@@ -71,10 +75,10 @@ pub enum SystemOutput {
     ProbeU,
     /// `v` of the probed neuron.
     ProbeV,
-    /// Tile `i`'s core spiked.
-    SpikeValid(usize),
-    /// Which neuron of tile `i`.
-    SpikeNeuron(usize),
+    /// An output-spike flit for the host is offered.
+    HostOutValid,
+    /// The output-spike flit.
+    HostOutData,
 }
 
 /// Cycle-level access to a multi-core system.

@@ -10,14 +10,17 @@ use crate::rtl::noc::MeshConfig;
 use crate::sim::system_pins::{SystemInput, SystemOutput, SystemPins};
 use crate::sim::verilated_core::model_cache_dir;
 
-/// The system's top-level ports: `clock`, [`SystemInput::ALL`], then the fixed outputs and the
-/// per-tile spike ports.
-pub fn system_ports(shape: CoreShape, config: &MeshConfig) -> Vec<PortSpec> {
+/// The system's top-level ports: `clock`, [`SystemInput::ALL`], then the outputs in
+/// [`SystemOutput`] order.
+pub fn system_ports(shape: CoreShape) -> Vec<PortSpec> {
     let neuron_bits = shape.neurons.trailing_zeros();
     let mut ports = vec![PortSpec::input("clock", 1)];
     for pin in SystemInput::ALL {
         let width = match pin {
-            SystemInput::CfgWrite | SystemInput::HostValid | SystemInput::Start => 1,
+            SystemInput::CfgWrite
+            | SystemInput::HostValid
+            | SystemInput::Start
+            | SystemInput::HostOutReady => 1,
             SystemInput::CfgCore | SystemInput::ProbeCore => 8,
             SystemInput::CfgTarget => CFG_TARGET_BITS,
             SystemInput::CfgAddr => CFG_ADDR_BITS,
@@ -32,10 +35,8 @@ pub fn system_ports(shape: CoreShape, config: &MeshConfig) -> Vec<PortSpec> {
     ports.push(PortSpec::output("tick_done", 1));
     ports.push(PortSpec::output("probe_u", U_BITS));
     ports.push(PortSpec::output("probe_v", V_BITS));
-    for i in 0..config.nodes() {
-        ports.push(PortSpec::output(format!("spike_valid${i}"), 1));
-        ports.push(PortSpec::output(format!("spike_neuron${i}"), neuron_bits));
-    }
+    ports.push(PortSpec::output("host_out_valid", 1));
+    ports.push(PortSpec::output("host_out_data", FLIT_BITS as u32));
     ports
 }
 
@@ -58,7 +59,7 @@ impl VerilatedSystem {
         let model = build_model(
             &verilog,
             SYSTEM_MODULE,
-            &system_ports(shape, config),
+            &system_ports(shape),
             &model_cache_dir(),
         )?;
         Ok(VerilatedSystem {
@@ -86,8 +87,8 @@ impl SystemPins for VerilatedSystem {
             SystemOutput::TickDone => FIRST_OUTPUT + 2,
             SystemOutput::ProbeU => FIRST_OUTPUT + 3,
             SystemOutput::ProbeV => FIRST_OUTPUT + 4,
-            SystemOutput::SpikeValid(i) => FIRST_OUTPUT + 5 + 2 * i,
-            SystemOutput::SpikeNeuron(i) => FIRST_OUTPUT + 6 + 2 * i,
+            SystemOutput::HostOutValid => FIRST_OUTPUT + 5,
+            SystemOutput::HostOutData => FIRST_OUTPUT + 6,
         };
         self.model.get(index)
     }
