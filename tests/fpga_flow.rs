@@ -195,6 +195,25 @@ fn small_network(dir: &Path) -> PathBuf {
     path
 }
 
+/// Runs `neurofab build --board BOARD --config <64x64 hw.toml> --out <dir>/<name>` and returns
+/// the temporary directory (keep it alive), the output directory and the process output.
+fn build_64x64(board: &str, name: &str) -> (tempfile::TempDir, PathBuf, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hw.toml");
+    std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
+    let out = dir.path().join(name);
+    let output = neurofab(&[
+        "build",
+        "--board",
+        board,
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    (dir, out, output)
+}
+
 #[test]
 fn ice40_hx8k_bitstream_with_a_baked_network() {
     if !tools_present("ice40") {
@@ -262,19 +281,7 @@ fn ecp5_ulx3s_bitstream() {
     let _one = ONE_BUILD_AT_A_TIME
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hw.toml");
-    std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
-    let out = dir.path().join("ulx3s");
-    let output = neurofab(&[
-        "build",
-        "--board",
-        "ulx3s-25f",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (_dir, out, output) = build_64x64("ulx3s-25f", "ulx3s");
     assert!(
         output.status.success(),
         "neurofab build failed:\n{}",
@@ -309,19 +316,7 @@ fn a_core_too_big_for_the_board_fails_without_a_bitstream() {
     let _one = ONE_BUILD_AT_A_TIME
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hw.toml");
-    std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
-    let out = dir.path().join("up5k");
-    let output = neurofab(&[
-        "build",
-        "--board",
-        "icebreaker",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (_dir, out, output) = build_64x64("icebreaker", "up5k");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     // 64x64 needs 8 EBR of synapses + 15 for the other core memories + 8 accumulator banks +
