@@ -2,13 +2,14 @@
 //!
 //! rust-hdl's multi-threaded `Simulation` runs thousands of cycles per second; calling
 //! `simulate()` on the block from one thread is ~70x faster, so this wrapper drives the block
-//! directly: set inputs, settle, raise the clock, settle, lower it.
+//! directly through [`super::clocked::Clocked`].
 
 use std::io::Write;
 
 use rust_hdl::core::vcd_probe::{write_vcd_change, write_vcd_header, VCDProbe};
 use rust_hdl::prelude::*;
 
+use super::clocked::Clocked;
 use super::neurocore::NeuroCore;
 use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
 
@@ -96,14 +97,10 @@ pub fn rtl_core(shape: CoreShape) -> Box<dyn CorePins> {
 pub fn rtl_core_traced(shape: CoreShape, vcd: Box<dyn Write>) -> Box<dyn CorePins> {
     with_core!(shape, core => {
         let mut sim = RtlCore::new(core);
-        sim.trace = Some(write_vcd_header(vcd, &sim.core));
+        sim.trace = Some(write_vcd_header(vcd, &sim.sim.block));
         Box::new(sim)
     })
 }
-
-/// Maximum settle iterations per evaluation; the core has no combinational loops, so a
-/// failure to converge is a bug.
-const SETTLE_ITERATIONS: usize = 100;
 
 struct RtlCore<
     const NB: usize,
@@ -113,11 +110,8 @@ struct RtlCore<
     const NB1: usize,
     const AB1: usize,
 > {
-    core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
-    cycles: u64,
+    sim: Clocked<NeuroCore<NB, AB, GB, SB, NB1, AB1>>,
     trace: Option<VCDProbe<Box<dyn Write>>>,
-    /// Inputs changed since the last settle.
-    dirty: bool,
 }
 
 impl<
@@ -140,27 +134,16 @@ impl<
         core.start.connect();
         core.probe_neuron.connect();
         core.connect_all();
-        let mut sim = RtlCore {
-            core,
-            cycles: 0,
+        RtlCore {
+            sim: Clocked::new(core, |core| &mut core.clock, "neurocore logic"),
             trace: None,
-            dirty: true,
-        };
-        sim.settle();
-        sim
+        }
     }
 
-    fn settle(&mut self) {
-        assert!(
-            simulate(&mut self.core, SETTLE_ITERATIONS),
-            "neurocore logic failed to settle"
-        );
-        self.dirty = false;
-    }
-
+    /// Settles new inputs; a falling edge applied now is written to the waveform.
     fn settle_if_dirty(&mut self) {
-        if self.dirty {
-            self.settle();
+        if self.sim.settle_if_dirty() {
+            self.dump(2 * self.sim.cycles());
         }
     }
 
@@ -169,7 +152,7 @@ impl<
             let mut vcd = vcd;
             // A failing waveform writer must not change simulation results; drop the trace.
             if vcd.timestamp(time).is_ok() {
-                self.trace = Some(write_vcd_change(vcd, &self.core));
+                self.trace = Some(write_vcd_change(vcd, &self.sim.block));
             }
         }
     }
@@ -185,8 +168,8 @@ impl<
     > CorePins for RtlCore<NB, AB, GB, SB, NB1, AB1>
 {
     fn set(&mut self, pin: CoreInput, value: u64) {
-        self.dirty = true;
-        let core = &mut self.core;
+        self.sim.mark_dirty();
+        let core = &mut self.sim.block;
         match pin {
             CoreInput::CfgWrite => core.cfg_write.next = value != 0,
             CoreInput::CfgTarget => core.cfg_target.next = value.into(),
@@ -201,7 +184,7 @@ impl<
 
     fn get(&mut self, pin: CoreOutput) -> u64 {
         self.settle_if_dirty();
-        let core = &self.core;
+        let core = &self.sim.block;
         match pin {
             CoreOutput::Busy => core.busy.val() as u64,
             CoreOutput::Done => core.done.val() as u64,
@@ -215,16 +198,11 @@ impl<
 
     fn cycle(&mut self) {
         self.settle_if_dirty();
-        self.core.clock.next = Clock::from(true);
-        self.settle();
-        self.dump(2 * self.cycles + 1);
-        self.core.clock.next = Clock::from(false);
-        self.settle();
-        self.cycles += 1;
-        self.dump(2 * self.cycles);
+        self.sim.rise();
+        self.dump(2 * self.sim.cycles() - 1);
     }
 
     fn cycles(&self) -> u64 {
-        self.cycles
+        self.sim.cycles()
     }
 }

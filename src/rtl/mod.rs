@@ -5,6 +5,7 @@
 //! replaceable.
 
 pub mod aer;
+pub mod clocked;
 pub mod core_sim;
 pub mod fanout;
 pub mod host;

@@ -1,22 +1,15 @@
 //! The router and the mesh simulated by rust-hdl, driven through [`NocPins`].
 //!
-//! Like [`super::core_sim`], this drives the block directly with rust-hdl's single-threaded
-//! `simulate()` instead of its thread-per-clock `Simulation`, and settles only when an input
-//! changed since the last settle. A cycle is two settles: clock low together with the new
-//! inputs, then clock high (the falling edge needs no settle of its own, since every register
-//! is rising-edge). A 4x4 mesh runs at roughly 3-5 k cycles/s this way, ~40x slower than its
-//! Verilator model; rust-hdl settles by re-evaluating every block until nothing changes, and
+//! Like [`super::core_sim`], this drives the block through [`super::clocked::Clocked`]. A 4x4
+//! mesh runs at roughly 3-5 k cycles/s this way, ~40x slower than its Verilator model; rust-hdl settles by re-evaluating every block until nothing changes, and
 //! each level of block hierarchy (mesh, router, FIFO, register) costs another pass.
 
 use rust_hdl::prelude::*;
 
+use super::clocked::Clocked;
 use super::noc::{with_widths, Mesh, MeshConfig};
 use super::router::{Port, Router, PORTS};
 use crate::sim::noc_pins::NocPins;
-
-/// Maximum settle iterations; the fabrics have no combinational loops, so not converging is a
-/// bug.
-const SETTLE_ITERATIONS: usize = 200;
 
 /// A mesh of `config` simulated by rust-hdl.
 pub fn rtl_mesh(config: &MeshConfig) -> Box<dyn NocPins> {
@@ -113,87 +106,52 @@ impl<const F: usize, const DXB: usize, const DYB: usize> Fabric for Router<F, DX
 }
 
 struct RtlFabric<B: Fabric> {
-    block: B,
-    cycles: u64,
-    /// Inputs changed since the last settle.
-    dirty: bool,
-    /// The clock is still high from the last rising edge.
-    clock_high: bool,
+    sim: Clocked<B>,
 }
 
 impl<B: Fabric> RtlFabric<B> {
     fn new(mut block: B) -> Self {
         block.connect_inputs();
         block.connect_all();
-        let mut sim = RtlFabric {
-            block,
-            cycles: 0,
-            dirty: true,
-            clock_high: false,
-        };
-        sim.settle();
-        sim
-    }
-
-    fn settle(&mut self) {
-        assert!(
-            simulate(&mut self.block, SETTLE_ITERATIONS),
-            "NoC logic failed to settle"
-        );
-        self.dirty = false;
-    }
-
-    /// Settles the inputs set since the last edge. The falling clock edge is applied in the
-    /// same settle: it changes nothing but the clock (every register is rising-edge), so a
-    /// cycle costs two settles instead of three.
-    fn settle_if_dirty(&mut self) {
-        if self.clock_high {
-            self.block.clock().next = Clock::from(false);
-            self.clock_high = false;
-            self.dirty = true;
-        }
-        if self.dirty {
-            self.settle();
+        RtlFabric {
+            sim: Clocked::new(block, |block| block.clock(), "NoC logic"),
         }
     }
 }
 
 impl<B: Fabric> NocPins for RtlFabric<B> {
     fn ports(&self) -> usize {
-        self.block.ports()
+        self.sim.block.ports()
     }
 
     fn set_inject(&mut self, port: usize, valid: bool, flit: u32) {
-        self.block.set_inject(port, valid, flit);
-        self.dirty = true;
+        self.sim.block.set_inject(port, valid, flit);
+        self.sim.mark_dirty();
     }
 
     fn inject_ready(&mut self, port: usize) -> bool {
-        self.settle_if_dirty();
-        self.block.inject_ready(port)
+        self.sim.settle_if_dirty();
+        self.sim.block.inject_ready(port)
     }
 
     fn eject(&mut self, port: usize) -> Option<u32> {
-        self.settle_if_dirty();
-        self.block
+        self.sim.settle_if_dirty();
+        self.sim
+            .block
             .eject_valid(port)
-            .then(|| self.block.eject_data(port))
+            .then(|| self.sim.block.eject_data(port))
     }
 
     fn set_eject_ready(&mut self, port: usize, ready: bool) {
-        self.block.set_eject_ready(port, ready);
-        self.dirty = true;
+        self.sim.block.set_eject_ready(port, ready);
+        self.sim.mark_dirty();
     }
 
     fn cycle(&mut self) {
-        self.settle_if_dirty();
-        self.block.clock().next = Clock::from(true);
-        self.settle();
-        self.clock_high = true;
-        self.cycles += 1;
+        self.sim.rise();
     }
 
     fn cycles(&self) -> u64 {
-        self.cycles
+        self.sim.cycles()
     }
 }

@@ -2,6 +2,7 @@
 
 use rust_hdl::prelude::*;
 
+use super::clocked::Clocked;
 use super::core_sim::CoreShape;
 use super::mesh_system::MeshSystem;
 use super::noc::MeshConfig;
@@ -58,9 +59,7 @@ struct RtlSystem<
     const AB1: usize,
     const EB: usize,
 > {
-    system: MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>,
-    cycles: u64,
-    dirty: bool,
+    sim: Clocked<MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>>,
 }
 
 impl<
@@ -87,21 +86,9 @@ impl<
         system.probe_neuron.connect();
         system.host_out_ready.connect();
         system.connect_all();
-        let mut sim = RtlSystem {
-            system,
-            cycles: 0,
-            dirty: true,
-        };
-        sim.settle();
-        sim
-    }
-
-    fn settle(&mut self) {
-        assert!(
-            simulate(&mut self.system, 200),
-            "multi-core system failed to settle"
-        );
-        self.dirty = false;
+        RtlSystem {
+            sim: Clocked::new(system, |system| &mut system.clock, "multi-core system"),
+        }
     }
 }
 
@@ -116,8 +103,8 @@ impl<
     > SystemPins for RtlSystem<NB, AB, GB, SB, NB1, AB1, EB>
 {
     fn set(&mut self, pin: SystemInput, value: u64) {
-        self.dirty = true;
-        let s = &mut self.system;
+        self.sim.mark_dirty();
+        let s = &mut self.sim.block;
         match pin {
             SystemInput::CfgWrite => s.cfg_write.next = value != 0,
             SystemInput::CfgCore => s.cfg_core.next = value.into(),
@@ -134,10 +121,8 @@ impl<
     }
 
     fn get(&mut self, pin: SystemOutput) -> u64 {
-        if self.dirty {
-            self.settle();
-        }
-        let s = &self.system;
+        self.sim.settle_if_dirty();
+        let s = &self.sim.block;
         match pin {
             SystemOutput::HostReady => s.host_ready.val() as u64,
             SystemOutput::Idle => s.idle.val() as u64,
@@ -150,17 +135,10 @@ impl<
     }
 
     fn cycle(&mut self) {
-        if self.dirty {
-            self.settle();
-        }
-        self.system.clock.next = Clock::from(true);
-        self.settle();
-        self.system.clock.next = Clock::from(false);
-        self.settle();
-        self.cycles += 1;
+        self.sim.rise();
     }
 
     fn cycles(&self) -> u64 {
-        self.cycles
+        self.sim.cycles()
     }
 }
