@@ -9,7 +9,7 @@ use std::io::Write;
 use rust_hdl::core::vcd_probe::{write_vcd_change, write_vcd_header, VCDProbe};
 use rust_hdl::prelude::*;
 
-use super::clocked::Clocked;
+use super::clocked::{poke, Clocked};
 use super::neurocore::NeuroCore;
 use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
 
@@ -171,14 +171,14 @@ impl<
         self.sim.mark_dirty();
         let core = &mut self.sim.block;
         match pin {
-            CoreInput::CfgWrite => core.cfg_write.next = value != 0,
-            CoreInput::CfgTarget => core.cfg_target.next = value.into(),
-            CoreInput::CfgAddr => core.cfg_addr.next = value.into(),
-            CoreInput::CfgData => core.cfg_data.next = value.into(),
-            CoreInput::EventValid => core.event_valid.next = value != 0,
-            CoreInput::EventAxon => core.event_axon.next = value.into(),
-            CoreInput::Start => core.start.next = value != 0,
-            CoreInput::ProbeNeuron => core.probe_neuron.next = value.into(),
+            CoreInput::CfgWrite => poke(&mut core.cfg_write, value != 0),
+            CoreInput::CfgTarget => poke(&mut core.cfg_target, value.into()),
+            CoreInput::CfgAddr => poke(&mut core.cfg_addr, value.into()),
+            CoreInput::CfgData => poke(&mut core.cfg_data, value.into()),
+            CoreInput::EventValid => poke(&mut core.event_valid, value != 0),
+            CoreInput::EventAxon => poke(&mut core.event_axon, value.into()),
+            CoreInput::Start => poke(&mut core.start, value != 0),
+            CoreInput::ProbeNeuron => poke(&mut core.probe_neuron, value.into()),
         }
     }
 

@@ -19,6 +19,7 @@
 
 use rust_hdl::prelude::*;
 
+use super::block_ram::BlockRam;
 use super::layout::CfgTarget;
 
 /// Width of a fan-out table entry (one flit of the 8x8 mesh layout).
@@ -78,9 +79,9 @@ pub struct FanoutUnit<const NB: usize, const NB1: usize, const AB: usize, const 
     /// Spikes remain to be fanned out.
     pub busy: Signal<Out, Bit>,
 
-    spike_fifo: RAM<Bits<NB>, NB>,
-    fanout_index: RAM<Bits<32>, NB>,
-    fanout_table: RAM<Bits<FLIT_BITS>, EB>,
+    spike_fifo: BlockRam<Bits<NB>, NB>,
+    fanout_index: BlockRam<Bits<32>, NB>,
+    fanout_table: BlockRam<Bits<FLIT_BITS>, EB>,
     state: DFF<FanoutState>,
     fifo_write_ptr: DFF<Bits<NB1>>,
     fifo_read_ptr: DFF<Bits<NB1>>,

@@ -27,6 +27,7 @@
 
 use rust_hdl::prelude::*;
 
+use super::block_ram::BlockRam;
 use super::lif_unit::{sign_fill, LifUnit};
 
 /// Phase of the core's tick sequencer.
@@ -94,23 +95,23 @@ pub struct NeuroCore<
     pub probe_v: Signal<Out, Bits<24>>,
 
     // Memories (all inferred as block RAM: registered read, one write port).
-    synapse_sram: RAM<Bits<32>, SB>,
-    axon_meta: RAM<Bits<21>, AB>,
-    event_queue_meta: RAM<Bits<21>, AB>,
-    event_queue_axon: RAM<Bits<AB>, AB>,
-    param_decay: RAM<Bits<25>, NB>,
-    param_bias_shift: RAM<Bits<32>, NB>,
-    param_threshold: RAM<Bits<23>, NB>,
-    state_u: RAM<Bits<25>, NB>,
-    state_v: RAM<Bits<24>, NB>,
+    synapse_sram: BlockRam<Bits<32>, SB>,
+    axon_meta: BlockRam<Bits<21>, AB>,
+    event_queue_meta: BlockRam<Bits<21>, AB>,
+    event_queue_axon: BlockRam<Bits<AB>, AB>,
+    param_decay: BlockRam<Bits<25>, NB>,
+    param_bias_shift: BlockRam<Bits<32>, NB>,
+    param_threshold: BlockRam<Bits<23>, NB>,
+    state_u: BlockRam<Bits<25>, NB>,
+    state_v: BlockRam<Bits<24>, NB>,
     // Accumulators: 4 slots x 2^NB neurons of 24 bits, in four skewed banks. The entry of slot
     // `s`, neuron `n = 4g + l` lives in bank `(s + l) mod 4` at address `{s, g}`, so the four
     // lanes of one (slot, group) - the input phase - and the four slots of one neuron - the
     // update phase - are each spread over all four banks and read or written in one cycle.
-    acc_bank0: RAM<Bits<24>, NB>,
-    acc_bank1: RAM<Bits<24>, NB>,
-    acc_bank2: RAM<Bits<24>, NB>,
-    acc_bank3: RAM<Bits<24>, NB>,
+    acc_bank0: BlockRam<Bits<24>, NB>,
+    acc_bank1: BlockRam<Bits<24>, NB>,
+    acc_bank2: BlockRam<Bits<24>, NB>,
+    acc_bank3: BlockRam<Bits<24>, NB>,
     lif: LifUnit,
 
     // Sequencer and configuration registers.

@@ -6,7 +6,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::clocked::Clocked;
+use super::clocked::{poke, Clocked};
 use super::noc::{with_widths, Mesh, MeshConfig};
 use super::router::{Port, Router, PORTS};
 use crate::sim::noc_pins::NocPins;
@@ -47,11 +47,11 @@ impl<const F: usize, const DXB: usize, const DYB: usize> Fabric for Mesh<F, DXB,
         &mut self.clock
     }
     fn set_inject(&mut self, port: usize, valid: bool, flit: u32) {
-        self.inject_valid[port].next = valid;
-        self.inject_data[port].next = u64::from(flit).into();
+        poke(&mut self.inject_valid[port], valid);
+        poke(&mut self.inject_data[port], u64::from(flit).into());
     }
     fn set_eject_ready(&mut self, port: usize, ready: bool) {
-        self.eject_ready[port].next = ready;
+        poke(&mut self.eject_ready[port], ready);
     }
     fn inject_ready(&self, port: usize) -> bool {
         self.inject_ready[port].val()
@@ -80,11 +80,11 @@ impl<const F: usize, const DXB: usize, const DYB: usize> Fabric for Router<F, DX
         &mut self.clock
     }
     fn set_inject(&mut self, port: usize, valid: bool, flit: u32) {
-        self.in_valid[port].next = valid;
-        self.in_data[port].next = u64::from(flit).into();
+        poke(&mut self.in_valid[port], valid);
+        poke(&mut self.in_data[port], u64::from(flit).into());
     }
     fn set_eject_ready(&mut self, port: usize, ready: bool) {
-        self.out_ready[port].next = ready;
+        poke(&mut self.out_ready[port], ready);
     }
     fn inject_ready(&self, port: usize) -> bool {
         self.in_ready[port].val()

@@ -2,7 +2,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::clocked::Clocked;
+use super::clocked::{poke, Clocked};
 use super::core_sim::CoreShape;
 use super::mesh_system::MeshSystem;
 use super::noc::MeshConfig;
@@ -106,17 +106,17 @@ impl<
         self.sim.mark_dirty();
         let s = &mut self.sim.block;
         match pin {
-            SystemInput::CfgWrite => s.cfg_write.next = value != 0,
-            SystemInput::CfgCore => s.cfg_core.next = value.into(),
-            SystemInput::CfgTarget => s.cfg_target.next = value.into(),
-            SystemInput::CfgAddr => s.cfg_addr.next = value.into(),
-            SystemInput::CfgData => s.cfg_data.next = value.into(),
-            SystemInput::HostValid => s.host_valid.next = value != 0,
-            SystemInput::HostData => s.host_data.next = value.into(),
-            SystemInput::Start => s.start.next = value != 0,
-            SystemInput::ProbeCore => s.probe_core.next = value.into(),
-            SystemInput::ProbeNeuron => s.probe_neuron.next = value.into(),
-            SystemInput::HostOutReady => s.host_out_ready.next = value != 0,
+            SystemInput::CfgWrite => poke(&mut s.cfg_write, value != 0),
+            SystemInput::CfgCore => poke(&mut s.cfg_core, value.into()),
+            SystemInput::CfgTarget => poke(&mut s.cfg_target, value.into()),
+            SystemInput::CfgAddr => poke(&mut s.cfg_addr, value.into()),
+            SystemInput::CfgData => poke(&mut s.cfg_data, value.into()),
+            SystemInput::HostValid => poke(&mut s.host_valid, value != 0),
+            SystemInput::HostData => poke(&mut s.host_data, value.into()),
+            SystemInput::Start => poke(&mut s.start, value != 0),
+            SystemInput::ProbeCore => poke(&mut s.probe_core, value.into()),
+            SystemInput::ProbeNeuron => poke(&mut s.probe_neuron, value.into()),
+            SystemInput::HostOutReady => poke(&mut s.host_out_ready, value != 0),
         }
     }
 

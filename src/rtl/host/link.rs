@@ -28,6 +28,7 @@
 use rust_hdl::prelude::*;
 
 use super::crc::Crc16;
+use crate::rtl::block_ram::BlockRam;
 
 /// Request sync byte.
 pub const REQUEST_SYNC: u64 = 0xa5;
@@ -232,8 +233,8 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
 
     rx_crc: Crc16,
     tx_crc: Crc16,
-    frame_buf: RAM<Bits<8>, 9>,
-    spike_buf: RAM<Bits<NB>, NB>,
+    frame_buf: BlockRam<Bits<8>, 9>,
+    spike_buf: BlockRam<Bits<NB>, NB>,
     depth_rom: ROM<Bits<25>, 4>,
 
     // ---- Receiver.

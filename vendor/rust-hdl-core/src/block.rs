@@ -1,5 +1,40 @@
 use crate::logic::Logic;
 use crate::probe::Probe;
+use std::cell::Cell;
+
+// neurofab patch 2 (see vendor/PATCHES.md): incremental settling.
+thread_local! {
+    static INCREMENTAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is inside [`crate::simulate::simulate_incremental`]: derived
+/// `update_all` then skips `update()` of blocks none of whose signals changed in the previous
+/// pass.
+#[inline]
+pub fn incremental() -> bool {
+    INCREMENTAL.with(|flag| flag.get())
+}
+
+/// Sets the flag read by [`incremental`] and restores the previous value when dropped (also
+/// on unwinding).
+pub(crate) struct IncrementalGuard {
+    previous: bool,
+}
+
+impl IncrementalGuard {
+    pub(crate) fn enter() -> Self {
+        IncrementalGuard {
+            previous: INCREMENTAL.with(|flag| flag.replace(true)),
+        }
+    }
+}
+
+impl Drop for IncrementalGuard {
+    fn drop(&mut self) {
+        let previous = self.previous;
+        INCREMENTAL.with(|flag| flag.set(previous));
+    }
+}
 
 /// The [Block] trait is required for all circuitry that
 /// can be simulated by RustHDL.  If you want to be able
@@ -16,9 +51,30 @@ pub trait Block: Logic {
     fn has_changed(&self) -> bool;
     /// The visitor pattern - allows a circuit to be probed by a [Probe] struct.
     fn accept(&self, name: &str, probe: &mut dyn Probe);
+    /// neurofab patch 2: whether something the owner of this field reads changed in the last
+    /// pass. A signal field: its own flag. A child block: its output signals' flags (the
+    /// owner writes the child's inputs itself and cannot see the child's internals). The
+    /// default is the conservative [Block::has_changed].
+    fn changed_as_field(&self) -> bool {
+        self.has_changed()
+    }
+    /// neurofab patch 2: whether this field, as part of a child block, changed in a way the
+    /// child's owner can see: an output signal's flag; nothing for the child's own children.
+    /// The default is the conservative [Block::has_changed].
+    fn changed_as_output(&self) -> bool {
+        self.has_changed()
+    }
 }
 
 impl<B: Block> Block for Vec<B> {
+    fn changed_as_field(&self) -> bool {
+        self.iter().any(|x| x.changed_as_field())
+    }
+
+    fn changed_as_output(&self) -> bool {
+        self.iter().any(|x| x.changed_as_output())
+    }
+
     fn connect_all(&mut self) {
         for x in self {
             x.connect_all();
@@ -49,6 +105,14 @@ impl<B: Block> Block for Vec<B> {
 }
 
 impl<B: Block, const P: usize> Block for [B; P] {
+    fn changed_as_field(&self) -> bool {
+        self.iter().any(|x| x.changed_as_field())
+    }
+
+    fn changed_as_output(&self) -> bool {
+        self.iter().any(|x| x.changed_as_output())
+    }
+
     fn connect_all(&mut self) {
         for x in self {
             x.connect_all();

@@ -3,6 +3,9 @@ use crate::atom::AtomKind;
 #[doc(hidden)]
 pub trait Direction: Clone {
     const KIND: AtomKind;
+    /// neurofab patch 2: the owner of the block holding a signal of this direction reads it
+    /// (outputs and bidirectional pins).
+    const SEEN_BY_OWNER: bool;
 }
 
 /// This direction marker is used for a [Signal] that is
@@ -35,17 +38,21 @@ pub struct Local {}
 pub struct InOut {}
 
 impl Direction for In {
+    const SEEN_BY_OWNER: bool = false;
     const KIND: AtomKind = AtomKind::InputParameter;
 }
 
 impl Direction for Out {
+    const SEEN_BY_OWNER: bool = true;
     const KIND: AtomKind = AtomKind::OutputParameter;
 }
 
 impl Direction for Local {
+    const SEEN_BY_OWNER: bool = false;
     const KIND: AtomKind = AtomKind::LocalSignal;
 }
 
 impl Direction for InOut {
+    const SEEN_BY_OWNER: bool = true;
     const KIND: AtomKind = AtomKind::InOutParameter;
 }

@@ -42,6 +42,7 @@ pub use crate::sim_assert_eq;
 pub use crate::simple_sim;
 pub use crate::simulate::sim_time;
 pub use crate::simulate::simulate;
+pub use crate::simulate::simulate_incremental;
 pub use crate::simulate::SIMULATION_TIME_ONE_SECOND;
 pub use crate::simulate::{Sim, SimError, Simulation};
 pub use crate::synth;

@@ -26,6 +26,17 @@ pub fn simulate<B: Block>(uut: &mut B, max_iters: usize) -> bool {
     false
 }
 
+/// Like [simulate], but skips the `update()` of every derived block none of whose signals
+/// changed in the previous pass (neurofab patch 2, see vendor/PATCHES.md). Such a block's
+/// `update()` reads only its signals' values (and their edge flags, which are clear), so it
+/// would write the `.next` values it already wrote: the fixpoint reached is the same. The
+/// state reached before the call must itself be settled (by [simulate]): a block that never
+/// ran would otherwise never be evaluated.
+pub fn simulate_incremental<B: Block>(uut: &mut B, max_iters: usize) -> bool {
+    let _incremental = crate::block::IncrementalGuard::enter();
+    simulate(uut, max_iters)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 /// The error type returned by a simulation
 pub enum SimError {
