@@ -51,28 +51,18 @@ pub trait Block: Logic {
     fn has_changed(&self) -> bool;
     /// The visitor pattern - allows a circuit to be probed by a [Probe] struct.
     fn accept(&self, name: &str, probe: &mut dyn Probe);
-    /// neurofab patch 2: whether something the owner of this field reads changed in the last
-    /// pass. A signal field: its own flag. A child block: its output signals' flags (the
-    /// owner writes the child's inputs itself and cannot see the child's internals). The
-    /// default is the conservative [Block::has_changed].
-    fn changed_as_field(&self) -> bool {
-        self.has_changed()
-    }
-    /// neurofab patch 2: whether this field, as part of a child block, changed in a way the
-    /// child's owner can see: an output signal's flag; nothing for the child's own children.
-    /// The default is the conservative [Block::has_changed].
-    fn changed_as_output(&self) -> bool {
+    /// neurofab patch 2: whether this field is a signal (or a collection of signals) that
+    /// changed in the last pass. A child block answers `false`: what its owner reads of it is
+    /// listed by the owner's `Logic::child_reads_changed`. The default is the conservative
+    /// [Block::has_changed].
+    fn changed_as_own_signal(&self) -> bool {
         self.has_changed()
     }
 }
 
 impl<B: Block> Block for Vec<B> {
-    fn changed_as_field(&self) -> bool {
-        self.iter().any(|x| x.changed_as_field())
-    }
-
-    fn changed_as_output(&self) -> bool {
-        self.iter().any(|x| x.changed_as_output())
+    fn changed_as_own_signal(&self) -> bool {
+        self.iter().any(|x| x.changed_as_own_signal())
     }
 
     fn connect_all(&mut self) {
@@ -105,12 +95,8 @@ impl<B: Block> Block for Vec<B> {
 }
 
 impl<B: Block, const P: usize> Block for [B; P] {
-    fn changed_as_field(&self) -> bool {
-        self.iter().any(|x| x.changed_as_field())
-    }
-
-    fn changed_as_output(&self) -> bool {
-        self.iter().any(|x| x.changed_as_output())
+    fn changed_as_own_signal(&self) -> bool {
+        self.iter().any(|x| x.changed_as_own_signal())
     }
 
     fn connect_all(&mut self) {

@@ -10,6 +10,12 @@ pub trait Logic {
     fn timing(&self) -> Vec<TimingInfo> {
         vec![]
     }
+    /// neurofab patch 2: whether any signal of a child block that `update()` reads changed in
+    /// the last pass, or `None` if unknown (then every change in the children counts).
+    /// `#[hdl_gen]` generates it from the reads in the body.
+    fn child_reads_changed(&self) -> Option<bool> {
+        None
+    }
 }
 
 pub fn logic_connect_fn<L: Logic>(x: &mut L) {

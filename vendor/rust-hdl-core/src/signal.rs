@@ -232,12 +232,8 @@ impl<D: Direction, T: Synth> Block for Signal<D, T> {
         self.changed
     }
 
-    fn changed_as_field(&self) -> bool {
+    fn changed_as_own_signal(&self) -> bool {
         self.changed
-    }
-
-    fn changed_as_output(&self) -> bool {
-        D::SEEN_BY_OWNER && self.changed
     }
 
     fn accept(&self, name: &str, probe: &mut dyn Probe) {

@@ -1,5 +1,6 @@
 mod common;
 mod connect_gen;
+mod reads_gen;
 mod hdl_gen;
 mod logic_block;
 mod logic_interface;
@@ -63,6 +64,7 @@ pub fn logic_struct(input: TokenStream) -> TokenStream {
 pub fn hdl_gen(_attr: TokenStream, item: TokenStream) -> TokenStream {
     let orig = TS::from(item.clone());
     let parse = parse_macro_input!(item as syn::ItemFn);
+    let reads = reads_gen::reads_gen(&parse);
     let connects = match connect_gen(&parse) {
         Err(e) => return e.to_compile_error().into(),
         Ok(t) => t,
@@ -77,6 +79,10 @@ pub fn hdl_gen(_attr: TokenStream, item: TokenStream) -> TokenStream {
         #[allow(unused_variables)]
         #[automatically_derived]
             #connects
+
+        #[allow(dead_code)]
+        #[automatically_derived]
+            #reads
 
         #[allow(dead_code)]
         #[allow(unused_variables)]
