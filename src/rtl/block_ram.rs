@@ -60,48 +60,13 @@ impl<D: Synth, const N: usize> Logic for BlockRam<D, N> {
         self.read_data.connect();
     }
 
+    // The Verilog and timing are rust-hdl's `RAM` (without initial contents), so that
+    // block-RAM inference and the `$readmemh` hooks (`export::verilog`) are unchanged.
     fn hdl(&self) -> Verilog {
-        // Byte for byte the Verilog of rust-hdl's `RAM` without initial contents, so that
-        // block-RAM inference and the `$readmemh` hooks (`export::verilog`) are unchanged.
-        Verilog::Custom(format!(
-            "\
-reg[{msb}:0] mem[{last}:0];
-
-
-
-always @(posedge read_clock) begin
-   read_data <= mem[read_address];
-end
-
-always @(posedge write_clock) begin
-   if (write_enable) begin
-      mem[write_address] <= write_data;
-   end
-end
-            ",
-            msb = D::BITS - 1,
-            last = (1usize << N) - 1,
-        ))
+        RAM::<D, N>::default().hdl()
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
-        vec![
-            TimingInfo {
-                name: "ram_read".into(),
-                clock: "read_clock".into(),
-                inputs: vec!["read_address".into()],
-                outputs: vec!["read_data".into()],
-            },
-            TimingInfo {
-                name: "ram_write".into(),
-                clock: "write_clock".into(),
-                inputs: vec![
-                    "write_address".into(),
-                    "write_data".into(),
-                    "write_enable".into(),
-                ],
-                outputs: vec![],
-            },
-        ]
+        RAM::<D, N>::default().timing()
     }
 }

@@ -58,18 +58,17 @@ impl<B: Block> Clocked<B> {
             clock_high: false,
         };
         // The first settle evaluates every block; later ones may skip quiet blocks.
-        assert!(
-            simulate(&mut clocked.block, SETTLE_ITERATIONS),
-            "{} failed to settle",
-            clocked.what
-        );
-        clocked.dirty = false;
+        clocked.settle_with(simulate);
         clocked
     }
 
     fn settle(&mut self) {
+        self.settle_with(simulate_incremental);
+    }
+
+    fn settle_with(&mut self, settle: fn(&mut B, usize) -> bool) {
         assert!(
-            simulate_incremental(&mut self.block, SETTLE_ITERATIONS),
+            settle(&mut self.block, SETTLE_ITERATIONS),
             "{} failed to settle",
             self.what
         );
