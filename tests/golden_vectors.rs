@@ -1,23 +1,11 @@
 //! The golden model against the reference vectors produced by Lava (spec §4): every
 //! `vectors/*/expected.csv` must be reproduced byte for byte.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use neurofab::model::{GoldenModel, Network, SpikeTrain};
-
-const VECTORS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors");
-
-/// Every vector directory (one holding a `net.json`), sorted by name.
-fn vector_dirs() -> Vec<PathBuf> {
-    let entries = std::fs::read_dir(VECTORS_DIR)
-        .unwrap_or_else(|err| panic!("cannot list {VECTORS_DIR}: {err}"));
-    let mut dirs: Vec<PathBuf> = entries
-        .map(|entry| entry.expect("readable directory entry").path())
-        .filter(|dir| dir.join("net.json").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 /// Runs one vector; `Err` describes the mismatch.
 fn check_vector(dir: &Path) -> Result<(), String> {
@@ -48,12 +36,7 @@ fn check_vector(dir: &Path) -> Result<(), String> {
 
 #[test]
 fn golden_model_reproduces_every_reference_vector() {
-    let dirs = vector_dirs();
-    assert!(
-        dirs.len() >= 8,
-        "expected at least 8 vectors in {VECTORS_DIR}, found {}",
-        dirs.len()
-    );
+    let dirs = common::inference_vectors();
     // Check all vectors before failing so that one run reports every mismatch.
     let failures: Vec<String> = dirs
         .iter()

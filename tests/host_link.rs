@@ -11,6 +11,8 @@
 //!   round trips, against the published CRC check value;
 //! - the exported host-link Verilog lints clean with `testbenches/lint_waivers.vlt`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -39,15 +41,7 @@ const SMALL: CoreShape = CoreShape {
 };
 
 fn vectors() -> Vec<PathBuf> {
-    let root = Path::new(ROOT).join("../shared/vectors");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("net.json").exists())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 8, "expected 8 vectors in {}", root.display());
-    dirs
+    common::inference_vectors()
 }
 
 // ---------------------------------------------------------------- (a) end to end

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::{compare, seeds};
 use neurofab::map::mesh::{map_mesh, MeshShape};
 use neurofab::map::MAX_ABS_ACTIVATION;
@@ -113,14 +111,7 @@ fn golden_equals_verilator_mesh_on_10_multicore_networks() {
 
 #[test]
 fn every_vector_spread_over_a_2x2_mesh_matches_expected_csv() {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors"));
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("net.json").exists())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 8);
+    let dirs = common::inference_vectors();
     let mesh = MeshShape {
         width: 2,
         height: 2,

@@ -1,28 +1,12 @@
 //! Every shared Lava vector, reproduced byte for byte by every engine.
 
-use std::path::PathBuf;
+mod common;
 
 use neurofab::model::Network;
 use neurofab::sim::{run, Engine, RunOptions};
 
-fn vectors() -> Vec<PathBuf> {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors"));
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("net.json").exists())
-        .collect();
-    dirs.sort();
-    assert!(
-        dirs.len() >= 8,
-        "expected at least 8 vectors in {}",
-        root.display()
-    );
-    dirs
-}
-
 fn check_engine(engine: Engine) {
-    for dir in vectors() {
+    for dir in common::inference_vectors() {
         let net = Network::load(&dir.join("net.json")).unwrap();
         let expected = std::fs::read_to_string(dir.join("expected.csv")).unwrap();
         let result = run(&net, engine, net.ticks, &RunOptions::default(), &mut |_| {})

@@ -1,4 +1,7 @@
-//! Helpers shared by the equivalence tests.
+//! Helpers shared by the integration tests. Each test crate uses a subset of them.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
 
 use neurofab::model::Network;
 use neurofab::sim::{Engine, RunResult};
@@ -29,4 +32,27 @@ pub fn seeds(default_first: u64, count: u64) -> Vec<u64> {
         Ok(seed) => vec![seed.parse().expect("NEUROFAB_SEED must be an integer")],
         Err(_) => (default_first..default_first + count).collect(),
     }
+}
+
+/// The Lava inference vectors shipped with the repository (`tests/data/vectors/lava-*`, see the
+/// README there), one directory each (holding `net.json` and `expected.csv`), sorted by name.
+pub fn inference_vectors() -> Vec<PathBuf> {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors"));
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
+        .map(|e| e.expect("readable directory entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("lava-"))
+                && p.join("net.json").is_file()
+        })
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= 8,
+        "expected at least 8 vectors in {}, found {}",
+        root.display(),
+        dirs.len()
+    );
+    dirs
 }
