@@ -1,0 +1,182 @@
+//! Markdown generated from the register map and the protocol table: the whole of
+//! `docs/register-map.md`, and the code tables of `docs/host-protocol.md` (between
+//! `<!-- generated: NAME -->` and `<!-- end: NAME -->` markers, see [`splice`]).
+//!
+//! `tests/docs.rs` checks that the files in `docs/` equal this text; run it with
+//! `NEUROFAB_UPDATE_DOCS=1` to rewrite them.
+
+use thiserror::Error;
+
+use super::protocol::{
+    COMMANDS, MAX_REQUEST_PAYLOAD, PROTOCOL_VERSION, REPORT_FLAG, REQUEST_SYNC, RESPONSE_SYNC,
+    STATUSES, TICK_REPORT,
+};
+use super::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH, CFG_TARGET_CODES, CFG_TARGET_WIDTH, TARGETS};
+
+/// Name of the generated command table in `docs/host-protocol.md`.
+pub const COMMAND_SECTION: &str = "commands";
+/// Name of the generated status table in `docs/host-protocol.md`.
+pub const STATUS_SECTION: &str = "statuses";
+
+/// A document's generated section cannot be replaced.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum SpliceError {
+    /// The start or end marker is missing, or they are out of order.
+    #[error("no `<!-- generated: {0} -->` ... `<!-- end: {0} -->` markers in the document")]
+    NoMarkers(String),
+}
+
+/// Escapes a table cell (a `|` would end the cell).
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// The command table of the host protocol.
+pub fn command_table() -> String {
+    let mut out = String::from(
+        "| CMD | name | request payload | OK response payload |\n| --- | --- | --- | --- |\n",
+    );
+    for spec in COMMANDS {
+        out += &format!(
+            "| `{:#04x}` | {} | {} | {} |\n",
+            spec.command.code(),
+            spec.name,
+            cell(spec.request),
+            cell(spec.response)
+        );
+    }
+    out
+}
+
+/// The status table of the host protocol.
+pub fn status_table() -> String {
+    let mut out =
+        String::from("| STATUS | name | meaning | payload |\n| --- | --- | --- | --- |\n");
+    for spec in STATUSES {
+        out += &format!(
+            "| `{:#04x}` | {} | {} | {} |\n",
+            spec.status.code(),
+            spec.name,
+            cell(spec.meaning),
+            cell(spec.payload)
+        );
+    }
+    out
+}
+
+/// The configuration-target table.
+pub fn target_table() -> String {
+    let mut out = String::from(
+        "| code | name | owner | width | depth (words) | access | meaning |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for spec in TARGETS {
+        out += &format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+            spec.target.code(),
+            spec.name,
+            spec.owner.label(),
+            spec.width.label(),
+            spec.depth.formula(),
+            spec.access.label(),
+            cell(spec.meaning)
+        );
+    }
+    out
+}
+
+/// The whole of `docs/register-map.md`.
+pub fn register_map_markdown() -> String {
+    let free_from = TARGETS.len();
+    format!(
+        "# neurofab register map\n\
+         \n\
+         <!-- Generated from src/rtl/regmap/ (`NEUROFAB_UPDATE_DOCS=1 cargo test --release --test \
+         docs`); do not edit. -->\n\
+         \n\
+         Every block is configured through one bus: `cfg_write`, `cfg_target` \
+         ({CFG_TARGET_WIDTH} bits), `cfg_addr` ({CFG_ADDR_WIDTH} bits), `cfg_data` \
+         ({CFG_DATA_WIDTH} bits). A write stores the low *width* bits of `cfg_data` at word \
+         `cfg_addr` of the target, or runs the target's command. The table below \
+         (`src/rtl/regmap/mod.rs`) is the only definition of the codes: the `CfgTarget` enum, \
+         the blocks' comparisons, the fan-out codes and the host link's depth ROM are derived \
+         from it.\n\
+         \n\
+         ## Configuration targets\n\
+         \n\
+         {targets}\
+         \n\
+         Codes {free_from}..={last} are free. A target's depth is the number of addressable \
+         words; a design without the owner block (the single-core host-link design has no \
+         fan-out unit) has depth 0 there, and the host link's WRITE_CONFIG rejects targets of \
+         depth 0 and addresses at or above the depth with OUT_OF_RANGE. Word layouts are in \
+         `src/rtl/layout.rs`; `map::CoreImage::config_writes()` is the list of writes that \
+         loads a network into a core.\n\
+         \n\
+         ## Host-link protocol codes\n\
+         \n\
+         The UART protocol (`docs/host-protocol.md`) takes its codes from \
+         `src/rtl/regmap/protocol.rs`, shared by the device (`rtl::host::link`) and the host \
+         (`host::protocol`): version {PROTOCOL_VERSION}, request sync `{REQUEST_SYNC:#04x}`, \
+         response sync `{RESPONSE_SYNC:#04x}`, request payload at most {MAX_REQUEST_PAYLOAD} \
+         bytes, tick reports carry command `{TICK_REPORT:#04x}` (`{REPORT_FLAG:#04x} | RUN`).\n\
+         \n\
+         {commands}\
+         \n\
+         {statuses}",
+        targets = target_table(),
+        last = CFG_TARGET_CODES - 1,
+        commands = command_table(),
+        statuses = status_table(),
+    )
+}
+
+/// `document` with the text between `<!-- generated: NAME -->` and `<!-- end: NAME -->`
+/// (each on its own line) replaced by `generated`.
+pub fn splice(document: &str, name: &str, generated: &str) -> Result<String, SpliceError> {
+    let start_marker = format!("<!-- generated: {name} -->\n");
+    let end_marker = format!("<!-- end: {name} -->");
+    let no_markers = || SpliceError::NoMarkers(name.to_string());
+    let start = document.find(&start_marker).ok_or_else(no_markers)? + start_marker.len();
+    let end = start + document[start..].find(&end_marker).ok_or_else(no_markers)?;
+    Ok(format!(
+        "{}{generated}{}",
+        &document[..start],
+        &document[end..]
+    ))
+}
+
+/// `docs/host-protocol.md` with its generated tables brought up to date.
+pub fn update_host_protocol(document: &str) -> Result<String, SpliceError> {
+    let document = splice(document, COMMAND_SECTION, &command_table())?;
+    splice(&document, STATUS_SECTION, &status_table())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_only_the_section() {
+        let doc = "a\n<!-- generated: x -->\nold\n<!-- end: x -->\nb\n";
+        assert_eq!(
+            splice(doc, "x", "new\n").unwrap(),
+            "a\n<!-- generated: x -->\nnew\n<!-- end: x -->\nb\n"
+        );
+        assert_eq!(
+            splice(doc, "y", ""),
+            Err(SpliceError::NoMarkers("y".to_string()))
+        );
+    }
+
+    #[test]
+    fn tables_have_one_row_per_code() {
+        assert_eq!(target_table().lines().count(), TARGETS.len() + 2);
+        assert_eq!(command_table().lines().count(), COMMANDS.len() + 2);
+        assert_eq!(status_table().lines().count(), STATUSES.len() + 2);
+        // Pipes inside cells are escaped, so every row has the header's column count.
+        for line in target_table().lines() {
+            assert_eq!(line.replace("\\|", "").matches('|').count(), 8, "{line}");
+        }
+    }
+}
