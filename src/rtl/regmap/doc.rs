@@ -26,9 +26,10 @@ pub enum SpliceError {
     NoMarkers(String),
 }
 
-/// Escapes a table cell (a `|` would end the cell).
+/// A table cell: `{TICK_REPORT}` replaced by the code, `|` escaped (it would end the cell).
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
+    text.replace("{TICK_REPORT}", &format!("{TICK_REPORT:#04x}"))
+        .replace('|', "\\|")
 }
 
 /// The command table of the host protocol.

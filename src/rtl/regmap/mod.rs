@@ -146,7 +146,7 @@ impl Depth {
             Depth::PerNeuron => "neurons",
             Depth::Single => "1",
             Depth::PerNeuronWithFanout => "neurons (mesh tiles only)",
-            Depth::FanoutEntries => "fan-out entries (mesh tiles only: 8 × neurons)",
+            Depth::FanoutEntries => "fan-out table entries (mesh tiles only)",
         }
     }
 }

@@ -29,7 +29,8 @@ pub struct CommandSpec {
     pub name: &'static str,
     /// Request payload, for the documentation.
     pub request: &'static str,
-    /// Payload of an OK response, for the documentation.
+    /// Payload of an OK response, for the documentation (`{TICK_REPORT}` stands for the
+    /// tick-report code).
     pub response: &'static str,
     /// What the command does (also the variant's doc comment).
     pub meaning: &'static str,
@@ -124,7 +125,7 @@ command_table! {
     },
     Run = 0x04 {
         "RUN", "ticks `u16`",
-        "one TICK report (`0x84`) per tick, then RUN's own response: ticks run `u16`",
+        "one TICK report (`{TICK_REPORT}`) per tick, then RUN's own response: ticks run `u16`",
         "Run ticks; one tick report per tick, then the final response."
     },
     ReadState = 0x05 {
