@@ -22,8 +22,10 @@
 //!   drains one byte per `10 * cycles_per_bit` cycles.
 //!
 //! The link knows nothing about word layouts: it forwards `(target, addr, data)` and checks
-//! `addr` against a 16-entry depth table (a ROM) built from the core's shape at generation
-//! time; targets with depth 0 do not exist.
+//! `addr` against a depth table (a ROM, one entry per target code) built from the register
+//! map for the core's shape at generation time (`regmap::depth_table`); targets with depth 0
+//! do not exist. Every protocol and target code it uses comes from the register map's tables
+//! (`rtl::regmap`, `rtl::regmap::protocol`).
 
 use rust_hdl::prelude::*;
 
