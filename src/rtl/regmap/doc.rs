@@ -86,12 +86,12 @@ pub fn target_table() -> String {
     out
 }
 
-/// Design of configuration read-back (not implemented: no `READ_CONFIG` code is in the table
+/// Design of configuration read-back (planned: no `READ_CONFIG` code is in the table
 /// until the link, the blocks and the host implement it end to end).
 const READ_DESIGN: &str = "\
 ## Planned: reading targets back (`READ_CONFIG`)
 
-Not implemented yet; this is the design the next slice implements. Nothing below is in the
+Planned: this is the design the next slice builds. Nothing below is in the
 tables above until it works end to end (no dead codes).
 
 - **Table.** `Access` gains `ReadWrite`. Readable: every memory target (`SYNAPSE`, learned
