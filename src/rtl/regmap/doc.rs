@@ -32,58 +32,73 @@ fn cell(text: &str) -> String {
         .replace('|', "\\|")
 }
 
-/// The command table of the host protocol.
-pub fn command_table() -> String {
-    let mut out = String::from(
-        "| CMD | name | request payload | OK response payload |\n| --- | --- | --- | --- |\n",
-    );
-    for spec in COMMANDS {
-        out += &format!(
-            "| `{:#04x}` | {} | {} | {} |\n",
-            spec.command.code(),
-            spec.name,
-            cell(spec.request),
-            cell(spec.response)
-        );
+/// A markdown table: a header row, a rule, one row per entry (cells already escaped).
+fn markdown_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let row = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+    let mut out = row(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    out += &row(&vec!["---".to_string(); header.len()]);
+    for cells in rows {
+        out += &row(&cells);
     }
     out
+}
+
+/// A code in a table: `0x01`.
+fn hex_code(code: u8) -> String {
+    format!("`{code:#04x}`")
+}
+
+/// The command table of the host protocol.
+pub fn command_table() -> String {
+    let header = ["CMD", "name", "request payload", "OK response payload"];
+    let rows = COMMANDS.iter().map(|spec| {
+        vec![
+            hex_code(spec.command.code()),
+            spec.name.to_string(),
+            cell(spec.request),
+            cell(spec.response),
+        ]
+    });
+    markdown_table(&header, rows)
 }
 
 /// The status table of the host protocol.
 pub fn status_table() -> String {
-    let mut out =
-        String::from("| STATUS | name | meaning | payload |\n| --- | --- | --- | --- |\n");
-    for spec in STATUSES {
-        out += &format!(
-            "| `{:#04x}` | {} | {} | {} |\n",
-            spec.status.code(),
-            spec.name,
+    let header = ["STATUS", "name", "meaning", "payload"];
+    let rows = STATUSES.iter().map(|spec| {
+        vec![
+            hex_code(spec.status.code()),
+            spec.name.to_string(),
             cell(spec.meaning),
-            cell(spec.payload)
-        );
-    }
-    out
+            cell(spec.payload),
+        ]
+    });
+    markdown_table(&header, rows)
 }
 
 /// The configuration-target table.
 pub fn target_table() -> String {
-    let mut out = String::from(
-        "| code | name | owner | width | depth (words) | access | meaning |\n\
-         | --- | --- | --- | --- | --- | --- | --- |\n",
-    );
-    for spec in TARGETS {
-        out += &format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
-            spec.target.code(),
-            spec.name,
-            spec.owner.label(),
+    let header = [
+        "code",
+        "name",
+        "owner",
+        "width",
+        "depth (words)",
+        "access",
+        "meaning",
+    ];
+    let rows = TARGETS.iter().map(|spec| {
+        vec![
+            format!("`{}`", spec.target.code()),
+            spec.name.to_string(),
+            spec.owner.label().to_string(),
             spec.width.label(),
-            spec.depth.formula(),
-            spec.access.label(),
-            cell(spec.meaning)
-        );
-    }
-    out
+            spec.depth.formula().to_string(),
+            spec.access.label().to_string(),
+            cell(spec.meaning),
+        ]
+    });
+    markdown_table(&header, rows)
 }
 
 /// Design of configuration read-back (planned: no `READ_CONFIG` code is in the table
