@@ -1,20 +1,19 @@
 //! Host side of the UART protocol (`docs/host-protocol.md`): frame encoding, CRC, response
 //! parsing and payload codecs. Pure functions and data; no I/O.
 //!
-//! The byte values here are the protocol's definition on the host side; the hardware's copies
-//! live in `rtl::host::link` (which cannot depend on this module, being rust-hdl), and the
-//! test suite checks that the two agree by talking to the Verilated hardware.
+//! The protocol's codes (commands, statuses with their messages, sync bytes, version, payload
+//! limit, tick-report code) are the table in `rtl::regmap::protocol`, which the hardware
+//! (`rtl::host::link`) uses too; they are re-exported here. The test suite also checks that
+//! host and hardware agree by talking to the Verilated hardware.
 
 use thiserror::Error;
 
-/// Protocol version this host speaks.
-pub const PROTOCOL_VERSION: u8 = 1;
-/// First byte of every request.
-pub const REQUEST_SYNC: u8 = 0xa5;
-/// First byte of every response.
-pub const RESPONSE_SYNC: u8 = 0x5a;
-/// Largest request payload a device accepts (its frame buffer).
-pub const MAX_REQUEST_PAYLOAD: usize = 512;
+pub use crate::rtl::regmap::protocol::{
+    Command, Status, MAX_REQUEST_PAYLOAD, PROTOCOL_VERSION, REQUEST_SYNC, RESPONSE_SYNC,
+    TICK_REPORT,
+};
+use crate::rtl::regmap::CFG_ADDR_WIDTH;
+
 /// Bytes of a request around its payload: sync, command, 2 length, 2 CRC.
 pub const REQUEST_OVERHEAD: usize = 6;
 /// Bytes of a response around its payload: sync, status, command, 2 length, 2 CRC.
@@ -22,92 +21,11 @@ pub const RESPONSE_OVERHEAD: usize = 7;
 /// Bytes per configuration write entry: target, address (3), data (4).
 pub const CONFIG_ENTRY_BYTES: usize = 8;
 /// Configuration addresses are 24 bits (the core's `cfg_addr`).
-pub const CONFIG_ADDR_LIMIT: u32 = 1 << 24;
+pub const CONFIG_ADDR_LIMIT: u32 = 1 << CFG_ADDR_WIDTH;
 /// Bytes per axon event entry.
 pub const EVENT_ENTRY_BYTES: usize = 2;
 /// Bytes per neuron in a state read: `u` and `v` as little-endian `i32`.
 pub const STATE_ENTRY_BYTES: usize = 8;
-
-/// Request command codes.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Command {
-    /// Protocol version, core shape, link parameters.
-    Info = 0x01,
-    /// Write a batch of configuration words.
-    WriteConfig = 0x02,
-    /// Queue axon events for the next tick.
-    Inject = 0x03,
-    /// Run ticks; one tick report per tick, then the final response.
-    Run = 0x04,
-    /// Read neuron states `(u, v)` through the probe port.
-    ReadState = 0x05,
-}
-
-/// Command field of a tick report (`0x80 | Run`): one per tick of a run.
-pub const TICK_REPORT: u8 = 0x84;
-
-/// Response status codes.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Status {
-    /// Success.
-    Ok = 0x00,
-    /// The request's CRC did not match; nothing was executed.
-    BadCrc = 0x01,
-    /// The length field exceeds the device's buffer, or does not suit the command.
-    BadLength = 0x02,
-    /// The command code is not known.
-    UnknownCommand = 0x03,
-    /// A target, address, count or value outside the core's shape; the payload holds the index
-    /// of the first offending entry (`u16`).
-    OutOfRange = 0x04,
-    /// The request arrived while the device was executing another one and was dropped.
-    Busy = 0x05,
-    /// The line went quiet in the middle of the request (truncated frame); dropped.
-    Timeout = 0x06,
-    /// A byte of the request had a low stop bit; dropped.
-    Framing = 0x07,
-    /// More axon events than the core's queue holds before the next tick; nothing queued.
-    QueueFull = 0x08,
-}
-
-impl Status {
-    /// The status with this code, if any.
-    pub fn from_code(code: u8) -> Option<Status> {
-        use Status::*;
-        [
-            Ok,
-            BadCrc,
-            BadLength,
-            UnknownCommand,
-            OutOfRange,
-            Busy,
-            Timeout,
-            Framing,
-            QueueFull,
-        ]
-        .into_iter()
-        .find(|s| *s as u8 == code)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = match self {
-            Status::Ok => "ok",
-            Status::BadCrc => "bad CRC",
-            Status::BadLength => "bad length",
-            Status::UnknownCommand => "unknown command",
-            Status::OutOfRange => "address out of range",
-            Status::Busy => "busy",
-            Status::Timeout => "truncated frame (inter-byte timeout)",
-            Status::Framing => "UART framing error",
-            Status::QueueFull => "event queue full",
-        };
-        f.write_str(text)
-    }
-}
 
 /// A malformed response (the device or the line misbehaved).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -506,6 +424,8 @@ pub fn decode_error_index(response: &Response) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rtl::regmap::protocol::STATUSES;
+    use crate::rtl::regmap::CfgTarget;
     use rand::{rngs::StdRng, Rng, SeedableRng};
 
     /// Published check values of CRC-16/CCITT-FALSE (CRC-16/IBM-3740 in the CRC catalogue).
@@ -532,17 +452,18 @@ mod tests {
     #[test]
     fn request_layout() {
         let frame = encode_request(Command::Run as u8, &run_payload(0x0102));
-        assert_eq!(&frame[..6], &[0xa5, 0x04, 0x02, 0x00, 0x02, 0x01]);
-        let crc = crc16(&[0x04, 0x02, 0x00, 0x02, 0x01]);
+        let run = Command::Run.code();
+        assert_eq!(&frame[..6], &[REQUEST_SYNC, run, 0x02, 0x00, 0x02, 0x01]);
+        let crc = crc16(&[run, 0x02, 0x00, 0x02, 0x01]);
         assert_eq!(&frame[6..], &crc.to_be_bytes());
         let entry = ConfigEntry {
-            target: 3,
+            target: CfgTarget::ParamBiasShift.code(),
             addr: 0x01_1234,
             data: 0xdead_beef,
         };
         assert_eq!(
             config_payloads(&[entry], MAX_REQUEST_PAYLOAD),
-            vec![vec![3, 0x34, 0x12, 0x01, 0xef, 0xbe, 0xad, 0xde]]
+            vec![vec![entry.target, 0x34, 0x12, 0x01, 0xef, 0xbe, 0xad, 0xde]]
         );
     }
 
@@ -554,7 +475,7 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(0x5eed);
         let mut parser = ResponseParser::new();
         for _ in 0..300 {
-            let status = Status::from_code(rng.gen_range(0..=8)).unwrap();
+            let status = STATUSES[rng.gen_range(0..STATUSES.len())].status;
             let command: u8 = rng.gen();
             let len = if rng.gen_bool(0.1) {
                 rng.gen_range(0..5000)
@@ -588,7 +509,7 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(77);
         for _ in 0..40 {
             let payload: Vec<u8> = (0..rng.gen_range(0..30)).map(|_| rng.gen()).collect();
-            let frame = encode_response(0, 0x02, &payload);
+            let frame = encode_response(Status::Ok.code(), Command::WriteConfig.code(), &payload);
             // Single-bit flips outside the length field (a flipped length changes the frame's
             // extent, which is covered by the parser timing out, not by the CRC).
             for i in (1..frame.len()).filter(|&i| i != 3 && i != 4) {
@@ -606,7 +527,8 @@ mod tests {
         }
         for _ in 0..2000 {
             let payload: Vec<u8> = (0..rng.gen_range(1..30)).map(|_| rng.gen()).collect();
-            let mut frame = encode_response(0, 0x02, &payload);
+            let mut frame =
+                encode_response(Status::Ok.code(), Command::WriteConfig.code(), &payload);
             let n = frame.len();
             for _ in 0..rng.gen_range(2..5) {
                 let i = rng.gen_range(5..n);
@@ -621,10 +543,14 @@ mod tests {
     #[test]
     fn parser_rejects_bad_sync_and_unknown_status() {
         let mut parser = ResponseParser::new();
-        assert_eq!(parser.feed(0xa5), Err(FrameError::BadSync(0xa5)));
-        let frame = encode_response(0x42, 1, &[]);
+        assert_eq!(
+            parser.feed(REQUEST_SYNC),
+            Err(FrameError::BadSync(REQUEST_SYNC))
+        );
+        let unknown = STATUSES.len() as u8;
+        let frame = encode_response(unknown, Command::Info.code(), &[]);
         let last = frame.iter().map(|&b| parser.feed(b)).last().unwrap();
-        assert_eq!(last, Err(FrameError::UnknownStatus(0x42)));
+        assert_eq!(last, Err(FrameError::UnknownStatus(unknown)));
     }
 
     #[test]

@@ -20,7 +20,7 @@
 use rust_hdl::prelude::*;
 
 use super::block_ram::BlockRam;
-use super::layout::CfgTarget;
+use super::regmap::{self, CfgTarget, CFG_TARGET_WIDTH};
 
 /// Width of a fan-out table entry (one flit of the 8x8 mesh layout).
 pub const FLIT_BITS: usize = 24;
@@ -28,10 +28,10 @@ pub const FLIT_BITS: usize = 24;
 /// flag | source core neuron, tag = source core). Mesh cores have at most 512 axons, so no
 /// axon event ever sets it.
 pub const HOST_OUTPUT_FLAG: u32 = 1 << 9;
-/// Configuration target of the index RAM (after the core's own targets).
-pub const CFG_FANOUT_INDEX: u8 = CfgTarget::Clear as u8 + 1;
-/// Configuration target of the entry table.
-pub const CFG_FANOUT_ENTRY: u8 = CfgTarget::Clear as u8 + 2;
+/// Configuration target code of the index RAM (from the register map).
+pub const CFG_FANOUT_INDEX: u8 = CfgTarget::FanoutIndex.code();
+/// Configuration target code of the entry table (from the register map).
+pub const CFG_FANOUT_ENTRY: u8 = CfgTarget::FanoutEntry.code();
 
 /// Walker state.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -59,7 +59,7 @@ pub struct FanoutUnit<const NB: usize, const NB1: usize, const AB: usize, const 
     /// Configuration write strobe (honoured when `cfg_target` is one of the fan-out targets).
     pub cfg_write: Signal<In, Bit>,
     /// Configuration target.
-    pub cfg_target: Signal<In, Bits<4>>,
+    pub cfg_target: Signal<In, Bits<CFG_TARGET_WIDTH>>,
     /// Word address.
     pub cfg_addr: Signal<In, Bits<24>>,
     /// Data.
@@ -93,6 +93,10 @@ pub struct FanoutUnit<const NB: usize, const NB1: usize, const AB: usize, const 
     entry_is_local: Signal<Local, Bit>,
     entry_taken: Signal<Local, Bit>,
     index_word: Signal<Local, Bits<32>>,
+
+    // Target codes from the register map (a `Constant` becomes a Verilog `localparam`).
+    index_target: Constant<Bits<CFG_TARGET_WIDTH>>,
+    entry_target: Constant<Bits<CFG_TARGET_WIDTH>>,
 }
 
 impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize>
@@ -131,6 +135,8 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize>
             entry_is_local: Default::default(),
             entry_taken: Default::default(),
             index_word: Default::default(),
+            index_target: regmap::hdl::constant(CfgTarget::FanoutIndex),
+            entry_target: regmap::hdl::constant(CfgTarget::FanoutEntry),
         }
     }
 }
@@ -165,10 +171,12 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize> Logic
         self.fanout_table.write_clock.next = self.clock.val();
 
         // ---- Configuration.
-        self.fanout_index.write_enable.next = self.cfg_write.val() & (self.cfg_target.val() == 9);
+        self.fanout_index.write_enable.next =
+            self.cfg_write.val() & (self.cfg_target.val() == self.index_target.val());
         self.fanout_index.write_address.next = bit_cast::<NB, 24>(self.cfg_addr.val());
         self.fanout_index.write_data.next = self.cfg_data.val();
-        self.fanout_table.write_enable.next = self.cfg_write.val() & (self.cfg_target.val() == 10);
+        self.fanout_table.write_enable.next =
+            self.cfg_write.val() & (self.cfg_target.val() == self.entry_target.val());
         self.fanout_table.write_address.next = bit_cast::<EB, 24>(self.cfg_addr.val());
         self.fanout_table.write_data.next = self.cfg_data.val().get_bits::<FLIT_BITS>(0);
 

@@ -9,6 +9,7 @@
 //! keeps `Bits<N>` with `N <= 32` in a machine word but wider ones as `[bool; N]`, which is an
 //! order of magnitude slower to simulate.
 
+use super::regmap;
 use crate::fixed::{from_twos, to_twos};
 
 /// Weights per synapse word: one synapse SRAM read feeds this many neurons.
@@ -42,57 +43,16 @@ pub const GROUP_FIELD_BITS: u32 = 8;
 pub const AXON_META_BITS: u32 = 2 * GROUP_FIELD_BITS + 2 + 3;
 /// Bits of `bias = bias_mant << bias_exp`: |4096 << 7| = 2^19, so 20 bits two's complement.
 pub const BIAS_BITS: u32 = 20;
-/// Width of the configuration port's data bus.
-pub const CFG_DATA_BITS: u32 = 32;
-/// Width of the configuration port's target selector.
-pub const CFG_TARGET_BITS: u32 = 4;
-/// Width of the configuration port's word address (the largest memory, the synapse SRAM of a
-/// 1024 x 512 core, has 2^17 words).
-pub const CFG_ADDR_BITS: u32 = 24;
+/// Width of the configuration port's data bus (the register map's, as a port width).
+pub const CFG_DATA_BITS: u32 = regmap::CFG_DATA_WIDTH as u32;
+/// Width of the configuration port's target selector (the register map's, as a port width).
+pub const CFG_TARGET_BITS: u32 = regmap::CFG_TARGET_WIDTH as u32;
+/// Width of the configuration port's word address (the register map's, as a port width).
+pub const CFG_ADDR_BITS: u32 = regmap::CFG_ADDR_WIDTH as u32;
 
-/// Targets of the configuration write port (`cfg_target`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum CfgTarget {
-    /// Synapse word at address `axon * groups + group`.
-    Synapse = 0,
-    /// Axon descriptor at address `axon`.
-    AxonMeta = 1,
-    /// Decay parameter word of a neuron (`u_factor`, `v_factor`).
-    ParamDecay = 2,
-    /// Bias and slot-shift parameter word of a neuron.
-    ParamBiasShift = 3,
-    /// Threshold parameter word of a neuron.
-    ParamThreshold = 4,
-    /// Current `u` of a neuron.
-    StateU = 5,
-    /// Voltage `v` of a neuron.
-    StateV = 6,
-    /// Number of neurons the update phase visits (`0..=neurons`).
-    NeuronCount = 7,
-    /// Command: zero every neuron state and accumulator, empty the event queue.
-    Clear = 8,
-}
-
-impl CfgTarget {
-    /// Every target, in encoding order.
-    pub const ALL: [CfgTarget; 9] = [
-        CfgTarget::Synapse,
-        CfgTarget::AxonMeta,
-        CfgTarget::ParamDecay,
-        CfgTarget::ParamBiasShift,
-        CfgTarget::ParamThreshold,
-        CfgTarget::StateU,
-        CfgTarget::StateV,
-        CfgTarget::NeuronCount,
-        CfgTarget::Clear,
-    ];
-
-    /// The target with encoding `code`, if any.
-    pub fn from_code(code: u8) -> Option<CfgTarget> {
-        CfgTarget::ALL.get(code as usize).copied()
-    }
-}
+/// Targets of the configuration write port (`cfg_target`): declared in the register map,
+/// re-exported here where the word layouts are.
+pub use super::regmap::CfgTarget;
 
 /// One write on the configuration port.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -262,14 +222,5 @@ mod tests {
         assert_eq!(word.pack(), 0xab | (0xcd << 8) | (3 << 16) | (7 << 18));
         assert!(word.pack() < 1 << AXON_META_BITS);
         assert_eq!(AxonWord::unpack(word.pack()), word);
-    }
-
-    #[test]
-    fn cfg_targets_round_trip_and_fit_the_port() {
-        for target in CfgTarget::ALL {
-            assert_eq!(CfgTarget::from_code(target as u8), Some(target));
-            assert!((target as u32) < 1 << CFG_TARGET_BITS);
-        }
-        assert_eq!(CfgTarget::from_code(9), None);
     }
 }

@@ -16,6 +16,7 @@ pub mod mesh_system;
 pub mod neurocore;
 pub mod noc;
 pub mod noc_sim;
+pub mod regmap;
 pub mod router;
 pub mod system_sim;
 pub mod tile;

@@ -22,61 +22,27 @@
 //!   drains one byte per `10 * cycles_per_bit` cycles.
 //!
 //! The link knows nothing about word layouts: it forwards `(target, addr, data)` and checks
-//! `addr` against a 16-entry depth table (a ROM) built from the core's shape at generation
-//! time; targets with depth 0 do not exist.
+//! `addr` against a depth table (a ROM, one entry per target code) built from the register
+//! map for the core's shape at generation time (`regmap::depth_table`); targets with depth 0
+//! do not exist. Every protocol and target code it uses comes from the register map's tables
+//! (`rtl::regmap`, `rtl::regmap::protocol`).
 
 use rust_hdl::prelude::*;
 
 use super::crc::Crc16;
 use crate::rtl::block_ram::BlockRam;
+use crate::rtl::regmap::hdl::{constant, value_constant};
+use crate::rtl::regmap::protocol::{
+    Command, Status, MAX_REQUEST_PAYLOAD, PROTOCOL_VERSION, REQUEST_SYNC, RESPONSE_SYNC,
+    TICK_REPORT,
+};
+use crate::rtl::regmap::{CfgTarget, CFG_TARGET_CODES, CFG_TARGET_WIDTH};
 
-/// Request sync byte.
-pub const REQUEST_SYNC: u64 = 0xa5;
-/// Response sync byte (differs from the request's, so a looped-back line is not mistaken for
-/// a device).
-pub const RESPONSE_SYNC: u64 = 0x5a;
-/// Largest request payload the frame buffer holds.
-pub const MAX_PAYLOAD: u64 = 512;
-/// Protocol version reported by the info command.
-pub const PROTOCOL_VERSION: u64 = 1;
-
-/// Command codes (see `docs/host-protocol.md`).
-pub mod cmd {
-    /// Report version, shape and link parameters.
-    pub const INFO: u64 = 0x01;
-    /// Write configuration words.
-    pub const WRITE_CONFIG: u64 = 0x02;
-    /// Queue axon events for the next tick.
-    pub const INJECT: u64 = 0x03;
-    /// Run ticks, reporting each tick's spikes.
-    pub const RUN: u64 = 0x04;
-    /// Read neuron states through the probe port.
-    pub const READ_STATE: u64 = 0x05;
-    /// Command field of a per-tick spike report (`0x80 | RUN`).
-    pub const TICK_REPORT: u64 = 0x84;
-}
-
-/// Status codes.
-pub mod status {
-    /// Success.
-    pub const OK: u64 = 0x00;
-    /// The request's CRC did not match.
-    pub const BAD_CRC: u64 = 0x01;
-    /// Length field over the buffer, or wrong for the command.
-    pub const BAD_LENGTH: u64 = 0x02;
-    /// Command code not known.
-    pub const UNKNOWN_COMMAND: u64 = 0x03;
-    /// A target, address, count or data value outside the core's shape.
-    pub const OUT_OF_RANGE: u64 = 0x04;
-    /// A request arrived while the link was executing another one.
-    pub const BUSY: u64 = 0x05;
-    /// The line went quiet in the middle of a frame.
-    pub const TIMEOUT: u64 = 0x06;
-    /// A byte with a low stop bit arrived in the middle of a frame.
-    pub const FRAMING: u64 = 0x07;
-    /// More events than the core's queue holds before the next tick.
-    pub const QUEUE_FULL: u64 = 0x08;
-}
+/// Address bits of the frame buffer: it holds the largest request payload.
+const FRAME_BUF_ADDR_BITS: usize = 9;
+const _: () = assert!(1 << FRAME_BUF_ADDR_BITS == MAX_REQUEST_PAYLOAD);
+// An entry's target is one byte: the selector must fit it.
+const _: () = assert!(CFG_TARGET_WIDTH <= 8);
 
 /// Generation-time parameters of a [`HostLink`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,12 +51,9 @@ pub struct LinkConfig {
     pub neurons: u32,
     /// Axons of the core (event range and event-queue capacity).
     pub axons: u32,
-    /// Words addressable in each configuration target; 0 marks a target that does not exist.
-    pub target_depths: [u32; 16],
-    /// Target whose data is a neuron count (checked `<= neurons`).
-    pub neuron_count_target: u8,
-    /// Target that clears the core (and empties its event queue).
-    pub clear_target: u8,
+    /// Words addressable per target code (`regmap::depth_table`); 0 marks a target that
+    /// does not exist.
+    pub target_depths: [u32; CFG_TARGET_CODES],
     /// UART bit time, reported by the info command.
     pub cycles_per_bit: u32,
     /// Inter-byte timeout in clock cycles (< 2^24).
@@ -203,7 +166,7 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     /// Configuration write strobe (only while the core is idle).
     pub cfg_write: Signal<Out, Bit>,
     /// Configuration target.
-    pub cfg_target: Signal<Out, Bits<4>>,
+    pub cfg_target: Signal<Out, Bits<CFG_TARGET_WIDTH>>,
     /// Configuration word address.
     pub cfg_addr: Signal<Out, Bits<24>>,
     /// Configuration data.
@@ -233,9 +196,9 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
 
     rx_crc: Crc16,
     tx_crc: Crc16,
-    frame_buf: BlockRam<Bits<8>, 9>,
+    frame_buf: BlockRam<Bits<8>, FRAME_BUF_ADDR_BITS>,
     spike_buf: BlockRam<Bits<NB>, NB>,
-    depth_rom: ROM<Bits<25>, 4>,
+    depth_rom: ROM<Bits<25>, CFG_TARGET_WIDTH>,
 
     // ---- Receiver.
     rx_phase: DFF<RxPhase>,
@@ -310,8 +273,9 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     spike_word: Signal<Local, Bits<32>>,
 
     // ---- Generation-time constants.
-    // Protocol codes: rust-hdl emits a Rust `const` path as a Verilog identifier, so every
-    // code the logic uses is a `Constant` field (a `localparam`).
+    // Protocol and target codes: rust-hdl emits a Rust `const` path as a Verilog identifier,
+    // so every code the logic uses is a `Constant` field (a `localparam`) initialised from
+    // the register map's tables (`regmap::hdl`).
     request_sync: Constant<Bits<8>>,
     response_sync: Constant<Bits<8>>,
     cmd_info: Constant<Bits<8>>,
@@ -334,6 +298,7 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     neuron_limit: Constant<Bits<18>>,
     axon_limit: Constant<Bits<18>>,
     neuron_limit_word: Constant<Bits<32>>,
+    target_limit: Constant<Bits<9>>,
     count_target: Constant<Bits<8>>,
     clear_target: Constant<Bits<8>>,
     info0: Constant<Bits<32>>,
@@ -347,7 +312,7 @@ pub fn info_words(config: &LinkConfig) -> [u32; 4] {
     let targets = config.target_depths.iter().filter(|&&d| d > 0).count() as u32;
     [
         PROTOCOL_VERSION as u32 | (config.neurons << 16),
-        config.axons | ((MAX_PAYLOAD as u32) << 16),
+        config.axons | ((MAX_REQUEST_PAYLOAD as u32) << 16),
         config.cycles_per_bit | (targets << 16),
         config.timeout_cycles,
     ]
@@ -461,30 +426,31 @@ impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
             v_ext: Default::default(),
             report_len: Default::default(),
             spike_word: Default::default(),
-            request_sync: Constant::new(REQUEST_SYNC.into()),
-            response_sync: Constant::new(RESPONSE_SYNC.into()),
-            cmd_info: Constant::new(cmd::INFO.into()),
-            cmd_inject: Constant::new(cmd::INJECT.into()),
-            cmd_read_state: Constant::new(cmd::READ_STATE.into()),
-            cmd_run: Constant::new(cmd::RUN.into()),
-            cmd_tick_report: Constant::new(cmd::TICK_REPORT.into()),
-            cmd_write_config: Constant::new(cmd::WRITE_CONFIG.into()),
-            status_bad_crc: Constant::new(status::BAD_CRC.into()),
-            status_bad_length: Constant::new(status::BAD_LENGTH.into()),
-            status_busy: Constant::new(status::BUSY.into()),
-            status_framing: Constant::new(status::FRAMING.into()),
-            status_ok: Constant::new(status::OK.into()),
-            status_out_of_range: Constant::new(status::OUT_OF_RANGE.into()),
-            status_queue_full: Constant::new(status::QUEUE_FULL.into()),
-            status_timeout: Constant::new(status::TIMEOUT.into()),
-            status_unknown_command: Constant::new(status::UNKNOWN_COMMAND.into()),
-            max_payload: Constant::new(MAX_PAYLOAD.into()),
+            request_sync: value_constant(REQUEST_SYNC as u64),
+            response_sync: value_constant(RESPONSE_SYNC as u64),
+            cmd_info: constant(Command::Info),
+            cmd_inject: constant(Command::Inject),
+            cmd_read_state: constant(Command::ReadState),
+            cmd_run: constant(Command::Run),
+            cmd_tick_report: value_constant(TICK_REPORT as u64),
+            cmd_write_config: constant(Command::WriteConfig),
+            status_bad_crc: constant(Status::BadCrc),
+            status_bad_length: constant(Status::BadLength),
+            status_busy: constant(Status::Busy),
+            status_framing: constant(Status::Framing),
+            status_ok: constant(Status::Ok),
+            status_out_of_range: constant(Status::OutOfRange),
+            status_queue_full: constant(Status::QueueFull),
+            status_timeout: constant(Status::Timeout),
+            status_unknown_command: constant(Status::UnknownCommand),
+            max_payload: value_constant(MAX_REQUEST_PAYLOAD as u64),
             timeout: Constant::new((config.timeout_cycles as u64).into()),
             neuron_limit: Constant::new((config.neurons as u64).into()),
             axon_limit: Constant::new((config.axons as u64).into()),
             neuron_limit_word: Constant::new((config.neurons as u64).into()),
-            count_target: Constant::new((config.neuron_count_target as u64).into()),
-            clear_target: Constant::new((config.clear_target as u64).into()),
+            target_limit: value_constant(CFG_TARGET_CODES as u64),
+            count_target: constant(CfgTarget::NeuronCount),
+            clear_target: constant(CfgTarget::Clear),
             info0: Constant::new((info[0] as u64).into()),
             info1: Constant::new((info[1] as u64).into()),
             info2: Constant::new((info[2] as u64).into()),
@@ -710,10 +676,10 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
             bit_cast::<18, 16>(self.e_low16.val()) + bit_cast::<18, 16>(self.count_field.val());
         self.queue_end.next =
             bit_cast::<18, 16>(self.pending.q.val()) + bit_cast::<18, 16>(self.entry_index.q.val());
-        self.depth_rom.address.next = self.e_target.val().get_bits::<4>(0);
+        self.depth_rom.address.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
         self.entry_ok.next = true;
         if self.cmd.q.val() == self.cmd_write_config.val() {
-            self.entry_ok.next = (self.e_target.val().get_bits::<4>(4) == 0)
+            self.entry_ok.next = (bit_cast::<9, 8>(self.e_target.val()) < self.target_limit.val())
                 & (self.addr_wide.val() < self.depth_rom.data.val())
                 & ((self.e_target.val() != self.count_target.val())
                     | (self.w_hi.q.val() <= self.neuron_limit_word.val()));
@@ -750,7 +716,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.tx_crc.valid.next = false;
         self.tx_crc.data.next = self.sh_word.q.val().get_bits::<8>(0);
         self.cfg_write.next = false;
-        self.cfg_target.next = self.e_target.val().get_bits::<4>(0);
+        self.cfg_target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
         self.cfg_addr.next = self.e_addr.val();
         self.cfg_data.next = self.w_hi.q.val();
         self.event_valid.next = false;
@@ -1109,12 +1075,14 @@ mod tests {
     use super::*;
     use crate::host::protocol::{
         config_payloads, encode_request, read_state_payload, run_payload, ConfigEntry,
-        ResponseParser, Status, TickReport, MAX_REQUEST_PAYLOAD,
+        ResponseParser, TickReport,
     };
+    use crate::rtl::regmap::{depth_table, Dims};
     use rand::{rngs::StdRng, Rng, SeedableRng};
 
-    const CLEAR: u8 = 8;
-    const COUNT: u8 = 7;
+    const CLEAR: u8 = CfgTarget::Clear.code();
+    const COUNT: u8 = CfgTarget::NeuronCount.code();
+    const WRITE_CONFIG: u8 = Command::WriteConfig.code();
     /// Cycles between received bytes (a fast UART).
     const BYTE_CYCLES: u64 = 10;
     const TIMEOUT: u32 = 64;
@@ -1122,14 +1090,10 @@ mod tests {
     const TICK_CYCLES: u32 = 40;
 
     fn config() -> LinkConfig {
-        let mut target_depths = [0; 16];
-        target_depths[..9].copy_from_slice(&[1024, 64, 64, 64, 64, 64, 64, 1, 1]);
         LinkConfig {
             neurons: 64,
             axons: 64,
-            target_depths,
-            neuron_count_target: COUNT,
-            clear_target: CLEAR,
+            target_depths: depth_table(&Dims::core(64, 64)),
             cycles_per_bit: 1,
             timeout_cycles: TIMEOUT,
         }
@@ -1312,7 +1276,11 @@ mod tests {
     fn random_entries(rng: &mut StdRng, n: usize) -> Vec<ConfigEntry> {
         (0..n)
             .map(|_| {
-                let target = rng.gen_range(0..7u8);
+                // A memory target (not a register or command) of the core.
+                let memories: Vec<u8> = (0..CFG_TARGET_CODES as u8)
+                    .filter(|&code| config().target_depths[code as usize] > 1)
+                    .collect();
+                let target = memories[rng.gen_range(0..memories.len())];
                 let depth = config().target_depths[target as usize];
                 ConfigEntry {
                     target,
@@ -1353,11 +1321,11 @@ mod tests {
             }
             want.extend(entries.iter().map(|e| (e.target, e.addr, e.data)));
             let payloads = config_payloads(&entries, MAX_REQUEST_PAYLOAD);
-            h.send(&encode_request(0x02, &payloads[0]));
+            h.send(&encode_request(WRITE_CONFIG, &payloads[0]));
             let r = h.responses(1, 20_000);
             assert_eq!(
                 (r[0].status, r[0].command, r[0].payload.len()),
-                (Status::Ok, 0x02, 0),
+                (Status::Ok, WRITE_CONFIG, 0),
                 "round {round}"
             );
             h.tx.clear();
@@ -1372,7 +1340,10 @@ mod tests {
         let mut h = Harness::new(4);
         for trial in 0..60 {
             let entries = random_entries(&mut rng, 20);
-            let mut frame = encode_request(0x02, &config_payloads(&entries, 512)[0]);
+            let mut frame = encode_request(
+                WRITE_CONFIG,
+                &config_payloads(&entries, MAX_REQUEST_PAYLOAD)[0],
+            );
             let expected = match trial % 4 {
                 0 => {
                     // Flip 1..3 bytes anywhere after the length field.
@@ -1391,7 +1362,10 @@ mod tests {
                     let mut bad = entries.clone();
                     let k = rng.gen_range(0..bad.len());
                     bad[k].addr = config().target_depths[bad[k].target as usize];
-                    frame = encode_request(0x02, &config_payloads(&bad, 512)[0]);
+                    frame = encode_request(
+                        WRITE_CONFIG,
+                        &config_payloads(&bad, MAX_REQUEST_PAYLOAD)[0],
+                    );
                     Status::OutOfRange
                 }
                 _ => {
@@ -1412,8 +1386,8 @@ mod tests {
         }
         // And the link still works.
         h.send(&encode_request(
-            0x02,
-            &config_payloads(&random_entries(&mut rng, 2), 512)[0],
+            WRITE_CONFIG,
+            &config_payloads(&random_entries(&mut rng, 2), MAX_REQUEST_PAYLOAD)[0],
         ));
         assert_eq!(h.responses(1, 5000)[0].status, Status::Ok);
         assert_eq!(h.writes.len(), 2);
@@ -1426,34 +1400,40 @@ mod tests {
         let mut h = Harness::new(5);
         let axons: Vec<u16> = vec![5, 0, 63, 17, 17, 2];
         let payload: Vec<u8> = axons.iter().flat_map(|a| a.to_le_bytes()).collect();
-        h.send(&encode_request(0x03, &payload));
+        h.send(&encode_request(Command::Inject.code(), &payload));
         assert_eq!(h.responses(1, 5000)[0].status, Status::Ok);
         assert_eq!(h.events, axons);
         h.tx.clear();
 
         h.script = vec![vec![1, 2, 40], vec![], (0..30).collect()].into();
-        h.send(&encode_request(0x04, &run_payload(3)));
+        h.send(&encode_request(Command::Run.code(), &run_payload(3)));
         let r = h.responses(4, 50_000);
         assert_eq!(h.starts, 3);
         for (tick, spikes) in [vec![1, 2, 40], vec![], (0..30).collect::<Vec<u16>>()]
             .into_iter()
             .enumerate()
         {
-            assert_eq!((r[tick].status, r[tick].command), (Status::Ok, 0x84));
+            assert_eq!((r[tick].status, r[tick].command), (Status::Ok, TICK_REPORT));
             let report = TickReport::decode(&r[tick]).unwrap();
             assert_eq!(report.tick, tick as u16);
             assert_eq!(report.neurons, spikes);
             // From the cycle after start to the done pulse.
             assert_eq!(report.cycles, TICK_CYCLES);
         }
-        assert_eq!((r[3].command, r[3].payload.clone()), (0x04, vec![3, 0]));
+        assert_eq!(
+            (r[3].command, r[3].payload.clone()),
+            (Command::Run.code(), vec![3, 0])
+        );
     }
 
     /// READ_STATE sign-extends the probe's 25-bit u and 24-bit v.
     #[test]
     fn read_state_sign_extends() {
         let mut h = Harness::new(6);
-        h.send(&encode_request(0x05, &read_state_payload(7, 4)));
+        h.send(&encode_request(
+            Command::ReadState.code(),
+            &read_state_payload(7, 4),
+        ));
         let r = h.responses(1, 10_000);
         let states = crate::host::protocol::decode_states(&r[0], 4).unwrap();
         let want: Vec<(i32, i32)> = (7..11).map(mock_state).collect();

@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::export::verilator::PortSpec;
 use crate::rtl::core_sim::CoreShape;
-use crate::rtl::layout::CfgTarget;
+use crate::rtl::regmap::{depth_table, Dims};
 use link::LinkConfig;
 use top::HostTop;
 
@@ -117,18 +117,17 @@ impl HostParams {
         })
     }
 
+    /// What the register map's depths depend on: one core, no fan-out unit.
+    pub fn dims(&self) -> Dims {
+        Dims::core(self.shape.neurons, self.shape.axons)
+    }
+
     /// The link controller's configuration for these parameters.
     pub fn link_config(&self) -> LinkConfig {
-        let mut target_depths = [0u32; 16];
-        for target in CfgTarget::ALL {
-            target_depths[target as usize] = target_depth(target, self.shape);
-        }
         LinkConfig {
             neurons: self.shape.neurons as u32,
             axons: self.shape.axons as u32,
-            target_depths,
-            neuron_count_target: CfgTarget::NeuronCount as u8,
-            clear_target: CfgTarget::Clear as u8,
+            target_depths: depth_table(&self.dims()),
             cycles_per_bit: self.cycles_per_bit,
             timeout_cycles: self.timeout_cycles,
         }
@@ -151,22 +150,6 @@ fn check_shape(shape: CoreShape) -> Result<(), HostParamsError> {
             neurons: shape.neurons,
             axons: shape.axons,
         })
-    }
-}
-
-/// Words addressable in a configuration target of a core of `shape`. Exhaustive, so a new
-/// target cannot be added without deciding its range here.
-pub fn target_depth(target: CfgTarget, shape: CoreShape) -> u32 {
-    match target {
-        CfgTarget::Synapse => (shape.axons * shape.groups()) as u32,
-        CfgTarget::AxonMeta => shape.axons as u32,
-        CfgTarget::ParamDecay
-        | CfgTarget::ParamBiasShift
-        | CfgTarget::ParamThreshold
-        | CfgTarget::StateU
-        | CfgTarget::StateV => shape.neurons as u32,
-        // Registers and commands: address 0 only.
-        CfgTarget::NeuronCount | CfgTarget::Clear => 1,
     }
 }
 
@@ -237,6 +220,7 @@ pub fn host_ports() -> Vec<PortSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rtl::regmap::{CfgTarget, Owner};
 
     #[test]
     fn board_parameters() {
@@ -279,10 +263,16 @@ mod tests {
             axons: 64,
         };
         let config = HostParams::sim(shape).unwrap().link_config();
-        assert_eq!(config.target_depths[CfgTarget::Synapse as usize], 64 * 16);
-        assert_eq!(config.target_depths[CfgTarget::StateV as usize], 64);
-        assert_eq!(config.target_depths[CfgTarget::Clear as usize], 1);
-        let existing = config.target_depths.iter().filter(|&&d| d > 0).count();
-        assert_eq!(existing, CfgTarget::ALL.len());
+        assert_eq!(
+            config.target_depths[CfgTarget::Synapse.code() as usize],
+            64 * 16
+        );
+        assert_eq!(config.target_depths[CfgTarget::StateV.code() as usize], 64);
+        assert_eq!(config.target_depths[CfgTarget::Clear.code() as usize], 1);
+        // Every core target exists; the fan-out unit's do not (no fan-out in this design).
+        for target in CfgTarget::ALL {
+            let exists = config.target_depths[target.code() as usize] > 0;
+            assert_eq!(exists, target.spec().owner != Owner::Fanout, "{target:?}");
+        }
     }
 }

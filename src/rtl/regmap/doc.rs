@@ -1,0 +1,244 @@
+//! Markdown generated from the register map and the protocol table: the whole of
+//! `docs/register-map.md`, and the code tables of `docs/host-protocol.md` (between
+//! `<!-- generated: NAME -->` and `<!-- end: NAME -->` markers, see [`splice`]).
+//!
+//! `tests/docs.rs` checks that the files in `docs/` equal this text; run it with
+//! `NEUROFAB_UPDATE_DOCS=1` to rewrite them.
+
+use thiserror::Error;
+
+use super::protocol::{
+    COMMANDS, MAX_REQUEST_PAYLOAD, PROTOCOL_VERSION, REPORT_FLAG, REQUEST_SYNC, RESPONSE_SYNC,
+    STATUSES, TICK_REPORT,
+};
+use super::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH, CFG_TARGET_CODES, CFG_TARGET_WIDTH, TARGETS};
+
+/// Name of the generated command table in `docs/host-protocol.md`.
+pub const COMMAND_SECTION: &str = "commands";
+/// Name of the generated status table in `docs/host-protocol.md`.
+pub const STATUS_SECTION: &str = "statuses";
+
+/// A document's generated section cannot be replaced.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum SpliceError {
+    /// The start or end marker is missing, or they are out of order.
+    #[error("no `<!-- generated: {0} -->` ... `<!-- end: {0} -->` markers in the document")]
+    NoMarkers(String),
+}
+
+/// A table cell: `{TICK_REPORT}` replaced by the code, `|` escaped (it would end the cell).
+fn cell(text: &str) -> String {
+    text.replace("{TICK_REPORT}", &format!("{TICK_REPORT:#04x}"))
+        .replace('|', "\\|")
+}
+
+/// A markdown table: a header row, a rule, one row per entry (cells already escaped).
+fn markdown_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let row = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+    let mut out = row(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    out += &row(&vec!["---".to_string(); header.len()]);
+    for cells in rows {
+        out += &row(&cells);
+    }
+    out
+}
+
+/// A code in a table: `0x01`.
+fn hex_code(code: u8) -> String {
+    format!("`{code:#04x}`")
+}
+
+/// The command table of the host protocol.
+pub fn command_table() -> String {
+    let header = ["CMD", "name", "request payload", "OK response payload"];
+    let rows = COMMANDS.iter().map(|spec| {
+        vec![
+            hex_code(spec.command.code()),
+            spec.name.to_string(),
+            cell(spec.request),
+            cell(spec.response),
+        ]
+    });
+    markdown_table(&header, rows)
+}
+
+/// The status table of the host protocol.
+pub fn status_table() -> String {
+    let header = ["STATUS", "name", "meaning", "payload"];
+    let rows = STATUSES.iter().map(|spec| {
+        vec![
+            hex_code(spec.status.code()),
+            spec.name.to_string(),
+            cell(spec.meaning),
+            cell(spec.payload),
+        ]
+    });
+    markdown_table(&header, rows)
+}
+
+/// The configuration-target table.
+pub fn target_table() -> String {
+    let header = [
+        "code",
+        "name",
+        "owner",
+        "width",
+        "depth (words)",
+        "access",
+        "meaning",
+    ];
+    let rows = TARGETS.iter().map(|spec| {
+        vec![
+            format!("`{}`", spec.target.code()),
+            spec.name.to_string(),
+            spec.owner.label().to_string(),
+            spec.width.label(),
+            spec.depth.formula().to_string(),
+            spec.access.label().to_string(),
+            cell(spec.meaning),
+        ]
+    });
+    markdown_table(&header, rows)
+}
+
+/// Design of configuration read-back (planned: no `READ_CONFIG` code is in the table
+/// until the link, the blocks and the host implement it end to end).
+const READ_DESIGN: &str = "\
+## Planned: reading targets back (`READ_CONFIG`)
+
+Planned: this is the design the next slice builds. Nothing below is in the
+tables above until it works end to end (no dead codes).
+
+- **Table.** `Access` gains `ReadWrite`. Readable: every memory target (`SYNAPSE`, learned
+  weights included, `AXON_META`, the `PARAM_*` words, `STATE_U`, `STATE_V`, the fan-out
+  tables) and `NEURON_COUNT`; commands (`CLEAR`) are not. A stage's own targets (STDP
+  parameters and traces, crossbar ADC / program-verify registers) declare their access in the
+  same table.
+- **Request.** `READ_CONFIG`, the next free command code: payload { target `u8`,
+  first address `u24`, count `u16` } (6 bytes; any other length is `BAD_LENGTH`). The link
+  checks, before reading anything, that the target exists and is readable and that
+  `first + count ≤ depth`, else `OUT_OF_RANGE` with index 0. The depth ROM word gains one bit,
+  *readable*, generated from the table (`depth_table` becomes a table of (depth, readable)).
+- **Response.** `OK`, payload `count ×` data `u32` little-endian: the stored word
+  zero-extended (no sign extension; the host unpacks it with `rtl::layout`, e.g.
+  `unpack_u`). Like `READ_STATE`, the payload is produced on the fly, one word at a time, and
+  not buffered, so `count` is limited only by the `u16`. `count = 0` answers an empty payload.
+- **Configuration bus.** Three more signals: `cfg_read` (strobe, with `cfg_target`,
+  `cfg_addr`; only while the core is idle, like `cfg_write`), and from the blocks
+  `cfg_rvalid` + `cfg_rdata` (32 bits). A block answers only for its own targets and drives
+  zeros otherwise, so a tile ORs its core's, stage's and fan-out unit's answers. The answer is
+  a handshake, not a fixed latency: a block-RAM target answers in one cycle (the read port is
+  free while the core is idle, so the RAM's read address is muxed to `cfg_addr`), a crossbar
+  ADC register after its conversion. The link waits for `cfg_rvalid` per word, then sends it
+  (4 bytes take 40 bit times, far longer than any read).
+- **Mesh.** `MeshSystem` returns the answer of tile `cfg_core` on its own `cfg_rvalid` /
+  `cfg_rdata` ports, so the simulation drivers can read any tile.
+- **Version.** The protocol becomes version 2. A host uses `READ_CONFIG` only on a device
+  reporting version ≥ 2 (a version-1 device answers `UNKNOWN_COMMAND`); the host's version
+  check accepts 1 and 2.
+- **Host.** `host::protocol::read_config_payload(target, first, count)` and
+  `decode_words(response, count)`; `HostDriver::read_config(target, first, count)`.
+- **Tests.** Link unit test with a mock bus that answers reads after random delays; on the
+  Verilated `HostTop`, write random words to every readable target and read them back (masked
+  to the target's width), reads of `CLEAR`, of a missing target and past the depth answer
+  `OUT_OF_RANGE` and change nothing; after a run, `READ_CONFIG` of `STATE_U`/`STATE_V`
+  equals `READ_STATE`.
+";
+
+/// The whole of `docs/register-map.md`.
+pub fn register_map_markdown() -> String {
+    let free_from = TARGETS.len();
+    format!(
+        "# neurofab register map\n\
+         \n\
+         <!-- Generated from src/rtl/regmap/ (`NEUROFAB_UPDATE_DOCS=1 cargo test --release --test \
+         docs`); do not edit. -->\n\
+         \n\
+         Every block is configured through one bus: `cfg_write`, `cfg_target` \
+         ({CFG_TARGET_WIDTH} bits), `cfg_addr` ({CFG_ADDR_WIDTH} bits), `cfg_data` \
+         ({CFG_DATA_WIDTH} bits). A write stores the low *width* bits of `cfg_data` at word \
+         `cfg_addr` of the target, or runs the target's command. The table below \
+         (`src/rtl/regmap/mod.rs`) is the only definition of the codes: the `CfgTarget` enum, \
+         the blocks' comparisons, the fan-out codes and the host link's depth ROM are derived \
+         from it.\n\
+         \n\
+         ## Configuration targets\n\
+         \n\
+         {targets}\
+         \n\
+         Codes {free_from}..={last} are free. A target's depth is the number of addressable \
+         words; a design without the owner block (the single-core host-link design has no \
+         fan-out unit) has depth 0 there, and the host link's WRITE_CONFIG rejects targets of \
+         depth 0 and addresses at or above the depth with OUT_OF_RANGE. Word layouts are in \
+         `src/rtl/layout.rs`; `map::CoreImage::config_writes()` is the list of writes that \
+         loads a network into a core.\n\
+         \n\
+         ## Host-link protocol codes\n\
+         \n\
+         The UART protocol (`docs/host-protocol.md`) takes its codes from \
+         `src/rtl/regmap/protocol.rs`, shared by the device (`rtl::host::link`) and the host \
+         (`host::protocol`): version {PROTOCOL_VERSION}, request sync `{REQUEST_SYNC:#04x}`, \
+         response sync `{RESPONSE_SYNC:#04x}`, request payload at most {MAX_REQUEST_PAYLOAD} \
+         bytes, tick reports carry command `{TICK_REPORT:#04x}` (`{REPORT_FLAG:#04x} | RUN`).\n\
+         \n\
+         {commands}\
+         \n\
+         {statuses}\
+         \n\
+         {READ_DESIGN}",
+        targets = target_table(),
+        last = CFG_TARGET_CODES - 1,
+        commands = command_table(),
+        statuses = status_table(),
+    )
+}
+
+/// `document` with the text between `<!-- generated: NAME -->` and `<!-- end: NAME -->`
+/// (each on its own line) replaced by `generated`.
+pub fn splice(document: &str, name: &str, generated: &str) -> Result<String, SpliceError> {
+    let start_marker = format!("<!-- generated: {name} -->\n");
+    let end_marker = format!("<!-- end: {name} -->");
+    let no_markers = || SpliceError::NoMarkers(name.to_string());
+    let start = document.find(&start_marker).ok_or_else(no_markers)? + start_marker.len();
+    let end = start + document[start..].find(&end_marker).ok_or_else(no_markers)?;
+    Ok(format!(
+        "{}{generated}{}",
+        &document[..start],
+        &document[end..]
+    ))
+}
+
+/// `docs/host-protocol.md` with its generated tables brought up to date.
+pub fn update_host_protocol(document: &str) -> Result<String, SpliceError> {
+    let document = splice(document, COMMAND_SECTION, &command_table())?;
+    splice(&document, STATUS_SECTION, &status_table())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_only_the_section() {
+        let doc = "a\n<!-- generated: x -->\nold\n<!-- end: x -->\nb\n";
+        assert_eq!(
+            splice(doc, "x", "new\n").unwrap(),
+            "a\n<!-- generated: x -->\nnew\n<!-- end: x -->\nb\n"
+        );
+        assert_eq!(
+            splice(doc, "y", ""),
+            Err(SpliceError::NoMarkers("y".to_string()))
+        );
+    }
+
+    #[test]
+    fn tables_have_one_row_per_code() {
+        assert_eq!(target_table().lines().count(), TARGETS.len() + 2);
+        assert_eq!(command_table().lines().count(), COMMANDS.len() + 2);
+        assert_eq!(status_table().lines().count(), STATUSES.len() + 2);
+        // Pipes inside cells are escaped, so every row has the header's column count.
+        for line in target_table().lines() {
+            assert_eq!(line.replace("\\|", "").matches('|').count(), 8, "{line}");
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! The register map: every configuration target of the configuration bus (`cfg_write`,
+//! `cfg_target`, `cfg_addr`, `cfg_data`), declared once in [`register_map!`] below.
+//!
+//! Each entry gives the target's code, name, owner block, word width, depth (as a function of
+//! the core shape and the fan-out table size), access and meaning. Everything else is derived
+//! from it: the [`CfgTarget`] enum with [`CfgTarget::ALL`] and [`CfgTarget::from_code`], the
+//! fan-out codes (`rtl::fanout`), the host link's depth ROM ([`depth_table`]), the constants a
+//! block compares `cfg_target` against ([`hdl::constant`]) and `docs/register-map.md`
+//! ([`doc::register_map_markdown`]).
+//!
+//! The host-link protocol codes (commands, statuses, sync bytes, ...) have their table in
+//! [`protocol`], used by the hardware (`rtl::host::link`) and the host (`host::protocol`).
+//!
+//! This module is plain Rust (only [`hdl`] touches rust-hdl), so the mapper, the engines and
+//! the host can import it.
+
+pub mod doc;
+pub mod hdl;
+pub mod protocol;
+
+use super::fanout::FLIT_BITS;
+use super::layout::{
+    AXON_META_BITS, PARAM_BIAS_SHIFT_BITS, PARAM_DECAY_BITS, SYNAPSE_WORD_BITS, THRESHOLD_BITS,
+    U_BITS, V_BITS, WEIGHTS_PER_WORD,
+};
+
+/// Width of the configuration bus's target selector `cfg_target`: every block's port and
+/// every comparison reads it (`Bits<CFG_TARGET_WIDTH>`).
+pub const CFG_TARGET_WIDTH: usize = 4;
+/// Target codes the selector can carry (`2^CFG_TARGET_WIDTH`); the length of a depth table.
+pub const CFG_TARGET_CODES: usize = 1 << CFG_TARGET_WIDTH;
+/// Width of the configuration bus's word address `cfg_addr` (the largest memory, the synapse
+/// SRAM of a 1024 x 512 core, has 2^17 words).
+pub const CFG_ADDR_WIDTH: usize = 24;
+/// Width of the configuration bus's data `cfg_data`.
+pub const CFG_DATA_WIDTH: usize = 32;
+
+/// The block that decodes a target's writes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// The neurocore's sequencer and datapath.
+    Core,
+    /// The synapse stage behind the core's synapse port (today the synapse SRAM).
+    SynapseStage,
+    /// The fan-out unit of a mesh tile (absent from single-core tops).
+    Fanout,
+}
+
+impl Owner {
+    /// Name in the documentation.
+    pub fn label(self) -> &'static str {
+        match self {
+            Owner::Core => "core",
+            Owner::SynapseStage => "synapse stage",
+            Owner::Fanout => "fan-out",
+        }
+    }
+}
+
+/// What a write to a target does.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Stores `cfg_data` at `cfg_addr` (no read-back path yet).
+    WriteOnly,
+    /// Triggers an action; address 0, data ignored.
+    Command,
+}
+
+impl Access {
+    /// Name in the documentation.
+    pub fn label(self) -> &'static str {
+        match self {
+            Access::WriteOnly => "write-only",
+            Access::Command => "command",
+        }
+    }
+}
+
+/// Sizes a target's depth depends on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Dims {
+    /// Neurons of the core.
+    pub neurons: usize,
+    /// Axons of the core.
+    pub axons: usize,
+    /// Entries of the fan-out table; 0 when the design has no fan-out unit.
+    pub fanout_entries: usize,
+}
+
+impl Dims {
+    /// A single core without a fan-out unit (the host-link design).
+    pub fn core(neurons: usize, axons: usize) -> Dims {
+        Dims {
+            neurons,
+            axons,
+            fanout_entries: 0,
+        }
+    }
+
+    /// A mesh tile: a core and a fan-out table of `fanout_entries` entries.
+    pub fn tile(neurons: usize, axons: usize, fanout_entries: usize) -> Dims {
+        Dims {
+            neurons,
+            axons,
+            fanout_entries,
+        }
+    }
+}
+
+/// Words addressable in a target, as a function of [`Dims`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Depth {
+    /// `axons * neurons / WEIGHTS_PER_WORD`: one row of synapse words per axon.
+    SynapseWords,
+    /// One word per axon.
+    PerAxon,
+    /// One word per neuron.
+    PerNeuron,
+    /// A register or command: address 0 only.
+    Single,
+    /// One word per neuron if the design has a fan-out unit, else the target does not exist.
+    PerNeuronWithFanout,
+    /// The fan-out table's entries (0 without a fan-out unit).
+    FanoutEntries,
+}
+
+impl Depth {
+    /// Words addressable for `dims`; 0 means the target does not exist in that design.
+    pub fn words(self, dims: &Dims) -> usize {
+        match self {
+            Depth::SynapseWords => dims.axons * (dims.neurons / WEIGHTS_PER_WORD),
+            Depth::PerAxon => dims.axons,
+            Depth::PerNeuron => dims.neurons,
+            Depth::Single => 1,
+            Depth::PerNeuronWithFanout if dims.fanout_entries > 0 => dims.neurons,
+            Depth::PerNeuronWithFanout => 0,
+            Depth::FanoutEntries => dims.fanout_entries,
+        }
+    }
+
+    /// The depth's formula, for the documentation.
+    pub fn formula(self) -> &'static str {
+        match self {
+            Depth::SynapseWords => "axons × neurons / 4",
+            Depth::PerAxon => "axons",
+            Depth::PerNeuron => "neurons",
+            Depth::Single => "1",
+            Depth::PerNeuronWithFanout => "neurons (mesh tiles only)",
+            Depth::FanoutEntries => "fan-out table entries (mesh tiles only)",
+        }
+    }
+}
+
+/// Width of the data a target stores.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Width {
+    /// A fixed number of bits (the low bits of `cfg_data`).
+    Bits(usize),
+    /// A neuron count `0..=neurons`: `log2(neurons) + 1` bits.
+    NeuronCount,
+    /// No data (commands).
+    None,
+}
+
+impl Width {
+    /// Bits of `cfg_data` the target uses, for a core of `neurons` neurons.
+    pub fn bits(self, neurons: usize) -> usize {
+        match self {
+            Width::Bits(bits) => bits,
+            Width::NeuronCount => neurons.ilog2() as usize + 1,
+            Width::None => 0,
+        }
+    }
+
+    /// The width, for the documentation.
+    pub fn label(self) -> String {
+        match self {
+            Width::Bits(bits) => bits.to_string(),
+            Width::NeuronCount => "log2(neurons) + 1".to_string(),
+            Width::None => "—".to_string(),
+        }
+    }
+}
+
+/// One row of the register map.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TargetSpec {
+    /// The target.
+    pub target: CfgTarget,
+    /// Name in the documentation and in error messages.
+    pub name: &'static str,
+    /// Block that decodes its writes.
+    pub owner: Owner,
+    /// Word width.
+    pub width: Width,
+    /// Words addressable.
+    pub depth: Depth,
+    /// What a write does.
+    pub access: Access,
+    /// What the target is (also the enum variant's doc comment).
+    pub meaning: &'static str,
+}
+
+/// Declares the register map: one line per target gives the [`CfgTarget`] variant, its code
+/// and its [`TargetSpec`] fields; the macro builds the enum and [`TARGETS`] from them.
+macro_rules! register_map {
+    ($(
+        $variant:ident = $code:literal {
+            $name:literal, $owner:ident, $width:expr, $depth:ident, $access:ident,
+            $meaning:literal
+        }
+    ),* $(,)?) => {
+        /// Targets of the configuration bus (`cfg_target`), from the register map.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum CfgTarget {
+            $(
+                #[doc = $meaning]
+                $variant = $code,
+            )*
+        }
+
+        impl CfgTarget {
+            /// Every target, in table order (ascending codes).
+            pub const ALL: [CfgTarget; [$($code),*].len()] = [$(CfgTarget::$variant),*];
+        }
+
+        /// The register map: one row per target, in the order of [`CfgTarget::ALL`].
+        pub const TARGETS: [TargetSpec; CfgTarget::ALL.len()] = [$(
+            TargetSpec {
+                target: CfgTarget::$variant,
+                name: $name,
+                owner: Owner::$owner,
+                width: $width,
+                depth: Depth::$depth,
+                access: Access::$access,
+                meaning: $meaning,
+            }
+        ),*];
+    };
+}
+
+register_map! {
+    Synapse = 0 {
+        "SYNAPSE", SynapseStage, Width::Bits(SYNAPSE_WORD_BITS as usize), SynapseWords, WriteOnly,
+        "Synapse word (4 signed 8-bit weights, lane i = neuron 4 * group + i) at address \
+         `axon * neurons / 4 + group`."
+    },
+    AxonMeta = 1 {
+        "AXON_META", Core, Width::Bits(AXON_META_BITS as usize), PerAxon, WriteOnly,
+        "Axon descriptor at address `axon`: first group | last group | slot | pre-shift \
+         (`layout::AxonWord`)."
+    },
+    ParamDecay = 2 {
+        "PARAM_DECAY", Core, Width::Bits(PARAM_DECAY_BITS as usize), PerNeuron, WriteOnly,
+        "Decay parameter word of a neuron: `u_factor` (12) | `v_factor` (13)."
+    },
+    ParamBiasShift = 3 {
+        "PARAM_BIAS_SHIFT", Core, Width::Bits(PARAM_BIAS_SHIFT_BITS as usize), PerNeuron,
+        WriteOnly,
+        "Bias and slot-shift parameter word of a neuron: `bias` (20) | 3 slot shifts (4 each)."
+    },
+    ParamThreshold = 4 {
+        "PARAM_THRESHOLD", Core, Width::Bits(THRESHOLD_BITS as usize), PerNeuron, WriteOnly,
+        "Threshold parameter word of a neuron (`vth << 6`)."
+    },
+    StateU = 5 {
+        "STATE_U", Core, Width::Bits(U_BITS as usize), PerNeuron, WriteOnly,
+        "Current `u` of a neuron (two's complement)."
+    },
+    StateV = 6 {
+        "STATE_V", Core, Width::Bits(V_BITS as usize), PerNeuron, WriteOnly,
+        "Voltage `v` of a neuron (two's complement)."
+    },
+    NeuronCount = 7 {
+        "NEURON_COUNT", Core, Width::NeuronCount, Single, WriteOnly,
+        "Number of neurons the update phase visits (`0..=neurons`; the host link rejects \
+         larger values)."
+    },
+    Clear = 8 {
+        "CLEAR", Core, Width::None, Single, Command,
+        "Command: zero every neuron state and accumulator, empty the event queue (busy for \
+         about `neurons` cycles)."
+    },
+    FanoutIndex = 9 {
+        "FANOUT_INDEX", Fanout, Width::Bits(32), PerNeuronWithFanout, WriteOnly,
+        "Fan-out index word of a core neuron: first table entry (bits 0..16) | entry count \
+         (16..32)."
+    },
+    FanoutEntry = 10 {
+        "FANOUT_ENTRY", Fanout, Width::Bits(FLIT_BITS), FanoutEntries, WriteOnly,
+        "Fan-out table entry: one AER flit `dx 4 | dy 4 | axon 10 | tag 6`."
+    },
+}
+
+// Every code fits the selector and codes are ascending (so they are distinct): checked when
+// the crate compiles.
+const _: () = {
+    let mut i = 0;
+    while i < TARGETS.len() {
+        assert!((TARGETS[i].target as usize) < CFG_TARGET_CODES);
+        assert!(i == 0 || (TARGETS[i - 1].target as u8) < (TARGETS[i].target as u8));
+        i += 1;
+    }
+};
+
+impl CfgTarget {
+    /// The target's code on `cfg_target`.
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The target with code `code`, if any.
+    pub fn from_code(code: u8) -> Option<CfgTarget> {
+        CfgTarget::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    /// The target's row of the register map.
+    pub fn spec(self) -> &'static TargetSpec {
+        TARGETS
+            .iter()
+            .find(|spec| spec.target == self)
+            .expect("every CfgTarget has a row (the macro builds both)")
+    }
+
+    /// Words addressable in this target for `dims` (0: the design has no such target).
+    pub fn depth(self, dims: &Dims) -> u32 {
+        self.spec().depth.words(dims) as u32
+    }
+}
+
+/// Words addressable per target code for `dims`: the host link's depth ROM. Codes without a
+/// target, and targets the design lacks, have depth 0.
+pub fn depth_table(dims: &Dims) -> [u32; CFG_TARGET_CODES] {
+    let mut depths = [0; CFG_TARGET_CODES];
+    for target in CfgTarget::ALL {
+        depths[target.code() as usize] = target.depth(dims);
+    }
+    depths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_fit_the_port() {
+        for target in CfgTarget::ALL {
+            assert_eq!(CfgTarget::from_code(target.code()), Some(target));
+            assert!((target.code() as usize) < CFG_TARGET_CODES);
+            assert_eq!(target.spec().target, target);
+        }
+        let unused = (0..CFG_TARGET_CODES as u8).filter(|&c| CfgTarget::from_code(c).is_none());
+        assert_eq!(unused.count(), CFG_TARGET_CODES - CfgTarget::ALL.len());
+        assert_eq!(CfgTarget::from_code(CFG_TARGET_CODES as u8), None);
+    }
+
+    #[test]
+    fn depths_follow_the_shape_and_the_fanout_table() {
+        let core = Dims::core(64, 32);
+        assert_eq!(CfgTarget::Synapse.depth(&core), 32 * 16);
+        assert_eq!(CfgTarget::AxonMeta.depth(&core), 32);
+        assert_eq!(CfgTarget::StateV.depth(&core), 64);
+        assert_eq!(CfgTarget::Clear.depth(&core), 1);
+        assert_eq!(CfgTarget::FanoutIndex.depth(&core), 0);
+        assert_eq!(CfgTarget::FanoutEntry.depth(&core), 0);
+        let tile = Dims::tile(64, 64, 512);
+        assert_eq!(CfgTarget::FanoutIndex.depth(&tile), 64);
+        assert_eq!(CfgTarget::FanoutEntry.depth(&tile), 512);
+        let table = depth_table(&core);
+        let existing = table.iter().filter(|&&d| d > 0).count();
+        let core_targets = TARGETS.iter().filter(|s| s.owner != Owner::Fanout).count();
+        assert_eq!(existing, core_targets);
+        assert_eq!(
+            table.iter().filter(|&&d| d > 0).count(),
+            depth_table(&tile).iter().filter(|&&d| d > 0).count() - 2
+        );
+    }
+
+    #[test]
+    fn every_word_fits_the_data_bus() {
+        for spec in TARGETS {
+            assert!(spec.width.bits(1024) <= CFG_DATA_WIDTH, "{}", spec.name);
+            assert_eq!(spec.access == Access::Command, spec.width == Width::None);
+        }
+        assert_eq!(Width::NeuronCount.bits(256), 9);
+        // The largest synapse SRAM (1024 x 512) fits the address bus.
+        assert!(CfgTarget::Synapse.depth(&Dims::core(1024, 512)) <= 1 << CFG_ADDR_WIDTH);
+    }
+}
