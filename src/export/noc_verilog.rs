@@ -2,9 +2,9 @@
 //! names and a header, plus the port lists the Verilator flow needs.
 
 use super::verilator::PortSpec;
-use super::verilog::finish;
 use crate::rtl::noc::{mesh_verilog_raw, router_verilog_raw, MeshConfig};
 use crate::rtl::router::PORTS;
+use crate::rtl::verilog_text::finish;
 
 /// Top module of an exported mesh. rust-hdl names the top `top` and every submodule
 /// `top$path`; all of them are renamed under this prefix.

@@ -12,7 +12,7 @@ use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::{Network, Spike, SpikeTrain};
-use crate::rtl::core_sim::CoreShape;
+use crate::shape::CoreShape;
 use crate::sim::driver::Fanout;
 
 /// Neurons per read-state request (512-byte responses).

@@ -14,9 +14,13 @@ use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
 use crate::model::{Network, Source, Spike, SpikeTrain};
-use crate::rtl::core_sim::CoreShape;
 use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
-use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
+use crate::rtl::ports::Pins;
+use crate::rtl::top_ports::{CoreInput, CoreOutput, CorePorts};
+use crate::shape::CoreShape;
+
+/// Cycle-level access to one neurocore, whatever the engine.
+pub type CorePins = dyn Pins<CorePorts>;
 
 /// The hardware did not behave as the protocol requires.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -64,7 +68,7 @@ pub struct HardwareRun {
 }
 
 /// Writes one configuration word (one cycle).
-fn cfg_write(pins: &mut dyn CorePins, write: &ConfigWrite) {
+fn cfg_write(pins: &mut CorePins, write: &ConfigWrite) {
     pins.set(CoreInput::CfgWrite, 1);
     pins.set(CoreInput::CfgTarget, write.target as u64);
     pins.set(CoreInput::CfgAddr, write.addr as u64);
@@ -74,7 +78,7 @@ fn cfg_write(pins: &mut dyn CorePins, write: &ConfigWrite) {
 }
 
 /// Loads a mapped network and zeroes all neuron state.
-pub fn load(pins: &mut dyn CorePins, image: &CoreImage) -> Result<(), DriverError> {
+pub fn load(pins: &mut CorePins, image: &CoreImage) -> Result<(), DriverError> {
     for write in image.config_writes() {
         cfg_write(pins, &write);
     }
@@ -148,7 +152,7 @@ impl<'a> Fanout<'a> {
 /// [`MeshImage::targets_of`]. The cores of a mesh run their ticks one after the other here;
 /// in hardware they run at once, so a tick's cycle count is the largest over the cores.
 pub fn run(
-    cores: &mut [Box<dyn CorePins>],
+    cores: &mut [Box<CorePins>],
     image: &MeshImage,
     net: &Network,
     ticks: u32,
@@ -204,7 +208,7 @@ pub fn run(
 /// `on_spike`; returns the tick's cycles (from the edge that samples `start` to the return to
 /// idle).
 fn run_core_tick(
-    pins: &mut dyn CorePins,
+    pins: &mut CorePins,
     image: &MeshImage,
     core: usize,
     events: &[usize],
@@ -242,7 +246,7 @@ fn run_core_tick(
 
 /// Reads every mapped neuron's `(u, v)` through the probe ports (cores must be idle).
 pub fn read_states(
-    cores: &mut [Box<dyn CorePins>],
+    cores: &mut [Box<CorePins>],
     image: &MeshImage,
     net: &Network,
 ) -> Vec<Vec<LifState>> {

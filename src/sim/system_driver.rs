@@ -12,13 +12,17 @@ use crate::model::{Network, Spike, SpikeTrain};
 use crate::rtl::aer::AerFormat;
 use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX, HOST_OUTPUT_FLAG};
 use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
+use crate::rtl::ports::Pins;
+use crate::rtl::top_ports::{SystemInput, SystemOutput, SystemPorts};
 use crate::sim::driver::{DriverError, Fanout, HardwareRun};
-use crate::sim::system_pins::{SystemInput, SystemOutput, SystemPins};
+
+/// Cycle-level access to a multi-core system, whatever the engine.
+pub type SystemPins = dyn Pins<SystemPorts>;
 
 /// Cycles allowed for the system to become idle, or for a tick, beyond its own estimate.
 const SLACK_CYCLES: u64 = 4096;
 
-fn cfg(pins: &mut dyn SystemPins, core: usize, target: u64, addr: u64, data: u64) {
+fn cfg(pins: &mut SystemPins, core: usize, target: u64, addr: u64, data: u64) {
     pins.set(SystemInput::CfgWrite, 1);
     pins.set(SystemInput::CfgCore, core as u64);
     pins.set(SystemInput::CfgTarget, target);
@@ -28,7 +32,7 @@ fn cfg(pins: &mut dyn SystemPins, core: usize, target: u64, addr: u64, data: u64
     pins.set(SystemInput::CfgWrite, 0);
 }
 
-fn wait_idle(pins: &mut dyn SystemPins, budget: u64, tick: u32) -> Result<(), DriverError> {
+fn wait_idle(pins: &mut SystemPins, budget: u64, tick: u32) -> Result<(), DriverError> {
     for _ in 0..budget {
         if pins.get(SystemOutput::Idle) != 0 {
             return Ok(());
@@ -44,7 +48,7 @@ fn wait_idle(pins: &mut dyn SystemPins, budget: u64, tick: u32) -> Result<(), Dr
 
 /// Loads `image` (core memories and fan-out tables of every tile) and zeroes all state.
 pub fn load(
-    pins: &mut dyn SystemPins,
+    pins: &mut SystemPins,
     image: &MeshImage,
     fanout_capacity: usize,
 ) -> Result<(), crate::map::mesh::MeshMapError> {
@@ -66,7 +70,7 @@ pub fn load(
 
 /// Runs `ticks` ticks of `net` on a loaded system, then reads back every neuron's state.
 pub fn run(
-    pins: &mut dyn SystemPins,
+    pins: &mut SystemPins,
     image: &MeshImage,
     net: &Network,
     ticks: u32,

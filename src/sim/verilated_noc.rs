@@ -7,9 +7,9 @@ use crate::export::noc_verilog::{
 };
 use crate::export::verilator::{build_model, PortSpec, VerilatedModel, VerilatorError};
 use crate::rtl::noc::MeshConfig;
+use crate::rtl::ports::{NocPins, CLOCK_PORT};
 use crate::rtl::router::PORTS;
-use crate::sim::noc_pins::NocPins;
-use crate::sim::verilated_core::model_cache_dir;
+use crate::sim::verilated::model_cache_dir;
 
 /// A Verilated NoC fabric (a mesh or a single router).
 pub struct VerilatedNoc {
@@ -19,8 +19,6 @@ pub struct VerilatedNoc {
     /// Inputs changed since the model was last evaluated.
     dirty: bool,
 }
-
-const CLOCK_PORT: usize = 0;
 
 /// The mesh (or router) Verilog of `config`, generated once per process.
 fn memoised(config: &MeshConfig, mesh: bool) -> Arc<str> {
