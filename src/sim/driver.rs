@@ -14,10 +14,11 @@ use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
 use crate::model::{Network, Source, Spike, SpikeTrain};
-use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
+use crate::rtl::layout::ConfigWrite;
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CoreInput, CoreOutput, CorePorts};
 use crate::shape::CoreShape;
+use crate::sim::handshake::{self, TickPorts};
 
 /// Cycle-level access to one neurocore, whatever the engine.
 pub type CorePins = dyn Pins<CorePorts>;
@@ -69,12 +70,15 @@ pub struct HardwareRun {
 
 /// Writes one configuration word (one cycle).
 fn cfg_write(pins: &mut CorePins, write: &ConfigWrite) {
-    pins.set(CoreInput::CfgWrite, 1);
-    pins.set(CoreInput::CfgTarget, write.target as u64);
-    pins.set(CoreInput::CfgAddr, write.addr as u64);
-    pins.set(CoreInput::CfgData, write.data as u64);
-    pins.cycle();
-    pins.set(CoreInput::CfgWrite, 0);
+    handshake::strobe(
+        pins,
+        CoreInput::CfgWrite,
+        &[
+            (CoreInput::CfgTarget, write.target as u64),
+            (CoreInput::CfgAddr, write.addr as u64),
+            (CoreInput::CfgData, write.data as u64),
+        ],
+    );
 }
 
 /// Loads a mapped network and zeroes all neuron state.
@@ -83,13 +87,11 @@ pub fn load(pins: &mut CorePins, image: &CoreImage) -> Result<(), DriverError> {
         cfg_write(pins, &write);
     }
     let budget = image.shape.neurons as u64 + 16;
-    for _ in 0..budget {
-        if pins.get(CoreOutput::Busy) == 0 {
-            return Ok(());
-        }
-        pins.cycle();
+    if handshake::wait_until(pins, CoreOutput::Busy, false, budget) {
+        Ok(())
+    } else {
+        Err(DriverError::ClearTimeout { budget })
     }
-    Err(DriverError::ClearTimeout { budget })
 }
 
 /// Upper bound on the cycles of one tick with `events` axon events: every event spans at most
@@ -221,27 +223,16 @@ fn run_core_tick(
         pins.cycle();
     }
     pins.set(CoreInput::EventValid, 0);
-    pins.set(CoreInput::Start, 1);
-    pins.cycle();
-    pins.set(CoreInput::Start, 0);
-
+    let ports = TickPorts {
+        start: CoreInput::Start,
+        done: CoreOutput::Done,
+        spike_valid: CoreOutput::SpikeValid,
+        spike: CoreOutput::SpikeNeuron,
+    };
     let budget = tick_budget(image.shape, events.len());
-    let mut cycles = 1;
-    loop {
-        if pins.get(CoreOutput::SpikeValid) != 0 {
-            on_spike(pins.get(CoreOutput::SpikeNeuron) as usize)?;
-        }
-        if pins.get(CoreOutput::Done) != 0 {
-            break;
-        }
-        if cycles >= budget {
-            return Err(DriverError::TickTimeout { tick, core, budget });
-        }
-        pins.cycle();
-        cycles += 1;
-    }
-    pins.cycle(); // leave Finish: the core is idle again
-    Ok(cycles + 1)
+    handshake::run_tick(pins, &ports, budget, (tick, core), |neuron| {
+        on_spike(neuron as usize)
+    })
 }
 
 /// Reads every mapped neuron's `(u, v)` through the probe ports (cores must be idle).
@@ -250,22 +241,11 @@ pub fn read_states(
     image: &MeshImage,
     net: &Network,
 ) -> Vec<Vec<LifState>> {
-    net.populations
-        .iter()
-        .enumerate()
-        .map(|(pop, p)| {
-            (0..p.size)
-                .map(|n| {
-                    let (core, core_neuron) = image.placement[pop][n];
-                    let pins = cores[core].as_mut();
-                    pins.set(CoreInput::ProbeNeuron, core_neuron as u64);
-                    pins.cycle();
-                    LifState {
-                        u: unpack_u(pins.get(CoreOutput::ProbeU)),
-                        v: unpack_v(pins.get(CoreOutput::ProbeV)),
-                    }
-                })
-                .collect()
-        })
-        .collect()
+    handshake::placed_states(image, net, |core, core_neuron| {
+        handshake::probe_state(
+            cores[core].as_mut(),
+            &[(CoreInput::ProbeNeuron, core_neuron as u64)],
+            (CoreOutput::ProbeU, CoreOutput::ProbeV),
+        )
+    })
 }

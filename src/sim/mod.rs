@@ -9,6 +9,7 @@
 //! [`verilated::VerilatedTop`]).
 
 pub mod driver;
+pub(crate) mod handshake;
 pub mod noc_traffic;
 pub mod random_net;
 pub mod system_driver;
