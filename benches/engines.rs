@@ -11,7 +11,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use neurofab::model::GoldenModel;
-use neurofab::rtl::core_sim::CoreShape;
+use neurofab::shape::CoreShape;
 use neurofab::sim::workloads::dense_layer;
 use neurofab::sim::{run, Engine, RunOptions};
 

@@ -2,9 +2,11 @@
 //!
 //! The crate is organised by role:
 //! - [`fixed`]: the fixed-point primitives of the Loihi CUBA-LIF arithmetic, shared by every engine;
+//! - [`shape`]: the core shapes this build generates, one table for every top;
 //! - [`model`]: network files, the golden behavioural model and the spike CSV;
 //! - [`map`]: placement of a network onto a neurocore and its memory images;
-//! - [`rtl`]: the rust-hdl hardware blocks;
+//! - [`rtl`]: the rust-hdl hardware blocks, their port tables and their rust-hdl engine (a leaf:
+//!   it depends only on `fixed` and `shape`);
 //! - [`sim`]: the three engines (golden, rtl, verilator) behind one interface, and stimulus;
 //! - [`export`]: Verilog generation, memory images and the Verilator flow;
 //! - [`cli`]: the `neurofab` command line.
@@ -16,4 +18,5 @@ pub mod host;
 pub mod map;
 pub mod model;
 pub mod rtl;
+pub mod shape;
 pub mod sim;

@@ -8,8 +8,8 @@
 
 use neurofab::map::map_network;
 use neurofab::model::Source;
-use neurofab::rtl::core_sim::CoreShape;
 use neurofab::rtl::layout::AxonWord;
+use neurofab::shape::CoreShape;
 use neurofab::sim::random_net::{random_network, RandomNetConfig};
 use neurofab::sim::{run, Engine, RunOptions};
 

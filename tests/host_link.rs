@@ -28,9 +28,9 @@ use neurofab::host::sim::SimTransport;
 use neurofab::host::transport::Transport;
 use neurofab::map::map_network;
 use neurofab::model::{GoldenModel, Network, SpikeTrain};
-use neurofab::rtl::core_sim::CoreShape;
 use neurofab::rtl::host::{host_verilog, HostParams, HOST_MODULE};
 use neurofab::rtl::layout::CfgTarget;
+use neurofab::shape::CoreShape;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

@@ -3,7 +3,7 @@
 //! configuration port must carry. Golden, rtl and verilator must agree.
 
 use neurofab::export::tools::require_tool_or_skip;
-use neurofab::rtl::core_sim::CoreShape;
+use neurofab::shape::CoreShape;
 use neurofab::sim::workloads::dense_layer;
 use neurofab::sim::{run, Engine, RunOptions};
 

@@ -7,8 +7,8 @@ mod common;
 
 use common::{compare, seeds};
 use neurofab::map::MAX_ABS_ACTIVATION;
-use neurofab::rtl::core_sim::CoreShape;
 use neurofab::rtl::layout::ACC_SLOTS;
+use neurofab::shape::CoreShape;
 use neurofab::sim::random_net::{random_network, RandomNetConfig};
 use neurofab::sim::{run, Engine, RunOptions};
 

@@ -20,8 +20,8 @@ use neurofab::export::verilator::lint;
 use neurofab::rtl::aer::{AerFormat, AerPacket};
 use neurofab::rtl::noc::{MeshConfig, NocError};
 use neurofab::rtl::noc_sim::rtl_router;
+use neurofab::rtl::ports::NocPins;
 use neurofab::rtl::router::{Port, PORTS};
-use neurofab::sim::noc_pins::NocPins;
 use neurofab::sim::noc_traffic::{
     measure_load, mesh_engine, run_traffic, Backpressure, NocEngine, Pattern, Received, Sent,
     TrafficLog, TrafficSpec,

@@ -6,9 +6,9 @@ use std::path::Path;
 use neurofab::export::tools::require_tool_or_skip;
 use neurofab::export::verilator::lint;
 use neurofab::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
-use neurofab::rtl::core_sim::{CoreShape, SUPPORTED_SHAPES};
 use neurofab::rtl::noc::MeshConfig;
-use neurofab::rtl::system_sim::SYSTEM_SHAPES;
+use neurofab::shape::SYSTEM_SHAPES;
+use neurofab::shape::{CoreShape, SUPPORTED_SHAPES};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::map::mesh::{MeshShape, MAX_MESH_SIDE};
-use crate::rtl::core_sim::{CoreShape, SUPPORTED_SHAPES};
+use crate::shape::{CoreShape, SUPPORTED_SHAPES};
 
 /// A bad configuration file, naming the file, the field and the reason.
 #[derive(Debug, Error)]

@@ -15,7 +15,7 @@ use crate::map::map_network;
 use crate::map::mesh::MeshShape;
 use crate::model::Network;
 use crate::rtl::noc::MeshConfig;
-use crate::rtl::system_sim::SYSTEM_SHAPES;
+use crate::shape::SYSTEM_SHAPES;
 use crate::sim::SYSTEM_FIFO_DEPTH;
 use crate::sim::{run, Engine, RunOptions, RunResult};
 use config::HwConfig;

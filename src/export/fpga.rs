@@ -34,8 +34,8 @@ use thiserror::Error;
 use crate::export::images::ImageFile;
 use crate::export::tools::{find_tool, ToolError};
 use crate::export::verilog::{add_image_hooks, add_neuron_count_hook};
-use crate::rtl::core_sim::CoreShape;
 use crate::rtl::host::{host_verilog, HostParams, HostParamsError, HOST_MODULE};
+use crate::shape::CoreShape;
 
 /// Name of the generated board top module (and of the netlist and bitstream files).
 pub const BOARD_MODULE: &str = "neurofab_board";

@@ -2,9 +2,9 @@
 //! names and a header, plus the port lists the Verilator flow needs.
 
 use super::verilator::PortSpec;
-use super::verilog::finish;
 use crate::rtl::noc::{mesh_verilog_raw, router_verilog_raw, MeshConfig};
 use crate::rtl::router::PORTS;
+use crate::rtl::verilog_text::finish;
 
 /// Top module of an exported mesh. rust-hdl names the top `top` and every submodule
 /// `top$path`; all of them are renamed under this prefix.
@@ -49,40 +49,54 @@ pub fn router_verilog(config: &MeshConfig) -> String {
     finish(&header, &router_verilog_raw(config), ROUTER_MODULE)
 }
 
+/// The names of a fabric's link port arrays (rust-hdl emits element `i` of array `name` as the
+/// Verilog port `name$i`): the inputs `[valid, data, ready]` then the outputs
+/// `[ready, valid, data]`, in the order of the port list.
+#[derive(Copy, Clone, Debug)]
+pub struct LinkPortNames {
+    /// Inject valid, inject data, eject ready (driven by the testbench).
+    pub inputs: [&'static str; 3],
+    /// Inject ready, eject valid, eject data (driven by the fabric).
+    pub outputs: [&'static str; 3],
+}
+
+/// The mesh's link ports: node `i`'s Local links.
+pub const MESH_LINKS: LinkPortNames = LinkPortNames {
+    inputs: ["inject_valid", "inject_data", "eject_ready"],
+    outputs: ["inject_ready", "eject_valid", "eject_data"],
+};
+
+/// The router's link ports: port `p`'s input link as "inject", its output link as "eject".
+pub const ROUTER_LINKS: LinkPortNames = LinkPortNames {
+    inputs: ["in_valid", "in_data", "out_ready"],
+    outputs: ["in_ready", "out_valid", "out_data"],
+};
+
 /// The mesh's top-level ports: `clock`, then per node `inject_valid`, `inject_data`,
 /// `eject_ready` (inputs), then per node `inject_ready`, `eject_valid`, `eject_data`.
 pub fn mesh_ports(config: &MeshConfig) -> Vec<PortSpec> {
-    link_ports(
-        config.nodes(),
-        config.format().flit_bits(),
-        ["inject_valid", "inject_data", "eject_ready"],
-        ["inject_ready", "eject_valid", "eject_data"],
-    )
+    link_ports(config.nodes(), config.format().flit_bits(), MESH_LINKS)
 }
 
-/// The router's top-level ports, in the same order as [`mesh_ports`] with `in_*`/`out_*`
-/// names: `clock`, per port `in_valid`, `in_data`, `out_ready`, then per port `in_ready`,
-/// `out_valid`, `out_data`.
+/// The router's top-level ports, in the same order as [`mesh_ports`] with the names of
+/// [`ROUTER_LINKS`].
 pub fn router_ports(config: &MeshConfig) -> Vec<PortSpec> {
-    link_ports(
-        PORTS,
-        config.format().flit_bits(),
-        ["in_valid", "in_data", "out_ready"],
-        ["in_ready", "out_valid", "out_data"],
-    )
+    link_ports(PORTS, config.format().flit_bits(), ROUTER_LINKS)
 }
 
-fn link_ports(n: usize, flit_bits: u32, inputs: [&str; 3], outputs: [&str; 3]) -> Vec<PortSpec> {
+fn link_ports(n: usize, flit_bits: u32, names: LinkPortNames) -> Vec<PortSpec> {
+    let [in_valid, in_data, in_ready] = names.inputs;
+    let [out_ready, out_valid, out_data] = names.outputs;
     let mut ports = vec![PortSpec::input("clock", 1)];
     for i in 0..n {
-        ports.push(PortSpec::input(format!("{}${i}", inputs[0]), 1));
-        ports.push(PortSpec::input(format!("{}${i}", inputs[1]), flit_bits));
-        ports.push(PortSpec::input(format!("{}${i}", inputs[2]), 1));
+        ports.push(PortSpec::input(format!("{in_valid}${i}"), 1));
+        ports.push(PortSpec::input(format!("{in_data}${i}"), flit_bits));
+        ports.push(PortSpec::input(format!("{in_ready}${i}"), 1));
     }
     for i in 0..n {
-        ports.push(PortSpec::output(format!("{}${i}", outputs[0]), 1));
-        ports.push(PortSpec::output(format!("{}${i}", outputs[1]), 1));
-        ports.push(PortSpec::output(format!("{}${i}", outputs[2]), flit_bits));
+        ports.push(PortSpec::output(format!("{out_ready}${i}"), 1));
+        ports.push(PortSpec::output(format!("{out_valid}${i}"), 1));
+        ports.push(PortSpec::output(format!("{out_data}${i}"), flit_bits));
     }
     ports
 }

@@ -27,54 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::tools::{find_tool, ToolError};
 
-/// Direction of a top-level port, seen from the design.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PortDir {
-    /// Driven by the testbench ([`VerilatedModel::set`]).
-    Input,
-    /// Driven by the design ([`VerilatedModel::get`]).
-    Output,
-}
-
-/// One top-level port of the design to expose through the shim.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PortSpec {
-    /// The Verilog port name.
-    pub name: String,
-    /// Width in bits, 1..=64 (wider ports are Verilator `VlWide` arrays, not supported).
-    pub width: u32,
-    /// Direction.
-    pub dir: PortDir,
-}
-
-impl PortSpec {
-    /// An input port.
-    pub fn input(name: impl Into<String>, width: u32) -> Self {
-        PortSpec {
-            name: name.into(),
-            width,
-            dir: PortDir::Input,
-        }
-    }
-
-    /// An output port.
-    pub fn output(name: impl Into<String>, width: u32) -> Self {
-        PortSpec {
-            name: name.into(),
-            width,
-            dir: PortDir::Output,
-        }
-    }
-
-    /// The mask of the port's valid bits.
-    fn mask(&self) -> u64 {
-        if self.width >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << self.width) - 1
-        }
-    }
-}
+pub use crate::rtl::ports::{PortDir, PortSpec};
 
 /// Errors of the Verilator flow.
 #[derive(Debug, thiserror::Error)]

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::rtl::core_sim::{core_verilog, CoreShape};
+use crate::rtl::core_sim::core_verilog;
 use crate::rtl::noc::MeshConfig;
 use crate::rtl::system_sim::system_verilog_raw;
+use crate::rtl::verilog_text::{finish, rename_top};
+use crate::shape::CoreShape;
 
 /// Name of the neurocore's top module in exported Verilog. rust-hdl names the top `top` and
 /// every submodule instance `top$path`; all of them are renamed under this prefix.
@@ -97,53 +99,6 @@ pub fn add_neuron_count_hook(verilog: &str) -> Option<String> {
     hooked.then_some(out)
 }
 
-/// Renames the module `top` and its `top$...` submodules to `module`.
-pub(crate) fn rename_top(line: &str, module: &str) -> String {
-    if !is_module_context(line) {
-        return line.to_string();
-    }
-    let mut out = String::with_capacity(line.len() + 16);
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    while i < line.len() {
-        let boundary = i == 0
-            || !(bytes[i - 1].is_ascii_alphanumeric()
-                || bytes[i - 1] == b'_'
-                || bytes[i - 1] == b'$');
-        if boundary && line[i..].starts_with("top") {
-            let next = bytes.get(i + 3).copied();
-            if matches!(next, Some(b'$') | Some(b'(') | Some(b' ') | None) {
-                out.push_str(module);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i] as char);
-        i += 1;
-    }
-    out
-}
-
-/// Lines where `top` names a module: declarations, end markers and instantiations.
-fn is_module_context(line: &str) -> bool {
-    let trimmed = line.trim_start();
-    trimmed.starts_with("module ")
-        || trimmed.starts_with("endmodule")
-        || trimmed.starts_with("top$")
-}
-
-/// `header` followed by rust-hdl's `raw` Verilog with its top renamed to `module` and trailing
-/// blanks trimmed.
-pub(crate) fn finish(header: &str, raw: &str, module: &str) -> String {
-    let mut out = String::with_capacity(raw.len() + header.len());
-    out.push_str(header);
-    for line in raw.lines() {
-        out.push_str(rename_top(line, module).trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 /// Generated Verilog, memoised per process under `key` (which must name the design and every
 /// parameter of it). rust-hdl takes a large fraction of a second to generate a mesh, while
 /// compiled Verilator models are cached on disk anyway, so runs that start many fresh models
@@ -185,30 +140,6 @@ pub fn system_verilog(shape: CoreShape, config: &MeshConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn renames_modules_and_instances_only() {
-        assert_eq!(
-            rename_top("module top(clock);", CORE_MODULE),
-            "module neurofab_core(clock);"
-        );
-        assert_eq!(
-            rename_top("module top$lif(clock);", CORE_MODULE),
-            "module neurofab_core$lif(clock);"
-        );
-        assert_eq!(
-            rename_top("endmodule // top$lif", CORE_MODULE),
-            "endmodule // neurofab_core$lif"
-        );
-        assert_eq!(
-            rename_top("top$lif lif(", CORE_MODULE),
-            "neurofab_core$lif lif("
-        );
-        assert_eq!(
-            rename_top("    stop <= top;", CORE_MODULE),
-            "    stop <= top;"
-        );
-    }
 
     #[test]
     fn image_hooks_are_emitted_for_each_preloadable_memory() {

@@ -12,8 +12,9 @@ use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::{Network, Spike, SpikeTrain};
-use crate::rtl::core_sim::CoreShape;
+use crate::shape::CoreShape;
 use crate::sim::driver::Fanout;
+use crate::sim::handshake::placed_states;
 
 /// Neurons per read-state request (512-byte responses).
 const STATE_CHUNK: usize = 64;
@@ -380,23 +381,13 @@ pub fn run_network<T: Transport>(
         flat.extend(driver.read_states(first as u16, count as u16)?);
         first += count;
     }
-    let states = net
-        .populations
-        .iter()
-        .enumerate()
-        .map(|(pop, p)| {
-            (0..p.size)
-                .map(|n| {
-                    let (_, core_neuron) = image.placement[pop][n];
-                    let (u, v) = flat[core_neuron];
-                    LifState {
-                        u: u as i64,
-                        v: v as i64,
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let states = placed_states(&image, net, |_, core_neuron| {
+        let (u, v) = flat[core_neuron];
+        LifState {
+            u: u as i64,
+            v: v as i64,
+        }
+    });
     Ok(HostRun {
         info,
         spikes: SpikeTrain::from_unsorted(spikes),

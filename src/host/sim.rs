@@ -8,13 +8,10 @@
 use std::collections::VecDeque;
 
 use super::transport::{Transport, TransportError};
-use crate::export::verilator::{build_model, VerilatedModel};
-use crate::rtl::host::{host_ports, host_verilog, HostParams, HOST_MODULE};
-use crate::sim::verilated_core::model_cache_dir;
-
-const CLOCK_PORT: usize = 0;
-const RX_PORT: usize = 1;
-const TX_PORT: usize = 2;
+use crate::rtl::host::{host_verilog, HostParams, HOST_MODULE};
+use crate::rtl::ports::Pins;
+use crate::rtl::top_ports::{HostInput, HostOutput, HostPorts};
+use crate::sim::verilated::VerilatedTop;
 
 /// Default read timeout of [`SimTransport::recv`], in clock cycles: far longer than any tick
 /// of a supported core, so that only a dead device hits it.
@@ -83,7 +80,7 @@ impl LineDecoder {
 
 /// A Verilated `HostTop` behind the [`Transport`] trait.
 pub struct SimTransport {
-    model: VerilatedModel,
+    model: VerilatedTop<HostPorts>,
     params: HostParams,
     cycles: u64,
     decoder: LineDecoder,
@@ -97,7 +94,7 @@ impl SimTransport {
     /// `params`, and idles the line for a few bit times so the receiver is settled.
     pub fn new(params: HostParams) -> Result<Self, TransportError> {
         let verilog = host_verilog(&params);
-        let model = build_model(&verilog, HOST_MODULE, &host_ports(), &model_cache_dir())?;
+        let model = VerilatedTop::new(&verilog, HOST_MODULE, params.shape)?;
         let mut sim = SimTransport {
             model,
             decoder: LineDecoder::new(params.cycles_per_bit as u64),
@@ -129,12 +126,12 @@ impl SimTransport {
     /// One clock cycle with `rx` driven to `level`.
     fn step(&mut self, level: bool) -> Result<(), TransportError> {
         if level != self.rx_level {
-            self.model.set(RX_PORT, level as u64);
+            self.model.set(HostInput::UartRx, level as u64);
             self.rx_level = level;
         }
-        self.model.cycle(CLOCK_PORT);
+        self.model.cycle();
         self.cycles += 1;
-        let tx = self.model.get(TX_PORT) != 0;
+        let tx = self.model.get(HostOutput::UartTx) != 0;
         match self.decoder.sample(tx) {
             Ok(Some(byte)) => self.received.push_back(byte),
             Ok(None) => {}

@@ -28,8 +28,8 @@ use thiserror::Error;
 use super::{map_network, CoreImage, MapError};
 use crate::model::{InputGroup, Network, Population, Projection, Source};
 use crate::rtl::aer::{AerFormat, AerPacket};
-use crate::rtl::core_sim::CoreShape;
 use crate::rtl::fanout::HOST_OUTPUT_FLAG;
+use crate::shape::CoreShape;
 
 /// Dimensions of a mesh of cores.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

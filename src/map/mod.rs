@@ -16,10 +16,10 @@ use thiserror::Error;
 
 use crate::fixed::LifParams;
 use crate::model::{Network, Source};
-use crate::rtl::core_sim::CoreShape;
 use crate::rtl::layout::{
     pack_synapse_word, AxonWord, CfgTarget, ConfigWrite, NeuronWord, ACC_SLOTS, WEIGHTS_PER_WORD,
 };
+use crate::shape::CoreShape;
 
 /// Largest |a| (synaptic input of one neuron in one tick) the core computes exactly.
 ///
@@ -181,7 +181,7 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
         return Err(MapError::UnsupportedShape {
             neurons: shape.neurons,
             axons: shape.axons,
-            supported: crate::rtl::core_sim::SUPPORTED_SHAPES
+            supported: crate::shape::SUPPORTED_SHAPES
                 .iter()
                 .map(|(n, a)| format!("{n}x{a}"))
                 .collect::<Vec<_>>()

@@ -12,8 +12,9 @@
 use super::regmap;
 use crate::fixed::{from_twos, to_twos};
 
-/// Weights per synapse word: one synapse SRAM read feeds this many neurons.
-pub const WEIGHTS_PER_WORD: usize = 4;
+/// Weights per synapse word: one synapse SRAM read feeds this many neurons (defined with the
+/// core shapes, which count synapse groups with it).
+pub use crate::shape::WEIGHTS_PER_WORD;
 /// Width of one signed weight in the synapse SRAM.
 pub const WEIGHT_BITS: u32 = 8;
 /// Width of a synapse word (`WEIGHTS_PER_WORD` weights, lane `i` at bits `8i..8i+8`).

@@ -1,8 +1,16 @@
-//! Synthesizable hardware blocks, described with rust-hdl.
+//! Synthesizable hardware blocks, described with rust-hdl, and their rust-hdl engine.
 //!
 //! Everything that touches rust-hdl lives under this module, so that the rest of the crate
 //! (model, mapper, engines, CLI) depends only on our own types and the HDL library stays
-//! replaceable.
+//! replaceable. `rtl` is a leaf above [`crate::fixed`] and [`crate::shape`]: it imports nothing
+//! else of the crate (outside tests), so the engines (`sim`), exporters (`export`) and host
+//! side (`host`) build on it, never the reverse.
+//!
+//! Plain-Rust parts, usable without rust-hdl: [`layout`] (word and configuration layouts),
+//! [`ports`] (port descriptions and the cycle-level [`ports::Pins`] trait every engine
+//! implements), [`top_ports`] (each top's port list, written once), [`verilog_text`] (naming of
+//! exported Verilog). The rust-hdl engine of every top is [`rtl_top::RtlTop`]; [`core_sim`],
+//! [`system_sim`] and [`noc_sim`] instantiate it (or the NoC fabrics) per shape.
 
 pub mod aer;
 pub mod block_ram;
@@ -16,10 +24,14 @@ pub mod mesh_system;
 pub mod neurocore;
 pub mod noc;
 pub mod noc_sim;
+pub mod ports;
 pub mod regmap;
 pub mod router;
+pub mod rtl_top;
 pub mod system_sim;
 pub mod tile;
+pub mod top_ports;
+pub mod verilog_text;
 
 /// Checks the patches carried in `vendor/` (see `vendor/PATCHES.md`): shifts of `Bits<N>` with
 /// `N <= 32` against their arithmetic definition, for every shift amount; and the incremental

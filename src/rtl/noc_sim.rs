@@ -8,8 +8,8 @@ use rust_hdl::prelude::*;
 
 use super::clocked::{poke, Clocked};
 use super::noc::{with_widths, Mesh, MeshConfig};
+use super::ports::NocPins;
 use super::router::{Port, Router, PORTS};
-use crate::sim::noc_pins::NocPins;
 
 /// A mesh of `config` simulated by rust-hdl.
 pub fn rtl_mesh(config: &MeshConfig) -> Box<dyn NocPins> {

@@ -14,9 +14,14 @@ use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
 use crate::model::{Network, Source, Spike, SpikeTrain};
-use crate::rtl::core_sim::CoreShape;
-use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
-use crate::sim::pins::{CoreInput, CoreOutput, CorePins};
+use crate::rtl::layout::ConfigWrite;
+use crate::rtl::ports::Pins;
+use crate::rtl::top_ports::{CoreInput, CoreOutput, CorePorts};
+use crate::shape::CoreShape;
+use crate::sim::handshake::{self, TickPorts};
+
+/// Cycle-level access to one neurocore, whatever the engine.
+pub type CorePins = dyn Pins<CorePorts>;
 
 /// The hardware did not behave as the protocol requires.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -64,28 +69,29 @@ pub struct HardwareRun {
 }
 
 /// Writes one configuration word (one cycle).
-fn cfg_write(pins: &mut dyn CorePins, write: &ConfigWrite) {
-    pins.set(CoreInput::CfgWrite, 1);
-    pins.set(CoreInput::CfgTarget, write.target as u64);
-    pins.set(CoreInput::CfgAddr, write.addr as u64);
-    pins.set(CoreInput::CfgData, write.data as u64);
-    pins.cycle();
-    pins.set(CoreInput::CfgWrite, 0);
+fn cfg_write(pins: &mut CorePins, write: &ConfigWrite) {
+    handshake::strobe(
+        pins,
+        CoreInput::CfgWrite,
+        &[
+            (CoreInput::CfgTarget, write.target as u64),
+            (CoreInput::CfgAddr, write.addr as u64),
+            (CoreInput::CfgData, write.data as u64),
+        ],
+    );
 }
 
 /// Loads a mapped network and zeroes all neuron state.
-pub fn load(pins: &mut dyn CorePins, image: &CoreImage) -> Result<(), DriverError> {
+pub fn load(pins: &mut CorePins, image: &CoreImage) -> Result<(), DriverError> {
     for write in image.config_writes() {
         cfg_write(pins, &write);
     }
     let budget = image.shape.neurons as u64 + 16;
-    for _ in 0..budget {
-        if pins.get(CoreOutput::Busy) == 0 {
-            return Ok(());
-        }
-        pins.cycle();
+    if handshake::wait_until(pins, CoreOutput::Busy, false, budget) {
+        Ok(())
+    } else {
+        Err(DriverError::ClearTimeout { budget })
     }
-    Err(DriverError::ClearTimeout { budget })
 }
 
 /// Upper bound on the cycles of one tick with `events` axon events: every event spans at most
@@ -148,7 +154,7 @@ impl<'a> Fanout<'a> {
 /// [`MeshImage::targets_of`]. The cores of a mesh run their ticks one after the other here;
 /// in hardware they run at once, so a tick's cycle count is the largest over the cores.
 pub fn run(
-    cores: &mut [Box<dyn CorePins>],
+    cores: &mut [Box<CorePins>],
     image: &MeshImage,
     net: &Network,
     ticks: u32,
@@ -204,7 +210,7 @@ pub fn run(
 /// `on_spike`; returns the tick's cycles (from the edge that samples `start` to the return to
 /// idle).
 fn run_core_tick(
-    pins: &mut dyn CorePins,
+    pins: &mut CorePins,
     image: &MeshImage,
     core: usize,
     events: &[usize],
@@ -217,51 +223,29 @@ fn run_core_tick(
         pins.cycle();
     }
     pins.set(CoreInput::EventValid, 0);
-    pins.set(CoreInput::Start, 1);
-    pins.cycle();
-    pins.set(CoreInput::Start, 0);
-
+    let ports = TickPorts {
+        start: CoreInput::Start,
+        done: CoreOutput::Done,
+        spike_valid: CoreOutput::SpikeValid,
+        spike: CoreOutput::SpikeNeuron,
+    };
     let budget = tick_budget(image.shape, events.len());
-    let mut cycles = 1;
-    loop {
-        if pins.get(CoreOutput::SpikeValid) != 0 {
-            on_spike(pins.get(CoreOutput::SpikeNeuron) as usize)?;
-        }
-        if pins.get(CoreOutput::Done) != 0 {
-            break;
-        }
-        if cycles >= budget {
-            return Err(DriverError::TickTimeout { tick, core, budget });
-        }
-        pins.cycle();
-        cycles += 1;
-    }
-    pins.cycle(); // leave Finish: the core is idle again
-    Ok(cycles + 1)
+    handshake::run_tick(pins, &ports, budget, (tick, core), |neuron| {
+        on_spike(neuron as usize)
+    })
 }
 
 /// Reads every mapped neuron's `(u, v)` through the probe ports (cores must be idle).
 pub fn read_states(
-    cores: &mut [Box<dyn CorePins>],
+    cores: &mut [Box<CorePins>],
     image: &MeshImage,
     net: &Network,
 ) -> Vec<Vec<LifState>> {
-    net.populations
-        .iter()
-        .enumerate()
-        .map(|(pop, p)| {
-            (0..p.size)
-                .map(|n| {
-                    let (core, core_neuron) = image.placement[pop][n];
-                    let pins = cores[core].as_mut();
-                    pins.set(CoreInput::ProbeNeuron, core_neuron as u64);
-                    pins.cycle();
-                    LifState {
-                        u: unpack_u(pins.get(CoreOutput::ProbeU)),
-                        v: unpack_v(pins.get(CoreOutput::ProbeV)),
-                    }
-                })
-                .collect()
-        })
-        .collect()
+    handshake::placed_states(image, net, |core, core_neuron| {
+        handshake::probe_state(
+            cores[core].as_mut(),
+            &[(CoreInput::ProbeNeuron, core_neuron as u64)],
+            (CoreOutput::ProbeU, CoreOutput::ProbeV),
+        )
+    })
 }

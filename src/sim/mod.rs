@@ -4,19 +4,17 @@
 //! - [`Engine::Rtl`]: the rust-hdl neurocore, cycle by cycle, in this process;
 //! - [`Engine::Verilator`]: the Verilog exported from the same blocks, compiled by Verilator.
 //!
-//! The two hardware engines share the mapper and the driver; only the [`pins::CorePins`]
-//! implementation differs.
+//! The two hardware engines share the mapper and the driver; only the
+//! [`Pins`](crate::rtl::ports::Pins) implementation differs (`rtl::rtl_top::RtlTop` or
+//! [`verilated::VerilatedTop`]).
 
 pub mod driver;
-pub mod noc_pins;
+pub(crate) mod handshake;
 pub mod noc_traffic;
-pub mod pins;
 pub mod random_net;
 pub mod system_driver;
-pub mod system_pins;
-pub mod verilated_core;
+pub mod verilated;
 pub mod verilated_noc;
-pub mod verilated_system;
 pub mod workloads;
 
 use std::fs::File;
@@ -28,8 +26,10 @@ use thiserror::Error;
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::{GoldenModel, Network, SpikeTrain};
-use crate::rtl::core_sim::{rtl_core, rtl_core_traced, CoreShape};
-use crate::sim::pins::CorePins;
+use crate::rtl::core_sim::{rtl_core, rtl_core_traced};
+use crate::rtl::ports::Pins;
+use crate::rtl::top_ports::{CorePorts, SystemPorts};
+use crate::shape::{shape_list_text, CoreShape, SYSTEM_SHAPES};
 
 /// Which engine runs the network.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -142,7 +142,7 @@ pub fn run(
                         .into(),
                 ));
             }
-            let mut cores: Vec<Box<dyn CorePins>> = Vec::with_capacity(image.cores.len());
+            let mut cores: Vec<Box<dyn Pins<CorePorts>>> = Vec::with_capacity(image.cores.len());
             for _ in 0..image.cores.len() {
                 cores.push(match (engine, &options.vcd) {
                     (Engine::Rtl, Some(path)) => {
@@ -153,7 +153,7 @@ pub fn run(
                         rtl_core_traced(options.shape, Box::new(BufWriter::new(file)))
                     }
                     (Engine::Rtl, None) => rtl_core(options.shape),
-                    _ => Box::new(verilated_core::VerilatedCore::new(options.shape)?),
+                    _ => Box::new(verilated::verilated_core(options.shape)?),
                 });
             }
             for (pins, core_image) in cores.iter_mut().zip(&image.cores) {
@@ -183,18 +183,14 @@ fn run_system(
     image: &crate::map::mesh::MeshImage,
     progress: &mut dyn FnMut(u32),
 ) -> Result<RunResult, SimError> {
-    use crate::rtl::system_sim::{fanout_entries, rtl_system, SYSTEM_SHAPES};
+    use crate::rtl::system_sim::{fanout_entries, rtl_system};
     let shape = options.shape;
     if !SYSTEM_SHAPES.contains(&(shape.neurons, shape.axons)) {
         return Err(SimError::Unsupported(format!(
             "a mesh of {}x{} cores is not generated; mesh core shapes: {}",
             shape.neurons,
             shape.axons,
-            SYSTEM_SHAPES
-                .iter()
-                .map(|(n, a)| format!("{n}x{a}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            shape_list_text(&SYSTEM_SHAPES)
         )));
     }
     if options.vcd.is_some() {
@@ -209,9 +205,9 @@ fn run_system(
     )
     .map_err(|e| SimError::Unsupported(e.to_string()))?
     .with_full_offsets();
-    let mut pins: Box<dyn system_pins::SystemPins> = match engine {
+    let mut pins: Box<dyn Pins<SystemPorts>> = match engine {
         Engine::Rtl => rtl_system(shape, &config),
-        _ => Box::new(verilated_system::VerilatedSystem::new(shape, &config)?),
+        _ => Box::new(verilated::verilated_system(shape, &config)?),
     };
     system_driver::load(pins.as_mut(), image, fanout_entries(shape))?;
     let run = system_driver::run(pins.as_mut(), image, net, ticks, progress)?;

@@ -42,11 +42,11 @@ use std::collections::VecDeque;
 use rand::Rng;
 use thiserror::Error;
 
-use super::noc_pins::NocPins;
 use crate::export::verilator::VerilatorError;
 use crate::rtl::aer::{AerPacket, AXON_BITS};
 use crate::rtl::noc::{MeshConfig, NocError};
 use crate::rtl::noc_sim::rtl_mesh;
+use crate::rtl::ports::NocPins;
 use crate::sim::verilated_noc::VerilatedNoc;
 
 /// Which engine simulates the mesh.

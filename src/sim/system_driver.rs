@@ -5,46 +5,51 @@
 //! cores reach their destinations on chip: fan-out tables, routers and the barrier are all
 //! hardware here.
 
-use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::mesh::MAX_MESH_SIDE;
 use crate::model::{Network, Spike, SpikeTrain};
 use crate::rtl::aer::AerFormat;
 use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX, HOST_OUTPUT_FLAG};
-use crate::rtl::layout::{unpack_u, unpack_v, ConfigWrite};
+use crate::rtl::layout::ConfigWrite;
+use crate::rtl::ports::Pins;
+use crate::rtl::top_ports::{SystemInput, SystemOutput, SystemPorts};
 use crate::sim::driver::{DriverError, Fanout, HardwareRun};
-use crate::sim::system_pins::{SystemInput, SystemOutput, SystemPins};
+use crate::sim::handshake::{self, TickPorts};
+
+/// Cycle-level access to a multi-core system, whatever the engine.
+pub type SystemPins = dyn Pins<SystemPorts>;
 
 /// Cycles allowed for the system to become idle, or for a tick, beyond its own estimate.
 const SLACK_CYCLES: u64 = 4096;
 
-fn cfg(pins: &mut dyn SystemPins, core: usize, target: u64, addr: u64, data: u64) {
-    pins.set(SystemInput::CfgWrite, 1);
-    pins.set(SystemInput::CfgCore, core as u64);
-    pins.set(SystemInput::CfgTarget, target);
-    pins.set(SystemInput::CfgAddr, addr);
-    pins.set(SystemInput::CfgData, data);
-    pins.cycle();
-    pins.set(SystemInput::CfgWrite, 0);
+fn cfg(pins: &mut SystemPins, core: usize, target: u64, addr: u64, data: u64) {
+    handshake::strobe(
+        pins,
+        SystemInput::CfgWrite,
+        &[
+            (SystemInput::CfgCore, core as u64),
+            (SystemInput::CfgTarget, target),
+            (SystemInput::CfgAddr, addr),
+            (SystemInput::CfgData, data),
+        ],
+    );
 }
 
-fn wait_idle(pins: &mut dyn SystemPins, budget: u64, tick: u32) -> Result<(), DriverError> {
-    for _ in 0..budget {
-        if pins.get(SystemOutput::Idle) != 0 {
-            return Ok(());
-        }
-        pins.cycle();
+fn wait_idle(pins: &mut SystemPins, budget: u64, tick: u32) -> Result<(), DriverError> {
+    if handshake::wait_until(pins, SystemOutput::Idle, true, budget) {
+        Ok(())
+    } else {
+        Err(DriverError::TickTimeout {
+            tick,
+            core: 0,
+            budget,
+        })
     }
-    Err(DriverError::TickTimeout {
-        tick,
-        core: 0,
-        budget,
-    })
 }
 
 /// Loads `image` (core memories and fan-out tables of every tile) and zeroes all state.
 pub fn load(
-    pins: &mut dyn SystemPins,
+    pins: &mut SystemPins,
     image: &MeshImage,
     fanout_capacity: usize,
 ) -> Result<(), crate::map::mesh::MeshMapError> {
@@ -66,7 +71,7 @@ pub fn load(
 
 /// Runs `ticks` ticks of `net` on a loaded system, then reads back every neuron's state.
 pub fn run(
-    pins: &mut dyn SystemPins,
+    pins: &mut SystemPins,
     image: &MeshImage,
     net: &Network,
     ticks: u32,
@@ -84,6 +89,12 @@ pub fn run(
     let mut input_events: Vec<Vec<usize>> = vec![Vec::new(); tiles];
     let mut spikes = Vec::new();
     let mut tick_cycles = Vec::with_capacity(ticks as usize);
+    let tick_ports = TickPorts {
+        start: SystemInput::Start,
+        done: SystemOutput::TickDone,
+        spike_valid: SystemOutput::HostOutValid,
+        spike: SystemOutput::HostOutData,
+    };
     for tick in 0..ticks {
         // Input spikes of tick t-1 become events of tick t, sent from the host port.
         fanout.events(tick, &[], &mut input_events);
@@ -99,65 +110,37 @@ pub fn run(
         }
         pins.set(SystemInput::HostValid, 0);
         wait_idle(pins, budget, tick)?;
-        pins.set(SystemInput::Start, 1);
-        pins.cycle();
-        pins.set(SystemInput::Start, 0);
-        let mut cycles = 1;
-        loop {
+        let cycles = handshake::run_tick(pins, &tick_ports, budget, (tick, 0), |flit| {
             // Output spikes arrive as flits at the host port: tag = core, axon = flag | neuron.
-            if pins.get(SystemOutput::HostOutValid) != 0 {
-                let flit = pins.get(SystemOutput::HostOutData) as u32;
-                let packet = output_format.unpack(flit);
-                let core = packet.tag as usize;
-                let neuron = (packet.axon & !HOST_OUTPUT_FLAG) as usize;
-                let &(population, index) = image
-                    .owner
-                    .get(core)
-                    .and_then(|owners| owners.get(neuron))
-                    .ok_or(DriverError::UnmappedSpike { tick, core, neuron })?;
-                spikes.push(Spike {
-                    tick,
-                    population,
-                    neuron: index,
-                });
-            }
-            if pins.get(SystemOutput::TickDone) != 0 {
-                break;
-            }
-            if cycles >= budget {
-                return Err(DriverError::TickTimeout {
-                    tick,
-                    core: 0,
-                    budget,
-                });
-            }
-            pins.cycle();
-            cycles += 1;
-        }
-        pins.cycle();
-        tick_cycles.push(cycles + 1);
+            let packet = output_format.unpack(flit as u32);
+            let core = packet.tag as usize;
+            let neuron = (packet.axon & !HOST_OUTPUT_FLAG) as usize;
+            let &(population, index) = image
+                .owner
+                .get(core)
+                .and_then(|owners| owners.get(neuron))
+                .ok_or(DriverError::UnmappedSpike { tick, core, neuron })?;
+            spikes.push(Spike {
+                tick,
+                population,
+                neuron: index,
+            });
+            Ok(())
+        })?;
+        tick_cycles.push(cycles);
         progress(tick + 1);
     }
 
-    let states = net
-        .populations
-        .iter()
-        .enumerate()
-        .map(|(pop, p)| {
-            (0..p.size)
-                .map(|n| {
-                    let (core, core_neuron) = image.placement[pop][n];
-                    pins.set(SystemInput::ProbeCore, core as u64);
-                    pins.set(SystemInput::ProbeNeuron, core_neuron as u64);
-                    pins.cycle();
-                    LifState {
-                        u: unpack_u(pins.get(SystemOutput::ProbeU)),
-                        v: unpack_v(pins.get(SystemOutput::ProbeV)),
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let states = handshake::placed_states(image, net, |core, core_neuron| {
+        handshake::probe_state(
+            pins,
+            &[
+                (SystemInput::ProbeCore, core as u64),
+                (SystemInput::ProbeNeuron, core_neuron as u64),
+            ],
+            (SystemOutput::ProbeU, SystemOutput::ProbeV),
+        )
+    });
     Ok(HardwareRun {
         spikes: SpikeTrain::from_unsorted(spikes),
         states,

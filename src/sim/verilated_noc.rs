@@ -3,24 +3,32 @@
 use std::sync::Arc;
 
 use crate::export::noc_verilog::{
-    mesh_ports, mesh_verilog, router_ports, router_verilog, MESH_MODULE, ROUTER_MODULE,
+    mesh_ports, mesh_verilog, router_ports, router_verilog, LinkPortNames, MESH_LINKS, MESH_MODULE,
+    ROUTER_LINKS, ROUTER_MODULE,
 };
-use crate::export::verilator::{build_model, PortSpec, VerilatedModel, VerilatorError};
+use crate::export::verilator::{PortSpec, VerilatorError};
 use crate::rtl::noc::MeshConfig;
+use crate::rtl::ports::NocPins;
 use crate::rtl::router::PORTS;
-use crate::sim::noc_pins::NocPins;
-use crate::sim::verilated_core::model_cache_dir;
+use crate::sim::verilated::ClockedModel;
 
 /// A Verilated NoC fabric (a mesh or a single router).
 pub struct VerilatedNoc {
-    model: VerilatedModel,
-    ports: usize,
-    cycles: u64,
-    /// Inputs changed since the model was last evaluated.
-    dirty: bool,
+    model: ClockedModel,
+    /// Model port indices of each local port's links, looked up by name once.
+    links: Vec<LinkPorts>,
 }
 
-const CLOCK_PORT: usize = 0;
+/// Model port indices of one local port's inject and eject links.
+#[derive(Copy, Clone, Debug)]
+struct LinkPorts {
+    inject_valid: usize,
+    inject_data: usize,
+    eject_ready: usize,
+    inject_ready: usize,
+    eject_valid: usize,
+    eject_data: usize,
+}
 
 /// The mesh (or router) Verilog of `config`, generated once per process.
 fn memoised(config: &MeshConfig, mesh: bool) -> Arc<str> {
@@ -41,6 +49,7 @@ impl VerilatedNoc {
             &memoised(config, true),
             MESH_MODULE,
             &mesh_ports(config),
+            MESH_LINKS,
             config.nodes(),
         )
     }
@@ -51,6 +60,7 @@ impl VerilatedNoc {
             &memoised(config, false),
             ROUTER_MODULE,
             &router_ports(config),
+            ROUTER_LINKS,
             PORTS,
         )
     }
@@ -59,81 +69,60 @@ impl VerilatedNoc {
         verilog: &str,
         top: &str,
         ports: &[PortSpec],
+        names: LinkPortNames,
         links: usize,
     ) -> Result<Self, VerilatorError> {
-        let model = build_model(verilog, top, ports, &model_cache_dir())?;
-        Ok(VerilatedNoc {
-            model,
-            ports: links,
-            cycles: 0,
-            dirty: true,
-        })
-    }
-
-    // Port indices, in the order of `mesh_ports` / `router_ports`: clock, then three inputs
-    // per link, then three outputs per link.
-    fn inject_valid(port: usize) -> usize {
-        1 + 3 * port
-    }
-    fn inject_data(port: usize) -> usize {
-        2 + 3 * port
-    }
-    fn eject_ready(port: usize) -> usize {
-        3 + 3 * port
-    }
-    fn inject_ready(&self, port: usize) -> usize {
-        1 + 3 * self.ports + 3 * port
-    }
-    fn eject_valid(&self, port: usize) -> usize {
-        2 + 3 * self.ports + 3 * port
-    }
-    fn eject_data(&self, port: usize) -> usize {
-        3 + 3 * self.ports + 3 * port
-    }
-
-    fn settle(&mut self) {
-        // `cycle` leaves the model evaluated; only new inputs need another evaluation.
-        if self.dirty {
-            self.model.eval();
-            self.dirty = false;
-        }
+        let model = ClockedModel::build(verilog, top, ports)?;
+        let index = |name: &str, i: usize| {
+            model
+                .port_index(&format!("{name}${i}"))
+                .unwrap_or_else(|| panic!("`{top}` has no port `{name}${i}`"))
+        };
+        let [inject_valid, inject_data, eject_ready] = names.inputs;
+        let [inject_ready, eject_valid, eject_data] = names.outputs;
+        let links = (0..links)
+            .map(|i| LinkPorts {
+                inject_valid: index(inject_valid, i),
+                inject_data: index(inject_data, i),
+                eject_ready: index(eject_ready, i),
+                inject_ready: index(inject_ready, i),
+                eject_valid: index(eject_valid, i),
+                eject_data: index(eject_data, i),
+            })
+            .collect();
+        Ok(VerilatedNoc { model, links })
     }
 }
 
 impl NocPins for VerilatedNoc {
     fn ports(&self) -> usize {
-        self.ports
+        self.links.len()
     }
 
     fn set_inject(&mut self, port: usize, valid: bool, flit: u32) {
-        self.model.set(Self::inject_valid(port), valid as u64);
-        self.model.set(Self::inject_data(port), u64::from(flit));
-        self.dirty = true;
+        let link = self.links[port];
+        self.model.set(link.inject_valid, valid as u64);
+        self.model.set(link.inject_data, u64::from(flit));
     }
 
     fn inject_ready(&mut self, port: usize) -> bool {
-        self.settle();
-        self.model.get(VerilatedNoc::inject_ready(self, port)) != 0
+        self.model.get(self.links[port].inject_ready) != 0
     }
 
     fn eject(&mut self, port: usize) -> Option<u32> {
-        self.settle();
-        (self.model.get(self.eject_valid(port)) != 0)
-            .then(|| self.model.get(self.eject_data(port)) as u32)
+        let link = self.links[port];
+        (self.model.get(link.eject_valid) != 0).then(|| self.model.get(link.eject_data) as u32)
     }
 
     fn set_eject_ready(&mut self, port: usize, ready: bool) {
-        self.model.set(Self::eject_ready(port), ready as u64);
-        self.dirty = true;
+        self.model.set(self.links[port].eject_ready, ready as u64);
     }
 
     fn cycle(&mut self) {
-        self.model.cycle(CLOCK_PORT);
-        self.dirty = false;
-        self.cycles += 1;
+        self.model.cycle();
     }
 
     fn cycles(&self) -> u64 {
-        self.cycles
+        self.model.cycles()
     }
 }

@@ -15,19 +15,14 @@ pub mod uart;
 use rust_hdl::prelude::*;
 use thiserror::Error;
 
-use crate::export::verilator::PortSpec;
-use crate::rtl::core_sim::CoreShape;
 use crate::rtl::regmap::{depth_table, Dims};
+use crate::rtl::verilog_text::finish;
+use crate::shape::{shape_list_text, with_shape, CoreShape, HOST_SHAPES};
 use link::LinkConfig;
 use top::HostTop;
 
 /// Name of the top module in the exported host-link Verilog.
 pub const HOST_MODULE: &str = "neurofab_host";
-
-/// Core shapes `HostTop` is generated for (each is a separate const-generic instantiation,
-/// so the list is kept short): every core shape, since each is the design of some board
-/// (`export::fpga::BOARDS`) or the next size up in its report.
-pub const HOST_SHAPES: [(usize, usize); 5] = crate::rtl::core_sim::SUPPORTED_SHAPES;
 
 /// UART bit time of the simulated link (`--port sim`): short, so simulations are fast.
 pub const SIM_CYCLES_PER_BIT: u32 = 4;
@@ -58,7 +53,7 @@ pub enum HostParamsError {
     /// The core shape has no `HostTop` instantiation.
     #[error(
         "core shape {neurons}x{axons} has no host-link design (supported: {})",
-        host_shape_list()
+        shape_list_text(&HOST_SHAPES)
     )]
     UnsupportedShape {
         /// Neurons.
@@ -134,14 +129,6 @@ impl HostParams {
     }
 }
 
-fn host_shape_list() -> String {
-    HOST_SHAPES
-        .iter()
-        .map(|(n, a)| format!("{n}x{a}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn check_shape(shape: CoreShape) -> Result<(), HostParamsError> {
     if HOST_SHAPES.contains(&(shape.neurons, shape.axons)) {
         Ok(())
@@ -158,31 +145,12 @@ macro_rules! with_host_top {
     ($params:expr, $top:ident => $body:expr) => {{
         let params: &HostParams = $params;
         let config = params.link_config();
-        match (params.shape.neurons, params.shape.axons) {
-            (64, 32) => {
-                let $top = HostTop::<6, 5, 4, 9, 7, 6>::new(&config);
-                $body
-            }
-            (64, 64) => {
-                let $top = HostTop::<6, 6, 4, 10, 7, 7>::new(&config);
-                $body
-            }
-            (256, 256) => {
-                let $top = HostTop::<8, 8, 6, 14, 9, 9>::new(&config);
-                $body
-            }
-            (512, 512) => {
-                let $top = HostTop::<9, 9, 7, 16, 10, 10>::new(&config);
-                $body
-            }
-            (1024, 512) => {
-                let $top = HostTop::<10, 9, 8, 17, 11, 10>::new(&config);
-                $body
-            }
-            (neurons, axons) => {
-                panic!("no HostTop for {neurons}x{axons} (HostParams constructors check the shape)")
-            }
-        }
+        with_shape!(host, params.shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
+            let $top = HostTop::<NB, AB, GB, SB, NB1, AB1>::new(&config);
+            $body
+        }, (neurons, axons) => {
+            panic!("no HostTop for {neurons}x{axons} (HostParams constructors check the shape)")
+        })
     }};
 }
 
@@ -204,23 +172,33 @@ pub fn host_verilog(params: &HostParams) -> String {
         params.timeout_cycles,
         env!("CARGO_PKG_VERSION"),
     );
-    crate::export::verilog::finish(&header, &raw, HOST_MODULE)
-}
-
-/// The top-level ports of [`host_verilog`], in the order the `sim` transport uses.
-pub fn host_ports() -> Vec<PortSpec> {
-    vec![
-        PortSpec::input("clock", 1),
-        PortSpec::input("uart_rx", 1),
-        PortSpec::output("uart_tx", 1),
-        PortSpec::output("spike_valid", 1),
-    ]
+    finish(&header, &raw, HOST_MODULE)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rtl::ports::PortTable;
     use crate::rtl::regmap::{CfgTarget, Owner};
+    use crate::rtl::rtl_top::{port_access, PortAccess};
+    use crate::rtl::top_ports::{host_port_list, HostPorts};
+
+    host_port_list!(port_access!(
+        [const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize]
+            HostTop<NB, AB, GB, SB, NB1, AB1>, HostPorts
+    ));
+
+    /// The port table's widths are the block's.
+    #[test]
+    fn port_table_matches_the_block() {
+        let params = HostParams::sim(CoreShape::default()).unwrap();
+        let table: Vec<u32> = HostPorts::ports(params.shape)
+            .iter()
+            .map(|p| p.width)
+            .collect();
+        let block = with_host_top!(&params, top => PortAccess::<HostPorts>::widths(&top));
+        assert_eq!(table, block);
+    }
 
     #[test]
     fn board_parameters() {
