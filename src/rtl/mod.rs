@@ -6,7 +6,9 @@
 
 pub mod aer;
 pub mod block_ram;
+pub mod cfg_bus;
 pub mod clocked;
+pub mod core_sequencer;
 pub mod core_sim;
 pub mod fanout;
 pub mod host;
@@ -17,6 +19,8 @@ pub mod neurocore;
 pub mod noc;
 pub mod noc_sim;
 pub mod router;
+pub mod sram_synapses;
+pub mod synapse_port;
 pub mod system_sim;
 pub mod tile;
 
