@@ -170,8 +170,8 @@ pub struct CoreSequencer<
     clear_end: Constant<Bits<NB1>>,
 }
 
-impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const AB1: usize>
-    Default for CoreSequencer<NB, AB, GB, NB1, AB1>
+impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const AB1: usize> Default
+    for CoreSequencer<NB, AB, GB, NB1, AB1>
 {
     fn default() -> Self {
         Self {
@@ -316,8 +316,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         self.busy.next = self.phase.q.val() != CorePhase::Idle;
         self.done.next = false;
         // The synapse stage sees the configuration bus, qualified like the core's own writes.
-        self.stage_cfg.write.next =
-            self.cfg.write.val() & (self.phase.q.val() == CorePhase::Idle);
+        self.stage_cfg.write.next = self.cfg.write.val() & (self.phase.q.val() == CorePhase::Idle);
         self.stage_cfg.target.next = self.cfg.target.val();
         self.stage_cfg.addr.next = self.cfg.addr.val();
         self.stage_cfg.data.next = self.cfg.data.val();
@@ -376,8 +375,8 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         // none is outstanding or the outstanding one's response is taken this cycle.
         self.response_taken.next = self.accum_valid.q.val() & self.synapse.rsp_valid.val();
         self.synapse.rsp_ready.next = self.accum_valid.q.val();
-        self.request_valid.next = self.iter_active.q.val()
-            & (!self.accum_valid.q.val() | self.response_taken.val());
+        self.request_valid.next =
+            self.iter_active.q.val() & (!self.accum_valid.q.val() | self.response_taken.val());
         self.synapse.req_valid.next = self.request_valid.val();
         self.synapse.req_axon.next = self.iter_axon.q.val();
         self.synapse.req_group.next = self.iter_group.q.val();
@@ -386,8 +385,8 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         self.request_taken.next = self.request_valid.val() & self.synapse.req_ready.val();
         self.queue_has_event.next = self.queue_read_ptr.q.val() != self.queue_write_ptr.q.val();
         self.queue_word.next = self.event_queue_meta.read_data.val();
-        self.iter_finishing.next = self.request_taken.val()
-            & (self.iter_group.q.val() == self.iter_last_group.q.val());
+        self.iter_finishing.next =
+            self.request_taken.val() & (self.iter_group.q.val() == self.iter_last_group.q.val());
         self.load_next_event.next = (self.phase.q.val() == CorePhase::Input)
             & self.queue_has_event.val()
             & (!self.iter_active.q.val() | self.iter_finishing.val());
@@ -431,14 +430,17 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         // Bank k holds slot (k - lane) mod 4 of a neuron, at address {slot, group}:
         // ((k << GB) - (lane << GB)) | group, in NB = GB + 2 bit arithmetic, which wraps mod 4
         // in the slot field.
-        self.issue_lane_field.next = bit_cast::<NB, 2>(self.issue_lane.val()) << self.group_bits.val();
+        self.issue_lane_field.next =
+            bit_cast::<NB, 2>(self.issue_lane.val()) << self.group_bits.val();
         self.update_lane_field.next =
             bit_cast::<NB, 2>(self.update_lane.val()) << self.group_bits.val();
         for k in 0..4 {
-            self.bank_read_address[k].next =
-                (self.bank_slot_field[k].val() - self.issue_lane_field.val()) | self.issue_group.val();
-            self.bank_zero_address[k].next =
-                (self.bank_slot_field[k].val() - self.update_lane_field.val()) | self.stage_group.val();
+            self.bank_read_address[k].next = (self.bank_slot_field[k].val()
+                - self.issue_lane_field.val())
+                | self.issue_group.val();
+            self.bank_zero_address[k].next = (self.bank_slot_field[k].val()
+                - self.update_lane_field.val())
+                | self.stage_group.val();
         }
 
         // ---- Input phase, accumulate: acc[slot][group] += sext(w) << pre_shift, lane by lane,
@@ -467,7 +469,9 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             if self.bypass_hit.q.val() {
                 self.acc_read_lane[j].next = self.bypass_lane[j].q.val();
             }
-            if self.weight_lane[j].val().get_bit(WEIGHT_BITS - 1) {
+            // Bit 15 = the sign of the port's 16-bit lane (`WEIGHT_BITS`; named constants do not
+            // translate inside `#[hdl_gen]` bit indices).
+            if self.weight_lane[j].val().get_bit(15) {
                 self.weight_lane[j].next = self.weight_lane[j].val() | self.weight_sign_fill.val();
             }
             // 24-bit sums wrap as two's complement; the mapper's bound keeps them exact.

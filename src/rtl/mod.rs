@@ -6,6 +6,8 @@
 
 pub mod aer;
 pub mod block_ram;
+#[cfg(test)]
+mod block_tests;
 pub mod cfg_bus;
 pub mod clocked;
 pub mod core_sequencer;

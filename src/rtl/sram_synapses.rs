@@ -99,12 +99,18 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
 
         // Response: lane i = bits 8i..8i+8, sign-extended to 16. (`bit_cast` cannot take a
         // loop index in `#[hdl_gen]`, so the lanes are cut out one by one.)
-        self.lane[0].next = bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
-        self.lane[1].next = bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8));
-        self.lane[2].next = bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16));
-        self.lane[3].next = bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24));
+        self.lane[0].next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
+        self.lane[1].next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8));
+        self.lane[2].next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16));
+        self.lane[3].next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24));
         for i in 0..4 {
-            if self.lane[i].val().get_bit(STORED_WEIGHT_BITS - 1) {
+            // Bit 7 = the sign of a stored 8-bit weight (a literal: named constants do not
+            // translate inside `#[hdl_gen]` bit indices).
+            if self.lane[i].val().get_bit(7) {
                 self.lane[i].next = self.lane[i].val() | self.weight_sign_fill.val();
             }
         }
