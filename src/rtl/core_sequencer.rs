@@ -134,7 +134,6 @@ pub struct CoreSequencer<
     // Combinational temporaries.
     queue_has_event: Signal<Local, Bit>,
     queue_word: Signal<Local, Bits<21>>,
-    request_valid: Signal<Local, Bit>,
     request_taken: Signal<Local, Bit>,
     response_taken: Signal<Local, Bit>,
     iter_finishing: Signal<Local, Bit>,
@@ -161,9 +160,7 @@ pub struct CoreSequencer<
     input_write_address: Signal<Local, Bits<NB>>,
     update_issuing: Signal<Local, Bit>,
     update_lane: Signal<Local, Bits<2>>,
-    // `bank_index[k] = k` as a 2-bit value, and `k << GB` (k in the slot field of a bank
-    // address), for the mod-4 bank arithmetic.
-    bank_index: [Constant<Bits<2>>; BANKS],
+    // `k << GB`: k in the slot field of a bank address, for the mod-4 bank arithmetic.
     bank_slot_field: [Constant<Bits<NB>>; BANKS],
     group_bits: Constant<Bits<8>>,
     weight_sign_fill: Constant<Bits<24>>,
@@ -225,7 +222,6 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             update_stage_neuron: Default::default(),
             queue_has_event: Default::default(),
             queue_word: Default::default(),
-            request_valid: Default::default(),
             request_taken: Default::default(),
             response_taken: Default::default(),
             iter_finishing: Default::default(),
@@ -248,7 +244,6 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             input_write_address: Default::default(),
             update_issuing: Default::default(),
             update_lane: Default::default(),
-            bank_index: [0u64, 1, 2, 3].map(|k| Constant::new(k.into())),
             bank_slot_field: [0u64, 1, 2, 3].map(|k| Constant::new((k << GB).into())),
             group_bits: Constant::new((GB as u64).into()),
             weight_sign_fill: sign_fill::<24>(WEIGHT_BITS),
@@ -373,22 +368,27 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         // entry after the head when the head is consumed this cycle), so the head entry is
         // always on the RAM's output and events issue back to back. A request goes out when
         // none is outstanding or the outstanding one's response is taken this cycle.
+        // (The handshake terms are spelled out rather than chained through intermediate
+        // signals: each link of such a chain costs the rtl engine a settle pass.)
         self.response_taken.next = self.accum_valid.q.val() & self.synapse.rsp_valid.val();
         self.synapse.rsp_ready.next = self.accum_valid.q.val();
-        self.request_valid.next =
-            self.iter_active.q.val() & (!self.accum_valid.q.val() | self.response_taken.val());
-        self.synapse.req_valid.next = self.request_valid.val();
+        self.synapse.req_valid.next =
+            self.iter_active.q.val() & (!self.accum_valid.q.val() | self.synapse.rsp_valid.val());
         self.synapse.req_axon.next = self.iter_axon.q.val();
         self.synapse.req_group.next = self.iter_group.q.val();
         self.synapse.req_first.next = self.iter_first.q.val();
         self.synapse.req_last.next = self.iter_group.q.val() == self.iter_last_group.q.val();
-        self.request_taken.next = self.request_valid.val() & self.synapse.req_ready.val();
+        self.request_taken.next = self.iter_active.q.val()
+            & (!self.accum_valid.q.val() | self.synapse.rsp_valid.val())
+            & self.synapse.req_ready.val();
         self.queue_has_event.next = self.queue_read_ptr.q.val() != self.queue_write_ptr.q.val();
         self.queue_word.next = self.event_queue_meta.read_data.val();
-        self.iter_finishing.next =
-            self.request_taken.val() & (self.iter_group.q.val() == self.iter_last_group.q.val());
+        self.iter_finishing.next = self.iter_active.q.val()
+            & (!self.accum_valid.q.val() | self.synapse.rsp_valid.val())
+            & self.synapse.req_ready.val()
+            & (self.iter_group.q.val() == self.iter_last_group.q.val());
         self.load_next_event.next = (self.phase.q.val() == CorePhase::Input)
-            & self.queue_has_event.val()
+            & (self.queue_read_ptr.q.val() != self.queue_write_ptr.q.val())
             & (!self.iter_active.q.val() | self.iter_finishing.val());
         self.event_queue_meta.read_address.next = bit_cast::<AB, AB1>(self.queue_read_ptr.q.val());
         self.event_queue_axon.read_address.next = bit_cast::<AB, AB1>(self.queue_read_ptr.q.val());
@@ -451,28 +451,55 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         if self.phase.q.val() == CorePhase::Update {
             self.acc_rotate.next = self.update_lane.val();
         }
+        // Spelled out with literal indices: a loop over (j, k) with a mod-4 test costs the rtl
+        // engine 16 comparisons in every evaluation of this block.
         for j in 0..4 {
             self.acc_rot[j].next = self.acc_banks[j].read_data.val();
-            for k in 0..4 {
-                if self.bank_index[k].val() - self.bank_index[j].val() == self.acc_rotate.val() {
-                    self.acc_rot[j].next = self.acc_banks[k].read_data.val();
-                }
-            }
         }
-        // (`bit_cast` cannot take a loop index in `#[hdl_gen]`: the lanes are widened one by one.)
+        if self.acc_rotate.val() == 1 {
+            self.acc_rot[0].next = self.acc_banks[1].read_data.val();
+            self.acc_rot[1].next = self.acc_banks[2].read_data.val();
+            self.acc_rot[2].next = self.acc_banks[3].read_data.val();
+            self.acc_rot[3].next = self.acc_banks[0].read_data.val();
+        }
+        if self.acc_rotate.val() == 2 {
+            self.acc_rot[0].next = self.acc_banks[2].read_data.val();
+            self.acc_rot[1].next = self.acc_banks[3].read_data.val();
+            self.acc_rot[2].next = self.acc_banks[0].read_data.val();
+            self.acc_rot[3].next = self.acc_banks[1].read_data.val();
+        }
+        if self.acc_rotate.val() == 3 {
+            self.acc_rot[0].next = self.acc_banks[3].read_data.val();
+            self.acc_rot[1].next = self.acc_banks[0].read_data.val();
+            self.acc_rot[2].next = self.acc_banks[1].read_data.val();
+            self.acc_rot[3].next = self.acc_banks[2].read_data.val();
+        }
+        // The response's lanes sign-extended to 24 bits (bit 15 is a lane's sign). `bit_cast`
+        // cannot take a loop index in `#[hdl_gen]`, so the lanes are widened one by one.
         self.weight_lane[0].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight0.val());
+        if self.synapse.rsp_weight0.val().get_bit(15) {
+            self.weight_lane[0].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight0.val())
+                | self.weight_sign_fill.val();
+        }
         self.weight_lane[1].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight1.val());
+        if self.synapse.rsp_weight1.val().get_bit(15) {
+            self.weight_lane[1].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight1.val())
+                | self.weight_sign_fill.val();
+        }
         self.weight_lane[2].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight2.val());
+        if self.synapse.rsp_weight2.val().get_bit(15) {
+            self.weight_lane[2].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight2.val())
+                | self.weight_sign_fill.val();
+        }
         self.weight_lane[3].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight3.val());
+        if self.synapse.rsp_weight3.val().get_bit(15) {
+            self.weight_lane[3].next = bit_cast::<24, WEIGHT_BITS>(self.synapse.rsp_weight3.val())
+                | self.weight_sign_fill.val();
+        }
         for j in 0..4 {
             self.acc_read_lane[j].next = self.acc_rot[j].val();
             if self.bypass_hit.q.val() {
                 self.acc_read_lane[j].next = self.bypass_lane[j].q.val();
-            }
-            // Bit 15 = the sign of the port's 16-bit lane (`WEIGHT_BITS`; named constants do not
-            // translate inside `#[hdl_gen]` bit indices).
-            if self.weight_lane[j].val().get_bit(15) {
-                self.weight_lane[j].next = self.weight_lane[j].val() | self.weight_sign_fill.val();
             }
             // 24-bit sums wrap as two's complement; the mapper's bound keeps them exact.
             self.lane_sum[j].next = self.acc_read_lane[j].val()
@@ -497,7 +524,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             << self.group_bits.val())
             | bit_cast::<NB, GB>(self.accum_group.q.val());
         if self.phase.q.val() == CorePhase::Input {
-            self.acc_write_enable.next = self.response_taken.val();
+            self.acc_write_enable.next = self.accum_valid.q.val() & self.synapse.rsp_valid.val();
         }
         self.bypass_hit.d.next = self.acc_write_enable.val()
             & (self.input_read_address.val() == self.input_write_address.val());
@@ -578,11 +605,26 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         // Write data: bank k takes lane (k - slot) mod 4 of the sums, or zero.
         for k in 0..4 {
             self.acc_banks[k].write_data.next = self.lane_sum[k].val();
-            for j in 0..4 {
-                if self.bank_index[k].val() - self.bank_index[j].val() == self.accum_slot.q.val() {
-                    self.acc_banks[k].write_data.next = self.lane_sum[j].val();
-                }
-            }
+        }
+        if self.accum_slot.q.val() == 1 {
+            self.acc_banks[0].write_data.next = self.lane_sum[3].val();
+            self.acc_banks[1].write_data.next = self.lane_sum[0].val();
+            self.acc_banks[2].write_data.next = self.lane_sum[1].val();
+            self.acc_banks[3].write_data.next = self.lane_sum[2].val();
+        }
+        if self.accum_slot.q.val() == 2 {
+            self.acc_banks[0].write_data.next = self.lane_sum[2].val();
+            self.acc_banks[1].write_data.next = self.lane_sum[3].val();
+            self.acc_banks[2].write_data.next = self.lane_sum[0].val();
+            self.acc_banks[3].write_data.next = self.lane_sum[1].val();
+        }
+        if self.accum_slot.q.val() == 3 {
+            self.acc_banks[0].write_data.next = self.lane_sum[1].val();
+            self.acc_banks[1].write_data.next = self.lane_sum[2].val();
+            self.acc_banks[2].write_data.next = self.lane_sum[3].val();
+            self.acc_banks[3].write_data.next = self.lane_sum[0].val();
+        }
+        for k in 0..4 {
             if self.acc_write_zero.val() {
                 self.acc_banks[k].write_data.next = 0.into();
             }

@@ -5,9 +5,9 @@
 //! Written through the configuration bus (`CfgTarget::Synapse`, address `axon * 2^GB + group`).
 //!
 //! # Timing
-//! Ready whenever its output register is free or being drained (`req_ready = !rsp_valid |
-//! rsp_ready`); a request taken in cycle `c` is answered in cycle `c + 1` (the block RAM's
-//! registered read). While the core holds `rsp_ready` low, the read address is held at the
+//! Always ready (the requester keeps at most one request outstanding, so the output register
+//! is free or being drained when a request comes); a request taken in cycle `c` is answered in
+//! cycle `c + 1` (the block RAM's registered read). While the core holds `rsp_ready` low, the read address is held at the
 //! request's, so the RAM keeps presenting the same word. It never asks for the learning
 //! window (`stage_busy` low) and ignores the tick context.
 
@@ -37,10 +37,6 @@ pub struct SramSynapses<const NB: usize, const AB: usize, const GB: usize, const
     rsp_pending: DFF<Bit>,
     /// Address of the request being answered.
     held_address: DFF<Bits<SB>>,
-    request_address: Signal<Local, Bits<SB>>,
-    accept: Signal<Local, Bit>,
-    /// The four lanes, sign-extended.
-    lane: [Signal<Local, Bits<WEIGHT_BITS>>; 4],
     synapse_target: Constant<Bits<4>>,
     group_bits: Constant<Bits<8>>,
     weight_sign_fill: Constant<Bits<WEIGHT_BITS>>,
@@ -58,9 +54,6 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Default
             synapse_sram: Default::default(),
             rsp_pending: Default::default(),
             held_address: Default::default(),
-            request_address: Default::default(),
-            accept: Default::default(),
-            lane: Default::default(),
             synapse_target: Constant::new((CfgTarget::Synapse as u64).into()),
             group_bits: Constant::new((GB as u64).into()),
             weight_sign_fill: sign_fill::<WEIGHT_BITS>(STORED_WEIGHT_BITS),
@@ -84,41 +77,53 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
         self.synapse_sram.write_data.next = self.cfg.data.val();
 
         // Requests: word address {axon, group}; hold the address while the response waits.
-        self.request_address.next = (bit_cast::<SB, AB>(self.port.req_axon.val())
-            << self.group_bits.val())
-            | bit_cast::<SB, GB>(self.port.req_group.val());
-        self.port.req_ready.next = !self.rsp_pending.q.val() | self.port.rsp_ready.val();
-        self.accept.next = self.port.req_valid.val() & self.port.req_ready.val();
+        // Always ready: the requester keeps at most one request outstanding (the port's rule),
+        // so when a request arrives the output register is empty or being drained.
+        self.port.req_ready.next = true;
         self.synapse_sram.read_address.next = self.held_address.q.val();
-        if self.accept.val() {
-            self.synapse_sram.read_address.next = self.request_address.val();
-            self.held_address.d.next = self.request_address.val();
+        if self.port.req_valid.val() {
+            self.synapse_sram.read_address.next = (bit_cast::<SB, AB>(self.port.req_axon.val())
+                << self.group_bits.val())
+                | bit_cast::<SB, GB>(self.port.req_group.val());
+            self.held_address.d.next = (bit_cast::<SB, AB>(self.port.req_axon.val())
+                << self.group_bits.val())
+                | bit_cast::<SB, GB>(self.port.req_group.val());
         }
         self.rsp_pending.d.next =
-            self.accept.val() | (self.rsp_pending.q.val() & !self.port.rsp_ready.val());
+            self.port.req_valid.val() | (self.rsp_pending.q.val() & !self.port.rsp_ready.val());
 
-        // Response: lane i = bits 8i..8i+8, sign-extended to 16. (`bit_cast` cannot take a
-        // loop index in `#[hdl_gen]`, so the lanes are cut out one by one.)
-        self.lane[0].next =
-            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
-        self.lane[1].next =
-            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8));
-        self.lane[2].next =
-            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16));
-        self.lane[3].next =
-            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24));
-        for i in 0..4 {
-            // Bit 7 = the sign of a stored 8-bit weight (a literal: named constants do not
-            // translate inside `#[hdl_gen]` bit indices).
-            if self.lane[i].val().get_bit(7) {
-                self.lane[i].next = self.lane[i].val() | self.weight_sign_fill.val();
-            }
-        }
+        // Response: lane i = bits 8i..8i+8, sign-extended to 16 (bit 8i+7 is the sign). Written
+        // straight to the port, without intermediate signals: each one would cost the rtl
+        // engine a settle pass on the core's critical path.
         self.port.rsp_valid.next = self.rsp_pending.q.val();
-        self.port.rsp_weight0.next = self.lane[0].val();
-        self.port.rsp_weight1.next = self.lane[1].val();
-        self.port.rsp_weight2.next = self.lane[2].val();
-        self.port.rsp_weight3.next = self.lane[3].val();
+        self.port.rsp_weight0.next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0));
+        if self.synapse_sram.read_data.val().get_bit(7) {
+            self.port.rsp_weight0.next =
+                bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(0))
+                    | self.weight_sign_fill.val();
+        }
+        self.port.rsp_weight1.next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8));
+        if self.synapse_sram.read_data.val().get_bit(15) {
+            self.port.rsp_weight1.next =
+                bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(8))
+                    | self.weight_sign_fill.val();
+        }
+        self.port.rsp_weight2.next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16));
+        if self.synapse_sram.read_data.val().get_bit(23) {
+            self.port.rsp_weight2.next =
+                bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(16))
+                    | self.weight_sign_fill.val();
+        }
+        self.port.rsp_weight3.next =
+            bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24));
+        if self.synapse_sram.read_data.val().get_bit(31) {
+            self.port.rsp_weight3.next =
+                bit_cast::<WEIGHT_BITS, 8>(self.synapse_sram.read_data.val().get_bits::<8>(24))
+                    | self.weight_sign_fill.val();
+        }
         self.port.stage_busy.next = false;
     }
 }
