@@ -237,10 +237,6 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
     output reg  [31:0] stage_cfg$data;
 
     // Constant declarations
-    localparam  bank_index$0 = 2'b0;
-    localparam  bank_index$1 = 2'b1;
-    localparam  bank_index$2 = 2'b10;
-    localparam  bank_index$3 = 2'b11;
     localparam  bank_slot_field$0 = 8'h0;
     localparam  bank_slot_field$1 = 8'h40;
     localparam  bank_slot_field$2 = 8'h80;
@@ -441,7 +437,6 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
     // Local signals
     reg  queue_has_event;
     reg  [20:0] queue_word;
-    reg  request_valid;
     reg  request_taken;
     reg  response_taken;
     reg  iter_finishing;
@@ -869,17 +864,16 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
         end
         response_taken = accum_valid$q & synapse$rsp_valid;
         synapse$rsp_ready = accum_valid$q;
-        request_valid = iter_active$q & (~accum_valid$q | response_taken);
-        synapse$req_valid = request_valid;
+        synapse$req_valid = iter_active$q & (~accum_valid$q | synapse$rsp_valid);
         synapse$req_axon = iter_axon$q;
         synapse$req_group = iter_group$q;
         synapse$req_first = iter_first$q;
         synapse$req_last = iter_group$q == iter_last_group$q;
-        request_taken = request_valid & synapse$req_ready;
+        request_taken = iter_active$q & (~accum_valid$q | synapse$rsp_valid) & synapse$req_ready;
         queue_has_event = queue_read_ptr$q != queue_write_ptr$q;
         queue_word = event_queue_meta$read_data;
-        iter_finishing = request_taken & (iter_group$q == iter_last_group$q);
-        load_next_event = (phase$q == CorePhase$Input) & queue_has_event & (~iter_active$q | iter_finishing);
+        iter_finishing = iter_active$q & (~accum_valid$q | synapse$rsp_valid) & synapse$req_ready & (iter_group$q == iter_last_group$q);
+        load_next_event = (phase$q == CorePhase$Input) & (queue_read_ptr$q != queue_write_ptr$q) & (~iter_active$q | iter_finishing);
         event_queue_meta$read_address = ((queue_read_ptr$q) & 8'hff);
         event_queue_axon$read_address = ((queue_read_ptr$q) & 8'hff);
         if (request_taken) begin
@@ -931,67 +925,46 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
             acc_rotate = update_lane;
         end
         acc_rot$0 = acc_banks$0$read_data;
-        if (bank_index$0 - bank_index$0 == acc_rotate) begin
-            acc_rot$0 = acc_banks$0$read_data;
-        end
-        if (bank_index$1 - bank_index$0 == acc_rotate) begin
-            acc_rot$0 = acc_banks$1$read_data;
-        end
-        if (bank_index$2 - bank_index$0 == acc_rotate) begin
-            acc_rot$0 = acc_banks$2$read_data;
-        end
-        if (bank_index$3 - bank_index$0 == acc_rotate) begin
-            acc_rot$0 = acc_banks$3$read_data;
-        end
         acc_rot$1 = acc_banks$1$read_data;
-        if (bank_index$0 - bank_index$1 == acc_rotate) begin
-            acc_rot$1 = acc_banks$0$read_data;
-        end
-        if (bank_index$1 - bank_index$1 == acc_rotate) begin
-            acc_rot$1 = acc_banks$1$read_data;
-        end
-        if (bank_index$2 - bank_index$1 == acc_rotate) begin
-            acc_rot$1 = acc_banks$2$read_data;
-        end
-        if (bank_index$3 - bank_index$1 == acc_rotate) begin
-            acc_rot$1 = acc_banks$3$read_data;
-        end
         acc_rot$2 = acc_banks$2$read_data;
-        if (bank_index$0 - bank_index$2 == acc_rotate) begin
-            acc_rot$2 = acc_banks$0$read_data;
-        end
-        if (bank_index$1 - bank_index$2 == acc_rotate) begin
-            acc_rot$2 = acc_banks$1$read_data;
-        end
-        if (bank_index$2 - bank_index$2 == acc_rotate) begin
-            acc_rot$2 = acc_banks$2$read_data;
-        end
-        if (bank_index$3 - bank_index$2 == acc_rotate) begin
-            acc_rot$2 = acc_banks$3$read_data;
-        end
         acc_rot$3 = acc_banks$3$read_data;
-        if (bank_index$0 - bank_index$3 == acc_rotate) begin
+        if (acc_rotate == 32'h1) begin
+            acc_rot$0 = acc_banks$1$read_data;
+            acc_rot$1 = acc_banks$2$read_data;
+            acc_rot$2 = acc_banks$3$read_data;
             acc_rot$3 = acc_banks$0$read_data;
         end
-        if (bank_index$1 - bank_index$3 == acc_rotate) begin
+        if (acc_rotate == 32'h2) begin
+            acc_rot$0 = acc_banks$2$read_data;
+            acc_rot$1 = acc_banks$3$read_data;
+            acc_rot$2 = acc_banks$0$read_data;
             acc_rot$3 = acc_banks$1$read_data;
         end
-        if (bank_index$2 - bank_index$3 == acc_rotate) begin
+        if (acc_rotate == 32'h3) begin
+            acc_rot$0 = acc_banks$3$read_data;
+            acc_rot$1 = acc_banks$0$read_data;
+            acc_rot$2 = acc_banks$1$read_data;
             acc_rot$3 = acc_banks$2$read_data;
         end
-        if (bank_index$3 - bank_index$3 == acc_rotate) begin
-            acc_rot$3 = acc_banks$3$read_data;
-        end
         weight_lane$0 = ((synapse$rsp_weight0) & 24'hffffff);
+        if (synapse$rsp_weight0[32'hf]) begin
+            weight_lane$0 = ((synapse$rsp_weight0) & 24'hffffff) | weight_sign_fill;
+        end
         weight_lane$1 = ((synapse$rsp_weight1) & 24'hffffff);
+        if (synapse$rsp_weight1[32'hf]) begin
+            weight_lane$1 = ((synapse$rsp_weight1) & 24'hffffff) | weight_sign_fill;
+        end
         weight_lane$2 = ((synapse$rsp_weight2) & 24'hffffff);
+        if (synapse$rsp_weight2[32'hf]) begin
+            weight_lane$2 = ((synapse$rsp_weight2) & 24'hffffff) | weight_sign_fill;
+        end
         weight_lane$3 = ((synapse$rsp_weight3) & 24'hffffff);
+        if (synapse$rsp_weight3[32'hf]) begin
+            weight_lane$3 = ((synapse$rsp_weight3) & 24'hffffff) | weight_sign_fill;
+        end
         acc_read_lane$0 = acc_rot$0;
         if (bypass_hit$q) begin
             acc_read_lane$0 = bypass_lane$0$q;
-        end
-        if (weight_lane$0[32'hf]) begin
-            weight_lane$0 = weight_lane$0 | weight_sign_fill;
         end
         lane_sum$0 = acc_read_lane$0 + (weight_lane$0 << accum_shift$q);
         bypass_lane$0$d = lane_sum$0;
@@ -999,26 +972,17 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
         if (bypass_hit$q) begin
             acc_read_lane$1 = bypass_lane$1$q;
         end
-        if (weight_lane$1[32'hf]) begin
-            weight_lane$1 = weight_lane$1 | weight_sign_fill;
-        end
         lane_sum$1 = acc_read_lane$1 + (weight_lane$1 << accum_shift$q);
         bypass_lane$1$d = lane_sum$1;
         acc_read_lane$2 = acc_rot$2;
         if (bypass_hit$q) begin
             acc_read_lane$2 = bypass_lane$2$q;
         end
-        if (weight_lane$2[32'hf]) begin
-            weight_lane$2 = weight_lane$2 | weight_sign_fill;
-        end
         lane_sum$2 = acc_read_lane$2 + (weight_lane$2 << accum_shift$q);
         bypass_lane$2$d = lane_sum$2;
         acc_read_lane$3 = acc_rot$3;
         if (bypass_hit$q) begin
             acc_read_lane$3 = bypass_lane$3$q;
-        end
-        if (weight_lane$3[32'hf]) begin
-            weight_lane$3 = weight_lane$3 | weight_sign_fill;
         end
         lane_sum$3 = acc_read_lane$3 + (weight_lane$3 << accum_shift$q);
         bypass_lane$3$d = lane_sum$3;
@@ -1030,7 +994,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
         end
         input_write_address = (((accum_slot$q) & 8'hff) << group_bits) | ((accum_group$q) & 8'hff);
         if (phase$q == CorePhase$Input) begin
-            acc_write_enable = response_taken;
+            acc_write_enable = accum_valid$q & synapse$rsp_valid;
         end
         bypass_hit$d = acc_write_enable & (input_read_address == input_write_address);
         acc_banks$0$read_address = input_read_address;
@@ -1103,69 +1067,39 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
             clear_index$d = clear_index$q + 32'h1;
         end
         acc_banks$0$write_data = lane_sum$0;
-        if (bank_index$0 - bank_index$0 == accum_slot$q) begin
-            acc_banks$0$write_data = lane_sum$0;
-        end
-        if (bank_index$0 - bank_index$1 == accum_slot$q) begin
-            acc_banks$0$write_data = lane_sum$1;
-        end
-        if (bank_index$0 - bank_index$2 == accum_slot$q) begin
-            acc_banks$0$write_data = lane_sum$2;
-        end
-        if (bank_index$0 - bank_index$3 == accum_slot$q) begin
+        acc_banks$1$write_data = lane_sum$1;
+        acc_banks$2$write_data = lane_sum$2;
+        acc_banks$3$write_data = lane_sum$3;
+        if (accum_slot$q == 32'h1) begin
             acc_banks$0$write_data = lane_sum$3;
+            acc_banks$1$write_data = lane_sum$0;
+            acc_banks$2$write_data = lane_sum$1;
+            acc_banks$3$write_data = lane_sum$2;
+        end
+        if (accum_slot$q == 32'h2) begin
+            acc_banks$0$write_data = lane_sum$2;
+            acc_banks$1$write_data = lane_sum$3;
+            acc_banks$2$write_data = lane_sum$0;
+            acc_banks$3$write_data = lane_sum$1;
+        end
+        if (accum_slot$q == 32'h3) begin
+            acc_banks$0$write_data = lane_sum$1;
+            acc_banks$1$write_data = lane_sum$2;
+            acc_banks$2$write_data = lane_sum$3;
+            acc_banks$3$write_data = lane_sum$0;
         end
         if (acc_write_zero) begin
             acc_banks$0$write_data = 32'h0;
         end
         acc_banks$0$write_enable = acc_write_enable | acc_write_zero;
-        acc_banks$1$write_data = lane_sum$1;
-        if (bank_index$1 - bank_index$0 == accum_slot$q) begin
-            acc_banks$1$write_data = lane_sum$0;
-        end
-        if (bank_index$1 - bank_index$1 == accum_slot$q) begin
-            acc_banks$1$write_data = lane_sum$1;
-        end
-        if (bank_index$1 - bank_index$2 == accum_slot$q) begin
-            acc_banks$1$write_data = lane_sum$2;
-        end
-        if (bank_index$1 - bank_index$3 == accum_slot$q) begin
-            acc_banks$1$write_data = lane_sum$3;
-        end
         if (acc_write_zero) begin
             acc_banks$1$write_data = 32'h0;
         end
         acc_banks$1$write_enable = acc_write_enable | acc_write_zero;
-        acc_banks$2$write_data = lane_sum$2;
-        if (bank_index$2 - bank_index$0 == accum_slot$q) begin
-            acc_banks$2$write_data = lane_sum$0;
-        end
-        if (bank_index$2 - bank_index$1 == accum_slot$q) begin
-            acc_banks$2$write_data = lane_sum$1;
-        end
-        if (bank_index$2 - bank_index$2 == accum_slot$q) begin
-            acc_banks$2$write_data = lane_sum$2;
-        end
-        if (bank_index$2 - bank_index$3 == accum_slot$q) begin
-            acc_banks$2$write_data = lane_sum$3;
-        end
         if (acc_write_zero) begin
             acc_banks$2$write_data = 32'h0;
         end
         acc_banks$2$write_enable = acc_write_enable | acc_write_zero;
-        acc_banks$3$write_data = lane_sum$3;
-        if (bank_index$3 - bank_index$0 == accum_slot$q) begin
-            acc_banks$3$write_data = lane_sum$0;
-        end
-        if (bank_index$3 - bank_index$1 == accum_slot$q) begin
-            acc_banks$3$write_data = lane_sum$1;
-        end
-        if (bank_index$3 - bank_index$2 == accum_slot$q) begin
-            acc_banks$3$write_data = lane_sum$2;
-        end
-        if (bank_index$3 - bank_index$3 == accum_slot$q) begin
-            acc_banks$3$write_data = lane_sum$3;
-        end
         if (acc_write_zero) begin
             acc_banks$3$write_data = 32'h0;
         end
@@ -2540,14 +2474,6 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$
     wire  [13:0] held_address$q;
     reg  held_address$clock;
 
-    // Local signals
-    reg  [13:0] request_address;
-    reg  accept;
-    reg  [15:0] lane$0;
-    reg  [15:0] lane$1;
-    reg  [15:0] lane$2;
-    reg  [15:0] lane$3;
-
     // Sub module instances
     neurofab_core$synapses$synapse_sram synapse_sram(
         .read_address(synapse_sram$read_address),
@@ -2580,36 +2506,30 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$
         synapse_sram$write_enable = cfg$write & (cfg$target == synapse_target);
         synapse_sram$write_address = ((cfg$addr) & 14'h3fff);
         synapse_sram$write_data = cfg$data;
-        request_address = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
-        port$req_ready = ~rsp_pending$q | port$rsp_ready;
-        accept = port$req_valid & port$req_ready;
+        port$req_ready = 1'b1;
         synapse_sram$read_address = held_address$q;
-        if (accept) begin
-            synapse_sram$read_address = request_address;
-            held_address$d = request_address;
+        if (port$req_valid) begin
+            synapse_sram$read_address = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
+            held_address$d = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
         end
-        rsp_pending$d = accept | (rsp_pending$q & ~port$rsp_ready);
-        lane$0 = ((synapse_sram$read_data[(32'h0)+:(8)]) & 16'hffff);
-        lane$1 = ((synapse_sram$read_data[(32'h8)+:(8)]) & 16'hffff);
-        lane$2 = ((synapse_sram$read_data[(32'h10)+:(8)]) & 16'hffff);
-        lane$3 = ((synapse_sram$read_data[(32'h18)+:(8)]) & 16'hffff);
-        if (lane$0[32'h7]) begin
-            lane$0 = lane$0 | weight_sign_fill;
-        end
-        if (lane$1[32'h7]) begin
-            lane$1 = lane$1 | weight_sign_fill;
-        end
-        if (lane$2[32'h7]) begin
-            lane$2 = lane$2 | weight_sign_fill;
-        end
-        if (lane$3[32'h7]) begin
-            lane$3 = lane$3 | weight_sign_fill;
-        end
+        rsp_pending$d = port$req_valid | (rsp_pending$q & ~port$rsp_ready);
         port$rsp_valid = rsp_pending$q;
-        port$rsp_weight0 = lane$0;
-        port$rsp_weight1 = lane$1;
-        port$rsp_weight2 = lane$2;
-        port$rsp_weight3 = lane$3;
+        port$rsp_weight0 = ((synapse_sram$read_data[(32'h0)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'h7]) begin
+            port$rsp_weight0 = ((synapse_sram$read_data[(32'h0)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
+        port$rsp_weight1 = ((synapse_sram$read_data[(32'h8)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'hf]) begin
+            port$rsp_weight1 = ((synapse_sram$read_data[(32'h8)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
+        port$rsp_weight2 = ((synapse_sram$read_data[(32'h10)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'h17]) begin
+            port$rsp_weight2 = ((synapse_sram$read_data[(32'h10)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
+        port$rsp_weight3 = ((synapse_sram$read_data[(32'h18)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'h1f]) begin
+            port$rsp_weight3 = ((synapse_sram$read_data[(32'h18)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
         port$stage_busy = 1'b0;
     end
 
