@@ -69,6 +69,7 @@ impl SramSynapses {
 impl SynapseStage for SramSynapses {
     const OBSERVES_EVENTS: bool = false;
 
+    #[inline]
     fn add_pre_event(&mut self, projection: usize, pre: usize, sums: &mut [i64]) {
         let proj = &self.projections[projection];
         let weights = &proj.by_pre[pre * proj.post_size..(pre + 1) * proj.post_size];
@@ -77,6 +78,7 @@ impl SynapseStage for SramSynapses {
         }
     }
 
+    #[inline]
     fn end_of_tick(&mut self, _pre: &[(usize, usize)], _post: &[(usize, usize)]) {}
 }
 
