@@ -24,9 +24,225 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     output reg  [24:0] probe_u;
     output reg  [23:0] probe_v;
 
+    // Stub signals
+    reg  core$clock;
+    reg  core$cfg$write;
+    reg  [3:0] core$cfg$target;
+    reg  [23:0] core$cfg$addr;
+    reg  [31:0] core$cfg$data;
+    reg  core$event_valid;
+    reg  [7:0] core$event_axon;
+    wire  core$event_ready;
+    reg  core$start;
+    wire  core$busy;
+    wire  core$done;
+    wire  core$spike_valid;
+    wire  [7:0] core$spike_neuron;
+    reg  [7:0] core$probe_neuron;
+    wire  [24:0] core$probe_u;
+    wire  [23:0] core$probe_v;
+    wire  core$synapse$req_valid;
+    wire  [7:0] core$synapse$req_axon;
+    wire  [5:0] core$synapse$req_group;
+    wire  core$synapse$req_first;
+    wire  core$synapse$req_last;
+    reg  core$synapse$req_ready;
+    reg  core$synapse$rsp_valid;
+    reg  [15:0] core$synapse$rsp_weight0;
+    reg  [15:0] core$synapse$rsp_weight1;
+    reg  [15:0] core$synapse$rsp_weight2;
+    reg  [15:0] core$synapse$rsp_weight3;
+    wire  core$synapse$rsp_ready;
+    wire  core$synapse$tick_start;
+    wire  core$synapse$post_valid;
+    wire  [7:0] core$synapse$post_neuron;
+    wire  core$synapse$window;
+    reg  core$synapse$stage_busy;
+    wire  core$stage_cfg$write;
+    wire  [3:0] core$stage_cfg$target;
+    wire  [23:0] core$stage_cfg$addr;
+    wire  [31:0] core$stage_cfg$data;
+    reg  synapses$clock;
+    reg  synapses$cfg$write;
+    reg  [3:0] synapses$cfg$target;
+    reg  [23:0] synapses$cfg$addr;
+    reg  [31:0] synapses$cfg$data;
+    reg  synapses$port$req_valid;
+    reg  [7:0] synapses$port$req_axon;
+    reg  [5:0] synapses$port$req_group;
+    reg  synapses$port$req_first;
+    reg  synapses$port$req_last;
+    wire  synapses$port$req_ready;
+    wire  synapses$port$rsp_valid;
+    wire  [15:0] synapses$port$rsp_weight0;
+    wire  [15:0] synapses$port$rsp_weight1;
+    wire  [15:0] synapses$port$rsp_weight2;
+    wire  [15:0] synapses$port$rsp_weight3;
+    reg  synapses$port$rsp_ready;
+    reg  synapses$port$tick_start;
+    reg  synapses$port$post_valid;
+    reg  [7:0] synapses$port$post_neuron;
+    reg  synapses$port$window;
+    wire  synapses$port$stage_busy;
+
+    // Sub module instances
+    neurofab_core$core core(
+        .clock(core$clock),
+        .cfg$write(core$cfg$write),
+        .cfg$target(core$cfg$target),
+        .cfg$addr(core$cfg$addr),
+        .cfg$data(core$cfg$data),
+        .event_valid(core$event_valid),
+        .event_axon(core$event_axon),
+        .event_ready(core$event_ready),
+        .start(core$start),
+        .busy(core$busy),
+        .done(core$done),
+        .spike_valid(core$spike_valid),
+        .spike_neuron(core$spike_neuron),
+        .probe_neuron(core$probe_neuron),
+        .probe_u(core$probe_u),
+        .probe_v(core$probe_v),
+        .synapse$req_valid(core$synapse$req_valid),
+        .synapse$req_axon(core$synapse$req_axon),
+        .synapse$req_group(core$synapse$req_group),
+        .synapse$req_first(core$synapse$req_first),
+        .synapse$req_last(core$synapse$req_last),
+        .synapse$req_ready(core$synapse$req_ready),
+        .synapse$rsp_valid(core$synapse$rsp_valid),
+        .synapse$rsp_weight0(core$synapse$rsp_weight0),
+        .synapse$rsp_weight1(core$synapse$rsp_weight1),
+        .synapse$rsp_weight2(core$synapse$rsp_weight2),
+        .synapse$rsp_weight3(core$synapse$rsp_weight3),
+        .synapse$rsp_ready(core$synapse$rsp_ready),
+        .synapse$tick_start(core$synapse$tick_start),
+        .synapse$post_valid(core$synapse$post_valid),
+        .synapse$post_neuron(core$synapse$post_neuron),
+        .synapse$window(core$synapse$window),
+        .synapse$stage_busy(core$synapse$stage_busy),
+        .stage_cfg$write(core$stage_cfg$write),
+        .stage_cfg$target(core$stage_cfg$target),
+        .stage_cfg$addr(core$stage_cfg$addr),
+        .stage_cfg$data(core$stage_cfg$data)
+    );
+    neurofab_core$synapses synapses(
+        .clock(synapses$clock),
+        .cfg$write(synapses$cfg$write),
+        .cfg$target(synapses$cfg$target),
+        .cfg$addr(synapses$cfg$addr),
+        .cfg$data(synapses$cfg$data),
+        .port$req_valid(synapses$port$req_valid),
+        .port$req_axon(synapses$port$req_axon),
+        .port$req_group(synapses$port$req_group),
+        .port$req_first(synapses$port$req_first),
+        .port$req_last(synapses$port$req_last),
+        .port$req_ready(synapses$port$req_ready),
+        .port$rsp_valid(synapses$port$rsp_valid),
+        .port$rsp_weight0(synapses$port$rsp_weight0),
+        .port$rsp_weight1(synapses$port$rsp_weight1),
+        .port$rsp_weight2(synapses$port$rsp_weight2),
+        .port$rsp_weight3(synapses$port$rsp_weight3),
+        .port$rsp_ready(synapses$port$rsp_ready),
+        .port$tick_start(synapses$port$tick_start),
+        .port$post_valid(synapses$port$post_valid),
+        .port$post_neuron(synapses$port$post_neuron),
+        .port$window(synapses$port$window),
+        .port$stage_busy(synapses$port$stage_busy)
+    );
+
+    // Update code
+    always @(*) begin
+        core$clock = clock;
+        synapses$clock = clock;
+        core$cfg$write = cfg_write;
+        core$cfg$target = cfg_target;
+        core$cfg$addr = cfg_addr;
+        core$cfg$data = cfg_data;
+        core$event_valid = event_valid;
+        core$event_axon = event_axon;
+        event_ready = core$event_ready;
+        core$start = start;
+        busy = core$busy;
+        done = core$done;
+        spike_valid = core$spike_valid;
+        spike_neuron = core$spike_neuron;
+        core$probe_neuron = probe_neuron;
+        probe_u = core$probe_u;
+        probe_v = core$probe_v;
+        synapses$cfg$write = core$stage_cfg$write;
+        synapses$cfg$target = core$stage_cfg$target;
+        synapses$cfg$addr = core$stage_cfg$addr;
+        synapses$cfg$data = core$stage_cfg$data;
+        synapses$port$req_valid = core$synapse$req_valid;
+        synapses$port$req_axon = core$synapse$req_axon;
+        synapses$port$req_group = core$synapse$req_group;
+        synapses$port$req_first = core$synapse$req_first;
+        synapses$port$req_last = core$synapse$req_last;
+        core$synapse$req_ready = synapses$port$req_ready;
+        core$synapse$rsp_valid = synapses$port$rsp_valid;
+        core$synapse$rsp_weight0 = synapses$port$rsp_weight0;
+        core$synapse$rsp_weight1 = synapses$port$rsp_weight1;
+        core$synapse$rsp_weight2 = synapses$port$rsp_weight2;
+        core$synapse$rsp_weight3 = synapses$port$rsp_weight3;
+        synapses$port$rsp_ready = core$synapse$rsp_ready;
+        synapses$port$tick_start = core$synapse$tick_start;
+        synapses$port$post_valid = core$synapse$post_valid;
+        synapses$port$post_neuron = core$synapse$post_neuron;
+        synapses$port$window = core$synapse$window;
+        core$synapse$stage_busy = synapses$port$stage_busy;
+    end
+
+endmodule // neurofab_core
+
+
+module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_valid,event_axon,event_ready,start,busy,done,spike_valid,spike_neuron,probe_neuron,probe_u,probe_v,synapse$req_valid,synapse$req_axon,synapse$req_group,synapse$req_first,synapse$req_last,synapse$req_ready,synapse$rsp_valid,synapse$rsp_weight0,synapse$rsp_weight1,synapse$rsp_weight2,synapse$rsp_weight3,synapse$rsp_ready,synapse$tick_start,synapse$post_valid,synapse$post_neuron,synapse$window,synapse$stage_busy,stage_cfg$write,stage_cfg$target,stage_cfg$addr,stage_cfg$data);
+
+    // Module arguments
+    input wire  clock;
+    input wire  cfg$write;
+    input wire  [3:0] cfg$target;
+    input wire  [23:0] cfg$addr;
+    input wire  [31:0] cfg$data;
+    input wire  event_valid;
+    input wire  [7:0] event_axon;
+    output reg  event_ready;
+    input wire  start;
+    output reg  busy;
+    output reg  done;
+    output reg  spike_valid;
+    output reg  [7:0] spike_neuron;
+    input wire  [7:0] probe_neuron;
+    output reg  [24:0] probe_u;
+    output reg  [23:0] probe_v;
+    output reg  synapse$req_valid;
+    output reg  [7:0] synapse$req_axon;
+    output reg  [5:0] synapse$req_group;
+    output reg  synapse$req_first;
+    output reg  synapse$req_last;
+    input wire  synapse$req_ready;
+    input wire  synapse$rsp_valid;
+    input wire  [15:0] synapse$rsp_weight0;
+    input wire  [15:0] synapse$rsp_weight1;
+    input wire  [15:0] synapse$rsp_weight2;
+    input wire  [15:0] synapse$rsp_weight3;
+    output reg  synapse$rsp_ready;
+    output reg  synapse$tick_start;
+    output reg  synapse$post_valid;
+    output reg  [7:0] synapse$post_neuron;
+    output reg  synapse$window;
+    input wire  synapse$stage_busy;
+    output reg  stage_cfg$write;
+    output reg  [3:0] stage_cfg$target;
+    output reg  [23:0] stage_cfg$addr;
+    output reg  [31:0] stage_cfg$data;
+
     // Constant declarations
+    localparam  bank_slot_field$0 = 8'h0;
+    localparam  bank_slot_field$1 = 8'h40;
+    localparam  bank_slot_field$2 = 8'h80;
+    localparam  bank_slot_field$3 = 8'hc0;
     localparam  group_bits = 8'h6;
-    localparam  weight_sign_fill = 24'hffff00;
+    localparam  weight_sign_fill = 24'hff0000;
     localparam  clear_end = 9'b100000000;
 
     // Enums
@@ -38,13 +254,6 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     localparam CorePhase$Finish = 5;
 
     // Stub signals
-    reg  [13:0] synapse_sram$read_address;
-    reg  synapse_sram$read_clock;
-    wire  [31:0] synapse_sram$read_data;
-    reg  [13:0] synapse_sram$write_address;
-    reg  synapse_sram$write_clock;
-    reg  [31:0] synapse_sram$write_data;
-    reg  synapse_sram$write_enable;
     reg  [7:0] axon_meta$read_address;
     reg  axon_meta$read_clock;
     wire  [20:0] axon_meta$read_data;
@@ -101,34 +310,34 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  state_v$write_clock;
     reg  [23:0] state_v$write_data;
     reg  state_v$write_enable;
-    reg  [7:0] acc_bank0$read_address;
-    reg  acc_bank0$read_clock;
-    wire  [23:0] acc_bank0$read_data;
-    reg  [7:0] acc_bank0$write_address;
-    reg  acc_bank0$write_clock;
-    reg  [23:0] acc_bank0$write_data;
-    reg  acc_bank0$write_enable;
-    reg  [7:0] acc_bank1$read_address;
-    reg  acc_bank1$read_clock;
-    wire  [23:0] acc_bank1$read_data;
-    reg  [7:0] acc_bank1$write_address;
-    reg  acc_bank1$write_clock;
-    reg  [23:0] acc_bank1$write_data;
-    reg  acc_bank1$write_enable;
-    reg  [7:0] acc_bank2$read_address;
-    reg  acc_bank2$read_clock;
-    wire  [23:0] acc_bank2$read_data;
-    reg  [7:0] acc_bank2$write_address;
-    reg  acc_bank2$write_clock;
-    reg  [23:0] acc_bank2$write_data;
-    reg  acc_bank2$write_enable;
-    reg  [7:0] acc_bank3$read_address;
-    reg  acc_bank3$read_clock;
-    wire  [23:0] acc_bank3$read_data;
-    reg  [7:0] acc_bank3$write_address;
-    reg  acc_bank3$write_clock;
-    reg  [23:0] acc_bank3$write_data;
-    reg  acc_bank3$write_enable;
+    reg  [7:0] acc_banks$0$read_address;
+    reg  acc_banks$0$read_clock;
+    wire  [23:0] acc_banks$0$read_data;
+    reg  [7:0] acc_banks$0$write_address;
+    reg  acc_banks$0$write_clock;
+    reg  [23:0] acc_banks$0$write_data;
+    reg  acc_banks$0$write_enable;
+    reg  [7:0] acc_banks$1$read_address;
+    reg  acc_banks$1$read_clock;
+    wire  [23:0] acc_banks$1$read_data;
+    reg  [7:0] acc_banks$1$write_address;
+    reg  acc_banks$1$write_clock;
+    reg  [23:0] acc_banks$1$write_data;
+    reg  acc_banks$1$write_enable;
+    reg  [7:0] acc_banks$2$read_address;
+    reg  acc_banks$2$read_clock;
+    wire  [23:0] acc_banks$2$read_data;
+    reg  [7:0] acc_banks$2$write_address;
+    reg  acc_banks$2$write_clock;
+    reg  [23:0] acc_banks$2$write_data;
+    reg  acc_banks$2$write_enable;
+    reg  [7:0] acc_banks$3$read_address;
+    reg  acc_banks$3$read_clock;
+    wire  [23:0] acc_banks$3$read_data;
+    reg  [7:0] acc_banks$3$write_address;
+    reg  acc_banks$3$write_clock;
+    reg  [23:0] acc_banks$3$write_data;
+    reg  acc_banks$3$write_enable;
     reg  lif$clock;
     reg  lif$in_valid;
     reg  [15:0] lif$in_neuron;
@@ -170,6 +379,9 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  iter_active$d;
     wire  iter_active$q;
     reg  iter_active$clock;
+    reg  iter_first$d;
+    wire  iter_first$q;
+    reg  iter_first$clock;
     reg  [7:0] iter_axon$d;
     wire  [7:0] iter_axon$q;
     reg  iter_axon$clock;
@@ -200,18 +412,18 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  bypass_hit$d;
     wire  bypass_hit$q;
     reg  bypass_hit$clock;
-    reg  [23:0] bypass_lane0$d;
-    wire  [23:0] bypass_lane0$q;
-    reg  bypass_lane0$clock;
-    reg  [23:0] bypass_lane1$d;
-    wire  [23:0] bypass_lane1$q;
-    reg  bypass_lane1$clock;
-    reg  [23:0] bypass_lane2$d;
-    wire  [23:0] bypass_lane2$q;
-    reg  bypass_lane2$clock;
-    reg  [23:0] bypass_lane3$d;
-    wire  [23:0] bypass_lane3$q;
-    reg  bypass_lane3$clock;
+    reg  [23:0] bypass_lane$0$d;
+    wire  [23:0] bypass_lane$0$q;
+    reg  bypass_lane$0$clock;
+    reg  [23:0] bypass_lane$1$d;
+    wire  [23:0] bypass_lane$1$q;
+    reg  bypass_lane$1$clock;
+    reg  [23:0] bypass_lane$2$d;
+    wire  [23:0] bypass_lane$2$q;
+    reg  bypass_lane$2$clock;
+    reg  [23:0] bypass_lane$3$d;
+    wire  [23:0] bypass_lane$3$q;
+    reg  bypass_lane$3$clock;
     reg  [8:0] update_neuron$d;
     wire  [8:0] update_neuron$q;
     reg  update_neuron$clock;
@@ -225,35 +437,39 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     // Local signals
     reg  queue_has_event;
     reg  [20:0] queue_word;
+    reg  request_taken;
+    reg  response_taken;
     reg  iter_finishing;
     reg  load_next_event;
-    reg  [23:0] acc_read_lane0;
-    reg  [23:0] acc_read_lane1;
-    reg  [23:0] acc_read_lane2;
-    reg  [23:0] acc_read_lane3;
-    reg  [23:0] weight_lane0;
-    reg  [23:0] weight_lane1;
-    reg  [23:0] weight_lane2;
-    reg  [23:0] weight_lane3;
-    reg  [23:0] lane_sum0;
-    reg  [23:0] lane_sum1;
-    reg  [23:0] lane_sum2;
-    reg  [23:0] lane_sum3;
+    reg  [23:0] acc_read_lane$0;
+    reg  [23:0] acc_read_lane$1;
+    reg  [23:0] acc_read_lane$2;
+    reg  [23:0] acc_read_lane$3;
+    reg  [23:0] weight_lane$0;
+    reg  [23:0] weight_lane$1;
+    reg  [23:0] weight_lane$2;
+    reg  [23:0] weight_lane$3;
+    reg  [23:0] lane_sum$0;
+    reg  [23:0] lane_sum$1;
+    reg  [23:0] lane_sum$2;
+    reg  [23:0] lane_sum$3;
     reg  acc_write_enable;
     reg  acc_write_zero;
     reg  [1:0] acc_rotate;
-    reg  [23:0] acc_rot0;
-    reg  [23:0] acc_rot1;
-    reg  [23:0] acc_rot2;
-    reg  [23:0] acc_rot3;
-    reg  [1:0] bank_read_slot0;
-    reg  [1:0] bank_read_slot1;
-    reg  [1:0] bank_read_slot2;
-    reg  [1:0] bank_read_slot3;
-    reg  [1:0] bank_zero_slot0;
-    reg  [1:0] bank_zero_slot1;
-    reg  [1:0] bank_zero_slot2;
-    reg  [1:0] bank_zero_slot3;
+    reg  [23:0] acc_rot$0;
+    reg  [23:0] acc_rot$1;
+    reg  [23:0] acc_rot$2;
+    reg  [23:0] acc_rot$3;
+    reg  [7:0] bank_read_address$0;
+    reg  [7:0] bank_read_address$1;
+    reg  [7:0] bank_read_address$2;
+    reg  [7:0] bank_read_address$3;
+    reg  [7:0] bank_zero_address$0;
+    reg  [7:0] bank_zero_address$1;
+    reg  [7:0] bank_zero_address$2;
+    reg  [7:0] bank_zero_address$3;
+    reg  [7:0] issue_lane_field;
+    reg  [7:0] update_lane_field;
     reg  [1:0] issue_lane;
     reg  [7:0] issue_group;
     reg  [7:0] stage_group;
@@ -263,16 +479,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  [1:0] update_lane;
 
     // Sub module instances
-    neurofab_core$synapse_sram synapse_sram(
-        .read_address(synapse_sram$read_address),
-        .read_clock(synapse_sram$read_clock),
-        .read_data(synapse_sram$read_data),
-        .write_address(synapse_sram$write_address),
-        .write_clock(synapse_sram$write_clock),
-        .write_data(synapse_sram$write_data),
-        .write_enable(synapse_sram$write_enable)
-    );
-    neurofab_core$axon_meta axon_meta(
+    neurofab_core$core$axon_meta axon_meta(
         .read_address(axon_meta$read_address),
         .read_clock(axon_meta$read_clock),
         .read_data(axon_meta$read_data),
@@ -281,7 +488,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(axon_meta$write_data),
         .write_enable(axon_meta$write_enable)
     );
-    neurofab_core$event_queue_meta event_queue_meta(
+    neurofab_core$core$event_queue_meta event_queue_meta(
         .read_address(event_queue_meta$read_address),
         .read_clock(event_queue_meta$read_clock),
         .read_data(event_queue_meta$read_data),
@@ -290,7 +497,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(event_queue_meta$write_data),
         .write_enable(event_queue_meta$write_enable)
     );
-    neurofab_core$event_queue_axon event_queue_axon(
+    neurofab_core$core$event_queue_axon event_queue_axon(
         .read_address(event_queue_axon$read_address),
         .read_clock(event_queue_axon$read_clock),
         .read_data(event_queue_axon$read_data),
@@ -299,7 +506,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(event_queue_axon$write_data),
         .write_enable(event_queue_axon$write_enable)
     );
-    neurofab_core$param_decay param_decay(
+    neurofab_core$core$param_decay param_decay(
         .read_address(param_decay$read_address),
         .read_clock(param_decay$read_clock),
         .read_data(param_decay$read_data),
@@ -308,7 +515,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(param_decay$write_data),
         .write_enable(param_decay$write_enable)
     );
-    neurofab_core$param_bias_shift param_bias_shift(
+    neurofab_core$core$param_bias_shift param_bias_shift(
         .read_address(param_bias_shift$read_address),
         .read_clock(param_bias_shift$read_clock),
         .read_data(param_bias_shift$read_data),
@@ -317,7 +524,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(param_bias_shift$write_data),
         .write_enable(param_bias_shift$write_enable)
     );
-    neurofab_core$param_threshold param_threshold(
+    neurofab_core$core$param_threshold param_threshold(
         .read_address(param_threshold$read_address),
         .read_clock(param_threshold$read_clock),
         .read_data(param_threshold$read_data),
@@ -326,7 +533,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(param_threshold$write_data),
         .write_enable(param_threshold$write_enable)
     );
-    neurofab_core$state_u state_u(
+    neurofab_core$core$state_u state_u(
         .read_address(state_u$read_address),
         .read_clock(state_u$read_clock),
         .read_data(state_u$read_data),
@@ -335,7 +542,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(state_u$write_data),
         .write_enable(state_u$write_enable)
     );
-    neurofab_core$state_v state_v(
+    neurofab_core$core$state_v state_v(
         .read_address(state_v$read_address),
         .read_clock(state_v$read_clock),
         .read_data(state_v$read_data),
@@ -344,43 +551,43 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .write_data(state_v$write_data),
         .write_enable(state_v$write_enable)
     );
-    neurofab_core$acc_bank0 acc_bank0(
-        .read_address(acc_bank0$read_address),
-        .read_clock(acc_bank0$read_clock),
-        .read_data(acc_bank0$read_data),
-        .write_address(acc_bank0$write_address),
-        .write_clock(acc_bank0$write_clock),
-        .write_data(acc_bank0$write_data),
-        .write_enable(acc_bank0$write_enable)
+    neurofab_core$core$acc_banks$0 acc_banks$0(
+        .read_address(acc_banks$0$read_address),
+        .read_clock(acc_banks$0$read_clock),
+        .read_data(acc_banks$0$read_data),
+        .write_address(acc_banks$0$write_address),
+        .write_clock(acc_banks$0$write_clock),
+        .write_data(acc_banks$0$write_data),
+        .write_enable(acc_banks$0$write_enable)
     );
-    neurofab_core$acc_bank1 acc_bank1(
-        .read_address(acc_bank1$read_address),
-        .read_clock(acc_bank1$read_clock),
-        .read_data(acc_bank1$read_data),
-        .write_address(acc_bank1$write_address),
-        .write_clock(acc_bank1$write_clock),
-        .write_data(acc_bank1$write_data),
-        .write_enable(acc_bank1$write_enable)
+    neurofab_core$core$acc_banks$1 acc_banks$1(
+        .read_address(acc_banks$1$read_address),
+        .read_clock(acc_banks$1$read_clock),
+        .read_data(acc_banks$1$read_data),
+        .write_address(acc_banks$1$write_address),
+        .write_clock(acc_banks$1$write_clock),
+        .write_data(acc_banks$1$write_data),
+        .write_enable(acc_banks$1$write_enable)
     );
-    neurofab_core$acc_bank2 acc_bank2(
-        .read_address(acc_bank2$read_address),
-        .read_clock(acc_bank2$read_clock),
-        .read_data(acc_bank2$read_data),
-        .write_address(acc_bank2$write_address),
-        .write_clock(acc_bank2$write_clock),
-        .write_data(acc_bank2$write_data),
-        .write_enable(acc_bank2$write_enable)
+    neurofab_core$core$acc_banks$2 acc_banks$2(
+        .read_address(acc_banks$2$read_address),
+        .read_clock(acc_banks$2$read_clock),
+        .read_data(acc_banks$2$read_data),
+        .write_address(acc_banks$2$write_address),
+        .write_clock(acc_banks$2$write_clock),
+        .write_data(acc_banks$2$write_data),
+        .write_enable(acc_banks$2$write_enable)
     );
-    neurofab_core$acc_bank3 acc_bank3(
-        .read_address(acc_bank3$read_address),
-        .read_clock(acc_bank3$read_clock),
-        .read_data(acc_bank3$read_data),
-        .write_address(acc_bank3$write_address),
-        .write_clock(acc_bank3$write_clock),
-        .write_data(acc_bank3$write_data),
-        .write_enable(acc_bank3$write_enable)
+    neurofab_core$core$acc_banks$3 acc_banks$3(
+        .read_address(acc_banks$3$read_address),
+        .read_clock(acc_banks$3$read_clock),
+        .read_data(acc_banks$3$read_data),
+        .write_address(acc_banks$3$write_address),
+        .write_clock(acc_banks$3$write_clock),
+        .write_data(acc_banks$3$write_data),
+        .write_enable(acc_banks$3$write_enable)
     );
-    neurofab_core$lif lif(
+    neurofab_core$core$lif lif(
         .clock(lif$clock),
         .in_valid(lif$in_valid),
         .in_neuron(lif$in_neuron),
@@ -399,127 +606,132 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .out_v(lif$out_v),
         .out_spike(lif$out_spike)
     );
-    neurofab_core$phase phase(
+    neurofab_core$core$phase phase(
         .d(phase$d),
         .q(phase$q),
         .clock(phase$clock)
     );
-    neurofab_core$neuron_count neuron_count(
+    neurofab_core$core$neuron_count neuron_count(
         .d(neuron_count$d),
         .q(neuron_count$q),
         .clock(neuron_count$clock)
     );
-    neurofab_core$clear_index clear_index(
+    neurofab_core$core$clear_index clear_index(
         .d(clear_index$d),
         .q(clear_index$q),
         .clock(clear_index$clock)
     );
-    neurofab_core$enqueue_pending enqueue_pending(
+    neurofab_core$core$enqueue_pending enqueue_pending(
         .d(enqueue_pending$d),
         .q(enqueue_pending$q),
         .clock(enqueue_pending$clock)
     );
-    neurofab_core$enqueue_axon enqueue_axon(
+    neurofab_core$core$enqueue_axon enqueue_axon(
         .d(enqueue_axon$d),
         .q(enqueue_axon$q),
         .clock(enqueue_axon$clock)
     );
-    neurofab_core$queue_write_ptr queue_write_ptr(
+    neurofab_core$core$queue_write_ptr queue_write_ptr(
         .d(queue_write_ptr$d),
         .q(queue_write_ptr$q),
         .clock(queue_write_ptr$clock)
     );
-    neurofab_core$queue_read_ptr queue_read_ptr(
+    neurofab_core$core$queue_read_ptr queue_read_ptr(
         .d(queue_read_ptr$d),
         .q(queue_read_ptr$q),
         .clock(queue_read_ptr$clock)
     );
-    neurofab_core$iter_active iter_active(
+    neurofab_core$core$iter_active iter_active(
         .d(iter_active$d),
         .q(iter_active$q),
         .clock(iter_active$clock)
     );
-    neurofab_core$iter_axon iter_axon(
+    neurofab_core$core$iter_first iter_first(
+        .d(iter_first$d),
+        .q(iter_first$q),
+        .clock(iter_first$clock)
+    );
+    neurofab_core$core$iter_axon iter_axon(
         .d(iter_axon$d),
         .q(iter_axon$q),
         .clock(iter_axon$clock)
     );
-    neurofab_core$iter_group iter_group(
+    neurofab_core$core$iter_group iter_group(
         .d(iter_group$d),
         .q(iter_group$q),
         .clock(iter_group$clock)
     );
-    neurofab_core$iter_last_group iter_last_group(
+    neurofab_core$core$iter_last_group iter_last_group(
         .d(iter_last_group$d),
         .q(iter_last_group$q),
         .clock(iter_last_group$clock)
     );
-    neurofab_core$iter_slot iter_slot(
+    neurofab_core$core$iter_slot iter_slot(
         .d(iter_slot$d),
         .q(iter_slot$q),
         .clock(iter_slot$clock)
     );
-    neurofab_core$iter_shift iter_shift(
+    neurofab_core$core$iter_shift iter_shift(
         .d(iter_shift$d),
         .q(iter_shift$q),
         .clock(iter_shift$clock)
     );
-    neurofab_core$accum_valid accum_valid(
+    neurofab_core$core$accum_valid accum_valid(
         .d(accum_valid$d),
         .q(accum_valid$q),
         .clock(accum_valid$clock)
     );
-    neurofab_core$accum_group accum_group(
+    neurofab_core$core$accum_group accum_group(
         .d(accum_group$d),
         .q(accum_group$q),
         .clock(accum_group$clock)
     );
-    neurofab_core$accum_slot accum_slot(
+    neurofab_core$core$accum_slot accum_slot(
         .d(accum_slot$d),
         .q(accum_slot$q),
         .clock(accum_slot$clock)
     );
-    neurofab_core$accum_shift accum_shift(
+    neurofab_core$core$accum_shift accum_shift(
         .d(accum_shift$d),
         .q(accum_shift$q),
         .clock(accum_shift$clock)
     );
-    neurofab_core$bypass_hit bypass_hit(
+    neurofab_core$core$bypass_hit bypass_hit(
         .d(bypass_hit$d),
         .q(bypass_hit$q),
         .clock(bypass_hit$clock)
     );
-    neurofab_core$bypass_lane0 bypass_lane0(
-        .d(bypass_lane0$d),
-        .q(bypass_lane0$q),
-        .clock(bypass_lane0$clock)
+    neurofab_core$core$bypass_lane$0 bypass_lane$0(
+        .d(bypass_lane$0$d),
+        .q(bypass_lane$0$q),
+        .clock(bypass_lane$0$clock)
     );
-    neurofab_core$bypass_lane1 bypass_lane1(
-        .d(bypass_lane1$d),
-        .q(bypass_lane1$q),
-        .clock(bypass_lane1$clock)
+    neurofab_core$core$bypass_lane$1 bypass_lane$1(
+        .d(bypass_lane$1$d),
+        .q(bypass_lane$1$q),
+        .clock(bypass_lane$1$clock)
     );
-    neurofab_core$bypass_lane2 bypass_lane2(
-        .d(bypass_lane2$d),
-        .q(bypass_lane2$q),
-        .clock(bypass_lane2$clock)
+    neurofab_core$core$bypass_lane$2 bypass_lane$2(
+        .d(bypass_lane$2$d),
+        .q(bypass_lane$2$q),
+        .clock(bypass_lane$2$clock)
     );
-    neurofab_core$bypass_lane3 bypass_lane3(
-        .d(bypass_lane3$d),
-        .q(bypass_lane3$q),
-        .clock(bypass_lane3$clock)
+    neurofab_core$core$bypass_lane$3 bypass_lane$3(
+        .d(bypass_lane$3$d),
+        .q(bypass_lane$3$q),
+        .clock(bypass_lane$3$clock)
     );
-    neurofab_core$update_neuron update_neuron(
+    neurofab_core$core$update_neuron update_neuron(
         .d(update_neuron$d),
         .q(update_neuron$q),
         .clock(update_neuron$clock)
     );
-    neurofab_core$update_stage_valid update_stage_valid(
+    neurofab_core$core$update_stage_valid update_stage_valid(
         .d(update_stage_valid$d),
         .q(update_stage_valid$q),
         .clock(update_stage_valid$clock)
     );
-    neurofab_core$update_stage_neuron update_stage_neuron(
+    neurofab_core$core$update_stage_neuron update_stage_neuron(
         .d(update_stage_neuron$d),
         .q(update_stage_neuron$q),
         .clock(update_stage_neuron$clock)
@@ -535,6 +747,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         queue_write_ptr$clock = clock;
         queue_read_ptr$clock = clock;
         iter_active$clock = clock;
+        iter_first$clock = clock;
         iter_axon$clock = clock;
         iter_group$clock = clock;
         iter_last_group$clock = clock;
@@ -545,10 +758,6 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         accum_slot$clock = clock;
         accum_shift$clock = clock;
         bypass_hit$clock = clock;
-        bypass_lane0$clock = clock;
-        bypass_lane1$clock = clock;
-        bypass_lane2$clock = clock;
-        bypass_lane3$clock = clock;
         update_neuron$clock = clock;
         update_stage_valid$clock = clock;
         update_stage_neuron$clock = clock;
@@ -560,6 +769,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         queue_write_ptr$d = queue_write_ptr$q;
         queue_read_ptr$d = queue_read_ptr$q;
         iter_active$d = iter_active$q;
+        iter_first$d = iter_first$q;
         iter_axon$d = iter_axon$q;
         iter_group$d = iter_group$q;
         iter_last_group$d = iter_last_group$q;
@@ -570,24 +780,26 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         accum_slot$d = accum_slot$q;
         accum_shift$d = accum_shift$q;
         bypass_hit$d = bypass_hit$q;
-        bypass_lane0$d = bypass_lane0$q;
-        bypass_lane1$d = bypass_lane1$q;
-        bypass_lane2$d = bypass_lane2$q;
-        bypass_lane3$d = bypass_lane3$q;
         update_neuron$d = update_neuron$q;
         update_stage_valid$d = update_stage_valid$q;
         update_stage_neuron$d = update_stage_neuron$q;
         lif$clock = clock;
-        acc_bank0$read_clock = clock;
-        acc_bank0$write_clock = clock;
-        acc_bank1$read_clock = clock;
-        acc_bank1$write_clock = clock;
-        acc_bank2$read_clock = clock;
-        acc_bank2$write_clock = clock;
-        acc_bank3$read_clock = clock;
-        acc_bank3$write_clock = clock;
-        synapse_sram$read_clock = clock;
-        synapse_sram$write_clock = clock;
+        acc_banks$0$read_clock = clock;
+        acc_banks$0$write_clock = clock;
+        bypass_lane$0$clock = clock;
+        bypass_lane$0$d = bypass_lane$0$q;
+        acc_banks$1$read_clock = clock;
+        acc_banks$1$write_clock = clock;
+        bypass_lane$1$clock = clock;
+        bypass_lane$1$d = bypass_lane$1$q;
+        acc_banks$2$read_clock = clock;
+        acc_banks$2$write_clock = clock;
+        bypass_lane$2$clock = clock;
+        bypass_lane$2$d = bypass_lane$2$q;
+        acc_banks$3$read_clock = clock;
+        acc_banks$3$write_clock = clock;
+        bypass_lane$3$clock = clock;
+        bypass_lane$3$d = bypass_lane$3$q;
         axon_meta$read_clock = clock;
         axon_meta$write_clock = clock;
         event_queue_meta$read_clock = clock;
@@ -606,29 +818,32 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         state_v$write_clock = clock;
         busy = phase$q != CorePhase$Idle;
         done = 1'b0;
-        synapse_sram$write_enable = 1'b0;
-        synapse_sram$write_address = ((cfg_addr) & 14'h3fff);
-        synapse_sram$write_data = cfg_data;
+        stage_cfg$write = cfg$write & (phase$q == CorePhase$Idle);
+        stage_cfg$target = cfg$target;
+        stage_cfg$addr = cfg$addr;
+        stage_cfg$data = cfg$data;
+        synapse$tick_start = 1'b0;
+        synapse$window = phase$q == CorePhase$Finish;
         axon_meta$write_enable = 1'b0;
-        axon_meta$write_address = ((cfg_addr) & 8'hff);
-        axon_meta$write_data = cfg_data[(32'h0)+:(21)];
+        axon_meta$write_address = ((cfg$addr) & 8'hff);
+        axon_meta$write_data = cfg$data[(32'h0)+:(21)];
         axon_meta$read_address = event_axon;
         param_decay$write_enable = 1'b0;
-        param_decay$write_address = ((cfg_addr) & 8'hff);
-        param_decay$write_data = cfg_data[(32'h0)+:(25)];
+        param_decay$write_address = ((cfg$addr) & 8'hff);
+        param_decay$write_data = cfg$data[(32'h0)+:(25)];
         param_bias_shift$write_enable = 1'b0;
-        param_bias_shift$write_address = ((cfg_addr) & 8'hff);
-        param_bias_shift$write_data = cfg_data;
+        param_bias_shift$write_address = ((cfg$addr) & 8'hff);
+        param_bias_shift$write_data = cfg$data;
         param_threshold$write_enable = 1'b0;
-        param_threshold$write_address = ((cfg_addr) & 8'hff);
-        param_threshold$write_data = cfg_data[(32'h0)+:(23)];
+        param_threshold$write_address = ((cfg$addr) & 8'hff);
+        param_threshold$write_data = cfg$data[(32'h0)+:(23)];
         state_u$write_enable = 1'b0;
-        state_u$write_address = ((cfg_addr) & 8'hff);
-        state_u$write_data = cfg_data[(32'h0)+:(25)];
+        state_u$write_address = ((cfg$addr) & 8'hff);
+        state_u$write_data = cfg$data[(32'h0)+:(25)];
         state_u$read_address = probe_neuron;
         state_v$write_enable = 1'b0;
-        state_v$write_address = ((cfg_addr) & 8'hff);
-        state_v$write_data = cfg_data[(32'h0)+:(24)];
+        state_v$write_address = ((cfg$addr) & 8'hff);
+        state_v$write_data = cfg$data[(32'h0)+:(24)];
         state_v$read_address = probe_neuron;
         probe_u = state_u$read_data;
         probe_v = state_v$read_data;
@@ -647,17 +862,29 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         if (enqueue_pending$q) begin
             queue_write_ptr$d = queue_write_ptr$q + 32'h1;
         end
+        response_taken = accum_valid$q & synapse$rsp_valid;
+        synapse$rsp_ready = accum_valid$q;
+        synapse$req_valid = iter_active$q & (~accum_valid$q | synapse$rsp_valid);
+        synapse$req_axon = iter_axon$q;
+        synapse$req_group = iter_group$q;
+        synapse$req_first = iter_first$q;
+        synapse$req_last = iter_group$q == iter_last_group$q;
+        request_taken = iter_active$q & (~accum_valid$q | synapse$rsp_valid) & synapse$req_ready;
         queue_has_event = queue_read_ptr$q != queue_write_ptr$q;
         queue_word = event_queue_meta$read_data;
-        iter_finishing = iter_active$q & (iter_group$q == iter_last_group$q);
-        load_next_event = (phase$q == CorePhase$Input) & queue_has_event & (~iter_active$q | iter_finishing);
+        iter_finishing = iter_active$q & (~accum_valid$q | synapse$rsp_valid) & synapse$req_ready & (iter_group$q == iter_last_group$q);
+        load_next_event = (phase$q == CorePhase$Input) & (queue_read_ptr$q != queue_write_ptr$q) & (~iter_active$q | iter_finishing);
         event_queue_meta$read_address = ((queue_read_ptr$q) & 8'hff);
         event_queue_axon$read_address = ((queue_read_ptr$q) & 8'hff);
+        if (request_taken) begin
+            iter_first$d = 1'b0;
+        end
         if (load_next_event) begin
             event_queue_meta$read_address = ((queue_read_ptr$q + 32'h1) & 8'hff);
             event_queue_axon$read_address = ((queue_read_ptr$q + 32'h1) & 8'hff);
             queue_read_ptr$d = queue_read_ptr$q + 32'h1;
             iter_active$d = 1'b1;
+            iter_first$d = 1'b1;
             iter_group$d = ((queue_word[(32'h0)+:(8)]) & 6'h3f);
             iter_last_group$d = ((queue_word[(32'h8)+:(8)]) & 6'h3f);
             iter_slot$d = queue_word[(32'h10)+:(2)];
@@ -667,138 +894,117 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         else if (iter_finishing) begin
             iter_active$d = 1'b0;
         end
-        else if (iter_active$q) begin
+        else if (request_taken) begin
             iter_group$d = iter_group$q + 32'h1;
         end
-        synapse_sram$read_address = (((iter_axon$q) & 14'h3fff) << group_bits) | ((iter_group$q) & 14'h3fff);
-        accum_valid$d = iter_active$q;
-        accum_group$d = iter_group$q;
-        accum_slot$d = iter_slot$q;
-        accum_shift$d = iter_shift$q;
+        if (request_taken) begin
+            accum_valid$d = 1'b1;
+            accum_group$d = iter_group$q;
+            accum_slot$d = iter_slot$q;
+            accum_shift$d = iter_shift$q;
+        end
+        else if (response_taken) begin
+            accum_valid$d = 1'b0;
+        end
         update_lane = update_stage_neuron$q[(32'h0)+:(2)];
         issue_lane = update_neuron$q[(32'h0)+:(2)];
         issue_group = ((update_neuron$q >> 32'h2) & 8'hff);
         stage_group = ((update_stage_neuron$q >> 32'h2) & 8'hff);
-        bank_read_slot0 = 32'h0;
-        bank_read_slot1 = 32'h1;
-        bank_read_slot2 = 32'h2;
-        bank_read_slot3 = 32'h3;
-        if (issue_lane == 32'h1) begin
-            bank_read_slot0 = 32'h3;
-            bank_read_slot1 = 32'h0;
-            bank_read_slot2 = 32'h1;
-            bank_read_slot3 = 32'h2;
-        end
-        if (issue_lane == 32'h2) begin
-            bank_read_slot0 = 32'h2;
-            bank_read_slot1 = 32'h3;
-            bank_read_slot2 = 32'h0;
-            bank_read_slot3 = 32'h1;
-        end
-        if (issue_lane == 32'h3) begin
-            bank_read_slot0 = 32'h1;
-            bank_read_slot1 = 32'h2;
-            bank_read_slot2 = 32'h3;
-            bank_read_slot3 = 32'h0;
-        end
-        bank_zero_slot0 = 32'h0;
-        bank_zero_slot1 = 32'h1;
-        bank_zero_slot2 = 32'h2;
-        bank_zero_slot3 = 32'h3;
-        if (update_lane == 32'h1) begin
-            bank_zero_slot0 = 32'h3;
-            bank_zero_slot1 = 32'h0;
-            bank_zero_slot2 = 32'h1;
-            bank_zero_slot3 = 32'h2;
-        end
-        if (update_lane == 32'h2) begin
-            bank_zero_slot0 = 32'h2;
-            bank_zero_slot1 = 32'h3;
-            bank_zero_slot2 = 32'h0;
-            bank_zero_slot3 = 32'h1;
-        end
-        if (update_lane == 32'h3) begin
-            bank_zero_slot0 = 32'h1;
-            bank_zero_slot1 = 32'h2;
-            bank_zero_slot2 = 32'h3;
-            bank_zero_slot3 = 32'h0;
-        end
+        issue_lane_field = ((issue_lane) & 8'hff) << group_bits;
+        update_lane_field = ((update_lane) & 8'hff) << group_bits;
+        bank_read_address$0 = (bank_slot_field$0 - issue_lane_field) | issue_group;
+        bank_zero_address$0 = (bank_slot_field$0 - update_lane_field) | stage_group;
+        bank_read_address$1 = (bank_slot_field$1 - issue_lane_field) | issue_group;
+        bank_zero_address$1 = (bank_slot_field$1 - update_lane_field) | stage_group;
+        bank_read_address$2 = (bank_slot_field$2 - issue_lane_field) | issue_group;
+        bank_zero_address$2 = (bank_slot_field$2 - update_lane_field) | stage_group;
+        bank_read_address$3 = (bank_slot_field$3 - issue_lane_field) | issue_group;
+        bank_zero_address$3 = (bank_slot_field$3 - update_lane_field) | stage_group;
         acc_rotate = accum_slot$q;
         if (phase$q == CorePhase$Update) begin
             acc_rotate = update_lane;
         end
-        acc_rot0 = acc_bank0$read_data;
-        acc_rot1 = acc_bank1$read_data;
-        acc_rot2 = acc_bank2$read_data;
-        acc_rot3 = acc_bank3$read_data;
+        acc_rot$0 = acc_banks$0$read_data;
+        acc_rot$1 = acc_banks$1$read_data;
+        acc_rot$2 = acc_banks$2$read_data;
+        acc_rot$3 = acc_banks$3$read_data;
         if (acc_rotate == 32'h1) begin
-            acc_rot0 = acc_bank1$read_data;
-            acc_rot1 = acc_bank2$read_data;
-            acc_rot2 = acc_bank3$read_data;
-            acc_rot3 = acc_bank0$read_data;
+            acc_rot$0 = acc_banks$1$read_data;
+            acc_rot$1 = acc_banks$2$read_data;
+            acc_rot$2 = acc_banks$3$read_data;
+            acc_rot$3 = acc_banks$0$read_data;
         end
         if (acc_rotate == 32'h2) begin
-            acc_rot0 = acc_bank2$read_data;
-            acc_rot1 = acc_bank3$read_data;
-            acc_rot2 = acc_bank0$read_data;
-            acc_rot3 = acc_bank1$read_data;
+            acc_rot$0 = acc_banks$2$read_data;
+            acc_rot$1 = acc_banks$3$read_data;
+            acc_rot$2 = acc_banks$0$read_data;
+            acc_rot$3 = acc_banks$1$read_data;
         end
         if (acc_rotate == 32'h3) begin
-            acc_rot0 = acc_bank3$read_data;
-            acc_rot1 = acc_bank0$read_data;
-            acc_rot2 = acc_bank1$read_data;
-            acc_rot3 = acc_bank2$read_data;
+            acc_rot$0 = acc_banks$3$read_data;
+            acc_rot$1 = acc_banks$0$read_data;
+            acc_rot$2 = acc_banks$1$read_data;
+            acc_rot$3 = acc_banks$2$read_data;
         end
-        acc_read_lane0 = acc_rot0;
-        acc_read_lane1 = acc_rot1;
-        acc_read_lane2 = acc_rot2;
-        acc_read_lane3 = acc_rot3;
+        weight_lane$0 = ((synapse$rsp_weight0) & 24'hffffff);
+        if (synapse$rsp_weight0[32'hf]) begin
+            weight_lane$0 = ((synapse$rsp_weight0) & 24'hffffff) | weight_sign_fill;
+        end
+        weight_lane$1 = ((synapse$rsp_weight1) & 24'hffffff);
+        if (synapse$rsp_weight1[32'hf]) begin
+            weight_lane$1 = ((synapse$rsp_weight1) & 24'hffffff) | weight_sign_fill;
+        end
+        weight_lane$2 = ((synapse$rsp_weight2) & 24'hffffff);
+        if (synapse$rsp_weight2[32'hf]) begin
+            weight_lane$2 = ((synapse$rsp_weight2) & 24'hffffff) | weight_sign_fill;
+        end
+        weight_lane$3 = ((synapse$rsp_weight3) & 24'hffffff);
+        if (synapse$rsp_weight3[32'hf]) begin
+            weight_lane$3 = ((synapse$rsp_weight3) & 24'hffffff) | weight_sign_fill;
+        end
+        acc_read_lane$0 = acc_rot$0;
         if (bypass_hit$q) begin
-            acc_read_lane0 = bypass_lane0$q;
-            acc_read_lane1 = bypass_lane1$q;
-            acc_read_lane2 = bypass_lane2$q;
-            acc_read_lane3 = bypass_lane3$q;
+            acc_read_lane$0 = bypass_lane$0$q;
         end
-        weight_lane0 = ((synapse_sram$read_data[(32'h0)+:(8)]) & 24'hffffff);
-        if (synapse_sram$read_data[32'h7]) begin
-            weight_lane0 = weight_lane0 | weight_sign_fill;
+        lane_sum$0 = acc_read_lane$0 + (weight_lane$0 << accum_shift$q);
+        bypass_lane$0$d = lane_sum$0;
+        acc_read_lane$1 = acc_rot$1;
+        if (bypass_hit$q) begin
+            acc_read_lane$1 = bypass_lane$1$q;
         end
-        weight_lane1 = ((synapse_sram$read_data[(32'h8)+:(8)]) & 24'hffffff);
-        if (synapse_sram$read_data[32'hf]) begin
-            weight_lane1 = weight_lane1 | weight_sign_fill;
+        lane_sum$1 = acc_read_lane$1 + (weight_lane$1 << accum_shift$q);
+        bypass_lane$1$d = lane_sum$1;
+        acc_read_lane$2 = acc_rot$2;
+        if (bypass_hit$q) begin
+            acc_read_lane$2 = bypass_lane$2$q;
         end
-        weight_lane2 = ((synapse_sram$read_data[(32'h10)+:(8)]) & 24'hffffff);
-        if (synapse_sram$read_data[32'h17]) begin
-            weight_lane2 = weight_lane2 | weight_sign_fill;
+        lane_sum$2 = acc_read_lane$2 + (weight_lane$2 << accum_shift$q);
+        bypass_lane$2$d = lane_sum$2;
+        acc_read_lane$3 = acc_rot$3;
+        if (bypass_hit$q) begin
+            acc_read_lane$3 = bypass_lane$3$q;
         end
-        weight_lane3 = ((synapse_sram$read_data[(32'h18)+:(8)]) & 24'hffffff);
-        if (synapse_sram$read_data[32'h1f]) begin
-            weight_lane3 = weight_lane3 | weight_sign_fill;
-        end
-        lane_sum0 = acc_read_lane0 + (weight_lane0 << accum_shift$q);
-        lane_sum1 = acc_read_lane1 + (weight_lane1 << accum_shift$q);
-        lane_sum2 = acc_read_lane2 + (weight_lane2 << accum_shift$q);
-        lane_sum3 = acc_read_lane3 + (weight_lane3 << accum_shift$q);
-        bypass_hit$d = accum_valid$q & iter_active$q & (iter_slot$q == accum_slot$q) & (iter_group$q == accum_group$q);
-        bypass_lane0$d = lane_sum0;
-        bypass_lane1$d = lane_sum1;
-        bypass_lane2$d = lane_sum2;
-        bypass_lane3$d = lane_sum3;
+        lane_sum$3 = acc_read_lane$3 + (weight_lane$3 << accum_shift$q);
+        bypass_lane$3$d = lane_sum$3;
         acc_write_enable = 1'b0;
         acc_write_zero = 1'b0;
-        input_read_address = (((iter_slot$q) & 8'hff) << group_bits) | ((iter_group$q) & 8'hff);
-        input_write_address = (((accum_slot$q) & 8'hff) << group_bits) | ((accum_group$q) & 8'hff);
-        acc_bank0$read_address = input_read_address;
-        acc_bank1$read_address = input_read_address;
-        acc_bank2$read_address = input_read_address;
-        acc_bank3$read_address = input_read_address;
-        acc_bank0$write_address = input_write_address;
-        acc_bank1$write_address = input_write_address;
-        acc_bank2$write_address = input_write_address;
-        acc_bank3$write_address = input_write_address;
-        if (phase$q == CorePhase$Input) begin
-            acc_write_enable = accum_valid$q;
+        input_read_address = (((accum_slot$q) & 8'hff) << group_bits) | ((accum_group$q) & 8'hff);
+        if (request_taken) begin
+            input_read_address = (((iter_slot$q) & 8'hff) << group_bits) | ((iter_group$q) & 8'hff);
         end
+        input_write_address = (((accum_slot$q) & 8'hff) << group_bits) | ((accum_group$q) & 8'hff);
+        if (phase$q == CorePhase$Input) begin
+            acc_write_enable = accum_valid$q & synapse$rsp_valid;
+        end
+        bypass_hit$d = acc_write_enable & (input_read_address == input_write_address);
+        acc_banks$0$read_address = input_read_address;
+        acc_banks$0$write_address = input_write_address;
+        acc_banks$1$read_address = input_read_address;
+        acc_banks$1$write_address = input_write_address;
+        acc_banks$2$read_address = input_read_address;
+        acc_banks$2$write_address = input_write_address;
+        acc_banks$3$read_address = input_read_address;
+        acc_banks$3$write_address = input_write_address;
         update_issuing = (phase$q == CorePhase$Update) & (update_neuron$q < neuron_count$q);
         param_decay$read_address = ((update_neuron$q) & 8'hff);
         param_bias_shift$read_address = ((update_neuron$q) & 8'hff);
@@ -806,10 +1012,10 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         if (phase$q == CorePhase$Update) begin
             state_u$read_address = ((update_neuron$q) & 8'hff);
             state_v$read_address = ((update_neuron$q) & 8'hff);
-            acc_bank0$read_address = (((bank_read_slot0) & 8'hff) << group_bits) | issue_group;
-            acc_bank1$read_address = (((bank_read_slot1) & 8'hff) << group_bits) | issue_group;
-            acc_bank2$read_address = (((bank_read_slot2) & 8'hff) << group_bits) | issue_group;
-            acc_bank3$read_address = (((bank_read_slot3) & 8'hff) << group_bits) | issue_group;
+            acc_banks$0$read_address = bank_read_address$0;
+            acc_banks$1$read_address = bank_read_address$1;
+            acc_banks$2$read_address = bank_read_address$2;
+            acc_banks$3$read_address = bank_read_address$3;
         end
         update_stage_valid$d = update_issuing;
         update_stage_neuron$d = update_neuron$q;
@@ -823,19 +1029,21 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         lif$in_decay = param_decay$read_data;
         lif$in_bias_shift = param_bias_shift$read_data;
         lif$in_threshold = param_threshold$read_data;
-        lif$in_acc0 = acc_rot0;
-        lif$in_acc1 = acc_rot1;
-        lif$in_acc2 = acc_rot2;
-        lif$in_acc3 = acc_rot3;
+        lif$in_acc0 = acc_rot$0;
+        lif$in_acc1 = acc_rot$1;
+        lif$in_acc2 = acc_rot$2;
+        lif$in_acc3 = acc_rot$3;
         if ((phase$q == CorePhase$Update) & update_stage_valid$q) begin
             acc_write_zero = 1'b1;
-            acc_bank0$write_address = (((bank_zero_slot0) & 8'hff) << group_bits) | stage_group;
-            acc_bank1$write_address = (((bank_zero_slot1) & 8'hff) << group_bits) | stage_group;
-            acc_bank2$write_address = (((bank_zero_slot2) & 8'hff) << group_bits) | stage_group;
-            acc_bank3$write_address = (((bank_zero_slot3) & 8'hff) << group_bits) | stage_group;
+            acc_banks$0$write_address = bank_zero_address$0;
+            acc_banks$1$write_address = bank_zero_address$1;
+            acc_banks$2$write_address = bank_zero_address$2;
+            acc_banks$3$write_address = bank_zero_address$3;
         end
         spike_valid = lif$out_spike;
         spike_neuron = ((lif$out_neuron) & 8'hff);
+        synapse$post_valid = lif$out_spike;
+        synapse$post_neuron = ((lif$out_neuron) & 8'hff);
         if (lif$out_valid) begin
             state_u$write_enable = 1'b1;
             state_u$write_address = ((lif$out_neuron) & 8'hff);
@@ -852,78 +1060,82 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
             state_v$write_address = ((clear_index$q) & 8'hff);
             state_v$write_data = 32'h0;
             acc_write_zero = 1'b1;
-            acc_bank0$write_address = ((clear_index$q) & 8'hff);
-            acc_bank1$write_address = ((clear_index$q) & 8'hff);
-            acc_bank2$write_address = ((clear_index$q) & 8'hff);
-            acc_bank3$write_address = ((clear_index$q) & 8'hff);
+            acc_banks$0$write_address = ((clear_index$q) & 8'hff);
+            acc_banks$1$write_address = ((clear_index$q) & 8'hff);
+            acc_banks$2$write_address = ((clear_index$q) & 8'hff);
+            acc_banks$3$write_address = ((clear_index$q) & 8'hff);
             clear_index$d = clear_index$q + 32'h1;
         end
-        acc_bank0$write_data = lane_sum0;
-        acc_bank1$write_data = lane_sum1;
-        acc_bank2$write_data = lane_sum2;
-        acc_bank3$write_data = lane_sum3;
+        acc_banks$0$write_data = lane_sum$0;
+        acc_banks$1$write_data = lane_sum$1;
+        acc_banks$2$write_data = lane_sum$2;
+        acc_banks$3$write_data = lane_sum$3;
         if (accum_slot$q == 32'h1) begin
-            acc_bank0$write_data = lane_sum3;
-            acc_bank1$write_data = lane_sum0;
-            acc_bank2$write_data = lane_sum1;
-            acc_bank3$write_data = lane_sum2;
+            acc_banks$0$write_data = lane_sum$3;
+            acc_banks$1$write_data = lane_sum$0;
+            acc_banks$2$write_data = lane_sum$1;
+            acc_banks$3$write_data = lane_sum$2;
         end
         if (accum_slot$q == 32'h2) begin
-            acc_bank0$write_data = lane_sum2;
-            acc_bank1$write_data = lane_sum3;
-            acc_bank2$write_data = lane_sum0;
-            acc_bank3$write_data = lane_sum1;
+            acc_banks$0$write_data = lane_sum$2;
+            acc_banks$1$write_data = lane_sum$3;
+            acc_banks$2$write_data = lane_sum$0;
+            acc_banks$3$write_data = lane_sum$1;
         end
         if (accum_slot$q == 32'h3) begin
-            acc_bank0$write_data = lane_sum1;
-            acc_bank1$write_data = lane_sum2;
-            acc_bank2$write_data = lane_sum3;
-            acc_bank3$write_data = lane_sum0;
+            acc_banks$0$write_data = lane_sum$1;
+            acc_banks$1$write_data = lane_sum$2;
+            acc_banks$2$write_data = lane_sum$3;
+            acc_banks$3$write_data = lane_sum$0;
         end
         if (acc_write_zero) begin
-            acc_bank0$write_data = 32'h0;
-            acc_bank1$write_data = 32'h0;
-            acc_bank2$write_data = 32'h0;
-            acc_bank3$write_data = 32'h0;
+            acc_banks$0$write_data = 32'h0;
         end
-        acc_bank0$write_enable = acc_write_enable | acc_write_zero;
-        acc_bank1$write_enable = acc_write_enable | acc_write_zero;
-        acc_bank2$write_enable = acc_write_enable | acc_write_zero;
-        acc_bank3$write_enable = acc_write_enable | acc_write_zero;
+        acc_banks$0$write_enable = acc_write_enable | acc_write_zero;
+        if (acc_write_zero) begin
+            acc_banks$1$write_data = 32'h0;
+        end
+        acc_banks$1$write_enable = acc_write_enable | acc_write_zero;
+        if (acc_write_zero) begin
+            acc_banks$2$write_data = 32'h0;
+        end
+        acc_banks$2$write_enable = acc_write_enable | acc_write_zero;
+        if (acc_write_zero) begin
+            acc_banks$3$write_data = 32'h0;
+        end
+        acc_banks$3$write_enable = acc_write_enable | acc_write_zero;
         case (phase$q)
             CorePhase$Idle:
                 begin
-                    if (cfg_write) begin
-                        if (cfg_target == 32'h0) begin
-                            synapse_sram$write_enable = 1'b1;
-                        end
-                        if (cfg_target == 32'h1) begin
+                    if (cfg$write) begin
+                        if (cfg$target == 32'h1) begin
                             axon_meta$write_enable = 1'b1;
                         end
-                        if (cfg_target == 32'h2) begin
+                        if (cfg$target == 32'h2) begin
                             param_decay$write_enable = 1'b1;
                         end
-                        if (cfg_target == 32'h3) begin
+                        if (cfg$target == 32'h3) begin
                             param_bias_shift$write_enable = 1'b1;
                         end
-                        if (cfg_target == 32'h4) begin
+                        if (cfg$target == 32'h4) begin
                             param_threshold$write_enable = 1'b1;
                         end
-                        if (cfg_target == 32'h5) begin
+                        if (cfg$target == 32'h5) begin
                             state_u$write_enable = 1'b1;
                         end
-                        if (cfg_target == 32'h6) begin
+                        if (cfg$target == 32'h6) begin
                             state_v$write_enable = 1'b1;
                         end
-                        if (cfg_target == 32'h7) begin
-                            neuron_count$d = cfg_data[(32'h0)+:(9)];
+                        if (cfg$target == 32'h7) begin
+                            neuron_count$d = cfg$data[(32'h0)+:(9)];
                         end
-                        if (cfg_target == 32'h8) begin
+                        if (cfg$target == 32'h8) begin
                             clear_index$d = 32'h0;
                             phase$d = CorePhase$Clear;
                         end
                     end
                     else if (start) begin
+                        synapse$tick_start = 1'b1;
                         phase$d = CorePhase$Prep;
                     end
                 end
@@ -956,45 +1168,18 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
                 end
             CorePhase$Finish:
                 begin
-                    done = 1'b1;
-                    phase$d = CorePhase$Idle;
+                    if (~synapse$stage_busy) begin
+                        done = 1'b1;
+                        phase$d = CorePhase$Idle;
+                    end
                 end
         endcase
     end
 
-endmodule // neurofab_core
+endmodule // neurofab_core$core
 
 
-module neurofab_core$acc_bank0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [7:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [7:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[255:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_bank0
-
-
-module neurofab_core$acc_bank1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$acc_banks$0(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -1020,39 +1205,10 @@ module neurofab_core$acc_bank1(read_address,read_clock,read_data,write_address,w
        end
     end
 
-endmodule // neurofab_core$acc_bank1
+endmodule // neurofab_core$core$acc_banks$0
 
 
-module neurofab_core$acc_bank2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
-
-    // Module arguments
-    input wire  [7:0] read_address;
-    input wire  read_clock;
-    output reg  [23:0] read_data;
-    input wire  [7:0] write_address;
-    input wire  write_clock;
-    input wire  [23:0] write_data;
-    input wire  write_enable;
-
-    // Update code (custom)
-    reg[23:0] mem[255:0];
-
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
-       if (write_enable) begin
-          mem[write_address] <= write_data;
-       end
-    end
-
-endmodule // neurofab_core$acc_bank2
-
-
-module neurofab_core$acc_bank3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$acc_banks$1(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -1078,10 +1234,68 @@ module neurofab_core$acc_bank3(read_address,read_clock,read_data,write_address,w
        end
     end
 
-endmodule // neurofab_core$acc_bank3
+endmodule // neurofab_core$core$acc_banks$1
 
 
-module neurofab_core$accum_group(d,q,clock);
+module neurofab_core$core$acc_banks$2(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [7:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [7:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[255:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$core$acc_banks$2
+
+
+module neurofab_core$core$acc_banks$3(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+
+    // Module arguments
+    input wire  [7:0] read_address;
+    input wire  read_clock;
+    output reg  [23:0] read_data;
+    input wire  [7:0] write_address;
+    input wire  write_clock;
+    input wire  [23:0] write_data;
+    input wire  write_enable;
+
+    // Update code (custom)
+    reg[23:0] mem[255:0];
+
+
+
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+
+endmodule // neurofab_core$core$acc_banks$3
+
+
+module neurofab_core$core$accum_group(d,q,clock);
 
     // Module arguments
     input wire  [5:0] d;
@@ -1097,10 +1311,10 @@ module neurofab_core$accum_group(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$accum_group
+endmodule // neurofab_core$core$accum_group
 
 
-module neurofab_core$accum_shift(d,q,clock);
+module neurofab_core$core$accum_shift(d,q,clock);
 
     // Module arguments
     input wire  [2:0] d;
@@ -1116,10 +1330,10 @@ module neurofab_core$accum_shift(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$accum_shift
+endmodule // neurofab_core$core$accum_shift
 
 
-module neurofab_core$accum_slot(d,q,clock);
+module neurofab_core$core$accum_slot(d,q,clock);
 
     // Module arguments
     input wire  [1:0] d;
@@ -1135,10 +1349,10 @@ module neurofab_core$accum_slot(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$accum_slot
+endmodule // neurofab_core$core$accum_slot
 
 
-module neurofab_core$accum_valid(d,q,clock);
+module neurofab_core$core$accum_valid(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1154,10 +1368,10 @@ module neurofab_core$accum_valid(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$accum_valid
+endmodule // neurofab_core$core$accum_valid
 
 
-module neurofab_core$axon_meta(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$axon_meta(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -1186,10 +1400,10 @@ initial $readmemh("axon_meta.hex", mem);
        end
     end
 
-endmodule // neurofab_core$axon_meta
+endmodule // neurofab_core$core$axon_meta
 
 
-module neurofab_core$bypass_hit(d,q,clock);
+module neurofab_core$core$bypass_hit(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1205,29 +1419,10 @@ module neurofab_core$bypass_hit(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$bypass_hit
+endmodule // neurofab_core$core$bypass_hit
 
 
-module neurofab_core$bypass_lane0(d,q,clock);
-
-    // Module arguments
-    input wire  [23:0] d;
-    output reg  [23:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 24'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // neurofab_core$bypass_lane0
-
-
-module neurofab_core$bypass_lane1(d,q,clock);
+module neurofab_core$core$bypass_lane$0(d,q,clock);
 
     // Module arguments
     input wire  [23:0] d;
@@ -1243,29 +1438,10 @@ module neurofab_core$bypass_lane1(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$bypass_lane1
+endmodule // neurofab_core$core$bypass_lane$0
 
 
-module neurofab_core$bypass_lane2(d,q,clock);
-
-    // Module arguments
-    input wire  [23:0] d;
-    output reg  [23:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 24'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // neurofab_core$bypass_lane2
-
-
-module neurofab_core$bypass_lane3(d,q,clock);
+module neurofab_core$core$bypass_lane$1(d,q,clock);
 
     // Module arguments
     input wire  [23:0] d;
@@ -1281,10 +1457,48 @@ module neurofab_core$bypass_lane3(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$bypass_lane3
+endmodule // neurofab_core$core$bypass_lane$1
 
 
-module neurofab_core$clear_index(d,q,clock);
+module neurofab_core$core$bypass_lane$2(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$bypass_lane$2
+
+
+module neurofab_core$core$bypass_lane$3(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$bypass_lane$3
+
+
+module neurofab_core$core$clear_index(d,q,clock);
 
     // Module arguments
     input wire  [8:0] d;
@@ -1300,10 +1514,10 @@ module neurofab_core$clear_index(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$clear_index
+endmodule // neurofab_core$core$clear_index
 
 
-module neurofab_core$enqueue_axon(d,q,clock);
+module neurofab_core$core$enqueue_axon(d,q,clock);
 
     // Module arguments
     input wire  [7:0] d;
@@ -1319,10 +1533,10 @@ module neurofab_core$enqueue_axon(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$enqueue_axon
+endmodule // neurofab_core$core$enqueue_axon
 
 
-module neurofab_core$enqueue_pending(d,q,clock);
+module neurofab_core$core$enqueue_pending(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1338,10 +1552,10 @@ module neurofab_core$enqueue_pending(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$enqueue_pending
+endmodule // neurofab_core$core$enqueue_pending
 
 
-module neurofab_core$event_queue_axon(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$event_queue_axon(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -1367,10 +1581,10 @@ module neurofab_core$event_queue_axon(read_address,read_clock,read_data,write_ad
        end
     end
 
-endmodule // neurofab_core$event_queue_axon
+endmodule // neurofab_core$core$event_queue_axon
 
 
-module neurofab_core$event_queue_meta(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$event_queue_meta(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -1396,10 +1610,10 @@ module neurofab_core$event_queue_meta(read_address,read_clock,read_data,write_ad
        end
     end
 
-endmodule // neurofab_core$event_queue_meta
+endmodule // neurofab_core$core$event_queue_meta
 
 
-module neurofab_core$iter_active(d,q,clock);
+module neurofab_core$core$iter_active(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1415,10 +1629,10 @@ module neurofab_core$iter_active(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$iter_active
+endmodule // neurofab_core$core$iter_active
 
 
-module neurofab_core$iter_axon(d,q,clock);
+module neurofab_core$core$iter_axon(d,q,clock);
 
     // Module arguments
     input wire  [7:0] d;
@@ -1434,10 +1648,29 @@ module neurofab_core$iter_axon(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$iter_axon
+endmodule // neurofab_core$core$iter_axon
 
 
-module neurofab_core$iter_group(d,q,clock);
+module neurofab_core$core$iter_first(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$iter_first
+
+
+module neurofab_core$core$iter_group(d,q,clock);
 
     // Module arguments
     input wire  [5:0] d;
@@ -1453,10 +1686,10 @@ module neurofab_core$iter_group(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$iter_group
+endmodule // neurofab_core$core$iter_group
 
 
-module neurofab_core$iter_last_group(d,q,clock);
+module neurofab_core$core$iter_last_group(d,q,clock);
 
     // Module arguments
     input wire  [5:0] d;
@@ -1472,10 +1705,10 @@ module neurofab_core$iter_last_group(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$iter_last_group
+endmodule // neurofab_core$core$iter_last_group
 
 
-module neurofab_core$iter_shift(d,q,clock);
+module neurofab_core$core$iter_shift(d,q,clock);
 
     // Module arguments
     input wire  [2:0] d;
@@ -1491,10 +1724,10 @@ module neurofab_core$iter_shift(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$iter_shift
+endmodule // neurofab_core$core$iter_shift
 
 
-module neurofab_core$iter_slot(d,q,clock);
+module neurofab_core$core$iter_slot(d,q,clock);
 
     // Module arguments
     input wire  [1:0] d;
@@ -1510,10 +1743,10 @@ module neurofab_core$iter_slot(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$iter_slot
+endmodule // neurofab_core$core$iter_slot
 
 
-module neurofab_core$lif(clock,in_valid,in_neuron,in_u,in_v,in_decay,in_bias_shift,in_threshold,in_acc0,in_acc1,in_acc2,in_acc3,out_valid,out_neuron,out_u,out_v,out_spike);
+module neurofab_core$core$lif(clock,in_valid,in_neuron,in_u,in_v,in_decay,in_bias_shift,in_threshold,in_acc0,in_acc1,in_acc2,in_acc3,out_valid,out_neuron,out_u,out_v,out_spike);
 
     // Module arguments
     input wire  clock;
@@ -1599,37 +1832,37 @@ module neurofab_core$lif(clock,in_valid,in_neuron,in_u,in_v,in_decay,in_bias_shi
     reg  spike;
 
     // Sub module instances
-    neurofab_core$lif$stage_valid stage_valid(
+    neurofab_core$core$lif$stage_valid stage_valid(
         .d(stage_valid$d),
         .q(stage_valid$q),
         .clock(stage_valid$clock)
     );
-    neurofab_core$lif$stage_neuron stage_neuron(
+    neurofab_core$core$lif$stage_neuron stage_neuron(
         .d(stage_neuron$d),
         .q(stage_neuron$q),
         .clock(stage_neuron$clock)
     );
-    neurofab_core$lif$stage_u_decayed stage_u_decayed(
+    neurofab_core$core$lif$stage_u_decayed stage_u_decayed(
         .d(stage_u_decayed$d),
         .q(stage_u_decayed$q),
         .clock(stage_u_decayed$clock)
     );
-    neurofab_core$lif$stage_v_decayed stage_v_decayed(
+    neurofab_core$core$lif$stage_v_decayed stage_v_decayed(
         .d(stage_v_decayed$d),
         .q(stage_v_decayed$q),
         .clock(stage_v_decayed$clock)
     );
-    neurofab_core$lif$stage_activation stage_activation(
+    neurofab_core$core$lif$stage_activation stage_activation(
         .d(stage_activation$d),
         .q(stage_activation$q),
         .clock(stage_activation$clock)
     );
-    neurofab_core$lif$stage_bias stage_bias(
+    neurofab_core$core$lif$stage_bias stage_bias(
         .d(stage_bias$d),
         .q(stage_bias$q),
         .clock(stage_bias$clock)
     );
-    neurofab_core$lif$stage_threshold stage_threshold(
+    neurofab_core$core$lif$stage_threshold stage_threshold(
         .d(stage_threshold$d),
         .q(stage_threshold$q),
         .clock(stage_threshold$clock)
@@ -1764,10 +1997,10 @@ module neurofab_core$lif(clock,in_valid,in_neuron,in_u,in_v,in_decay,in_bias_shi
         out_v = v_next;
     end
 
-endmodule // neurofab_core$lif
+endmodule // neurofab_core$core$lif
 
 
-module neurofab_core$lif$stage_activation(d,q,clock);
+module neurofab_core$core$lif$stage_activation(d,q,clock);
 
     // Module arguments
     input wire  [25:0] d;
@@ -1783,10 +2016,10 @@ module neurofab_core$lif$stage_activation(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$lif$stage_activation
+endmodule // neurofab_core$core$lif$stage_activation
 
 
-module neurofab_core$lif$stage_bias(d,q,clock);
+module neurofab_core$core$lif$stage_bias(d,q,clock);
 
     // Module arguments
     input wire  [19:0] d;
@@ -1802,10 +2035,10 @@ module neurofab_core$lif$stage_bias(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$lif$stage_bias
+endmodule // neurofab_core$core$lif$stage_bias
 
 
-module neurofab_core$lif$stage_neuron(d,q,clock);
+module neurofab_core$core$lif$stage_neuron(d,q,clock);
 
     // Module arguments
     input wire  [15:0] d;
@@ -1821,10 +2054,10 @@ module neurofab_core$lif$stage_neuron(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$lif$stage_neuron
+endmodule // neurofab_core$core$lif$stage_neuron
 
 
-module neurofab_core$lif$stage_threshold(d,q,clock);
+module neurofab_core$core$lif$stage_threshold(d,q,clock);
 
     // Module arguments
     input wire  [22:0] d;
@@ -1840,10 +2073,10 @@ module neurofab_core$lif$stage_threshold(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$lif$stage_threshold
+endmodule // neurofab_core$core$lif$stage_threshold
 
 
-module neurofab_core$lif$stage_u_decayed(d,q,clock);
+module neurofab_core$core$lif$stage_u_decayed(d,q,clock);
 
     // Module arguments
     input wire  [24:0] d;
@@ -1859,10 +2092,10 @@ module neurofab_core$lif$stage_u_decayed(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$lif$stage_u_decayed
+endmodule // neurofab_core$core$lif$stage_u_decayed
 
 
-module neurofab_core$lif$stage_v_decayed(d,q,clock);
+module neurofab_core$core$lif$stage_v_decayed(d,q,clock);
 
     // Module arguments
     input wire  [23:0] d;
@@ -1878,10 +2111,10 @@ module neurofab_core$lif$stage_v_decayed(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$lif$stage_v_decayed
+endmodule // neurofab_core$core$lif$stage_v_decayed
 
 
-module neurofab_core$lif$stage_valid(d,q,clock);
+module neurofab_core$core$lif$stage_valid(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1897,10 +2130,10 @@ module neurofab_core$lif$stage_valid(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$lif$stage_valid
+endmodule // neurofab_core$core$lif$stage_valid
 
 
-module neurofab_core$neuron_count(d,q,clock);
+module neurofab_core$core$neuron_count(d,q,clock);
 
     // Module arguments
     input wire  [8:0] d;
@@ -1916,10 +2149,10 @@ module neurofab_core$neuron_count(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$neuron_count
+endmodule // neurofab_core$core$neuron_count
 
 
-module neurofab_core$param_bias_shift(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$param_bias_shift(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -1948,10 +2181,10 @@ initial $readmemh("param_bias_shift.hex", mem);
        end
     end
 
-endmodule // neurofab_core$param_bias_shift
+endmodule // neurofab_core$core$param_bias_shift
 
 
-module neurofab_core$param_decay(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$param_decay(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -1980,10 +2213,10 @@ initial $readmemh("param_decay.hex", mem);
        end
     end
 
-endmodule // neurofab_core$param_decay
+endmodule // neurofab_core$core$param_decay
 
 
-module neurofab_core$param_threshold(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$param_threshold(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -2012,10 +2245,10 @@ initial $readmemh("param_threshold.hex", mem);
        end
     end
 
-endmodule // neurofab_core$param_threshold
+endmodule // neurofab_core$core$param_threshold
 
 
-module neurofab_core$phase(d,q,clock);
+module neurofab_core$core$phase(d,q,clock);
 
     // Module arguments
     input wire  [2:0] d;
@@ -2039,29 +2272,10 @@ module neurofab_core$phase(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$phase
+endmodule // neurofab_core$core$phase
 
 
-module neurofab_core$queue_read_ptr(d,q,clock);
-
-    // Module arguments
-    input wire  [8:0] d;
-    output reg  [8:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 9'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // neurofab_core$queue_read_ptr
-
-
-module neurofab_core$queue_write_ptr(d,q,clock);
+module neurofab_core$core$queue_read_ptr(d,q,clock);
 
     // Module arguments
     input wire  [8:0] d;
@@ -2077,10 +2291,29 @@ module neurofab_core$queue_write_ptr(d,q,clock);
        q <= d;
     end
 
-endmodule // neurofab_core$queue_write_ptr
+endmodule // neurofab_core$core$queue_read_ptr
 
 
-module neurofab_core$state_u(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$queue_write_ptr(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$queue_write_ptr
+
+
+module neurofab_core$core$state_u(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -2106,10 +2339,10 @@ module neurofab_core$state_u(read_address,read_clock,read_data,write_address,wri
        end
     end
 
-endmodule // neurofab_core$state_u
+endmodule // neurofab_core$core$state_u
 
 
-module neurofab_core$state_v(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$state_v(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [7:0] read_address;
@@ -2135,10 +2368,213 @@ module neurofab_core$state_v(read_address,read_clock,read_data,write_address,wri
        end
     end
 
-endmodule // neurofab_core$state_v
+endmodule // neurofab_core$core$state_v
 
 
-module neurofab_core$synapse_sram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$core$update_neuron(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$update_neuron
+
+
+module neurofab_core$core$update_stage_neuron(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$update_stage_neuron
+
+
+module neurofab_core$core$update_stage_valid(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$update_stage_valid
+
+
+module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$req_valid,port$req_axon,port$req_group,port$req_first,port$req_last,port$req_ready,port$rsp_valid,port$rsp_weight0,port$rsp_weight1,port$rsp_weight2,port$rsp_weight3,port$rsp_ready,port$tick_start,port$post_valid,port$post_neuron,port$window,port$stage_busy);
+
+    // Module arguments
+    input wire  clock;
+    input wire  cfg$write;
+    input wire  [3:0] cfg$target;
+    input wire  [23:0] cfg$addr;
+    input wire  [31:0] cfg$data;
+    input wire  port$req_valid;
+    input wire  [7:0] port$req_axon;
+    input wire  [5:0] port$req_group;
+    input wire  port$req_first;
+    input wire  port$req_last;
+    output reg  port$req_ready;
+    output reg  port$rsp_valid;
+    output reg  [15:0] port$rsp_weight0;
+    output reg  [15:0] port$rsp_weight1;
+    output reg  [15:0] port$rsp_weight2;
+    output reg  [15:0] port$rsp_weight3;
+    input wire  port$rsp_ready;
+    input wire  port$tick_start;
+    input wire  port$post_valid;
+    input wire  [7:0] port$post_neuron;
+    input wire  port$window;
+    output reg  port$stage_busy;
+
+    // Constant declarations
+    localparam  synapse_target = 4'h0;
+    localparam  group_bits = 8'h6;
+    localparam  weight_sign_fill = 16'hff00;
+
+    // Stub signals
+    reg  [13:0] synapse_sram$read_address;
+    reg  synapse_sram$read_clock;
+    wire  [31:0] synapse_sram$read_data;
+    reg  [13:0] synapse_sram$write_address;
+    reg  synapse_sram$write_clock;
+    reg  [31:0] synapse_sram$write_data;
+    reg  synapse_sram$write_enable;
+    reg  rsp_pending$d;
+    wire  rsp_pending$q;
+    reg  rsp_pending$clock;
+    reg  [13:0] held_address$d;
+    wire  [13:0] held_address$q;
+    reg  held_address$clock;
+
+    // Sub module instances
+    neurofab_core$synapses$synapse_sram synapse_sram(
+        .read_address(synapse_sram$read_address),
+        .read_clock(synapse_sram$read_clock),
+        .read_data(synapse_sram$read_data),
+        .write_address(synapse_sram$write_address),
+        .write_clock(synapse_sram$write_clock),
+        .write_data(synapse_sram$write_data),
+        .write_enable(synapse_sram$write_enable)
+    );
+    neurofab_core$synapses$rsp_pending rsp_pending(
+        .d(rsp_pending$d),
+        .q(rsp_pending$q),
+        .clock(rsp_pending$clock)
+    );
+    neurofab_core$synapses$held_address held_address(
+        .d(held_address$d),
+        .q(held_address$q),
+        .clock(held_address$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        rsp_pending$clock = clock;
+        held_address$clock = clock;
+        rsp_pending$d = rsp_pending$q;
+        held_address$d = held_address$q;
+        synapse_sram$read_clock = clock;
+        synapse_sram$write_clock = clock;
+        synapse_sram$write_enable = cfg$write & (cfg$target == synapse_target);
+        synapse_sram$write_address = ((cfg$addr) & 14'h3fff);
+        synapse_sram$write_data = cfg$data;
+        port$req_ready = 1'b1;
+        synapse_sram$read_address = held_address$q;
+        if (port$req_valid) begin
+            synapse_sram$read_address = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
+            held_address$d = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
+        end
+        rsp_pending$d = port$req_valid | (rsp_pending$q & ~port$rsp_ready);
+        port$rsp_valid = rsp_pending$q;
+        port$rsp_weight0 = ((synapse_sram$read_data[(32'h0)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'h7]) begin
+            port$rsp_weight0 = ((synapse_sram$read_data[(32'h0)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
+        port$rsp_weight1 = ((synapse_sram$read_data[(32'h8)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'hf]) begin
+            port$rsp_weight1 = ((synapse_sram$read_data[(32'h8)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
+        port$rsp_weight2 = ((synapse_sram$read_data[(32'h10)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'h17]) begin
+            port$rsp_weight2 = ((synapse_sram$read_data[(32'h10)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
+        port$rsp_weight3 = ((synapse_sram$read_data[(32'h18)+:(8)]) & 16'hffff);
+        if (synapse_sram$read_data[32'h1f]) begin
+            port$rsp_weight3 = ((synapse_sram$read_data[(32'h18)+:(8)]) & 16'hffff) | weight_sign_fill;
+        end
+        port$stage_busy = 1'b0;
+    end
+
+endmodule // neurofab_core$synapses
+
+
+module neurofab_core$synapses$held_address(d,q,clock);
+
+    // Module arguments
+    input wire  [13:0] d;
+    output reg  [13:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 14'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$synapses$held_address
+
+
+module neurofab_core$synapses$rsp_pending(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$synapses$rsp_pending
+
+
+module neurofab_core$synapses$synapse_sram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
     input wire  [13:0] read_address;
@@ -2167,61 +2603,4 @@ initial $readmemh("synapse_sram.hex", mem);
        end
     end
 
-endmodule // neurofab_core$synapse_sram
-
-
-module neurofab_core$update_neuron(d,q,clock);
-
-    // Module arguments
-    input wire  [8:0] d;
-    output reg  [8:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 9'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // neurofab_core$update_neuron
-
-
-module neurofab_core$update_stage_neuron(d,q,clock);
-
-    // Module arguments
-    input wire  [8:0] d;
-    output reg  [8:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 9'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // neurofab_core$update_stage_neuron
-
-
-module neurofab_core$update_stage_valid(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // neurofab_core$update_stage_valid
+endmodule // neurofab_core$synapses$synapse_sram

@@ -61,6 +61,7 @@ pub const WEIGHT_EXP_MAX: i32 = 7;
 /// `d` is the decay constant in `0..=4096` (`4096` is reached as `du + 1` with `du = 4095`, and
 /// then the result is 0). Because the shift is applied to the magnitude, negative values round
 /// toward zero exactly like positive ones (`decay(-5, 2048) == -2`, not `-3`).
+#[inline]
 pub fn decay(x: i64, d: i64) -> i64 {
     debug_assert!(
         (0..=DECAY_UNITY).contains(&d),
@@ -74,6 +75,7 @@ pub fn decay(x: i64, d: i64) -> i64 {
 ///
 /// The function is monotone non-decreasing in `x` for every `e`, which is what makes
 /// [`crate::model::Network::max_abs_synaptic_input`] a valid bound.
+#[inline]
 pub fn shift_exp(x: i64, e: i32) -> i64 {
     if e >= 0 {
         x << e
@@ -88,6 +90,7 @@ pub fn shift_exp(x: i64, e: i32) -> i64 {
 /// So `+2^23` is kept, `2^23 + 1` becomes `-2^23 + 1` and `-2^23` becomes `+2^23`: the result
 /// lies in `-2^23 + 1 ..= 2^23` (25 bits of storage) for any input within one wrap of that
 /// range. Inputs further out are not reduced further; that is the spec's rule, not an error.
+#[inline]
 pub fn wrap_u(u: i64) -> i64 {
     // Two sequential ifs exactly as written in the spec (and in Lava's `PyLifModelBitAcc`).
     let mut wrapped = u;
@@ -101,6 +104,7 @@ pub fn wrap_u(u: i64) -> i64 {
 }
 
 /// Saturates the voltage to `-(2^23 - 1) ..= 2^23 - 1` (note: symmetric, `-2^23` is excluded).
+#[inline]
 pub fn clamp_v(v: i64) -> i64 {
     v.clamp(-V_MAX, V_MAX)
 }
@@ -181,6 +185,7 @@ pub struct LifState {
 /// ```
 ///
 /// Updates `state` in place and returns whether the neuron spiked.
+#[inline]
 pub fn lif_update(state: &mut LifState, p: &LifParams, a: i64) -> bool {
     let u = wrap_u(decay(state.u, p.du + 1) + (a << ACTIVATION_SHIFT));
     let v = clamp_v(decay(state.v, p.dv) + u + p.bias());

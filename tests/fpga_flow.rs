@@ -81,7 +81,7 @@ fn synapse_mapping(yosys_log: &str) -> Option<String> {
         let rest = line.strip_prefix("mapping memory ")?;
         let (memory, target) = rest.split_once(" via ")?;
         memory
-            .ends_with("core.synapse_sram.mem")
+            .ends_with("core.synapses.synapse_sram.mem")
             .then(|| target.trim().to_string())
     })
 }
@@ -124,7 +124,7 @@ fn check_build(out: &Path, expect: &Expect) {
     let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
     let target = synapse_mapping(&log).unwrap_or_else(|| {
         panic!(
-            "{}: yosys.log has no `mapping memory ...core.synapse_sram.mem via ...` line: the \
+            "{}: yosys.log has no `mapping memory ...core.synapses.synapse_sram.mem via ...` line: the \
              synapse SRAM was not mapped to a RAM primitive",
             expect.board
         )

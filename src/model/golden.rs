@@ -4,12 +4,15 @@
 //! format can describe, including ones whose current leaves the 25 bits the hardware stores.
 //! Synaptic input is event driven: each tick costs the spikes of the previous tick times
 //! their fan-out plus one neuron update per neuron, not the size of the weight matrices.
+//! The weights come from a [`SynapseStage`] ([`SramSynapses`], the network's fixed weights,
+//! unless another stage is given to [`GoldenModel::with_stage`]).
 
 use super::network::{Network, Source};
 use super::spikes::{Spike, SpikeTrain};
+use super::synapse::{SramSynapses, SynapseStage};
 use crate::fixed::{self, LifParams, LifState};
 
-/// A projection prepared for event-driven accumulation.
+/// A projection prepared for event-driven accumulation (its weights are in the stage).
 #[derive(Clone, Debug)]
 struct PreparedProjection {
     /// Target population.
@@ -18,15 +21,16 @@ struct PreparedProjection {
     weight_exp: i32,
     /// Number of post-synaptic neurons (the size of `to`).
     post_size: usize,
-    /// Weights transposed to pre-major order: the weights of pre neuron `pre` onto every post
-    /// neuron are `by_pre[pre * post_size..(pre + 1) * post_size]`, contiguous, so a spike
-    /// adds one slice.
-    by_pre: Vec<i64>,
 }
 
 /// Steps a network tick by tick, exactly as spec §2 describes.
 #[derive(Clone, Debug)]
-pub struct GoldenModel {
+pub struct GoldenModel<S: SynapseStage = SramSynapses> {
+    /// The synapse stage that turns pre events into weight sums.
+    synapses: S,
+    /// Pre events `(projection, pre)` delivered this tick, collected only for a stage that
+    /// observes them.
+    pre_events: Vec<(usize, usize)>,
     /// Parameters per population, per neuron.
     params: Vec<Vec<LifParams>>,
     /// State per population, per neuron.
@@ -55,8 +59,22 @@ pub struct GoldenModel {
 }
 
 impl GoldenModel {
-    /// Prepares a network for simulation from tick 0 with `u = v = 0` everywhere.
+    /// Prepares a network for simulation from tick 0 with `u = v = 0` everywhere, with the
+    /// network's fixed weights.
     pub fn new(net: &Network) -> GoldenModel {
+        GoldenModel::with_stage(net, SramSynapses::new(net))
+    }
+
+    /// Runs `net` from reset for `ticks` ticks and returns all spikes.
+    pub fn run(net: &Network, ticks: u32) -> SpikeTrain {
+        GoldenModel::new(net).run_ticks(ticks)
+    }
+}
+
+impl<S: SynapseStage> GoldenModel<S> {
+    /// Prepares a network for simulation from tick 0 with `u = v = 0` everywhere, taking its
+    /// weights from `synapses` (whose projection indices are `net`'s).
+    pub fn with_stage(net: &Network, synapses: S) -> GoldenModel<S> {
         let mut input_fanout = vec![Vec::new(); net.inputs.len()];
         let mut population_fanout = vec![Vec::new(); net.populations.len()];
         let mut projections = Vec::with_capacity(net.projections.len());
@@ -65,19 +83,10 @@ impl GoldenModel {
                 Source::Input(i) => input_fanout[i].push(j),
                 Source::Population(p) => population_fanout[p].push(j),
             }
-            let pre_size = net.source_size(proj.from);
-            let post_size = net.populations[proj.to].size;
-            let mut by_pre = vec![0i64; pre_size * post_size];
-            for (post, row) in proj.weights.iter().enumerate() {
-                for (pre, &w) in row.iter().enumerate() {
-                    by_pre[pre * post_size + post] = i64::from(w);
-                }
-            }
             projections.push(PreparedProjection {
                 to: proj.to,
                 weight_exp: proj.weight_exp,
-                post_size,
-                by_pre,
+                post_size: net.populations[proj.to].size,
             });
         }
 
@@ -90,6 +99,8 @@ impl GoldenModel {
         input_spikes.sort_unstable();
 
         GoldenModel {
+            synapses,
+            pre_events: Vec::new(),
             params: net.populations.iter().map(|p| p.params.clone()).collect(),
             states: net
                 .populations
@@ -136,24 +147,24 @@ impl GoldenModel {
                 self.next_input_spike += 1;
                 if spike_tick == t - 1 {
                     for &j in &self.input_fanout[group] {
-                        add_spike(
-                            &self.projections[j],
-                            channel,
-                            &mut self.weight_sums[j],
-                            &mut self.projection_active[j],
-                        );
+                        self.synapses
+                            .add_pre_event(j, channel, &mut self.weight_sums[j]);
+                        self.projection_active[j] = true;
+                        if S::OBSERVES_EVENTS {
+                            self.pre_events.push((j, channel));
+                        }
                     }
                 }
             }
         }
         for &(pop, neuron) in &self.previous_spikes {
             for &j in &self.population_fanout[pop] {
-                add_spike(
-                    &self.projections[j],
-                    neuron,
-                    &mut self.weight_sums[j],
-                    &mut self.projection_active[j],
-                );
+                self.synapses
+                    .add_pre_event(j, neuron, &mut self.weight_sums[j]);
+                self.projection_active[j] = true;
+                if S::OBSERVES_EVENTS {
+                    self.pre_events.push((j, neuron));
+                }
             }
         }
 
@@ -185,18 +196,24 @@ impl GoldenModel {
             }
         }
 
+        // A learning stage sees the tick's pre events and post spikes.
+        if S::OBSERVES_EVENTS {
+            self.synapses.end_of_tick(&self.pre_events, &spikes);
+            self.pre_events.clear();
+        }
+
         // Step 3: this tick's spikes are next tick's input.
         self.previous_spikes.clone_from(&spikes);
         self.tick += 1;
         spikes
     }
 
-    /// Runs `net` from reset for `ticks` ticks and returns all spikes.
-    pub fn run(net: &Network, ticks: u32) -> SpikeTrain {
-        let mut model = GoldenModel::new(net);
+    /// Runs `ticks` more ticks and returns their spikes, tagged with the model's tick numbers.
+    pub fn run_ticks(&mut self, ticks: u32) -> SpikeTrain {
         let mut spikes = Vec::new();
-        for tick in 0..ticks {
-            spikes.extend(model.step().into_iter().map(|(population, neuron)| Spike {
+        for _ in 0..ticks {
+            let tick = self.tick;
+            spikes.extend(self.step().into_iter().map(|(population, neuron)| Spike {
                 tick,
                 population,
                 neuron,
@@ -205,15 +222,6 @@ impl GoldenModel {
         // Ticks ascend and each tick's spikes are sorted, so the train is already in order.
         SpikeTrain { spikes }
     }
-}
-
-/// Adds the weights of pre-synaptic neuron `pre` onto every post neuron of `proj`.
-fn add_spike(proj: &PreparedProjection, pre: usize, sums: &mut [i64], active: &mut bool) {
-    let weights = &proj.by_pre[pre * proj.post_size..(pre + 1) * proj.post_size];
-    for (sum, &w) in sums.iter_mut().zip(weights) {
-        *sum += w;
-    }
-    *active = true;
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! The behavioural side of neurofab: network files ([`network`]), the golden model
-//! ([`golden`]) and spike trains with their CSV form ([`spikes`]).
+//! ([`golden`]) with its synapse stages ([`synapse`]) and spike trains with their CSV form ([`spikes`]).
 
 pub mod golden;
 pub mod network;
 pub mod spikes;
+pub mod synapse;
 
 pub use golden::GoldenModel;
 pub use network::{

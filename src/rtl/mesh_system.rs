@@ -27,6 +27,7 @@
 
 use rust_hdl::prelude::*;
 
+use super::cfg_bus::CFG_TARGET_WIDTH;
 use super::fanout::{FLIT_BITS, HOST_OUTPUT_FLAG};
 use super::noc::{Mesh, MeshConfig};
 use super::tile::Tile;
@@ -76,7 +77,7 @@ pub struct MeshSystem<
     /// Tile the write goes to (`y * width + x`).
     pub cfg_core: Signal<In, Bits<8>>,
     /// Configuration target.
-    pub cfg_target: Signal<In, Bits<4>>,
+    pub cfg_target: Signal<In, Bits<CFG_TARGET_WIDTH>>,
     /// Word address.
     pub cfg_addr: Signal<In, Bits<24>>,
     /// Data.

@@ -14,7 +14,11 @@
 
 pub mod aer;
 pub mod block_ram;
+#[cfg(test)]
+mod block_tests;
+pub mod cfg_bus;
 pub mod clocked;
+pub mod core_sequencer;
 pub mod core_sim;
 pub mod fanout;
 pub mod host;
@@ -28,6 +32,8 @@ pub mod ports;
 pub mod regmap;
 pub mod router;
 pub mod rtl_top;
+pub mod sram_synapses;
+pub mod synapse_port;
 pub mod system_sim;
 pub mod tile;
 pub mod top_ports;

@@ -8,6 +8,7 @@
 
 use rust_hdl::prelude::*;
 
+use super::cfg_bus::CFG_TARGET_WIDTH;
 use super::fanout::{FanoutUnit, FLIT_BITS};
 use super::neurocore::NeuroCore;
 
@@ -28,7 +29,7 @@ pub struct Tile<
     /// Configuration write strobe (already qualified for this tile).
     pub cfg_write: Signal<In, Bit>,
     /// Configuration target: the core's (`layout::CfgTarget`) or the fan-out tables.
-    pub cfg_target: Signal<In, Bits<4>>,
+    pub cfg_target: Signal<In, Bits<CFG_TARGET_WIDTH>>,
     /// Word address.
     pub cfg_addr: Signal<In, Bits<24>>,
     /// Data.

@@ -1,9 +1,9 @@
 //! neurofab patch 2 (see vendor/PATCHES.md): `Logic::child_reads_changed` for an `#[hdl_gen]`
 //! kernel, from the signals of child blocks that the kernel reads with `.val()`.
 //!
-//! A read `self.a.b.val()` of a child's port lists that port; a read through an index or
-//! deeper (`self.a[i].b.val()`, `self.a.b.c.val()`) lists the whole field `self.a`, which is
-//! conservative. Reads of the block's own signals (`self.a.val()`) are not listed: every own
+//! A read `self.a.b.val()` of a child's port lists that port, and so does a deeper read
+//! without an index (`self.a.b.c.val()`, a port of an interface on a child); a read through an
+//! index (`self.a[i].b.val()`) lists the whole field `self.a`, which is conservative. Reads of the block's own signals (`self.a.val()`) are not listed: every own
 //! signal is checked anyway. `dff_setup!` reads each register's `q`. Anything the collector does
 //! not understand (a `.val()` on something not rooted at `self`, an unknown macro) makes the
 //! answer `None`, so that every change in the children counts.
@@ -82,6 +82,12 @@ impl Reads {
             [] => self.unknown = true,
             [_own] => {}
             [(child, false), (port, false)] => self.paths.push(quote!(self.#child.#port)),
+            // A port of a child's interface (`self.a.b.c.val()`, no index anywhere): that
+            // signal. (neurofab: interfaces on children, e.g. the synapse port.)
+            path if path.iter().all(|(_, indexed)| !indexed) => {
+                let names = path.iter().map(|(name, _)| name);
+                self.paths.push(quote!(self #(.#names)*))
+            }
             [(child, _), ..] => self.paths.push(quote!(self.#child)),
         }
     }
