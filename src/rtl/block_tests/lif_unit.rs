@@ -10,13 +10,11 @@ use crate::fixed::{
 };
 use crate::map::neuron_word;
 use crate::rtl::clocked::{poke, Clocked};
-use crate::rtl::layout::{unpack_u, unpack_v, ACC_SLOTS, U_BITS, V_BITS};
+use crate::rtl::layout::{unpack_u, unpack_v, ACC_BITS, ACC_SLOTS, U_BITS, V_BITS};
 use crate::rtl::lif_unit::LifUnit;
 
-/// Bits of an accumulator slot.
-const ACC_BITS: u32 = 24;
-/// The largest |a| the mapper admits (`map::MAX_ABS_ACTIVATION`), where the unit is exact.
-const A_LIMIT: i64 = 1 << 18;
+/// The largest |a| the mapper admits, where the unit is exact.
+const A_LIMIT: i64 = crate::map::MAX_ABS_ACTIVATION;
 /// The largest slot shift (weight_exp = -8).
 const MAX_SLOT_SHIFT: u64 = 8;
 
