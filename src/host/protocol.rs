@@ -83,24 +83,27 @@ pub fn crc16(bytes: &[u8]) -> u16 {
 /// If the payload exceeds 65535 bytes (the length field); the device's limit,
 /// [`MAX_REQUEST_PAYLOAD`], is for the caller to respect (tests exceed it on purpose).
 pub fn encode_request(command: u8, payload: &[u8]) -> Vec<u8> {
-    let len = u16::try_from(payload.len()).expect("payload longer than 65535 bytes");
-    let mut frame = Vec::with_capacity(payload.len() + REQUEST_OVERHEAD);
-    frame.push(REQUEST_SYNC);
-    frame.push(command);
-    frame.extend(len.to_le_bytes());
-    frame.extend_from_slice(payload);
-    let crc = crc16(&frame[1..]);
-    frame.extend(crc.to_be_bytes());
-    frame
+    encode_frame(REQUEST_SYNC, &[command], payload, REQUEST_OVERHEAD)
 }
 
 /// Encodes a response frame (the device's side; used by tests and by a host-side model).
 pub fn encode_response(status: u8, command: u8, payload: &[u8]) -> Vec<u8> {
+    encode_frame(
+        RESPONSE_SYNC,
+        &[status, command],
+        payload,
+        RESPONSE_OVERHEAD,
+    )
+}
+
+/// The framing shared by both directions: `sync | header | length (LE u16) | payload |
+/// CRC-16 (BE)`, the CRC over everything after the sync byte. `overhead` (the frame length
+/// minus the payload's) only sizes the buffer.
+fn encode_frame(sync: u8, header: &[u8], payload: &[u8], overhead: usize) -> Vec<u8> {
     let len = u16::try_from(payload.len()).expect("payload longer than 65535 bytes");
-    let mut frame = Vec::with_capacity(payload.len() + RESPONSE_OVERHEAD);
-    frame.push(RESPONSE_SYNC);
-    frame.push(status);
-    frame.push(command);
+    let mut frame = Vec::with_capacity(payload.len() + overhead);
+    frame.push(sync);
+    frame.extend_from_slice(header);
     frame.extend(len.to_le_bytes());
     frame.extend_from_slice(payload);
     let crc = crc16(&frame[1..]);

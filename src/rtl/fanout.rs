@@ -20,6 +20,7 @@
 use rust_hdl::prelude::*;
 
 use super::block_ram::BlockRam;
+use super::cfg_bus::{CfgBus, CFG_ADDR_WIDTH};
 use super::regmap::{self, CfgTarget, CFG_TARGET_WIDTH};
 
 /// Width of a fan-out table entry (one flit of the 8x8 mesh layout).
@@ -56,14 +57,8 @@ pub struct FanoutUnit<const NB: usize, const NB1: usize, const AB: usize, const 
     pub spike_valid: Signal<In, Bit>,
     /// Which core neuron.
     pub spike_neuron: Signal<In, Bits<NB>>,
-    /// Configuration write strobe (honoured when `cfg_target` is one of the fan-out targets).
-    pub cfg_write: Signal<In, Bit>,
-    /// Configuration target.
-    pub cfg_target: Signal<In, Bits<CFG_TARGET_WIDTH>>,
-    /// Word address.
-    pub cfg_addr: Signal<In, Bits<24>>,
-    /// Data.
-    pub cfg_data: Signal<In, Bits<32>>,
+    /// Configuration bus (writes honoured when the target is one of the fan-out tables).
+    pub cfg: CfgBus,
     /// A destination on this tile's core is offered.
     pub local_valid: Signal<Out, Bit>,
     /// Its axon.
@@ -111,10 +106,7 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize>
             clock: Default::default(),
             spike_valid: Default::default(),
             spike_neuron: Default::default(),
-            cfg_write: Default::default(),
-            cfg_target: Default::default(),
-            cfg_addr: Default::default(),
-            cfg_data: Default::default(),
+            cfg: Default::default(),
             local_valid: Default::default(),
             local_axon: Default::default(),
             local_ready: Default::default(),
@@ -172,13 +164,13 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize> Logic
 
         // ---- Configuration.
         self.fanout_index.write_enable.next =
-            self.cfg_write.val() & (self.cfg_target.val() == self.index_target.val());
-        self.fanout_index.write_address.next = bit_cast::<NB, 24>(self.cfg_addr.val());
-        self.fanout_index.write_data.next = self.cfg_data.val();
+            self.cfg.write.val() & (self.cfg.target.val() == self.index_target.val());
+        self.fanout_index.write_address.next = bit_cast::<NB, CFG_ADDR_WIDTH>(self.cfg.addr.val());
+        self.fanout_index.write_data.next = self.cfg.data.val();
         self.fanout_table.write_enable.next =
-            self.cfg_write.val() & (self.cfg_target.val() == self.entry_target.val());
-        self.fanout_table.write_address.next = bit_cast::<EB, 24>(self.cfg_addr.val());
-        self.fanout_table.write_data.next = self.cfg_data.val().get_bits::<FLIT_BITS>(0);
+            self.cfg.write.val() & (self.cfg.target.val() == self.entry_target.val());
+        self.fanout_table.write_address.next = bit_cast::<EB, CFG_ADDR_WIDTH>(self.cfg.addr.val());
+        self.fanout_table.write_data.next = self.cfg.data.val().get_bits::<FLIT_BITS>(0);
 
         // ---- Spike FIFO (ring of 2^NB slots; pointers carry one extra bit).
         self.spike_fifo.write_enable.next = self.spike_valid.val();
@@ -266,12 +258,12 @@ mod tests {
     }
 
     fn cfg(unit: &mut Unit, target: u8, addr: u64, data: u64) {
-        unit.cfg_write.next = true;
-        unit.cfg_target.next = (target as u64).into();
-        unit.cfg_addr.next = addr.into();
-        unit.cfg_data.next = data.into();
+        unit.cfg.write.next = true;
+        unit.cfg.target.next = (target as u64).into();
+        unit.cfg.addr.next = addr.into();
+        unit.cfg.data.next = data.into();
         cycle(unit);
-        unit.cfg_write.next = false;
+        unit.cfg.write.next = false;
     }
 
     /// Random tables, random spikes, random backpressure on both ports: every spike's entries
@@ -284,7 +276,7 @@ mod tests {
             let mut unit = Unit::new();
             for input in [
                 &mut unit.spike_valid,
-                &mut unit.cfg_write,
+                &mut unit.cfg.write,
                 &mut unit.local_ready,
             ] {
                 input.connect();
@@ -292,9 +284,9 @@ mod tests {
             unit.clock.connect();
             unit.flit_ready.connect();
             unit.spike_neuron.connect();
-            unit.cfg_target.connect();
-            unit.cfg_addr.connect();
-            unit.cfg_data.connect();
+            unit.cfg.target.connect();
+            unit.cfg.addr.connect();
+            unit.cfg.data.connect();
             unit.connect_all();
             settle(&mut unit);
 

@@ -194,10 +194,10 @@ impl<
         for i in 0..self.tiles.len() {
             let tile = &mut self.tiles[i];
             tile.clock.next = clock;
-            tile.cfg_write.next = self.cfg_write.val() && cfg_core == i;
-            tile.cfg_target.next = self.cfg_target.val();
-            tile.cfg_addr.next = self.cfg_addr.val();
-            tile.cfg_data.next = self.cfg_data.val();
+            tile.cfg.write.next = self.cfg_write.val() && cfg_core == i;
+            tile.cfg.target.next = self.cfg_target.val();
+            tile.cfg.addr.next = self.cfg_addr.val();
+            tile.cfg.data.next = self.cfg_data.val();
             tile.start.next = self.start.val() && idle;
             tile.probe_neuron.next = self.probe_neuron.val();
             // Node 0's Local input: the host first, then tile 0.
@@ -243,7 +243,6 @@ impl<
         for i in 0..self.tiles.len() {
             let tile = &mut self.tiles[i];
             for signal in [
-                &mut tile.cfg_write,
                 &mut tile.start,
                 &mut tile.inject_ready,
                 &mut tile.eject_valid,
@@ -251,9 +250,8 @@ impl<
                 signal.connect();
             }
             tile.clock.connect();
-            tile.cfg_target.connect();
-            tile.cfg_addr.connect();
-            tile.cfg_data.connect();
+            // Every wire of the tile's bus is driven here (`update` writes all four).
+            tile.cfg.link_connect_dest();
             tile.probe_neuron.connect();
             tile.eject_data.connect();
             self.mesh.inject_valid[i].connect();
@@ -271,7 +269,7 @@ impl<
 
     fn hdl(&self) -> Verilog {
         // The same logic as `update`, as one combinational block over rust-hdl's stub wires
-        // (`tiles$<i>$<port>`, `mesh$<port>$<i>`, `barrier$<port>`).
+        // (`tiles$<i>$<port>`, `tiles$<i>$cfg$<wire>`, `mesh$<port>$<i>`, `barrier$<port>`).
         let n = self.tiles.len();
         let mut v = String::from("always @(*) begin\n");
         let quiet: Vec<String> = (0..n).map(|i| format!("tiles${i}$quiet")).collect();
@@ -290,10 +288,10 @@ impl<
             let t = format!("tiles${i}");
             v.push_str(&format!(
                 "    {t}$clock = clock;\n\
-                 \x20   {t}$cfg_write = cfg_write & (cfg_core == 8'd{i});\n\
-                 \x20   {t}$cfg_target = cfg_target;\n\
-                 \x20   {t}$cfg_addr = cfg_addr;\n\
-                 \x20   {t}$cfg_data = cfg_data;\n\
+                 \x20   {t}$cfg$write = cfg_write & (cfg_core == 8'd{i});\n\
+                 \x20   {t}$cfg$target = cfg_target;\n\
+                 \x20   {t}$cfg$addr = cfg_addr;\n\
+                 \x20   {t}$cfg$data = cfg_data;\n\
                  \x20   {t}$start = start & idle;\n\
                  \x20   {t}$probe_neuron = probe_neuron;\n"
             ));

@@ -8,7 +8,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::cfg_bus::CFG_TARGET_WIDTH;
+use super::cfg_bus::CfgBus;
 use super::fanout::{FanoutUnit, FLIT_BITS};
 use super::neurocore::NeuroCore;
 
@@ -26,14 +26,9 @@ pub struct Tile<
 > {
     /// Clock.
     pub clock: Signal<In, Clock>,
-    /// Configuration write strobe (already qualified for this tile).
-    pub cfg_write: Signal<In, Bit>,
-    /// Configuration target: the core's (`layout::CfgTarget`) or the fan-out tables.
-    pub cfg_target: Signal<In, Bits<CFG_TARGET_WIDTH>>,
-    /// Word address.
-    pub cfg_addr: Signal<In, Bits<24>>,
-    /// Data.
-    pub cfg_data: Signal<In, Bits<32>>,
+    /// Configuration bus, its write strobe already qualified for this tile; the target is the
+    /// core's (`layout::CfgTarget`) or a fan-out table.
+    pub cfg: CfgBus,
     /// Start one tick.
     pub start: Signal<In, Bit>,
     /// Neuron to probe.
@@ -75,10 +70,7 @@ impl<
     fn default() -> Self {
         Self {
             clock: Default::default(),
-            cfg_write: Default::default(),
-            cfg_target: Default::default(),
-            cfg_addr: Default::default(),
-            cfg_data: Default::default(),
+            cfg: Default::default(),
             start: Default::default(),
             probe_neuron: Default::default(),
             probe_u: Default::default(),
@@ -111,14 +103,12 @@ impl<
     fn update(&mut self) {
         clock!(self, clock, core, fanout);
         // Configuration: the core ignores the fan-out targets and the fan-out unit the core's.
-        self.core.cfg_write.next = self.cfg_write.val();
-        self.core.cfg_target.next = self.cfg_target.val();
-        self.core.cfg_addr.next = self.cfg_addr.val();
-        self.core.cfg_data.next = self.cfg_data.val();
-        self.fanout.cfg_write.next = self.cfg_write.val();
-        self.fanout.cfg_target.next = self.cfg_target.val();
-        self.fanout.cfg_addr.next = self.cfg_addr.val();
-        self.fanout.cfg_data.next = self.cfg_data.val();
+        // The core keeps its plain top-level `cfg_*` pins.
+        self.core.cfg_write.next = self.cfg.write.val();
+        self.core.cfg_target.next = self.cfg.target.val();
+        self.core.cfg_addr.next = self.cfg.addr.val();
+        self.core.cfg_data.next = self.cfg.data.val();
+        CfgBus::link(&mut self.cfg, &mut self.fanout.cfg);
         self.core.start.next = self.start.val();
         self.core.probe_neuron.next = self.probe_neuron.val();
         self.probe_u.next = self.core.probe_u.val();

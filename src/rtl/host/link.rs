@@ -31,6 +31,7 @@ use rust_hdl::prelude::*;
 
 use super::crc::Crc16;
 use crate::rtl::block_ram::BlockRam;
+use crate::rtl::cfg_bus::CfgBusDriver;
 use crate::rtl::regmap::hdl::{constant, value_constant};
 use crate::rtl::regmap::protocol::{
     Command, Status, MAX_REQUEST_PAYLOAD, PROTOCOL_VERSION, REQUEST_SYNC, RESPONSE_SYNC,
@@ -163,14 +164,8 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     /// The transmitter takes `tx_data` at the next edge.
     pub tx_ready: Signal<In, Bit>,
     // ---- Core bus.
-    /// Configuration write strobe (only while the core is idle).
-    pub cfg_write: Signal<Out, Bit>,
-    /// Configuration target.
-    pub cfg_target: Signal<Out, Bits<CFG_TARGET_WIDTH>>,
-    /// Configuration word address.
-    pub cfg_addr: Signal<Out, Bits<24>>,
-    /// Configuration data.
-    pub cfg_data: Signal<Out, Bits<32>>,
+    /// Configuration bus to the core (written only while the core is idle).
+    pub cfg: CfgBusDriver,
     /// An axon event is offered.
     pub event_valid: Signal<Out, Bit>,
     /// Its axon.
@@ -342,10 +337,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
             tx_valid: Default::default(),
             tx_data: Default::default(),
             tx_ready: Default::default(),
-            cfg_write: Default::default(),
-            cfg_target: Default::default(),
-            cfg_addr: Default::default(),
-            cfg_data: Default::default(),
+            cfg: Default::default(),
             event_valid: Default::default(),
             event_axon: Default::default(),
             event_ready: Default::default(),
@@ -715,10 +707,10 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.tx_crc.clear.next = false;
         self.tx_crc.valid.next = false;
         self.tx_crc.data.next = self.sh_word.q.val().get_bits::<8>(0);
-        self.cfg_write.next = false;
-        self.cfg_target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
-        self.cfg_addr.next = self.e_addr.val();
-        self.cfg_data.next = self.w_hi.q.val();
+        self.cfg.write.next = false;
+        self.cfg.target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
+        self.cfg.addr.next = self.e_addr.val();
+        self.cfg.data.next = self.w_hi.q.val();
         self.event_valid.next = false;
         self.event_axon.next = self.w_lo.q.val().get_bits::<AB>(0);
         self.start.next = false;
@@ -835,7 +827,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
             }
             ExecState::CfgWait => {
                 if !self.busy.val() {
-                    self.cfg_write.next = true;
+                    self.cfg.write.next = true;
                     if self.e_target.val() == self.clear_target.val() {
                         // A clear empties the core's event queue.
                         self.pending.d.next = 0.into();
@@ -1068,7 +1060,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
 mod tests {
     //! The link alone, in the rust-hdl simulation, against a behavioural model of the core bus
     //! that records every configuration write and event it receives. This sees the pins
-    //! directly: "never applied" means not one `cfg_write` or accepted event.
+    //! directly: "never applied" means not one `cfg.write` or accepted event.
 
     use std::collections::VecDeque;
 
@@ -1208,12 +1200,12 @@ mod tests {
                     self.tx.push(self.tx_shifting);
                 }
             }
-            if l.cfg_write.val() {
+            if l.cfg.write.val() {
                 assert!(!busy, "configuration write while the core is busy");
                 let w = (
-                    l.cfg_target.val().to_u64() as u8,
-                    l.cfg_addr.val().to_u64() as u32,
-                    l.cfg_data.val().to_u64() as u32,
+                    l.cfg.target.val().to_u64() as u8,
+                    l.cfg.addr.val().to_u64() as u32,
+                    l.cfg.data.val().to_u64() as u32,
                 );
                 self.writes.push(w);
                 if w.0 == CLEAR {

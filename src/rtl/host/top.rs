@@ -76,10 +76,10 @@ impl<
         self.link.tx_ready.next = self.transmitter.ready.val();
         self.uart_tx.next = self.transmitter.tx.val();
         // Link <-> core bus.
-        self.core.cfg_write.next = self.link.cfg_write.val();
-        self.core.cfg_target.next = self.link.cfg_target.val();
-        self.core.cfg_addr.next = self.link.cfg_addr.val();
-        self.core.cfg_data.next = self.link.cfg_data.val();
+        self.core.cfg_write.next = self.link.cfg.write.val();
+        self.core.cfg_target.next = self.link.cfg.target.val();
+        self.core.cfg_addr.next = self.link.cfg.addr.val();
+        self.core.cfg_data.next = self.link.cfg.data.val();
         self.core.event_valid.next = self.link.event_valid.val();
         self.core.event_axon.next = self.link.event_axon.val();
         self.link.event_ready.next = self.core.event_ready.val();

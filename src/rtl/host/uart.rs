@@ -15,6 +15,15 @@ use rust_hdl::prelude::*;
 /// which needs at least 2 cycles, and a sample point at least one cycle from each bit edge.
 pub const MIN_CYCLES_PER_BIT: u32 = 4;
 
+/// The bit-time limits of both directions: [`MIN_CYCLES_PER_BIT`] up to 16 bits (the bit
+/// counters). Panics otherwise (a generator-parameter error, checked again where users set it).
+fn check_cycles_per_bit(cycles_per_bit: u32) {
+    assert!(
+        (MIN_CYCLES_PER_BIT..=u16::MAX as u32).contains(&cycles_per_bit),
+        "cycles per bit {cycles_per_bit} out of {MIN_CYCLES_PER_BIT}..=65535"
+    );
+}
+
 /// State of [`UartRx`].
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum RxState {
@@ -66,10 +75,7 @@ impl UartRx {
     /// If `cycles_per_bit` is below [`MIN_CYCLES_PER_BIT`] or does not fit 16 bits (a
     /// generator-parameter error, checked again where users set it).
     pub fn new(cycles_per_bit: u32) -> Self {
-        assert!(
-            (MIN_CYCLES_PER_BIT..=u16::MAX as u32).contains(&cycles_per_bit),
-            "cycles per bit {cycles_per_bit} out of {MIN_CYCLES_PER_BIT}..=65535"
-        );
+        check_cycles_per_bit(cycles_per_bit);
         Self {
             clock: Default::default(),
             rx: Default::default(),
@@ -186,10 +192,7 @@ pub struct UartTx {
 impl UartTx {
     /// A transmitter for `cycles_per_bit` clock cycles per bit (same limits as [`UartRx::new`]).
     pub fn new(cycles_per_bit: u32) -> Self {
-        assert!(
-            (MIN_CYCLES_PER_BIT..=u16::MAX as u32).contains(&cycles_per_bit),
-            "cycles per bit {cycles_per_bit} out of {MIN_CYCLES_PER_BIT}..=65535"
-        );
+        check_cycles_per_bit(cycles_per_bit);
         Self {
             clock: Default::default(),
             data: Default::default(),
