@@ -244,6 +244,14 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
     localparam  group_bits = 8'h6;
     localparam  weight_sign_fill = 24'hff0000;
     localparam  clear_end = 9'b100000000;
+    localparam  axon_meta_target = 4'h1;
+    localparam  param_decay_target = 4'h2;
+    localparam  param_bias_shift_target = 4'h3;
+    localparam  param_threshold_target = 4'h4;
+    localparam  state_u_target = 4'h5;
+    localparam  state_v_target = 4'h6;
+    localparam  neuron_count_target = 4'h7;
+    localparam  clear_target = 4'h8;
 
     // Enums
     localparam CorePhase$Idle = 0;
@@ -1108,28 +1116,28 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
             CorePhase$Idle:
                 begin
                     if (cfg$write) begin
-                        if (cfg$target == 32'h1) begin
+                        if (cfg$target == axon_meta_target) begin
                             axon_meta$write_enable = 1'b1;
                         end
-                        if (cfg$target == 32'h2) begin
+                        if (cfg$target == param_decay_target) begin
                             param_decay$write_enable = 1'b1;
                         end
-                        if (cfg$target == 32'h3) begin
+                        if (cfg$target == param_bias_shift_target) begin
                             param_bias_shift$write_enable = 1'b1;
                         end
-                        if (cfg$target == 32'h4) begin
+                        if (cfg$target == param_threshold_target) begin
                             param_threshold$write_enable = 1'b1;
                         end
-                        if (cfg$target == 32'h5) begin
+                        if (cfg$target == state_u_target) begin
                             state_u$write_enable = 1'b1;
                         end
-                        if (cfg$target == 32'h6) begin
+                        if (cfg$target == state_v_target) begin
                             state_v$write_enable = 1'b1;
                         end
-                        if (cfg$target == 32'h7) begin
+                        if (cfg$target == neuron_count_target) begin
                             neuron_count$d = cfg$data[(32'h0)+:(9)];
                         end
-                        if (cfg$target == 32'h8) begin
+                        if (cfg$target == clear_target) begin
                             clear_index$d = 32'h0;
                             phase$d = CorePhase$Clear;
                         end
