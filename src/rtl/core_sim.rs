@@ -43,13 +43,20 @@ pub fn core_verilog(shape: CoreShape) -> String {
 
 /// A neurocore simulated by rust-hdl.
 pub fn rtl_core(shape: CoreShape) -> Box<dyn Pins<CorePorts>> {
-    with_core!(shape, core => Box::new(RtlTop::new::<CorePorts>(core, "neurocore logic")))
+    with_core!(shape, core => Box::new(
+        RtlTop::new::<CorePorts>(core, "neurocore logic")
+            .with_child_clocks(NeuroCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks())
+    ))
 }
 
 /// A neurocore simulated by rust-hdl that also writes a VCD waveform of every signal.
 pub fn rtl_core_traced(shape: CoreShape, vcd: Box<dyn Write>) -> Box<dyn Pins<CorePorts>> {
     with_core!(shape, core => {
-        Box::new(RtlTop::new::<CorePorts>(core, "neurocore logic").traced(vcd))
+        Box::new(
+            RtlTop::new::<CorePorts>(core, "neurocore logic")
+                .with_child_clocks(NeuroCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks())
+                .traced(vcd),
+        )
     })
 }
 

@@ -30,6 +30,7 @@
 use rust_hdl::prelude::*;
 
 use super::cfg_bus::CFG_TARGET_WIDTH;
+use super::clocked::ClockOf;
 use super::core_sequencer::CoreSequencer;
 use super::sram_synapses::SramSynapses;
 
@@ -130,6 +131,24 @@ impl<
             core: Default::default(),
             synapses: Default::default(),
         }
+    }
+}
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+    > NeuroCore<NB, AB, GB, SB, NB1, AB1>
+{
+    /// The clock inputs of the children, which `update` only copies `clock` to: the rtl engine
+    /// pokes them with the top's clock (`Clocked::with_child_clocks`).
+    pub(crate) fn child_clocks() -> Vec<ClockOf<Self>> {
+        vec![|core: &mut Self| &mut core.core.clock, |core: &mut Self| {
+            &mut core.synapses.clock
+        }]
     }
 }
 

@@ -16,6 +16,13 @@ pub trait Logic {
     fn child_reads_changed(&self) -> Option<bool> {
         None
     }
+    /// neurofab patch 3: in a pass where only the block's `clock` changed, does the part of
+    /// `update()` that depends on it (copying the clock to children) and returns `true`; or
+    /// returns `false` and does nothing, and then `update()` runs. `#[hdl_gen]` generates it
+    /// for kernels that use the clock only to pass it on.
+    fn update_clock_only(&mut self) -> bool {
+        false
+    }
 }
 
 pub fn logic_connect_fn<L: Logic>(x: &mut L) {

@@ -106,19 +106,38 @@ pub fn get_update_all(fields: Vec<TS>) -> syn::Result<TS> {
 /// it already holds. Its fields are still latched, because the parent may have written its
 /// inputs.
 pub fn get_block_update_all(fields: Vec<TS>) -> syn::Result<TS> {
-    let own_signals_changed = if fields.is_empty() {
+    // neurofab patch 3: a pass in which only the block's `clock` changed runs
+    // `update_clock_only()` when the kernel has one (see `clock_gen.rs`).
+    let has_clock = fields.iter().any(|field| field.to_string() == "clock");
+    let others: Vec<&TS> = fields
+        .iter()
+        .filter(|field| !has_clock || field.to_string() != "clock")
+        .collect();
+    let others_changed = if others.is_empty() {
         quote! { false }
     } else {
-        quote! { #(self.#fields.changed_as_own_signal())||* }
+        quote! { #(self.#others.changed_as_own_signal())||* }
+    };
+    let clock_only = if has_clock {
+        quote! {
+            else if self.clock.changed_as_own_signal()
+                && !logic::Logic::update_clock_only(self)
+            {
+                self.update();
+            }
+        }
+    } else {
+        quote! {}
     };
     Ok(quote! {
         fn update_all(&mut self) {
             if !block::incremental()
-                || (#own_signals_changed)
+                || (#others_changed)
                 || logic::Logic::child_reads_changed(self).unwrap_or_else(|| self.has_changed())
             {
                 self.update();
             }
+            #clock_only
             #(self.#fields.update_all();)*
         }
 

@@ -1,6 +1,7 @@
 mod common;
 mod connect_gen;
 mod reads_gen;
+mod clock_gen;
 mod hdl_gen;
 mod logic_block;
 mod logic_interface;
@@ -65,6 +66,7 @@ pub fn hdl_gen(_attr: TokenStream, item: TokenStream) -> TokenStream {
     let orig = TS::from(item.clone());
     let parse = parse_macro_input!(item as syn::ItemFn);
     let reads = reads_gen::reads_gen(&parse);
+    let clock_only = clock_gen::clock_gen(&parse);
     let connects = match connect_gen(&parse) {
         Err(e) => return e.to_compile_error().into(),
         Ok(t) => t,
@@ -83,6 +85,7 @@ pub fn hdl_gen(_attr: TokenStream, item: TokenStream) -> TokenStream {
         #[allow(dead_code)]
         #[automatically_derived]
             #reads
+            #clock_only
 
         #[allow(dead_code)]
         #[allow(unused_variables)]
