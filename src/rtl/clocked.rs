@@ -10,8 +10,9 @@
 //! Inputs and the clock are [`poke`]d: latched into the top block's input signal as rust-hdl's
 //! first settle pass would have done, so that the first pass already evaluates the block. With
 //! rust-hdl's incremental settle (`simulate_incremental`, vendor/PATCHES.md), which skips blocks
-//! whose signals did not change, a cycle of the core before its synapse-stage split cost about 7 passes instead of 13 (10.5 with
-//! the split, before the child clocks below; README, "Benchmarks").
+//! whose signals did not change, a cycle of the core before its synapse-stage split cost about
+//! 7 passes instead of 13 (10.5 with the split, before the child clocks below; see the README,
+//! "Benchmarks").
 
 use rust_hdl::prelude::*;
 
