@@ -132,17 +132,7 @@ impl<
             synapses: Default::default(),
         }
     }
-}
 
-impl<
-        const NB: usize,
-        const AB: usize,
-        const GB: usize,
-        const SB: usize,
-        const NB1: usize,
-        const AB1: usize,
-    > NeuroCore<NB, AB, GB, SB, NB1, AB1>
-{
     /// The clock inputs of the children, which `update` only copies `clock` to: the rtl engine
     /// pokes them with the top's clock (`Clocked::with_child_clocks`).
     pub(crate) fn child_clocks() -> Vec<ClockOf<Self>> {
