@@ -4,9 +4,11 @@
 //! rust-hdl blocks and the Verilog export all derive their behaviour (and their field widths)
 //! from the constants and functions here, so that "bit accurate" has exactly one meaning.
 //!
-//! All values are carried in `i64`, which is wide enough to hold every intermediate exactly for
-//! any network the file format can describe; the narrow hardware widths are a property of the
-//! hardware, not of the arithmetic.
+//! All values are carried in `i64`; the narrow hardware widths are a property of the hardware,
+//! not of the arithmetic. `i64` holds every value exactly as long as a neuron's synaptic input
+//! per tick stays within [`EXACT_INPUT_LIMIT`] (network validation rejects a network whose
+//! weights could exceed it, see [`crate::model::Network::max_abs_synaptic_input`]); the one
+//! product that needs more, `|x| * (4096 - d)` in [`decay`], is formed in 128 bits.
 
 /// Right shift that divides by [`DECAY_UNITY`] in [`decay`]: decay factors are Q0.12 fractions.
 pub const DECAY_SHIFT: u32 = 12;
@@ -55,19 +57,36 @@ pub const WEIGHT_EXP_MIN: i32 = -8;
 /// Largest projection weight exponent (`-8..=7`); see [`shift_exp`].
 pub const WEIGHT_EXP_MAX: i32 = 7;
 
+/// The largest synaptic input magnitude `|a|` per tick for which [`lif_update`] is exact in
+/// `i64`: `2^44`.
+///
+/// Why: `|decay(u, du + 1)| <= |u| * 4095 / 4096`, and [`wrap_u`] never makes a magnitude
+/// larger than `max(|x|, 2^23)`, so by induction over the ticks `|u| <= max(2^23, 4096 * 64 * A)
+/// = max(2^23, 2^18 * A)` when every `|a| <= A` (the fixed point of `B = B * 4095/4096 + 64 A`).
+/// With `A = 2^44`: `|u|` and the sum `decay(u) + (a << 6)` stay within `2^62`, and
+/// `v' = decay(v) + u' + bias` within `2^62 + 2^24`, all below `2^63`. Reaching `2^44` takes more
+/// than 2^30 synapses of weight `±128 << 7` into one neuron.
+pub const EXACT_INPUT_LIMIT: i64 = 1 << 44;
+
 /// Multiplicative decay with truncation toward zero:
 /// `decay(x, d) = sign(x) * ((|x| * (4096 - d)) >> 12)`.
 ///
 /// `d` is the decay constant in `0..=4096` (`4096` is reached as `du + 1` with `du = 4095`, and
 /// then the result is 0). Because the shift is applied to the magnitude, negative values round
 /// toward zero exactly like positive ones (`decay(-5, 2048) == -2`, not `-3`).
+///
+/// Exact for every `x` except `i64::MIN`: the product `|x| * (4096 - d)` (up to 75 bits) is
+/// formed in `u128`, and the result's magnitude is at most `|x|`.
 #[inline]
 pub fn decay(x: i64, d: i64) -> i64 {
     debug_assert!(
         (0..=DECAY_UNITY).contains(&d),
         "decay constant {d} out of 0..=4096"
     );
-    x.signum() * ((x.abs() * (DECAY_UNITY - d)) >> DECAY_SHIFT)
+    debug_assert!(x != i64::MIN, "decay of i64::MIN");
+    let magnitude = (u128::from(x.unsigned_abs()) * (DECAY_UNITY - d) as u128) >> DECAY_SHIFT;
+    // magnitude <= |x| <= i64::MAX, so the conversion is lossless.
+    x.signum() * magnitude as i64
 }
 
 /// Scales a projection's summed weights by its exponent: `x << e` for `e >= 0`, and the
@@ -225,6 +244,78 @@ mod tests {
         // 1000 * (4096 - 1) = 4_095_000; 4_095_000 >> 12 = 999 (999.75 truncated).
         assert_eq!(decay(1000, 1), 999);
         assert_eq!(decay(-1000, 1), -999);
+    }
+
+    /// The spec's neuron update restated in `i128`, independent of the functions under test.
+    fn reference_update(u: i128, v: i128, p: &LifParams, a: i128) -> (i128, i128, bool) {
+        let decay = |x: i128, d: i128| x.signum() * ((x.abs() * (4096 - d)) >> 12);
+        let mut u2 = decay(u, i128::from(p.du) + 1) + a * 64;
+        if u2 > 1 << 23 {
+            u2 -= 1 << 24;
+        }
+        if u2 <= -(1 << 23) {
+            u2 += 1 << 24;
+        }
+        let bias = i128::from(p.bias_mant) * (1 << p.bias_exp);
+        let v2 = (decay(v, i128::from(p.dv)) + u2 + bias).clamp(-(1 << 23) + 1, (1 << 23) - 1);
+        let spike = v2 > i128::from(p.vth) * 64;
+        (u2, if spike { 0 } else { v2 }, spike)
+    }
+
+    #[test]
+    fn decay_is_exact_at_any_magnitude() {
+        // |x| * 4095 needs 75 bits for |x| near 2^63; the old i64 product wrapped above 2^51.
+        for x in [
+            i64::MAX,
+            -i64::MAX,
+            1 << 62,
+            -(1 << 62),
+            (1 << 51) + 12345,
+            -(1 << 52) - 1,
+        ] {
+            for d in [0, 1, 2048, 4095, 4096] {
+                let want =
+                    i128::from(x).signum() * ((i128::from(x).abs() * (4096 - i128::from(d))) >> 12);
+                assert_eq!(i128::from(decay(x, d)), want, "decay({x}, {d})");
+            }
+        }
+    }
+
+    #[test]
+    fn lif_update_is_exact_up_to_the_input_limit() {
+        // du = dv = 0 lets u grow towards its bound 2^18 * A; start close to it and drive the
+        // largest inputs the limit allows, in both directions, checking every tick in i128.
+        let p = LifParams {
+            du: 0,
+            dv: 0,
+            vth: VTH_MAX,
+            bias_mant: BIAS_MANT_MAX,
+            bias_exp: BIAS_EXP_MAX,
+        };
+        let mut state = LifState {
+            u: (1 << 62) - (1 << 40),
+            v: V_MAX,
+        };
+        let (mut u, mut v) = (i128::from(state.u), i128::from(state.v));
+        for tick in 0..3000 {
+            let a = if tick % 1000 < 600 {
+                EXACT_INPUT_LIMIT
+            } else {
+                -EXACT_INPUT_LIMIT
+            };
+            let spike = lif_update(&mut state, &p, a);
+            let (u2, v2, want_spike) = reference_update(u, v, &p, i128::from(a));
+            (u, v) = (u2, v2);
+            assert!(
+                u.abs() <= 1 << 62,
+                "tick {tick}: u = {u} beyond the derived bound"
+            );
+            assert_eq!(
+                (i128::from(state.u), i128::from(state.v), spike),
+                (u, v, want_spike),
+                "tick {tick}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The golden behavioural model: spec §2 in plain Rust, the reference every engine is held to.
 //!
-//! All arithmetic is `i64` and exact, so the model is the reference for any network the file
-//! format can describe, including ones whose current leaves the 25 bits the hardware stores.
+//! All arithmetic is `i64` and exact (the bound is [`fixed::EXACT_INPUT_LIMIT`], which network
+//! validation enforces), so the model is the reference for any network the file format can
+//! describe, including ones whose current leaves the 25 bits the hardware stores.
 //! Synaptic input is event driven: each tick costs the spikes of the previous tick times
 //! their fan-out plus one neuron update per neuron, not the size of the weight matrices.
 //! The weights come from a [`SynapseStage`] ([`SramSynapses`], the network's fixed weights,
@@ -227,6 +228,7 @@ impl<S: SynapseStage> GoldenModel<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::network::{Population, Projection};
 
     #[test]
     fn hand_computed_two_neuron_chain() {
@@ -264,5 +266,51 @@ mod tests {
             csv,
             "tick,population,neuron\n0,p1,0\n1,p0,0\n1,p1,0\n3,p0,0\n3,p1,0\n"
         );
+    }
+
+    #[test]
+    fn huge_fan_in_stays_exact() {
+        // 1230 projections of weight 127 at weight_exp 7 from 2000 always-spiking neurons into
+        // one neuron with du = dv = 0: a = 1230 * 2000 * 127 * 128 = 39_989_760_000 per tick
+        // (2^35.2, far beyond the hardware, inside the golden model's 2^44). u grows by
+        // a << 6 per tick and passed 2^51 after ~900 ticks, where |u| * 4095 wrapped in i64
+        // (991 spikes instead of 1199 in 1200 ticks). Exact: u stays positive and huge, v saturates at
+        // 2^23 - 1 > vth << 6 every tick from tick 1 on, so the neuron spikes in 999 of 1000 ticks.
+        let source = Population {
+            name: "src".into(),
+            size: 2000,
+            params: vec![
+                LifParams {
+                    vth: 0,
+                    bias_mant: 1,
+                    ..LifParams::default()
+                };
+                2000
+            ],
+        };
+        let sink = Population {
+            name: "dst".into(),
+            size: 1,
+            params: vec![LifParams {
+                vth: 100,
+                ..LifParams::default()
+            }],
+        };
+        let projection = Projection {
+            from: Source::Population(0),
+            to: 1,
+            weight_exp: 7,
+            weights: vec![vec![127; 2000]],
+        };
+        let net = Network {
+            ticks: 1000,
+            inputs: vec![],
+            populations: vec![source, sink],
+            projections: vec![projection; 1230],
+        };
+        assert_eq!(net.max_abs_synaptic_input()[1][0], 39_989_760_000);
+        let train = GoldenModel::run(&net, 1000);
+        let sink_spikes = train.spikes.iter().filter(|s| s.population == 1).count();
+        assert_eq!(sink_spikes, 999);
     }
 }

@@ -308,11 +308,15 @@ impl Network {
         let mut bounds: Vec<Vec<i64>> = self.populations.iter().map(|p| vec![0; p.size]).collect();
         for proj in &self.projections {
             for (post, row) in proj.weights.iter().enumerate() {
+                // A row has at most 2^20 weights of magnitude <= 128, so these sums and their
+                // shifts (<< 7 at most) stay below 2^35; only the total over any number of
+                // projections can grow without bound, and saturates instead of wrapping.
                 let positive: i64 = row.iter().filter(|&&w| w > 0).map(|&w| i64::from(w)).sum();
                 let negative: i64 = row.iter().filter(|&&w| w < 0).map(|&w| -i64::from(w)).sum();
                 let high = fixed::shift_exp(positive, proj.weight_exp);
                 let low = fixed::shift_exp(-negative, proj.weight_exp);
-                bounds[proj.to][post] += high.max(low.abs());
+                let bound = &mut bounds[proj.to][post];
+                *bound = bound.saturating_add(high.max(low.abs()));
             }
         }
         bounds
@@ -703,12 +707,41 @@ fn validate(raw: RawNetwork) -> Result<Network, NetworkError> {
         });
     }
 
-    Ok(Network {
+    let net = Network {
         ticks,
         inputs,
         populations,
         projections,
-    })
+    };
+    check_exact_input_range(&net.max_abs_synaptic_input())?;
+    Ok(net)
+}
+
+/// Rejects a network in which some neuron's synaptic input could exceed
+/// [`fixed::EXACT_INPUT_LIMIT`] (`2^44`), beyond which the `i64` arithmetic of the golden model
+/// would no longer be exact (the derivation is at the constant). The bound is the static one of
+/// [`Network::max_abs_synaptic_input`] (`bounds`); every network the hardware holds is far
+/// inside it.
+fn check_exact_input_range(bounds: &[Vec<i64>]) -> Result<(), NetworkError> {
+    for (p, bounds) in bounds.iter().enumerate() {
+        if let Some((n, &bound)) = bounds
+            .iter()
+            .enumerate()
+            .find(|&(_, &bound)| bound > fixed::EXACT_INPUT_LIMIT)
+        {
+            return Err(NetworkError::invalid(
+                format!("populations[{p}]"),
+                format!(
+                    "neuron {n} can receive a synaptic input of magnitude {bound} in one tick \
+                     (the sum over its projections of max(positive, |negative|) weights, \
+                     shifted); more than 2^44 = {} is beyond what the golden model computes \
+                     exactly",
+                    fixed::EXACT_INPUT_LIMIT
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Expands a neuron field to one value per neuron, checking its length and range.
@@ -837,6 +870,39 @@ mod tests {
         // p1 row 0: from p0 P = 10 (e = 0) plus from p1 N = 1, e = 7: 128. Total 138.
         // p1 row 1: 26 + (1 << 7) = 154.
         assert_eq!(bounds[1], vec![138, 154]);
+    }
+
+    #[test]
+    fn inputs_beyond_the_exact_range_are_rejected_by_name() {
+        // A network this large (over 2^30 synapses into one neuron) cannot be built in a test,
+        // so the check is driven with bounds; `huge_fan_in_stays_exact` in the golden model
+        // checks a network that is computed.
+        let limit = fixed::EXACT_INPUT_LIMIT;
+        assert!(check_exact_input_range(&[vec![0, limit], vec![limit, 7]]).is_ok());
+        let err = check_exact_input_range(&[vec![0, limit], vec![5, limit + 1]]).unwrap_err();
+        assert_eq!(err.kind, NetworkErrorKind::Invalid);
+        assert_eq!(err.path, "populations[1]");
+        assert!(
+            err.reason
+                .starts_with("neuron 1 can receive a synaptic input of magnitude 17592186044417"),
+            "{}",
+            err.reason
+        );
+        // The largest term one projection row can contribute (2^20 weights of -128 at exp 7) is
+        // 2^34, so 1024 such rows into one neuron are needed to pass the limit.
+        let row = vec![-128; 1 << 20];
+        let mut net = parse(SMALL).unwrap();
+        net.inputs[0].size = 1 << 20;
+        net.projections = vec![
+            Projection {
+                from: Source::Input(0),
+                to: 0,
+                weight_exp: 7,
+                weights: vec![row],
+            };
+            1
+        ];
+        assert_eq!(net.max_abs_synaptic_input()[0][0], 1 << 34);
     }
 
     #[test]
