@@ -1,6 +1,7 @@
 //! The `neurofab` command line.
 
 pub mod config;
+pub mod output;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use crate::shape::SYSTEM_SHAPES;
 use crate::sim::SYSTEM_FIFO_DEPTH;
 use crate::sim::{run, Engine, RunOptions, RunResult};
 use config::HwConfig;
+use output::{print_stdout, Outputs};
 
 /// The network that `neurofab demo` (and `gen` without `--net`) uses: 32 inputs driving 96
 /// excitatory and 32 inhibitory neurons with recurrent projections, 100 ticks.
@@ -288,16 +290,15 @@ fn sim(args: SimArgs) -> Result<()> {
     if args.vcd.is_some() && args.engine != Engine::Rtl {
         bail!("--vcd needs --engine rtl (the cycle-level rust-hdl simulation)");
     }
-    // The waveform is written to a temporary file beside the target and renamed on success,
-    // so a failed run leaves no partial output.
-    let vcd_temp = match &args.vcd {
-        Some(path) => Some(temp_beside(path)?),
-        None => None,
-    };
+    // Every output is planned (and its directory checked) before the run, and committed only
+    // after it succeeded: either all of them appear or none (see `output`).
+    let mut outputs = Outputs::new();
+    let vcd = args.vcd.as_deref().map(|p| outputs.plan(p)).transpose()?;
+    let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
     let options = RunOptions {
         shape: config.core_shape(),
         mesh: args.mesh.unwrap_or(config.mesh),
-        vcd: vcd_temp.as_ref().map(|t| t.path().to_path_buf()),
+        vcd: vcd.map(|id| outputs.temp_path(id).to_path_buf()),
     };
     let label = format!("{:?}", args.engine).to_lowercase();
     let result = run(
@@ -315,14 +316,7 @@ fn sim(args: SimArgs) -> Result<()> {
         )
     })?;
     let csv = result.spikes.to_csv(&net);
-    if let (Some(temp), Some(path)) = (vcd_temp, &args.vcd) {
-        temp.persist(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    match &args.out {
-        Some(path) => write_atomic(path, &csv)?,
-        None => print!("{csv}"),
-    }
+    deliver(outputs, csv_out, &csv)?;
     eprintln!("{}", summary(args.engine, ticks, &result));
     Ok(())
 }
@@ -370,9 +364,12 @@ fn gen(args: GenArgs) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut outputs = Outputs::new();
     for (name, contents) in &files {
-        write_atomic(&args.out.join(name), contents)?;
+        let id = outputs.plan(&args.out.join(name))?;
+        outputs.set_contents(id, contents.as_bytes())?;
     }
+    outputs.commit()?;
     eprintln!(
         "wrote {} file(s) to {} for {} {}x{} core(s) in {:.0} ms",
         files.len(),
@@ -545,10 +542,9 @@ fn build_board(args: BuildArgs) -> Result<()> {
         seed_tries: args.seed_tries,
     })
     .with_context(|| format!("building for {}", board.name))?;
-    print!(
-        "{}",
-        fpga::render_table(&[fpga::ReportRow::Built(Box::new(report.clone()))])
-    );
+    print_stdout(&fpga::render_table(&[fpga::ReportRow::Built(Box::new(
+        report.clone(),
+    ))]))?;
     let steps: Vec<String> = report
         .steps
         .iter()
@@ -645,7 +641,7 @@ fn report(args: ReportArgs) -> Result<()> {
     let updated = fpga::replace_between_markers(&readme, &table)
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
     write_atomic(&args.readme, &updated)?;
-    print!("{table}");
+    print_stdout(&table)?;
     eprintln!("table updated in {}", args.readme.display());
     Ok(())
 }
@@ -663,6 +659,8 @@ fn run_link(args: RunArgs) -> Result<()> {
     let config = load_config(args.config.as_deref())?;
     let net = Network::load(&args.net)?;
     let ticks = args.ticks.unwrap_or(net.ticks);
+    let mut outputs = Outputs::new();
+    let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
     let started = Instant::now();
     let mut progress = progress_reporter(format!("run on {}", args.port), ticks);
     let context = || format!("{}: cannot run over {}", args.net.display(), args.port);
@@ -684,10 +682,7 @@ fn run_link(args: RunArgs) -> Result<()> {
         (run, format!("{} @ {} baud", args.port, args.baud))
     };
     let csv = run.spikes.to_csv(&net);
-    match &args.out {
-        Some(path) => write_atomic(path, &csv)?,
-        None => print!("{csv}"),
-    }
+    deliver(outputs, csv_out, &csv)?;
     let core_cycles: u64 = run.tick_cycles.iter().sum();
     eprintln!(
         "link ({device}; core {}x{}): {ticks} ticks, {} spikes, {core_cycles} core cycles in ticks [{:.2} s]",
@@ -699,33 +694,31 @@ fn run_link(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))
+/// Writes the spike CSV to its planned output file, or else to standard output, then commits
+/// every planned output. When the reader of standard output has gone (`| head`), the files
+/// are still committed and the command stops quietly.
+fn deliver(mut outputs: Outputs, csv_out: Option<output::OutputId>, csv: &str) -> Result<()> {
+    match csv_out {
+        Some(id) => outputs.set_contents(id, csv.as_bytes())?,
+        None => {
+            if let Err(error) = print_stdout(csv) {
+                if error.is::<output::StdoutClosed>() {
+                    outputs.commit()?;
+                }
+                return Err(error);
+            }
+        }
+    }
+    outputs.commit()
 }
 
-/// Writes `contents` to `path` through a temporary file in the same directory and a rename, so
-/// readers never see a half-written file and a failure leaves nothing behind.
+/// Writes `contents` to `path` (see [`Outputs`]: a regular file through a temporary file and a
+/// rename, so readers never see a half-written file and a failure leaves nothing behind).
 pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
-    use std::io::Write;
-    let mut temp = temp_beside(path)?;
-    temp.write_all(contents.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    // Temporary files are created private (0600); outputs get the usual 0644.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    let mut outputs = Outputs::new();
+    let id = outputs.plan(path)?;
+    outputs.set_contents(id, contents.as_bytes())?;
+    outputs.commit()
 }
 
 #[cfg(test)]
