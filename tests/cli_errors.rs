@@ -271,3 +271,75 @@ fn network_too_large_for_the_mesh() {
         ],
     );
 }
+
+#[test]
+fn options_that_cannot_work_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    // The golden model has no cores: --mesh would be silently ignored.
+    assert_fails_cleanly(
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "golden",
+            "--mesh",
+            "2x2",
+            "--out",
+            "spikes.csv",
+        ],
+        dir.path(),
+        &["--mesh needs --engine rtl or verilator"],
+    );
+    for typo in ["2X2", "+2x2", "02x02", " 2x2"] {
+        assert_fails_cleanly(
+            &[
+                "sim",
+                "net.json",
+                "--engine",
+                "rtl",
+                "--mesh",
+                typo,
+                "--out",
+                "spikes.csv",
+            ],
+            dir.path(),
+            &["invalid value", "--mesh"],
+        );
+    }
+    // A zero baud rate ("inf % off") and zero place-and-route runs are usage errors.
+    let out = dir.path().join("fpga").to_string_lossy().into_owned();
+    for args in [
+        vec![
+            "build",
+            "--board",
+            "icebreaker",
+            "--baud",
+            "0",
+            "--out",
+            out.as_str(),
+        ],
+        vec![
+            "build",
+            "--board",
+            "icebreaker",
+            "--seed-tries",
+            "0",
+            "--out",
+            out.as_str(),
+        ],
+        vec!["run", "net.json", "--port", "sim", "--baud", "0"],
+    ] {
+        let output = neurofab(&args, dir.path());
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("not in 1.."),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            !dir.path().join("fpga").exists(),
+            "{args:?} started a build"
+        );
+    }
+}

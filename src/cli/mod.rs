@@ -127,14 +127,16 @@ pub struct BuildArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// UART baud rate, fixed at generation time (the board's clock must reach it within 2 %).
-    #[arg(long, default_value_t = crate::export::fpga::DEFAULT_BAUD)]
+    #[arg(long, default_value_t = crate::export::fpga::DEFAULT_BAUD,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub baud: u32,
     /// nextpnr placer seed (of the first place-and-route run).
     #[arg(long, default_value_t = 1)]
     pub seed: u32,
     /// Place-and-route runs allowed: when Fmax misses the board clock, nextpnr runs again with
     /// the next seed, up to this many runs (1: no retry).
-    #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES)]
+    #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub seed_tries: u32,
 }
 
@@ -169,7 +171,7 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     /// Baud rate of the serial port; must match the bit time the board's design was
     /// generated with (ignored by `sim`).
-    #[arg(long, default_value_t = 115_200)]
+    #[arg(long, default_value_t = 115_200, value_parser = clap::value_parser!(u32).range(1..))]
     pub baud: u32,
     /// Hardware configuration: the core shape of the simulated design (a board reports its
     /// own shape, and the network is mapped for it).
@@ -198,9 +200,9 @@ pub struct SimArgs {
     /// Hardware configuration (TOML; default: one 256x256 core).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Run on a WIDTHxHEIGHT mesh of cores (overrides the configuration's [mesh]). Populations
-    /// are split over the cores; until the router fabric lands, the cores exchange spikes
-    /// through the simulation driver.
+    /// Run on a WIDTHxHEIGHT mesh of cores (overrides the configuration's [mesh]; rtl and
+    /// verilator engines). Populations are split over the cores, which exchange spikes as AER
+    /// packets over the on-chip router mesh (the `neurofab_system` design).
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
 }
@@ -289,6 +291,12 @@ fn sim(args: SimArgs) -> Result<()> {
     let ticks = args.ticks.unwrap_or(net.ticks);
     if args.vcd.is_some() && args.engine != Engine::Rtl {
         bail!("--vcd needs --engine rtl (the cycle-level rust-hdl simulation)");
+    }
+    if args.mesh.is_some() && args.engine == Engine::Golden {
+        bail!(
+            "--mesh needs --engine rtl or verilator: the golden model has no cores (its spikes \
+             are those of any mesh the network fits)"
+        );
     }
     // Every output is planned (and its directory checked) before the run, and committed only
     // after it succeeded: either all of them appear or none (see `output`).

@@ -90,11 +90,20 @@ impl FromStr for MeshShape {
             reason,
         };
         let (w, h) = text
-            .split_once(['x', 'X'])
+            .split_once('x')
             .ok_or_else(|| error("expected WIDTHxHEIGHT, e.g. 2x2".into()))?;
+        // Exactly digits without a leading zero: `2X2`, ` 2x2`, `+2x2` and `02x02` are typos
+        // more likely than intentions, and `usize::from_str` would take some of them.
         let side = |s: &str, name: &str| -> Result<usize, MeshParseError> {
+            let canonical = !s.is_empty()
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && !(s.len() > 1 && s.starts_with('0'));
+            if !canonical {
+                return Err(error(format!(
+                    "{name} `{s}` is not a whole number written as plain digits"
+                )));
+            }
             let value: usize = s
-                .trim()
                 .parse()
                 .map_err(|_| error(format!("{name} `{s}` is not a whole number")))?;
             if !(1..=MAX_MESH_SIDE).contains(&value) {
@@ -512,6 +521,11 @@ mod tests {
         assert!(err.contains("expected WIDTHxHEIGHT"), "{err}");
         let err = "2x0".parse::<MeshShape>().unwrap_err().to_string();
         assert!(err.contains("height 0"), "{err}");
+        for typo in [
+            "2X2", " 2x2", "2x2 ", "+2x2", "02x02", "2x-1", "x2", "2x", "2x2x2",
+        ] {
+            assert!(typo.parse::<MeshShape>().is_err(), "{typo:?} was accepted");
+        }
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl SpikeTrain {
         csv.push_str(CSV_HEADER);
         csv.push('\n');
         for spike in &self.spikes {
-            let name = &net.populations[spike.population].name;
+            let name = csv_field(&net.populations[spike.population].name);
             let _ = writeln!(csv, "{},{},{}", spike.tick, name, spike.neuron);
         }
         csv
@@ -116,7 +116,7 @@ impl SpikeTrain {
             let pop_index = net
                 .populations
                 .iter()
-                .position(|p| p.name == population)
+                .position(|p| csv_field(&p.name) == population)
                 .ok_or_else(|| error(n, format!("unknown population {population:?}")))?;
             let neuron: usize = neuron.parse().map_err(|_| {
                 error(
@@ -147,6 +147,20 @@ impl SpikeTrain {
     }
 }
 
+/// A CSV field (RFC 4180): quoted, with `"` doubled, when it contains a quote, a comma or a
+/// line break of any kind (network validation already refuses commas and control characters
+/// in names, but `"` and the Unicode line and paragraph separators are valid names).
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs_quotes = text
+        .chars()
+        .any(|c| matches!(c, '"' | ',' | '\u{2028}' | '\u{2029}') || c.is_control());
+    if needs_quotes {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +181,24 @@ mod tests {
             population,
             neuron,
         }
+    }
+
+    #[test]
+    fn names_with_quotes_or_line_separators_are_quoted() {
+        let net = Network::from_json_str(
+            r#"{"ticks": 2, "populations": [
+                {"name": "say \"hi\"", "size": 1, "neuron": {"vth": 1}},
+                {"name": "a\u2028b", "size": 1, "neuron": {"vth": 1}}]}"#,
+            None,
+        )
+        .unwrap();
+        let train = SpikeTrain::from_unsorted(vec![spike(0, 0, 0), spike(1, 1, 0)]);
+        let csv = train.to_csv(&net);
+        assert_eq!(
+            csv,
+            "tick,population,neuron\n0,\"say \"\"hi\"\"\",0\n1,\"a\u{2028}b\",0\n"
+        );
+        assert_eq!(SpikeTrain::parse_csv(&csv, &net).unwrap(), train);
     }
 
     #[test]
