@@ -200,8 +200,9 @@ const LIB_NAME: &str = "libmodel.so";
 /// The model is evaluated once with all inputs zero (clock low) before it is returned, so the
 /// first [`VerilatedModel::cycle`] sees a real rising edge.
 ///
-/// Left behind in `cache_dir`: one directory per model (`libmodel.so`, the Verilog, the shim and
-/// `build.log`), empty `<hash>.lock` files (deleting them while a build runs would break the
+/// Left behind in `cache_dir`: one directory per model (`libmodel.so` and its SHA-256, checked
+/// before every load so that a damaged library is rebuilt rather than loaded, the Verilog, the
+/// shim and `build.log`), empty `<hash>.lock` files (deleting them while a build runs would break the
 /// locking, so they stay), and `.build-*` directories only from builds that were killed.
 pub fn build_model(
     verilog: &str,
@@ -237,19 +238,44 @@ pub fn build_model(
     fs::create_dir_all(cache_dir).map_err(io_err(format!("creating {}", cache_dir.display())))?;
     let entry = cache_dir.join(&hash);
     let lib_path = entry.join(LIB_NAME);
-    if !lib_path.is_file() {
+    if !entry_is_intact(&entry) {
         let lock_path = cache_dir.join(format!("{hash}.lock"));
         let lock = File::create(&lock_path)
             .map_err(io_err(format!("creating {}", lock_path.display())))?;
         lock.lock()
             .map_err(io_err(format!("locking {}", lock_path.display())))?;
         // Whoever held the lock before us may have built it meanwhile.
-        if !lib_path.is_file() {
+        if !entry_is_intact(&entry) {
+            // A damaged entry (a truncated or altered library would crash the process when
+            // loaded, e.g. SIGBUS) is rebuilt, never loaded.
+            if entry.exists() {
+                fs::remove_dir_all(&entry)
+                    .map_err(io_err(format!("removing damaged {}", entry.display())))?;
+            }
             build_entry(&verilator, verilog, top, &shim, cache_dir, &entry)?;
         }
         // Dropping `lock` releases it.
     }
     VerilatedModel::load(&lib_path, ports)
+}
+
+/// Name of the file holding the SHA-256 of [`LIB_NAME`] in a cache entry.
+const LIB_DIGEST_NAME: &str = "libmodel.so.sha256";
+
+fn file_digest(path: &Path) -> std::io::Result<String> {
+    let bytes = fs::read(path)?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Whether `entry` holds a library whose SHA-256 is the one recorded when it was built
+/// (about 1 ms for a 300 KB library).
+fn entry_is_intact(entry: &Path) -> bool {
+    let recorded = fs::read_to_string(entry.join(LIB_DIGEST_NAME));
+    let actual = file_digest(&entry.join(LIB_NAME));
+    matches!((recorded, actual), (Ok(r), Ok(a)) if r.trim() == a)
 }
 
 /// Builds a cache entry in a temporary directory and renames it to `entry`.
@@ -318,6 +344,8 @@ fn build_entry(
     }
     write("build.log", &log)?;
     fs::rename(&built, dir.join(LIB_NAME)).map_err(io_err("moving the built library"))?;
+    let digest = file_digest(&dir.join(LIB_NAME)).map_err(io_err("hashing the built library"))?;
+    write(LIB_DIGEST_NAME, &format!("{digest}\n"))?;
     // The object files are only needed to build; a big design's are hundreds of MB.
     fs::remove_dir_all(&obj).map_err(io_err("removing the object directory"))?;
 
@@ -897,6 +925,52 @@ mod tests {
             b.get(acc)
         });
         assert_eq!(handle.join().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_damaged_cache_entry_is_rebuilt_not_loaded() {
+        if require_tool_or_skip("verilator").is_none() {
+            return;
+        }
+        // Its own caches, so that damaging one cannot affect the other tests. The entry is
+        // damaged in a copy: the library built first is mapped into this process, and
+        // truncating a mapped file would fault this test instead of the next run.
+        let cache = tempfile::tempdir().unwrap();
+        let verilog = generate_verilog(&counter_uut());
+        drop(build_model(&verilog, "top", &counter_ports(), cache.path()).expect("build"));
+        let built = fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.join(LIB_NAME).is_file())
+            .expect("a cache entry");
+        assert!(entry_is_intact(&built));
+        let damaged = tempfile::tempdir().unwrap();
+        let entry = damaged.path().join(built.file_name().unwrap());
+        fs::create_dir(&entry).unwrap();
+        for file in fs::read_dir(&built).unwrap() {
+            let file = file.unwrap().path();
+            fs::copy(&file, entry.join(file.file_name().unwrap())).unwrap();
+        }
+        assert!(entry_is_intact(&entry));
+        // Truncate the library (loading it would end in SIGBUS), as an interrupted copy would.
+        let lib = entry.join(LIB_NAME);
+        let length = fs::metadata(&lib).unwrap().len();
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&lib)
+            .unwrap()
+            .set_len(length / 2)
+            .unwrap();
+        assert!(!entry_is_intact(&entry));
+        let mut model =
+            build_model(&verilog, "top", &counter_ports(), damaged.path()).expect("rebuild");
+        assert!(entry_is_intact(&entry));
+        assert_eq!(fs::metadata(&lib).unwrap().len(), length);
+        let [clock, enable, count] =
+            ["clock", "enable", "count"].map(|n| model.port_index(n).unwrap());
+        model.set(enable, 1);
+        model.run_cycles(clock, 3);
+        assert_eq!(model.get(count), 3);
     }
 
     #[test]
