@@ -71,17 +71,24 @@ impl HwConfig {
             reason,
         };
         let text = std::fs::read_to_string(path).map_err(|e| fail("-", e.to_string()))?;
-        let config: HwConfig = toml::from_str(&text).map_err(|e| {
-            let message = e.message().to_string();
-            let location = e
-                .span()
-                .map(|span| {
-                    let line = text[..span.start].matches('\n').count() + 1;
-                    format!(" (line {line})")
-                })
-                .unwrap_or_default();
-            fail("-", format!("{message}{location}"))
-        })?;
+        // Through serde_path_to_error, so that a type error names its field (`core.neurons`),
+        // not only a line; syntax errors have no field and are reported for the whole file.
+        let config: HwConfig = serde_path_to_error::deserialize(toml::Deserializer::new(&text))
+            .map_err(|e| {
+                let field = match e.path().to_string() {
+                    path if path == "." => "-".to_string(),
+                    path => path,
+                };
+                let inner = e.inner();
+                let location = inner
+                    .span()
+                    .map(|span| {
+                        let line = text[..span.start].matches('\n').count() + 1;
+                        format!(" (line {line})")
+                    })
+                    .unwrap_or_default();
+                fail(&field, format!("{}{location}", inner.message()))
+            })?;
         if !config.core_shape().is_supported() {
             let supported: Vec<String> = SUPPORTED_SHAPES
                 .iter()
@@ -117,5 +124,33 @@ impl HwConfig {
             neurons: self.core.neurons,
             axons: self.core.axons,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<HwConfig, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hw.toml");
+        std::fs::write(&path, text).unwrap();
+        HwConfig::load(&path)
+    }
+
+    #[test]
+    fn type_errors_name_their_field() {
+        let err = load_text("[core]\nneurons = \"big\"\naxons = 64\n").unwrap_err();
+        assert_eq!(err.field, "core.neurons");
+        assert!(err.reason.contains("line 2"), "{}", err.reason);
+        let err = load_text("[mesh]\nwidth = 2\nheight = -1\n").unwrap_err();
+        assert_eq!(err.field, "mesh.height");
+        let err = load_text("[core]\nneurons = 64\naxons = 64\ncolour = 1\n").unwrap_err();
+        assert_eq!(err.field, "core.colour");
+        assert!(err.reason.contains("colour"), "{}", err.reason);
+        // A syntax error has no field.
+        let err = load_text("[core\n").unwrap_err();
+        assert_eq!(err.field, "-");
+        assert!(err.reason.contains("line 1"), "{}", err.reason);
     }
 }

@@ -441,6 +441,29 @@ impl<'de> Deserialize<'de> for RawField {
 }
 
 fn parse_raw(text: &str) -> Result<RawNetwork, NetworkError> {
+    // serde would read a top-level array as the fields of the struct in order and complain
+    // about its elements ("[1]: expected a sequence"); say what the file is instead.
+    let found = match text.trim_start().chars().next() {
+        Some('[') => Some("an array"),
+        Some('"') => Some("a string"),
+        Some('t' | 'f') => Some("a boolean"),
+        Some('n') => Some("null"),
+        Some(c) if c == '-' || c.is_ascii_digit() => Some("a number"),
+        _ => None,
+    };
+    if let Some(found) = found {
+        return Err(NetworkError {
+            file: None,
+            path: String::new(),
+            line: Some(1),
+            column: Some(1),
+            kind: NetworkErrorKind::Schema,
+            reason: format!(
+                "a network file is a JSON object ({{\"ticks\": ..., \"populations\": [...], ...}}), \
+                 found {found}"
+            ),
+        });
+    }
     let mut json = serde_json::Deserializer::from_str(text);
     let raw: RawNetwork = serde_path_to_error::deserialize(&mut json).map_err(|err| {
         let path = if err.path().iter().next().is_none() {
@@ -448,14 +471,15 @@ fn parse_raw(text: &str) -> Result<RawNetwork, NetworkError> {
         } else {
             err.path().to_string()
         };
-        json_error(path, err.into_inner())
+        json_error(path, err.into_inner(), text)
     })?;
     // Reject trailing characters after the top-level object.
-    json.end().map_err(|err| json_error(String::new(), err))?;
+    json.end()
+        .map_err(|err| json_error(String::new(), err, text))?;
     Ok(raw)
 }
 
-fn json_error(path: String, err: serde_json::Error) -> NetworkError {
+fn json_error(path: String, err: serde_json::Error, text: &str) -> NetworkError {
     let kind = match err.classify() {
         serde_json::error::Category::Io => NetworkErrorKind::Io,
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
@@ -475,8 +499,35 @@ fn json_error(path: String, err: serde_json::Error) -> NetworkError {
         column,
         kind,
         // serde_json's message already ends in "at line L column C".
-        reason: err.to_string(),
+        reason: integer_beyond_64_bits(&err, text).unwrap_or_else(|| err.to_string()),
     }
+}
+
+/// serde_json reads an integer literal beyond 64 bits as a float and reports "invalid type:
+/// floating point `1e+23`"; this names the literal as written instead.
+fn integer_beyond_64_bits(err: &serde_json::Error, text: &str) -> Option<String> {
+    if !err.to_string().starts_with("invalid type: floating point") || err.line() == 0 {
+        return None;
+    }
+    // The error's column is that of the literal's last character (1-based).
+    let line = text.lines().nth(err.line() - 1)?;
+    let end = line
+        .char_indices()
+        .nth(err.column() - 1)
+        .map(|(i, c)| i + c.len_utf8())?;
+    let start = line[..end]
+        .rfind(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
+        .map_or(0, |i| i + 1);
+    let literal = &line[start..end];
+    let digits = literal.strip_prefix('-').unwrap_or(literal);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!(
+        "integer {literal} is out of range (beyond 64 bits) at line {} column {}",
+        err.line(),
+        err.column()
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -903,6 +954,37 @@ mod tests {
             1
         ];
         assert_eq!(net.max_abs_synaptic_input()[0][0], 1 << 34);
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_object_or_has_huge_integers_is_named_so() {
+        let err = Network::from_json_str("[1, 2]", None).unwrap_err();
+        assert_eq!(err.kind, NetworkErrorKind::Schema);
+        assert!(err.reason.contains("is a JSON object"), "{}", err.reason);
+        assert!(err.reason.ends_with("found an array"), "{}", err.reason);
+        let err = Network::from_json_str("  17", None).unwrap_err();
+        assert!(err.reason.ends_with("found a number"), "{}", err.reason);
+        let err = Network::from_json_str(
+            r#"{"ticks": 99999999999999999999999, "populations": []}"#,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "ticks");
+        assert_eq!(
+            err.reason,
+            "integer 99999999999999999999999 is out of range (beyond 64 bits) at line 1 column 33"
+        );
+        let err = parse_edited("\"bias_exp\": 2", "\"bias_exp\": -123456789012345678901234");
+        assert_eq!(err.path, "populations[0].neuron.bias_exp");
+        assert!(
+            err.reason
+                .starts_with("integer -123456789012345678901234 is out of range"),
+            "{}",
+            err.reason
+        );
+        // A real float is still a type error.
+        let err = parse_edited("\"bias_exp\": 2", "\"bias_exp\": 2.5");
+        assert!(err.reason.contains("floating point"), "{}", err.reason);
     }
 
     #[test]
