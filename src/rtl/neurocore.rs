@@ -16,7 +16,12 @@
 //!   in which `done` pulses. A mesh can gate `start` on a global barrier and wait for `done`.
 //! - **Spike output** (`spike_valid`, `spike_neuron`): one pulse per spiking neuron during the
 //!   update phase, at most one per cycle, in ascending neuron order.
-//! - **Probe** (`probe_neuron` -> `probe_u`, `probe_v` one cycle later) reads a state while idle.
+//! - **Probe** (`probe_neuron` -> `probe_u`, `probe_v` one cycle later) reads a state while idle;
+//!   in the cycle after a configuration read the outputs may be stale (the read borrows the
+//!   `u`/`v` RAMs' read port).
+//! - **Configuration read-back** (`cfg_read` -> `cfg_read_valid`, `cfg_read_data` one cycle
+//!   later, see [`cfg_bus`](super::cfg_bus)): every readable target, idle only; `event_ready`
+//!   is low in a read cycle.
 //!
 //! # Schedule of one tick
 //! `Prep` (queue settles) -> `Input` (each queued axon event requests its weight row from the
@@ -58,6 +63,8 @@ pub struct NeuroCore<
     pub cfg_addr: Signal<In, Bits<24>>,
     /// Data (low bits used, per target width).
     pub cfg_data: Signal<In, Bits<32>>,
+    /// Configuration read strobe (idle only; see [`cfg_bus`](super::cfg_bus)).
+    pub cfg_read: Signal<In, Bit>,
     /// An axon event is on `event_axon`.
     pub event_valid: Signal<In, Bit>,
     /// Axon of the event.
@@ -76,10 +83,14 @@ pub struct NeuroCore<
     pub spike_neuron: Signal<Out, Bits<NB>>,
     /// Neuron whose state to read while idle.
     pub probe_neuron: Signal<In, Bits<NB>>,
-    /// `u` of `probe_neuron` as of the previous cycle.
+    /// `u` of `probe_neuron` as of the previous cycle (stale after a configuration read).
     pub probe_u: Signal<Out, Bits<25>>,
-    /// `v` of `probe_neuron` as of the previous cycle.
+    /// `v` of `probe_neuron` as of the previous cycle (stale after a configuration read).
     pub probe_v: Signal<Out, Bits<24>>,
+    /// One-cycle pulse: `cfg_read_data` answers the last `cfg_read`.
+    pub cfg_read_valid: Signal<Out, Bit>,
+    /// The word read (zero-extended; zero outside `cfg_read_valid`).
+    pub cfg_read_data: Signal<Out, Bits<32>>,
 
     // The instance is named `core` so that the neuron-count register keeps its Verilog path
     // (`...$core$neuron_count`, which `export::verilog::add_neuron_count_hook` looks for).
@@ -117,6 +128,7 @@ impl<
             cfg_target: Default::default(),
             cfg_addr: Default::default(),
             cfg_data: Default::default(),
+            cfg_read: Default::default(),
             event_valid: Default::default(),
             event_axon: Default::default(),
             event_ready: Default::default(),
@@ -128,6 +140,8 @@ impl<
             probe_neuron: Default::default(),
             probe_u: Default::default(),
             probe_v: Default::default(),
+            cfg_read_valid: Default::default(),
+            cfg_read_data: Default::default(),
             core: Default::default(),
             synapses: Default::default(),
         }
@@ -173,6 +187,9 @@ impl<
         self.core.cfg.target.next = self.cfg_target.val();
         self.core.cfg.addr.next = self.cfg_addr.val();
         self.core.cfg.data.next = self.cfg_data.val();
+        self.core.cfg.read.next = self.cfg_read.val();
+        self.cfg_read_valid.next = self.core.cfg.read_valid.val();
+        self.cfg_read_data.next = self.core.cfg.read_data.val();
         self.core.event_valid.next = self.event_valid.val();
         self.core.event_axon.next = self.event_axon.val();
         self.event_ready.next = self.core.event_ready.val();
@@ -190,6 +207,9 @@ impl<
         self.synapses.cfg.target.next = self.core.stage_cfg.target.val();
         self.synapses.cfg.addr.next = self.core.stage_cfg.addr.val();
         self.synapses.cfg.data.next = self.core.stage_cfg.data.val();
+        self.synapses.cfg.read.next = self.core.stage_cfg.read.val();
+        self.core.stage_cfg.read_valid.next = self.synapses.cfg.read_valid.val();
+        self.core.stage_cfg.read_data.next = self.synapses.cfg.read_data.val();
         self.synapses.port.req_valid.next = self.core.synapse.req_valid.val();
         self.synapses.port.req_axon.next = self.core.synapse.req_axon.val();
         self.synapses.port.req_group.next = self.core.synapse.req_group.val();

@@ -708,6 +708,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.tx_crc.valid.next = false;
         self.tx_crc.data.next = self.sh_word.q.val().get_bits::<8>(0);
         self.cfg.write.next = false;
+        self.cfg.read.next = false;
         self.cfg.target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
         self.cfg.addr.next = self.e_addr.val();
         self.cfg.data.next = self.w_hi.q.val();
@@ -1135,6 +1136,8 @@ mod tests {
             link.spike_neuron.connect();
             link.probe_u.connect();
             link.probe_v.connect();
+            link.cfg.read_valid.connect();
+            link.cfg.read_data.connect();
             link.connect_all();
             assert!(simulate(&mut link, 100));
             Harness {

@@ -109,11 +109,9 @@ const READ_DESIGN: &str = "\
 Planned: this is the design the next slice builds. Nothing below is in the
 tables above until it works end to end (no dead codes).
 
-- **Table.** `Access` gains `ReadWrite`. Readable: every memory target (`SYNAPSE`, learned
-  weights included, `AXON_META`, the `PARAM_*` words, `STATE_U`, `STATE_V`, the fan-out
-  tables) and `NEURON_COUNT`; commands (`CLEAR`) are not. A stage's own targets (STDP
-  parameters and traces, crossbar ADC / program-verify registers) declare their access in the
-  same table.
+- **Table.** Done: the access column above (`read/write` or `command`). A stage's own
+  targets (STDP parameters and traces, crossbar ADC / program-verify registers) declare their
+  access in the same table.
 - **Request.** `READ_CONFIG`, the next free command code: payload { target `u8`,
   first address `u24`, count `u16` } (6 bytes; any other length is `BAD_LENGTH`). The link
   checks, before reading anything, that the target exists and is readable and that
@@ -123,16 +121,9 @@ tables above until it works end to end (no dead codes).
   zero-extended (no sign extension; the host unpacks it with `rtl::layout`, e.g.
   `unpack_u`). Like `READ_STATE`, the payload is produced on the fly, one word at a time, and
   not buffered, so `count` is limited only by the `u16`. `count = 0` answers an empty payload.
-- **Configuration bus.** Three more signals: `cfg_read` (strobe, with `cfg_target`,
-  `cfg_addr`; only while the core is idle, like `cfg_write`), and from the blocks
-  `cfg_rvalid` + `cfg_rdata` (32 bits). A block answers only for its own targets and drives
-  zeros otherwise, so a tile ORs its core's, stage's and fan-out unit's answers. The answer is
-  a handshake, not a fixed latency: a block-RAM target answers in one cycle (the read port is
-  free while the core is idle, so the RAM's read address is muxed to `cfg_addr`), a crossbar
-  ADC register after its conversion. The link waits for `cfg_rvalid` per word, then sends it
-  (4 bytes take 40 bit times, far longer than any read).
-- **Mesh.** `MeshSystem` returns the answer of tile `cfg_core` on its own `cfg_rvalid` /
-  `cfg_rdata` ports, so the simulation drivers can read any tile.
+- **Configuration bus and mesh.** Done: see \"Reading targets back\" above. The link waits
+  for `read_valid` per word, then sends it (4 bytes take 40 bit times, far longer than any
+  read).
 - **Version.** The protocol becomes version 2. A host uses `READ_CONFIG` only on a device
   reporting version ≥ 2 (a version-1 device answers `UNKNOWN_COMMAND`); the host's version
   check accepts 1 and 2.
@@ -143,6 +134,35 @@ tables above until it works end to end (no dead codes).
   to the target's width), reads of `CLEAR`, of a missing target and past the depth answer
   `OUT_OF_RANGE` and change nothing; after a run, `READ_CONFIG` of `STATE_U`/`STATE_V`
   equals `READ_STATE`.
+";
+
+/// Reading targets back on the configuration bus (implemented on the core and the system).
+const READ_BUS: &str = "\
+## Reading targets back
+
+Every target marked `read/write` can be read back through the configuration bus
+(`rtl::cfg_bus`): `cfg_read` strobes a read for one cycle with `cfg_target` and `cfg_addr`
+(and `cfg_core` on the multi-core system), only while the core or system is idle and never
+together with `cfg_write`. The answer is a one-cycle `cfg_read_valid` pulse with the stored
+word on `cfg_read_data`, zero-extended from the target's width (signed fields as their raw
+two's-complement bits). Every read gets exactly one pulse: a command, an unused code, a tile
+that does not exist, or a read while busy answers 0. At most one read is outstanding; a driver
+waits for the pulse before the next read (`sim::driver::read_config`,
+`sim::system_driver::read_config`).
+
+- **Timing.** Every target of the core, the synapse stage and a tile's fan-out unit answers in
+  the cycle after the read strobe's edge (a block RAM's registered read, then a multiplexer
+  by the target registered with the read); the system registers the tile index with the read
+  and selects that tile's answer in the same cycle. The interface allows any latency (a
+  crossbar's ADC may take longer); the drivers give up after a fixed cycle budget.
+- **Port sharing.** Each memory keeps one read port: a read borrows it for its cycle. The
+  core drops `event_ready` in a read cycle (the axon-descriptor RAM's port serves the
+  enqueue), and the probe outputs (`probe_u`, `probe_v`) may be stale in the cycle after a
+  read (the `u`/`v` RAMs' port serves the probe).
+- **Routing.** Each block answers every read it receives; a composed block routes each read
+  to the owner of its target (the core's sequencer sends `SYNAPSE` reads to its synapse stage,
+  a tile sends the fan-out targets to its fan-out unit) and ORs the answers, which are zero
+  outside their pulse.
 ";
 
 /// The whole of `docs/register-map.md`.
@@ -157,7 +177,8 @@ pub fn register_map_markdown() -> String {
          Every block is configured through one bus: `cfg_write`, `cfg_target` \
          ({CFG_TARGET_WIDTH} bits), `cfg_addr` ({CFG_ADDR_WIDTH} bits), `cfg_data` \
          ({CFG_DATA_WIDTH} bits). A write stores the low *width* bits of `cfg_data` at word \
-         `cfg_addr` of the target, or runs the target's command. The table below \
+         `cfg_addr` of the target, or runs the target's command; `cfg_read` reads a word back \
+         (see \"Reading targets back\"). The table below \
          (`src/rtl/regmap/mod.rs`) is the only definition of the codes: the `CfgTarget` enum, \
          the blocks' comparisons, the fan-out codes and the host link's depth ROM are derived \
          from it.\n\
@@ -172,6 +193,8 @@ pub fn register_map_markdown() -> String {
          depth 0 and addresses at or above the depth with OUT_OF_RANGE. Word layouts are in \
          `src/rtl/layout.rs`; `map::CoreImage::config_writes()` is the list of writes that \
          loads a network into a core.\n\
+         \n\
+         {READ_BUS}\
          \n\
          ## Host-link protocol codes\n\
          \n\
