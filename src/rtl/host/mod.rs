@@ -2,13 +2,23 @@
 //!
 //! - [`uart`]: 8N1 receiver and transmitter;
 //! - [`crc`]: CRC-16/CCITT-FALSE, one byte per cycle;
-//! - [`link`]: frame receiver, command executor and response generator on the core bus;
+//! - [`link`]: the host-link controller on the core bus, wiring [`frame_rx`] (frame
+//!   receiver), [`executor`] (command executor, with [`entry_reader`] and [`request_check`]),
+//!   [`responder`] (response generator, with the byte shifter [`response_tx`]) and
+//!   [`tick_runner`] (RUN and its tick reports);
 //! - [`top`]: `HostTop` = UART + link + neurocore, the design an FPGA board runs.
 //!
 //! The protocol is specified in `docs/host-protocol.md`; the host side is `crate::host`.
 
 pub mod crc;
+pub mod entry_reader;
+pub mod executor;
+pub mod frame_rx;
 pub mod link;
+pub mod request_check;
+pub mod responder;
+pub mod response_tx;
+pub mod tick_runner;
 pub mod top;
 pub mod uart;
 

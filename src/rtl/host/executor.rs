@@ -1,0 +1,389 @@
+//! The host link's command executor: takes a checked frame (or a receiver error) from the
+//! frame receiver, validates and applies its entries on the core bus, and hands the answer to
+//! the responder (or a RUN to the tick runner).
+//!
+//! Batched commands (WRITE_CONFIG, INJECT) take two passes over the frame buffer: the first
+//! validates every entry (length, target, address range, queue space), the second applies
+//! them, so a frame with one bad entry changes nothing. The fixed-length commands (RUN,
+//! READ_STATE) are one entry, validated in one pass. Each pass reads one byte per two cycles
+//! through the [`EntryReader`]; the checks are the [`RequestCheck`]'s.
+
+use rust_hdl::prelude::*;
+
+use super::entry_reader::EntryReader;
+use super::frame_rx::FRAME_BUF_ADDR_BITS;
+use super::request_check::{CheckLimits, RequestCheck};
+use super::responder::RespState;
+use crate::rtl::cfg_bus::CfgBusDriver;
+use crate::rtl::regmap::hdl::constant;
+use crate::rtl::regmap::protocol::Status;
+use crate::rtl::regmap::{CfgTarget, CFG_TARGET_WIDTH};
+
+/// Executor state.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum ExecState {
+    /// Waiting for a frame or a receiver error to report.
+    Idle,
+    /// Frame accepted: check command and length (after the core is idle).
+    Dispatch,
+    /// Frame buffer address presented.
+    Fetch,
+    /// Frame buffer byte available: place it in the entry register.
+    Take,
+    /// An entry is complete: validate it, or apply it.
+    Entry,
+    /// Apply: write the entry to the configuration port once the core is idle.
+    CfgWait,
+    /// One cycle after a configuration write (lets `busy` of a clear become visible).
+    CfgSettle,
+    /// Apply: offer the entry's axon event until the core takes it.
+    Event,
+    /// The whole payload was read: answer, apply, or execute.
+    PassEnd,
+    /// The responder is sending the answer.
+    Responding,
+    /// The tick runner is running ticks.
+    Running,
+}
+
+/// Command executor for a core with `2^AB` axons.
+#[derive(LogicBlock)]
+pub struct CommandExecutor<const AB: usize> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// A good frame waits (frame receiver).
+    pub frame_valid: Signal<In, Bit>,
+    /// Its command byte.
+    pub frame_cmd: Signal<In, Bits<8>>,
+    /// Its payload length.
+    pub frame_len: Signal<In, Bits<16>>,
+    /// A receiver error waits.
+    pub err_pending: Signal<In, Bit>,
+    /// Its status.
+    pub err_status: Signal<In, Bits<8>>,
+    /// Its command field.
+    pub err_cmd: Signal<In, Bits<8>>,
+    /// Frame buffer address.
+    pub frame_address: Signal<Out, Bits<FRAME_BUF_ADDR_BITS>>,
+    /// Frame buffer byte (one cycle after its address).
+    pub frame_byte: Signal<In, Bits<8>>,
+    /// Idle: the receiver's posts are taken at the next edge.
+    pub exec_idle: Signal<Out, Bit>,
+    /// Configuration bus to the core (written only while the core is idle).
+    pub cfg: CfgBusDriver,
+    /// An axon event is offered.
+    pub event_valid: Signal<Out, Bit>,
+    /// Its axon.
+    pub event_axon: Signal<Out, Bits<AB>>,
+    /// The core takes the event at the next edge.
+    pub event_ready: Signal<In, Bit>,
+    /// The core is busy (tick or clear).
+    pub busy: Signal<In, Bit>,
+    /// The tick runner starts a tick (the core's event queue empties).
+    pub tick_started: Signal<In, Bit>,
+    /// Request a response from the responder.
+    pub respond: Signal<Out, Bit>,
+    /// Its status.
+    pub resp_status: Signal<Out, Bits<8>>,
+    /// Its command field.
+    pub resp_cmd: Signal<Out, Bits<8>>,
+    /// Its payload length.
+    pub resp_len: Signal<Out, Bits<16>>,
+    /// Its first payload state.
+    pub resp_body: Signal<Out, RespState>,
+    /// READ_STATE: first neuron.
+    pub resp_first: Signal<Out, Bits<16>>,
+    /// READ_STATE: neurons.
+    pub resp_count: Signal<Out, Bits<16>>,
+    /// OUT_OF_RANGE payload: index of the first bad entry.
+    pub err_index: Signal<Out, Bits<16>>,
+    /// The responder has sent the answer.
+    pub resp_finished: Signal<In, Bit>,
+    /// Start a run (tick runner).
+    pub run: Signal<Out, Bit>,
+    /// Its ticks.
+    pub run_ticks: Signal<Out, Bits<16>>,
+    /// The run is over (its final response sent).
+    pub run_done: Signal<In, Bit>,
+
+    check: RequestCheck,
+    reader: EntryReader,
+    state: DFF<ExecState>,
+    cmd: DFF<Bits<8>>,
+    len: DFF<Bits<16>>,
+    applying: DFF<Bit>,
+    bad_seen: DFF<Bit>,
+    bad_index: DFF<Bits<16>>,
+    entry_index: DFF<Bits<16>>,
+    /// Events queued in the core since its last tick.
+    pending: DFF<Bits<16>>,
+    e_target: Signal<Local, Bits<8>>,
+    count_field: Signal<Local, Bits<16>>,
+
+    status_bad_length: Constant<Bits<8>>,
+    status_ok: Constant<Bits<8>>,
+    status_out_of_range: Constant<Bits<8>>,
+    status_queue_full: Constant<Bits<8>>,
+    status_unknown_command: Constant<Bits<8>>,
+    clear_target: Constant<Bits<8>>,
+}
+
+impl<const AB: usize> CommandExecutor<AB> {
+    /// An executor checking entries against `limits`.
+    pub fn new(limits: &CheckLimits) -> Self {
+        Self {
+            clock: Default::default(),
+            frame_valid: Default::default(),
+            frame_cmd: Default::default(),
+            frame_len: Default::default(),
+            err_pending: Default::default(),
+            err_status: Default::default(),
+            err_cmd: Default::default(),
+            frame_address: Default::default(),
+            frame_byte: Default::default(),
+            exec_idle: Default::default(),
+            cfg: Default::default(),
+            event_valid: Default::default(),
+            event_axon: Default::default(),
+            event_ready: Default::default(),
+            busy: Default::default(),
+            tick_started: Default::default(),
+            respond: Default::default(),
+            resp_status: Default::default(),
+            resp_cmd: Default::default(),
+            resp_len: Default::default(),
+            resp_body: Default::default(),
+            resp_first: Default::default(),
+            resp_count: Default::default(),
+            err_index: Default::default(),
+            resp_finished: Default::default(),
+            run: Default::default(),
+            run_ticks: Default::default(),
+            run_done: Default::default(),
+            check: RequestCheck::new(limits),
+            reader: Default::default(),
+            state: Default::default(),
+            cmd: Default::default(),
+            len: Default::default(),
+            applying: Default::default(),
+            bad_seen: Default::default(),
+            bad_index: Default::default(),
+            entry_index: Default::default(),
+            pending: Default::default(),
+            e_target: Default::default(),
+            count_field: Default::default(),
+            status_bad_length: constant(Status::BadLength),
+            status_ok: constant(Status::Ok),
+            status_out_of_range: constant(Status::OutOfRange),
+            status_queue_full: constant(Status::QueueFull),
+            status_unknown_command: constant(Status::UnknownCommand),
+            clear_target: constant(CfgTarget::Clear),
+        }
+    }
+}
+
+impl<const AB: usize> Logic for CommandExecutor<AB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            state,
+            cmd,
+            len,
+            applying,
+            bad_seen,
+            bad_index,
+            entry_index,
+            pending
+        );
+        clock!(self, clock, reader);
+        self.check.cmd.next = self.cmd.q.val();
+        self.check.len.next = self.len.q.val();
+        self.check.entry_lo.next = self.reader.entry_lo.val();
+        self.check.entry_hi.next = self.reader.entry_hi.val();
+        self.check.pending.next = self.pending.q.val();
+        self.check.entry_index.next = self.entry_index.q.val();
+        self.reader.frame_byte.next = self.frame_byte.val();
+        self.reader.len.next = self.len.q.val();
+        self.reader.last_slot.next = self.check.last_slot.val();
+        self.reader.restart.next = false;
+        self.reader.take.next = false;
+        self.frame_address.next = self.reader.read_address.val();
+        self.exec_idle.next = self.state.q.val() == ExecState::Idle;
+        self.e_target.next = self.reader.entry_lo.val().get_bits::<8>(0);
+        self.count_field.next = self.reader.entry_lo.val().get_bits::<16>(16);
+
+        // Outputs: an entry's fields (see `request_check`), an empty error answer by default.
+        self.cfg.write.next = false;
+        self.cfg.target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
+        self.cfg.addr.next = self.reader.entry_lo.val().get_bits::<24>(8);
+        self.cfg.data.next = self.reader.entry_hi.val();
+        self.event_valid.next = false;
+        self.event_axon.next = self.reader.entry_lo.val().get_bits::<AB>(0);
+        self.respond.next = false;
+        self.resp_status.next = self.status_bad_length.val();
+        self.resp_cmd.next = self.cmd.q.val();
+        self.resp_len.next = 0.into();
+        self.resp_body.next = RespState::SendCrc;
+        self.resp_first.next = self.reader.entry_lo.val().get_bits::<16>(0);
+        self.resp_count.next = self.count_field.val();
+        self.err_index.next = self.bad_index.q.val();
+        self.run.next = false;
+        self.run_ticks.next = self.reader.entry_lo.val().get_bits::<16>(0);
+        if self.tick_started.val() {
+            self.pending.d.next = 0.into();
+        }
+
+        match self.state.q.val() {
+            ExecState::Idle => {
+                if self.err_pending.val() {
+                    self.respond.next = true;
+                    self.resp_status.next = self.err_status.val();
+                    self.resp_cmd.next = self.err_cmd.val();
+                    self.state.d.next = ExecState::Responding;
+                } else if self.frame_valid.val() {
+                    self.cmd.d.next = self.frame_cmd.val();
+                    self.len.d.next = self.frame_len.val();
+                    self.state.d.next = ExecState::Dispatch;
+                }
+            }
+            ExecState::Dispatch => {
+                self.reader.restart.next = true;
+                self.entry_index.d.next = 0.into();
+                self.applying.d.next = false;
+                self.bad_seen.d.next = false;
+                if !self.busy.val() {
+                    if !self.check.known.val() {
+                        self.respond.next = true;
+                        self.resp_status.next = self.status_unknown_command.val();
+                        self.state.d.next = ExecState::Responding;
+                    } else if !self.check.len_ok.val() {
+                        self.respond.next = true;
+                        self.state.d.next = ExecState::Responding;
+                    } else if self.check.is_info.val() {
+                        self.respond.next = true;
+                        self.resp_status.next = self.status_ok.val();
+                        self.resp_len.next = 16.into();
+                        self.resp_body.next = RespState::InfoWord;
+                        self.state.d.next = ExecState::Responding;
+                    } else if self.len.q.val() == 0 {
+                        // An empty batch goes straight to the end of its (empty) pass.
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                }
+            }
+            ExecState::Fetch => {
+                self.state.d.next = ExecState::Take;
+            }
+            ExecState::Take => {
+                self.reader.take.next = true;
+                if self.reader.entry_complete.val() {
+                    self.state.d.next = ExecState::Entry;
+                } else if self.reader.payload_ends.val() {
+                    // The payload ends inside an entry.
+                    self.state.d.next = ExecState::PassEnd;
+                } else {
+                    self.state.d.next = ExecState::Fetch;
+                }
+            }
+            ExecState::Entry => {
+                if !self.applying.q.val() {
+                    if !self.check.entry_ok.val() & !self.bad_seen.q.val() {
+                        self.bad_seen.d.next = true;
+                        self.bad_index.d.next = self.entry_index.q.val();
+                    }
+                    self.entry_index.d.next = self.entry_index.q.val() + 1;
+                    if self.reader.at_end.val() {
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                } else if self.check.is_config.val() {
+                    self.state.d.next = ExecState::CfgWait;
+                } else {
+                    self.state.d.next = ExecState::Event;
+                }
+            }
+            ExecState::CfgWait => {
+                if !self.busy.val() {
+                    self.cfg.write.next = true;
+                    if self.e_target.val() == self.clear_target.val() {
+                        // A clear empties the core's event queue.
+                        self.pending.d.next = 0.into();
+                    }
+                    self.state.d.next = ExecState::CfgSettle;
+                }
+            }
+            ExecState::CfgSettle => {
+                self.entry_index.d.next = self.entry_index.q.val() + 1;
+                if self.reader.at_end.val() {
+                    self.state.d.next = ExecState::PassEnd;
+                } else {
+                    self.state.d.next = ExecState::Fetch;
+                }
+            }
+            ExecState::Event => {
+                self.event_valid.next = true;
+                if self.event_ready.val() {
+                    self.pending.d.next = self.pending.q.val() + 1;
+                    self.entry_index.d.next = self.entry_index.q.val() + 1;
+                    if self.reader.at_end.val() {
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                }
+            }
+            ExecState::PassEnd => {
+                self.respond.next = true;
+                self.state.d.next = ExecState::Responding;
+                if self.applying.q.val() {
+                    self.resp_status.next = self.status_ok.val();
+                } else if self.reader.partial.val() {
+                    self.resp_status.next = self.status_bad_length.val();
+                } else if self.bad_seen.q.val() {
+                    self.resp_status.next = self.status_out_of_range.val();
+                    self.resp_len.next = 2.into();
+                    self.resp_body.next = RespState::ErrIndex;
+                } else if self.check.is_inject.val() & self.check.queue_full.val() {
+                    self.resp_status.next = self.status_queue_full.val();
+                } else if self.check.is_run.val() {
+                    self.respond.next = false;
+                    self.run.next = true;
+                    self.state.d.next = ExecState::Running;
+                } else if self.check.is_read_state.val() {
+                    // u and v, 4 bytes each, per neuron.
+                    self.resp_status.next = self.status_ok.val();
+                    self.resp_len.next = self.count_field.val() << 3;
+                    if self.count_field.val() != 0 {
+                        self.resp_body.next = RespState::ProbeIssue;
+                    }
+                } else {
+                    // Batch validated: go over it again, applying.
+                    self.respond.next = false;
+                    self.applying.d.next = true;
+                    self.reader.restart.next = true;
+                    self.entry_index.d.next = 0.into();
+                    if self.len.q.val() == 0 {
+                        self.state.d.next = ExecState::PassEnd;
+                    } else {
+                        self.state.d.next = ExecState::Fetch;
+                    }
+                }
+            }
+            ExecState::Responding => {
+                if self.resp_finished.val() {
+                    self.state.d.next = ExecState::Idle;
+                }
+            }
+            ExecState::Running => {
+                if self.run_done.val() {
+                    self.state.d.next = ExecState::Idle;
+                }
+            }
+        }
+    }
+}
