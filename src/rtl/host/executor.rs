@@ -2,22 +2,21 @@
 //! frame receiver, validates and applies its entries on the core bus, and hands the answer to
 //! the responder (or a RUN to the tick runner).
 //!
-//! Batched commands (WRITE_CONFIG, INJECT) take two passes over the frame buffer: the first
-//! validates every entry (length, target, address range, queue space), the second applies
-//! them, so a frame with one bad entry changes nothing. The fixed-length commands (RUN,
-//! READ_STATE) are one entry, validated in one pass. Each pass reads one byte per two cycles
-//! through the [`EntryReader`]; the checks are the [`RequestCheck`]'s.
+//! Batched commands (WRITE_CONFIG, INJECT) take two [`EntryPass`]es over the frame buffer:
+//! the first validates every entry (length, target, address range, queue space), the second
+//! applies them, so a frame with one bad entry changes nothing. The fixed-length commands
+//! (RUN, READ_STATE) are one entry, validated in one pass. The checks are the
+//! [`RequestCheck`]'s.
 
 use rust_hdl::prelude::*;
 
-use super::entry_reader::EntryReader;
+use super::entry_pass::EntryPass;
 use super::frame_rx::FRAME_BUF_ADDR_BITS;
 use super::request_check::{CheckLimits, RequestCheck};
 use super::responder::RespState;
 use crate::rtl::cfg_bus::CfgBusDriver;
 use crate::rtl::regmap::hdl::constant;
 use crate::rtl::regmap::protocol::Status;
-use crate::rtl::regmap::{CfgTarget, CFG_TARGET_WIDTH};
 
 /// Executor state.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -26,18 +25,8 @@ pub enum ExecState {
     Idle,
     /// Frame accepted: check command and length (after the core is idle).
     Dispatch,
-    /// Frame buffer address presented.
-    Fetch,
-    /// Frame buffer byte available: place it in the entry register.
-    Take,
-    /// An entry is complete: validate it, or apply it.
-    Entry,
-    /// Apply: write the entry to the configuration port once the core is idle.
-    CfgWait,
-    /// One cycle after a configuration write (lets `busy` of a clear become visible).
-    CfgSettle,
-    /// Apply: offer the entry's axon event until the core takes it.
-    Event,
+    /// An entry pass is running.
+    Walking,
     /// The whole payload was read: answer, apply, or execute.
     PassEnd,
     /// The responder is sending the answer.
@@ -107,17 +96,11 @@ pub struct CommandExecutor<const AB: usize> {
     pub run_done: Signal<In, Bit>,
 
     check: RequestCheck,
-    reader: EntryReader,
+    pass: EntryPass<AB>,
     state: DFF<ExecState>,
     cmd: DFF<Bits<8>>,
     len: DFF<Bits<16>>,
     applying: DFF<Bit>,
-    bad_seen: DFF<Bit>,
-    bad_index: DFF<Bits<16>>,
-    entry_index: DFF<Bits<16>>,
-    /// Events queued in the core since its last tick.
-    pending: DFF<Bits<16>>,
-    e_target: Signal<Local, Bits<8>>,
     count_field: Signal<Local, Bits<16>>,
 
     status_bad_length: Constant<Bits<8>>,
@@ -125,7 +108,6 @@ pub struct CommandExecutor<const AB: usize> {
     status_out_of_range: Constant<Bits<8>>,
     status_queue_full: Constant<Bits<8>>,
     status_unknown_command: Constant<Bits<8>>,
-    clear_target: Constant<Bits<8>>,
 }
 
 impl<const AB: usize> CommandExecutor<AB> {
@@ -161,23 +143,17 @@ impl<const AB: usize> CommandExecutor<AB> {
             run_ticks: Default::default(),
             run_done: Default::default(),
             check: RequestCheck::new(limits),
-            reader: Default::default(),
+            pass: Default::default(),
             state: Default::default(),
             cmd: Default::default(),
             len: Default::default(),
             applying: Default::default(),
-            bad_seen: Default::default(),
-            bad_index: Default::default(),
-            entry_index: Default::default(),
-            pending: Default::default(),
-            e_target: Default::default(),
             count_field: Default::default(),
             status_bad_length: constant(Status::BadLength),
             status_ok: constant(Status::Ok),
             status_out_of_range: constant(Status::OutOfRange),
             status_queue_full: constant(Status::QueueFull),
             status_unknown_command: constant(Status::UnknownCommand),
-            clear_target: constant(CfgTarget::Clear),
         }
     }
 }
@@ -185,55 +161,46 @@ impl<const AB: usize> CommandExecutor<AB> {
 impl<const AB: usize> Logic for CommandExecutor<AB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            state,
-            cmd,
-            len,
-            applying,
-            bad_seen,
-            bad_index,
-            entry_index,
-            pending
-        );
-        clock!(self, clock, reader);
+        dff_setup!(self, clock, state, cmd, len, applying);
+        clock!(self, clock, pass);
         self.check.cmd.next = self.cmd.q.val();
         self.check.len.next = self.len.q.val();
-        self.check.entry_lo.next = self.reader.entry_lo.val();
-        self.check.entry_hi.next = self.reader.entry_hi.val();
-        self.check.pending.next = self.pending.q.val();
-        self.check.entry_index.next = self.entry_index.q.val();
-        self.reader.frame_byte.next = self.frame_byte.val();
-        self.reader.len.next = self.len.q.val();
-        self.reader.last_slot.next = self.check.last_slot.val();
-        self.reader.restart.next = false;
-        self.reader.take.next = false;
-        self.frame_address.next = self.reader.read_address.val();
+        self.check.entry_lo.next = self.pass.entry_lo.val();
+        self.check.entry_hi.next = self.pass.entry_hi.val();
+        self.check.pending.next = self.pass.pending.val();
+        self.check.entry_index.next = self.pass.entry_index.val();
+        self.pass.last_slot.next = self.check.last_slot.val();
+        self.pass.applying.next = self.applying.q.val();
+        self.pass.is_config.next = self.check.is_config.val();
+        self.pass.entry_ok.next = self.check.entry_ok.val();
+        self.pass.len.next = self.len.q.val();
+        self.pass.frame_byte.next = self.frame_byte.val();
+        self.frame_address.next = self.pass.frame_address.val();
+        self.pass.tick_started.next = self.tick_started.val();
+        self.pass.busy.next = self.busy.val();
+        self.pass.event_ready.next = self.event_ready.val();
+        self.cfg.write.next = self.pass.cfg.write.val();
+        self.cfg.target.next = self.pass.cfg.target.val();
+        self.cfg.addr.next = self.pass.cfg.addr.val();
+        self.cfg.data.next = self.pass.cfg.data.val();
+        self.event_valid.next = self.pass.event_valid.val();
+        self.event_axon.next = self.pass.event_axon.val();
+        self.pass.restart.next = false;
+        self.pass.go.next = false;
         self.exec_idle.next = self.state.q.val() == ExecState::Idle;
-        self.e_target.next = self.reader.entry_lo.val().get_bits::<8>(0);
-        self.count_field.next = self.reader.entry_lo.val().get_bits::<16>(16);
+        self.count_field.next = self.pass.entry_lo.val().get_bits::<16>(16);
 
-        // Outputs: an entry's fields (see `request_check`), an empty error answer by default.
-        self.cfg.write.next = false;
-        self.cfg.target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
-        self.cfg.addr.next = self.reader.entry_lo.val().get_bits::<24>(8);
-        self.cfg.data.next = self.reader.entry_hi.val();
-        self.event_valid.next = false;
-        self.event_axon.next = self.reader.entry_lo.val().get_bits::<AB>(0);
+        // Answer: an empty BAD_LENGTH by default; entry fields as in `request_check`.
         self.respond.next = false;
         self.resp_status.next = self.status_bad_length.val();
         self.resp_cmd.next = self.cmd.q.val();
         self.resp_len.next = 0.into();
         self.resp_body.next = RespState::SendCrc;
-        self.resp_first.next = self.reader.entry_lo.val().get_bits::<16>(0);
+        self.resp_first.next = self.pass.entry_lo.val().get_bits::<16>(0);
         self.resp_count.next = self.count_field.val();
-        self.err_index.next = self.bad_index.q.val();
+        self.err_index.next = self.pass.bad_index.val();
         self.run.next = false;
-        self.run_ticks.next = self.reader.entry_lo.val().get_bits::<16>(0);
-        if self.tick_started.val() {
-            self.pending.d.next = 0.into();
-        }
+        self.run_ticks.next = self.pass.entry_lo.val().get_bits::<16>(0);
 
         match self.state.q.val() {
             ExecState::Idle => {
@@ -249,92 +216,33 @@ impl<const AB: usize> Logic for CommandExecutor<AB> {
                 }
             }
             ExecState::Dispatch => {
-                self.reader.restart.next = true;
-                self.entry_index.d.next = 0.into();
+                self.pass.restart.next = true;
                 self.applying.d.next = false;
-                self.bad_seen.d.next = false;
                 if !self.busy.val() {
+                    self.respond.next = true;
+                    self.state.d.next = ExecState::Responding;
                     if !self.check.known.val() {
-                        self.respond.next = true;
                         self.resp_status.next = self.status_unknown_command.val();
-                        self.state.d.next = ExecState::Responding;
                     } else if !self.check.len_ok.val() {
-                        self.respond.next = true;
-                        self.state.d.next = ExecState::Responding;
+                        self.resp_status.next = self.status_bad_length.val();
                     } else if self.check.is_info.val() {
-                        self.respond.next = true;
                         self.resp_status.next = self.status_ok.val();
                         self.resp_len.next = 16.into();
                         self.resp_body.next = RespState::InfoWord;
-                        self.state.d.next = ExecState::Responding;
                     } else if self.len.q.val() == 0 {
                         // An empty batch goes straight to the end of its (empty) pass.
+                        self.respond.next = false;
                         self.state.d.next = ExecState::PassEnd;
                     } else {
-                        self.state.d.next = ExecState::Fetch;
+                        self.respond.next = false;
+                        self.pass.go.next = true;
+                        self.state.d.next = ExecState::Walking;
                     }
                 }
             }
-            ExecState::Fetch => {
-                self.state.d.next = ExecState::Take;
-            }
-            ExecState::Take => {
-                self.reader.take.next = true;
-                if self.reader.entry_complete.val() {
-                    self.state.d.next = ExecState::Entry;
-                } else if self.reader.payload_ends.val() {
-                    // The payload ends inside an entry.
+            ExecState::Walking => {
+                if self.pass.done.val() {
                     self.state.d.next = ExecState::PassEnd;
-                } else {
-                    self.state.d.next = ExecState::Fetch;
-                }
-            }
-            ExecState::Entry => {
-                if !self.applying.q.val() {
-                    if !self.check.entry_ok.val() & !self.bad_seen.q.val() {
-                        self.bad_seen.d.next = true;
-                        self.bad_index.d.next = self.entry_index.q.val();
-                    }
-                    self.entry_index.d.next = self.entry_index.q.val() + 1;
-                    if self.reader.at_end.val() {
-                        self.state.d.next = ExecState::PassEnd;
-                    } else {
-                        self.state.d.next = ExecState::Fetch;
-                    }
-                } else if self.check.is_config.val() {
-                    self.state.d.next = ExecState::CfgWait;
-                } else {
-                    self.state.d.next = ExecState::Event;
-                }
-            }
-            ExecState::CfgWait => {
-                if !self.busy.val() {
-                    self.cfg.write.next = true;
-                    if self.e_target.val() == self.clear_target.val() {
-                        // A clear empties the core's event queue.
-                        self.pending.d.next = 0.into();
-                    }
-                    self.state.d.next = ExecState::CfgSettle;
-                }
-            }
-            ExecState::CfgSettle => {
-                self.entry_index.d.next = self.entry_index.q.val() + 1;
-                if self.reader.at_end.val() {
-                    self.state.d.next = ExecState::PassEnd;
-                } else {
-                    self.state.d.next = ExecState::Fetch;
-                }
-            }
-            ExecState::Event => {
-                self.event_valid.next = true;
-                if self.event_ready.val() {
-                    self.pending.d.next = self.pending.q.val() + 1;
-                    self.entry_index.d.next = self.entry_index.q.val() + 1;
-                    if self.reader.at_end.val() {
-                        self.state.d.next = ExecState::PassEnd;
-                    } else {
-                        self.state.d.next = ExecState::Fetch;
-                    }
                 }
             }
             ExecState::PassEnd => {
@@ -342,9 +250,9 @@ impl<const AB: usize> Logic for CommandExecutor<AB> {
                 self.state.d.next = ExecState::Responding;
                 if self.applying.q.val() {
                     self.resp_status.next = self.status_ok.val();
-                } else if self.reader.partial.val() {
+                } else if self.pass.partial.val() {
                     self.resp_status.next = self.status_bad_length.val();
-                } else if self.bad_seen.q.val() {
+                } else if self.pass.bad_seen.val() {
                     self.resp_status.next = self.status_out_of_range.val();
                     self.resp_len.next = 2.into();
                     self.resp_body.next = RespState::ErrIndex;
@@ -365,12 +273,12 @@ impl<const AB: usize> Logic for CommandExecutor<AB> {
                     // Batch validated: go over it again, applying.
                     self.respond.next = false;
                     self.applying.d.next = true;
-                    self.reader.restart.next = true;
-                    self.entry_index.d.next = 0.into();
+                    self.pass.restart.next = true;
                     if self.len.q.val() == 0 {
                         self.state.d.next = ExecState::PassEnd;
                     } else {
-                        self.state.d.next = ExecState::Fetch;
+                        self.pass.go.next = true;
+                        self.state.d.next = ExecState::Walking;
                     }
                 }
             }

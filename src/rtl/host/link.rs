@@ -6,8 +6,8 @@
 //! - [`FrameReceiver`] (`frame_rx`): sync hunt, payload into the frame buffer, CRC check,
 //!   timeout; posts a good frame or an error.
 //! - [`CommandExecutor`] (`executor`): dispatches a frame, validates and applies its entries
-//!   (two passes for a batch) through its [`EntryReader`](super::entry_reader::EntryReader)
-//!   and [`RequestCheck`](super::request_check::RequestCheck); asks for the answer.
+//!   (two [`EntryPass`](super::entry_pass::EntryPass)es for a batch) with the checks of its
+//!   [`RequestCheck`](super::request_check::RequestCheck); asks for the answer.
 //! - [`Responder`] (`responder`): one response frame per request, payload produced on the
 //!   fly, through the [`ResponseTx`](super::response_tx::ResponseTx) byte shifter and CRC.
 //! - [`TickRunner`] (`tick_runner`): RUN's ticks, the spike buffer and the TICK reports.

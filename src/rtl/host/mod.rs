@@ -3,7 +3,8 @@
 //! - [`uart`]: 8N1 receiver and transmitter;
 //! - [`crc`]: CRC-16/CCITT-FALSE, one byte per cycle;
 //! - [`link`]: the host-link controller on the core bus, wiring [`frame_rx`] (frame
-//!   receiver), [`executor`] (command executor, with [`entry_reader`] and [`request_check`]),
+//!   receiver), [`executor`] (command executor, with [`request_check`] and [`entry_pass`], which
+//!   reads entries through [`entry_reader`]),
 //!   [`responder`] (response generator, with the byte shifter [`response_tx`]) and
 //!   [`tick_runner`] (RUN and its tick reports);
 //! - [`top`]: `HostTop` = UART + link + neurocore, the design an FPGA board runs.
@@ -11,6 +12,7 @@
 //! The protocol is specified in `docs/host-protocol.md`; the host side is `crate::host`.
 
 pub mod crc;
+pub mod entry_pass;
 pub mod entry_reader;
 pub mod executor;
 pub mod frame_rx;
