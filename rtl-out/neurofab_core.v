@@ -4,7 +4,7 @@
 // from the .hex images written beside this file by `neurofab gen --net`.
 
 
-module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,event_axon,event_ready,start,busy,done,spike_valid,spike_neuron,probe_neuron,probe_u,probe_v);
+module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,cfg_read,event_valid,event_axon,event_ready,start,busy,done,spike_valid,spike_neuron,probe_neuron,probe_u,probe_v,cfg_read_valid,cfg_read_data);
 
     // Module arguments
     input wire  clock;
@@ -12,6 +12,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     input wire  [3:0] cfg_target;
     input wire  [23:0] cfg_addr;
     input wire  [31:0] cfg_data;
+    input wire  cfg_read;
     input wire  event_valid;
     input wire  [7:0] event_axon;
     output reg  event_ready;
@@ -23,6 +24,8 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     input wire  [7:0] probe_neuron;
     output reg  [24:0] probe_u;
     output reg  [23:0] probe_v;
+    output reg  cfg_read_valid;
+    output reg  [31:0] cfg_read_data;
 
     // Stub signals
     reg  core$clock;
@@ -30,6 +33,9 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     reg  [3:0] core$cfg$target;
     reg  [23:0] core$cfg$addr;
     reg  [31:0] core$cfg$data;
+    reg  core$cfg$read;
+    wire  core$cfg$read_valid;
+    wire  [31:0] core$cfg$read_data;
     reg  core$event_valid;
     reg  [7:0] core$event_axon;
     wire  core$event_ready;
@@ -62,11 +68,17 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
     wire  [3:0] core$stage_cfg$target;
     wire  [23:0] core$stage_cfg$addr;
     wire  [31:0] core$stage_cfg$data;
+    wire  core$stage_cfg$read;
+    reg  core$stage_cfg$read_valid;
+    reg  [31:0] core$stage_cfg$read_data;
     reg  synapses$clock;
     reg  synapses$cfg$write;
     reg  [3:0] synapses$cfg$target;
     reg  [23:0] synapses$cfg$addr;
     reg  [31:0] synapses$cfg$data;
+    reg  synapses$cfg$read;
+    wire  synapses$cfg$read_valid;
+    wire  [31:0] synapses$cfg$read_data;
     reg  synapses$port$req_valid;
     reg  [7:0] synapses$port$req_axon;
     reg  [5:0] synapses$port$req_group;
@@ -92,6 +104,9 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .cfg$target(core$cfg$target),
         .cfg$addr(core$cfg$addr),
         .cfg$data(core$cfg$data),
+        .cfg$read(core$cfg$read),
+        .cfg$read_valid(core$cfg$read_valid),
+        .cfg$read_data(core$cfg$read_data),
         .event_valid(core$event_valid),
         .event_axon(core$event_axon),
         .event_ready(core$event_ready),
@@ -123,7 +138,10 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .stage_cfg$write(core$stage_cfg$write),
         .stage_cfg$target(core$stage_cfg$target),
         .stage_cfg$addr(core$stage_cfg$addr),
-        .stage_cfg$data(core$stage_cfg$data)
+        .stage_cfg$data(core$stage_cfg$data),
+        .stage_cfg$read(core$stage_cfg$read),
+        .stage_cfg$read_valid(core$stage_cfg$read_valid),
+        .stage_cfg$read_data(core$stage_cfg$read_data)
     );
     neurofab_core$synapses synapses(
         .clock(synapses$clock),
@@ -131,6 +149,9 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         .cfg$target(synapses$cfg$target),
         .cfg$addr(synapses$cfg$addr),
         .cfg$data(synapses$cfg$data),
+        .cfg$read(synapses$cfg$read),
+        .cfg$read_valid(synapses$cfg$read_valid),
+        .cfg$read_data(synapses$cfg$read_data),
         .port$req_valid(synapses$port$req_valid),
         .port$req_axon(synapses$port$req_axon),
         .port$req_group(synapses$port$req_group),
@@ -158,6 +179,9 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         core$cfg$target = cfg_target;
         core$cfg$addr = cfg_addr;
         core$cfg$data = cfg_data;
+        core$cfg$read = cfg_read;
+        cfg_read_valid = core$cfg$read_valid;
+        cfg_read_data = core$cfg$read_data;
         core$event_valid = event_valid;
         core$event_axon = event_axon;
         event_ready = core$event_ready;
@@ -173,6 +197,9 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
         synapses$cfg$target = core$stage_cfg$target;
         synapses$cfg$addr = core$stage_cfg$addr;
         synapses$cfg$data = core$stage_cfg$data;
+        synapses$cfg$read = core$stage_cfg$read;
+        core$stage_cfg$read_valid = synapses$cfg$read_valid;
+        core$stage_cfg$read_data = synapses$cfg$read_data;
         synapses$port$req_valid = core$synapse$req_valid;
         synapses$port$req_axon = core$synapse$req_axon;
         synapses$port$req_group = core$synapse$req_group;
@@ -195,7 +222,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,event_valid,ev
 endmodule // neurofab_core
 
 
-module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_valid,event_axon,event_ready,start,busy,done,spike_valid,spike_neuron,probe_neuron,probe_u,probe_v,synapse$req_valid,synapse$req_axon,synapse$req_group,synapse$req_first,synapse$req_last,synapse$req_ready,synapse$rsp_valid,synapse$rsp_weight0,synapse$rsp_weight1,synapse$rsp_weight2,synapse$rsp_weight3,synapse$rsp_ready,synapse$tick_start,synapse$post_valid,synapse$post_neuron,synapse$window,synapse$stage_busy,stage_cfg$write,stage_cfg$target,stage_cfg$addr,stage_cfg$data);
+module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,cfg$read_valid,cfg$read_data,event_valid,event_axon,event_ready,start,busy,done,spike_valid,spike_neuron,probe_neuron,probe_u,probe_v,synapse$req_valid,synapse$req_axon,synapse$req_group,synapse$req_first,synapse$req_last,synapse$req_ready,synapse$rsp_valid,synapse$rsp_weight0,synapse$rsp_weight1,synapse$rsp_weight2,synapse$rsp_weight3,synapse$rsp_ready,synapse$tick_start,synapse$post_valid,synapse$post_neuron,synapse$window,synapse$stage_busy,stage_cfg$write,stage_cfg$target,stage_cfg$addr,stage_cfg$data,stage_cfg$read,stage_cfg$read_valid,stage_cfg$read_data);
 
     // Module arguments
     input wire  clock;
@@ -203,6 +230,9 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
     input wire  [3:0] cfg$target;
     input wire  [23:0] cfg$addr;
     input wire  [31:0] cfg$data;
+    input wire  cfg$read;
+    output reg  cfg$read_valid;
+    output reg  [31:0] cfg$read_data;
     input wire  event_valid;
     input wire  [7:0] event_axon;
     output reg  event_ready;
@@ -235,6 +265,9 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
     output reg  [3:0] stage_cfg$target;
     output reg  [23:0] stage_cfg$addr;
     output reg  [31:0] stage_cfg$data;
+    output reg  stage_cfg$read;
+    input wire  stage_cfg$read_valid;
+    input wire  [31:0] stage_cfg$read_data;
 
     // Constant declarations
     localparam  bank_slot_field$0 = 8'h0;
@@ -441,6 +474,9 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
     reg  [8:0] update_stage_neuron$d;
     wire  [8:0] update_stage_neuron$q;
     reg  update_stage_neuron$clock;
+    reg  read_pending$d;
+    wire  read_pending$q;
+    reg  read_pending$clock;
 
     // Local signals
     reg  queue_has_event;
@@ -744,6 +780,11 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
         .q(update_stage_neuron$q),
         .clock(update_stage_neuron$clock)
     );
+    neurofab_core$core$read_pending read_pending(
+        .d(read_pending$d),
+        .q(read_pending$q),
+        .clock(read_pending$clock)
+    );
 
     // Update code
     always @(*) begin
@@ -769,6 +810,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
         update_neuron$clock = clock;
         update_stage_valid$clock = clock;
         update_stage_neuron$clock = clock;
+        read_pending$clock = clock;
         phase$d = phase$q;
         neuron_count$d = neuron_count$q;
         clear_index$d = clear_index$q;
@@ -791,6 +833,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
         update_neuron$d = update_neuron$q;
         update_stage_valid$d = update_stage_valid$q;
         update_stage_neuron$d = update_stage_neuron$q;
+        read_pending$d = read_pending$q;
         lif$clock = clock;
         acc_banks$0$read_clock = clock;
         acc_banks$0$write_clock = clock;
@@ -1112,6 +1155,10 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,event_val
             acc_banks$3$write_data = 32'h0;
         end
         acc_banks$3$write_enable = acc_write_enable | acc_write_zero;
+        stage_cfg$read = 1'b0;
+        read_pending$d = cfg$read;
+        cfg$read_valid = read_pending$q | stage_cfg$read_valid;
+        cfg$read_data = stage_cfg$read_data;
         case (phase$q)
             CorePhase$Idle:
                 begin
@@ -2321,6 +2368,25 @@ module neurofab_core$core$queue_write_ptr(d,q,clock);
 endmodule // neurofab_core$core$queue_write_ptr
 
 
+module neurofab_core$core$read_pending(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$read_pending
+
+
 module neurofab_core$core$state_u(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
@@ -2436,7 +2502,7 @@ module neurofab_core$core$update_stage_valid(d,q,clock);
 endmodule // neurofab_core$core$update_stage_valid
 
 
-module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$req_valid,port$req_axon,port$req_group,port$req_first,port$req_last,port$req_ready,port$rsp_valid,port$rsp_weight0,port$rsp_weight1,port$rsp_weight2,port$rsp_weight3,port$rsp_ready,port$tick_start,port$post_valid,port$post_neuron,port$window,port$stage_busy);
+module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,cfg$read_valid,cfg$read_data,port$req_valid,port$req_axon,port$req_group,port$req_first,port$req_last,port$req_ready,port$rsp_valid,port$rsp_weight0,port$rsp_weight1,port$rsp_weight2,port$rsp_weight3,port$rsp_ready,port$tick_start,port$post_valid,port$post_neuron,port$window,port$stage_busy);
 
     // Module arguments
     input wire  clock;
@@ -2444,6 +2510,9 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$
     input wire  [3:0] cfg$target;
     input wire  [23:0] cfg$addr;
     input wire  [31:0] cfg$data;
+    input wire  cfg$read;
+    output reg  cfg$read_valid;
+    output reg  [31:0] cfg$read_data;
     input wire  port$req_valid;
     input wire  [7:0] port$req_axon;
     input wire  [5:0] port$req_group;
@@ -2481,6 +2550,9 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$
     reg  [13:0] held_address$d;
     wire  [13:0] held_address$q;
     reg  held_address$clock;
+    reg  read_pending$d;
+    wire  read_pending$q;
+    reg  read_pending$clock;
 
     // Sub module instances
     neurofab_core$synapses$synapse_sram synapse_sram(
@@ -2502,13 +2574,20 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$
         .q(held_address$q),
         .clock(held_address$clock)
     );
+    neurofab_core$synapses$read_pending read_pending(
+        .d(read_pending$d),
+        .q(read_pending$q),
+        .clock(read_pending$clock)
+    );
 
     // Update code
     always @(*) begin
         rsp_pending$clock = clock;
         held_address$clock = clock;
+        read_pending$clock = clock;
         rsp_pending$d = rsp_pending$q;
         held_address$d = held_address$q;
+        read_pending$d = read_pending$q;
         synapse_sram$read_clock = clock;
         synapse_sram$write_clock = clock;
         synapse_sram$write_enable = cfg$write & (cfg$target == synapse_target);
@@ -2539,6 +2618,9 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,port$
             port$rsp_weight3 = ((synapse_sram$read_data[(32'h18)+:(8)]) & 16'hffff) | weight_sign_fill;
         end
         port$stage_busy = 1'b0;
+        read_pending$d = cfg$read;
+        cfg$read_valid = read_pending$q;
+        cfg$read_data = 32'h0;
     end
 
 endmodule // neurofab_core$synapses
@@ -2561,6 +2643,25 @@ module neurofab_core$synapses$held_address(d,q,clock);
     end
 
 endmodule // neurofab_core$synapses$held_address
+
+
+module neurofab_core$synapses$read_pending(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$synapses$read_pending
 
 
 module neurofab_core$synapses$rsp_pending(d,q,clock);

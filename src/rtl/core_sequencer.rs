@@ -131,6 +131,8 @@ pub struct CoreSequencer<
     update_neuron: DFF<Bits<NB1>>,
     update_stage_valid: DFF<Bit>,
     update_stage_neuron: DFF<Bits<NB1>>,
+    // Configuration read-back: a read the sequencer answers is pending (answered next cycle).
+    read_pending: DFF<Bit>,
 
     // Combinational temporaries.
     queue_has_event: Signal<Local, Bit>,
@@ -230,6 +232,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             update_neuron: Default::default(),
             update_stage_valid: Default::default(),
             update_stage_neuron: Default::default(),
+            read_pending: Default::default(),
             queue_has_event: Default::default(),
             queue_word: Default::default(),
             request_taken: Default::default(),
@@ -299,7 +302,8 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             bypass_hit,
             update_neuron,
             update_stage_valid,
-            update_stage_neuron
+            update_stage_neuron,
+            read_pending
         );
         clock!(self, clock, lif);
         for k in 0..4 {
@@ -649,6 +653,12 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             self.acc_banks[k].write_enable.next =
                 self.acc_write_enable.val() | self.acc_write_zero.val();
         }
+
+        // ---- Configuration read-back (see `cfg_bus`): the sequencer answers every read.
+        self.stage_cfg.read.next = false;
+        self.read_pending.d.next = self.cfg.read.val();
+        self.cfg.read_valid.next = self.read_pending.q.val() | self.stage_cfg.read_valid.val();
+        self.cfg.read_data.next = self.stage_cfg.read_data.val();
 
         // ---- Phase sequencer.
         match self.phase.q.val() {

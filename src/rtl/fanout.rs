@@ -82,6 +82,8 @@ pub struct FanoutUnit<const NB: usize, const NB1: usize, const AB: usize, const 
     fifo_read_ptr: DFF<Bits<NB1>>,
     entry_ptr: DFF<Bits<16>>,
     entries_left: DFF<Bits<16>>,
+    // Configuration read-back: a read is answered this cycle.
+    read_pending: DFF<Bit>,
 
     fifo_nonempty: Signal<Local, Bit>,
     entry: Signal<Local, Bits<FLIT_BITS>>,
@@ -122,6 +124,7 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize>
             fifo_read_ptr: Default::default(),
             entry_ptr: Default::default(),
             entries_left: Default::default(),
+            read_pending: Default::default(),
             fifo_nonempty: Default::default(),
             entry: Default::default(),
             entry_is_local: Default::default(),
@@ -153,7 +156,8 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize> Logic
             fifo_write_ptr,
             fifo_read_ptr,
             entry_ptr,
-            entries_left
+            entries_left,
+            read_pending
         );
         self.spike_fifo.read_clock.next = self.clock.val();
         self.spike_fifo.write_clock.next = self.clock.val();
@@ -234,6 +238,11 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize> Logic
             }
         }
         self.busy.next = (self.state.q.val() != FanoutState::Idle) | self.fifo_nonempty.val();
+
+        // ---- Configuration read-back: every read is answered one cycle later.
+        self.read_pending.d.next = self.cfg.read.val();
+        self.cfg.read_valid.next = self.read_pending.q.val();
+        self.cfg.read_data.next = 0.into();
     }
 }
 
@@ -287,6 +296,7 @@ mod tests {
             unit.cfg.target.connect();
             unit.cfg.addr.connect();
             unit.cfg.data.connect();
+            unit.cfg.read.connect();
             unit.connect_all();
             settle(&mut unit);
 

@@ -43,18 +43,30 @@ struct Barrier {
     running_q: Signal<Out, Bit>,
     in_flight_d: Signal<In, Bits<IN_FLIGHT_BITS>>,
     in_flight_q: Signal<Out, Bits<IN_FLIGHT_BITS>>,
+    read_tile_d: Signal<In, Bits<8>>,
+    read_tile_q: Signal<Out, Bits<8>>,
+    read_unowned_d: Signal<In, Bit>,
+    read_unowned_q: Signal<Out, Bit>,
     running: DFF<Bit>,
     in_flight: DFF<Bits<IN_FLIGHT_BITS>>,
+    // Configuration read-back: the tile addressed by the last read (its answer is selected),
+    // and whether that read addressed no tile (the system answers it, with 0).
+    read_tile: DFF<Bits<8>>,
+    read_unowned: DFF<Bit>,
 }
 
 impl Logic for Barrier {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, running, in_flight);
+        dff_setup!(self, clock, running, in_flight, read_tile, read_unowned);
         self.running.d.next = self.running_d.val();
         self.in_flight.d.next = self.in_flight_d.val();
         self.running_q.next = self.running.q.val();
         self.in_flight_q.next = self.in_flight.q.val();
+        self.read_tile.d.next = self.read_tile_d.val();
+        self.read_tile_q.next = self.read_tile.q.val();
+        self.read_unowned.d.next = self.read_unowned_d.val();
+        self.read_unowned_q.next = self.read_unowned.q.val();
     }
 }
 
@@ -82,6 +94,12 @@ pub struct MeshSystem<
     pub cfg_addr: Signal<In, Bits<24>>,
     /// Data.
     pub cfg_data: Signal<In, Bits<32>>,
+    /// Configuration read strobe of tile `cfg_core` (idle only; see `cfg_bus`).
+    pub cfg_read: Signal<In, Bit>,
+    /// One-cycle pulse: `cfg_read_data` answers the last `cfg_read`.
+    pub cfg_read_valid: Signal<Out, Bit>,
+    /// The word read (zero-extended; zero outside `cfg_read_valid`).
+    pub cfg_read_data: Signal<Out, Bits<32>>,
     /// The host offers a flit at node 0.
     pub host_valid: Signal<In, Bit>,
     /// The flit.
@@ -137,6 +155,9 @@ impl<
             cfg_target: Default::default(),
             cfg_addr: Default::default(),
             cfg_data: Default::default(),
+            cfg_read: Default::default(),
+            cfg_read_valid: Default::default(),
+            cfg_read_data: Default::default(),
             host_valid: Default::default(),
             host_data: Default::default(),
             host_ready: Default::default(),
@@ -198,6 +219,7 @@ impl<
             tile.cfg.target.next = self.cfg_target.val();
             tile.cfg.addr.next = self.cfg_addr.val();
             tile.cfg.data.next = self.cfg_data.val();
+            tile.cfg.read.next = self.cfg_read.val() && cfg_core == i;
             tile.start.next = self.start.val() && idle;
             tile.probe_neuron.next = self.probe_neuron.val();
             // Node 0's Local input: the host first, then tile 0.
@@ -230,6 +252,22 @@ impl<
         self.probe_v.next = probed.probe_v.val();
         self.idle.next = idle;
         self.tick_done.next = tick_done;
+        // Configuration read-back: remember the tile read, answer with its answer one cycle
+        // later (a tile answers every read it gets); a read of no tile is answered with 0.
+        let read = self.cfg_read.val();
+        let read_tile = self.barrier.read_tile_q.val().to_u64() as usize;
+        self.barrier.read_tile_d.next = if read {
+            self.cfg_core.val()
+        } else {
+            self.barrier.read_tile_q.val()
+        };
+        self.barrier.read_unowned_d.next = read && cfg_core >= self.tiles.len();
+        let (read_valid, read_data) = match self.tiles.get(read_tile) {
+            Some(tile) => (tile.cfg.read_valid.val(), tile.cfg.read_data.val()),
+            None => (false, 0.into()),
+        };
+        self.cfg_read_valid.next = read_valid || self.barrier.read_unowned_q.val();
+        self.cfg_read_data.next = read_data;
         self.barrier.running_d.next = (running || (self.start.val() && idle)) && !tick_done;
         self.barrier.in_flight_d.next =
             ((in_flight + entering).wrapping_sub(leaving) & ((1 << IN_FLIGHT_BITS) - 1)).into();
@@ -240,6 +278,8 @@ impl<
         self.barrier.clock.connect();
         self.barrier.running_d.connect();
         self.barrier.in_flight_d.connect();
+        self.barrier.read_tile_d.connect();
+        self.barrier.read_unowned_d.connect();
         for i in 0..self.tiles.len() {
             let tile = &mut self.tiles[i];
             for signal in [
@@ -265,6 +305,8 @@ impl<
         self.probe_v.connect();
         self.idle.connect();
         self.tick_done.connect();
+        self.cfg_read_valid.connect();
+        self.cfg_read_data.connect();
     }
 
     fn hdl(&self) -> Verilog {
@@ -292,6 +334,7 @@ impl<
                  \x20   {t}$cfg$target = cfg_target;\n\
                  \x20   {t}$cfg$addr = cfg_addr;\n\
                  \x20   {t}$cfg$data = cfg_data;\n\
+                 \x20   {t}$cfg$read = cfg_read & (cfg_core == 8'd{i});\n\
                  \x20   {t}$start = start & idle;\n\
                  \x20   {t}$probe_neuron = probe_neuron;\n"
             ));
@@ -341,6 +384,23 @@ impl<
         for i in 0..n - 1 {
             v.push_str(&format!(
                 "    if (probe_core == 8'd{i}) begin probe_u = tiles${i}$probe_u; probe_v = tiles${i}$probe_v; end\n"
+            ));
+        }
+        // Read-back: the tile index registered with the read selects the answer.
+        let unowned = if n < 256 {
+            format!("cfg_read & (cfg_core >= 8'd{n})")
+        } else {
+            "1'b0".to_string()
+        };
+        v.push_str(&format!(
+            "    barrier$read_tile_d = cfg_read ? cfg_core : barrier$read_tile_q;\n\
+             \x20   barrier$read_unowned_d = {unowned};\n\
+             \x20   cfg_read_valid = barrier$read_unowned_q;\n\
+             \x20   cfg_read_data = 32'd0;\n"
+        ));
+        for i in 0..n {
+            v.push_str(&format!(
+                "    if (barrier$read_tile_q == 8'd{i}) begin cfg_read_valid = tiles${i}$cfg$read_valid; cfg_read_data = tiles${i}$cfg$read_data; end\n"
             ));
         }
         v.push_str(&format!(

@@ -189,6 +189,7 @@ mod vendored_rust_hdl_tests {
             core.cfg_target.connect();
             core.cfg_addr.connect();
             core.cfg_data.connect();
+            core.cfg_read.connect();
             core.event_valid.connect();
             core.event_axon.connect();
             core.start.connect();
@@ -216,6 +217,8 @@ mod vendored_rust_hdl_tests {
                 rng.gen_range(0..64u64).into(),
                 poked,
             );
+            // Reads, never together with a write (the bus rule).
+            set(&mut core.cfg_read, !write && rng.gen_bool(0.2), poked);
         };
         check_incremental_settle(make, |core| &mut core.clock, drive, 3000, 7);
     }

@@ -58,6 +58,8 @@ pub struct NeuroCore<
     pub cfg_addr: Signal<In, Bits<24>>,
     /// Data (low bits used, per target width).
     pub cfg_data: Signal<In, Bits<32>>,
+    /// Configuration read strobe (idle only; see [`cfg_bus`](super::cfg_bus)).
+    pub cfg_read: Signal<In, Bit>,
     /// An axon event is on `event_axon`.
     pub event_valid: Signal<In, Bit>,
     /// Axon of the event.
@@ -80,6 +82,10 @@ pub struct NeuroCore<
     pub probe_u: Signal<Out, Bits<25>>,
     /// `v` of `probe_neuron` as of the previous cycle.
     pub probe_v: Signal<Out, Bits<24>>,
+    /// One-cycle pulse: `cfg_read_data` answers the last `cfg_read`.
+    pub cfg_read_valid: Signal<Out, Bit>,
+    /// The word read (zero-extended; zero outside `cfg_read_valid`).
+    pub cfg_read_data: Signal<Out, Bits<32>>,
 
     // The instance is named `core` so that the neuron-count register keeps its Verilog path
     // (`...$core$neuron_count`, which `export::verilog::add_neuron_count_hook` looks for).
@@ -117,6 +123,7 @@ impl<
             cfg_target: Default::default(),
             cfg_addr: Default::default(),
             cfg_data: Default::default(),
+            cfg_read: Default::default(),
             event_valid: Default::default(),
             event_axon: Default::default(),
             event_ready: Default::default(),
@@ -128,6 +135,8 @@ impl<
             probe_neuron: Default::default(),
             probe_u: Default::default(),
             probe_v: Default::default(),
+            cfg_read_valid: Default::default(),
+            cfg_read_data: Default::default(),
             core: Default::default(),
             synapses: Default::default(),
         }
@@ -173,6 +182,9 @@ impl<
         self.core.cfg.target.next = self.cfg_target.val();
         self.core.cfg.addr.next = self.cfg_addr.val();
         self.core.cfg.data.next = self.cfg_data.val();
+        self.core.cfg.read.next = self.cfg_read.val();
+        self.cfg_read_valid.next = self.core.cfg.read_valid.val();
+        self.cfg_read_data.next = self.core.cfg.read_data.val();
         self.core.event_valid.next = self.event_valid.val();
         self.core.event_axon.next = self.event_axon.val();
         self.event_ready.next = self.core.event_ready.val();
@@ -190,6 +202,9 @@ impl<
         self.synapses.cfg.target.next = self.core.stage_cfg.target.val();
         self.synapses.cfg.addr.next = self.core.stage_cfg.addr.val();
         self.synapses.cfg.data.next = self.core.stage_cfg.data.val();
+        self.synapses.cfg.read.next = self.core.stage_cfg.read.val();
+        self.core.stage_cfg.read_valid.next = self.synapses.cfg.read_valid.val();
+        self.core.stage_cfg.read_data.next = self.synapses.cfg.read_data.val();
         self.synapses.port.req_valid.next = self.core.synapse.req_valid.val();
         self.synapses.port.req_axon.next = self.core.synapse.req_axon.val();
         self.synapses.port.req_group.next = self.core.synapse.req_group.val();

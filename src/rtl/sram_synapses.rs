@@ -37,6 +37,8 @@ pub struct SramSynapses<const NB: usize, const AB: usize, const GB: usize, const
     rsp_pending: DFF<Bit>,
     /// Address of the request being answered.
     held_address: DFF<Bits<SB>>,
+    /// A configuration read is answered this cycle.
+    read_pending: DFF<Bit>,
     synapse_target: Constant<Bits<CFG_TARGET_WIDTH>>,
     group_bits: Constant<Bits<8>>,
     weight_sign_fill: Constant<Bits<WEIGHT_BITS>>,
@@ -54,6 +56,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Default
             synapse_sram: Default::default(),
             rsp_pending: Default::default(),
             held_address: Default::default(),
+            read_pending: Default::default(),
             synapse_target: regmap::hdl::constant(CfgTarget::Synapse),
             group_bits: Constant::new((GB as u64).into()),
             weight_sign_fill: sign_fill::<WEIGHT_BITS>(STORED_WEIGHT_BITS),
@@ -66,7 +69,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, rsp_pending, held_address);
+        dff_setup!(self, clock, rsp_pending, held_address, read_pending);
         self.synapse_sram.read_clock.next = self.clock.val();
         self.synapse_sram.write_clock.next = self.clock.val();
 
@@ -125,5 +128,10 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
                     | self.weight_sign_fill.val();
         }
         self.port.stage_busy.next = false;
+
+        // Configuration read-back: every read is answered one cycle later.
+        self.read_pending.d.next = self.cfg.read.val();
+        self.cfg.read_valid.next = self.read_pending.q.val();
+        self.cfg.read_data.next = 0.into();
     }
 }

@@ -8,9 +8,10 @@
 
 use rust_hdl::prelude::*;
 
-use super::cfg_bus::CfgBus;
+use super::cfg_bus::{CfgBus, CFG_TARGET_WIDTH};
 use super::fanout::{FanoutUnit, FLIT_BITS};
 use super::neurocore::NeuroCore;
+use super::regmap::{self, CfgTarget};
 
 /// A tile with a `2^NB x 2^AB` core (see [`NeuroCore`] for the const parameters) and a fan-out
 /// table of `2^EB` entries.
@@ -55,6 +56,10 @@ pub struct Tile<
     core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
     fanout: FanoutUnit<NB, NB1, AB, EB>,
     eject_axon: Signal<Local, Bits<AB>>,
+    // The read targets a fan-out table (the fan-out unit answers it, the core does not see it).
+    read_fanout: Signal<Local, Bit>,
+    fanout_index_target: Constant<Bits<CFG_TARGET_WIDTH>>,
+    fanout_entry_target: Constant<Bits<CFG_TARGET_WIDTH>>,
 }
 
 impl<
@@ -85,6 +90,9 @@ impl<
             core: NeuroCore::new(),
             fanout: FanoutUnit::new(),
             eject_axon: Default::default(),
+            read_fanout: Default::default(),
+            fanout_index_target: regmap::hdl::constant(CfgTarget::FanoutIndex),
+            fanout_entry_target: regmap::hdl::constant(CfgTarget::FanoutEntry),
         }
     }
 }
@@ -108,7 +116,19 @@ impl<
         self.core.cfg_target.next = self.cfg.target.val();
         self.core.cfg_addr.next = self.cfg.addr.val();
         self.core.cfg_data.next = self.cfg.data.val();
-        CfgBus::link(&mut self.cfg, &mut self.fanout.cfg);
+        self.fanout.cfg.write.next = self.cfg.write.val();
+        self.fanout.cfg.target.next = self.cfg.target.val();
+        self.fanout.cfg.addr.next = self.cfg.addr.val();
+        self.fanout.cfg.data.next = self.cfg.data.val();
+        // Reads go to the owner of the target alone (each answers every read it gets, with
+        // data 0 outside its answer), so the tile's answer is the OR of the two.
+        self.read_fanout.next = (self.cfg.target.val() == self.fanout_index_target.val())
+            | (self.cfg.target.val() == self.fanout_entry_target.val());
+        self.fanout.cfg.read.next = self.cfg.read.val() & self.read_fanout.val();
+        self.core.cfg_read.next = self.cfg.read.val() & !self.read_fanout.val();
+        self.cfg.read_valid.next =
+            self.core.cfg_read_valid.val() | self.fanout.cfg.read_valid.val();
+        self.cfg.read_data.next = self.core.cfg_read_data.val() | self.fanout.cfg.read_data.val();
         self.core.start.next = self.start.val();
         self.core.probe_neuron.next = self.probe_neuron.val();
         self.probe_u.next = self.core.probe_u.val();

@@ -24,6 +24,7 @@ macro_rules! core_port_list {
             input cfg_target CfgTarget (CFG_TARGET_BITS) "Configuration target (see `rtl::layout::CfgTarget`).";
             input cfg_addr CfgAddr (CFG_ADDR_BITS) "Configuration word address.";
             input cfg_data CfgData (CFG_DATA_BITS) "Configuration data.";
+            input cfg_read CfgRead (1) "Configuration read strobe (idle only; see `rtl::cfg_bus`).";
             input event_valid EventValid (1) "Axon event strobe.";
             input event_axon EventAxon (shape.axon_bits()) "Axon of the event.";
             input start Start (1) "Start-of-tick strobe (idle only).";
@@ -35,6 +36,8 @@ macro_rules! core_port_list {
             output probe_u ProbeU (U_BITS) "`u` of the probed neuron (25-bit two's complement).";
             output probe_v ProbeV (V_BITS) "`v` of the probed neuron (24-bit two's complement).";
             output event_ready EventReady (1) "The core takes an axon event this cycle.";
+            output cfg_read_valid CfgReadValid (1) "Pulse: `cfg_read_data` answers the last `cfg_read`.";
+            output cfg_read_data CfgReadData (CFG_DATA_BITS) "The word read (zero-extended; 0 outside `cfg_read_valid`).";
         }
     };
 }
@@ -49,6 +52,7 @@ macro_rules! system_port_list {
             input cfg_target CfgTarget (CFG_TARGET_BITS) "Configuration target.";
             input cfg_addr CfgAddr (CFG_ADDR_BITS) "Configuration word address.";
             input cfg_data CfgData (CFG_DATA_BITS) "Configuration data.";
+            input cfg_read CfgRead (1) "Configuration read strobe of tile `cfg_core` (idle only).";
             input host_valid HostValid (1) "Host flit strobe (node 0's host input).";
             input host_data HostData (FLIT_BITS as u32) "Host flit.";
             input start Start (1) "Start-of-tick strobe (honoured while `idle`).";
@@ -62,6 +66,8 @@ macro_rules! system_port_list {
             output probe_v ProbeV (V_BITS) "`v` of the probed neuron, a cycle later.";
             output host_out_valid HostOutValid (1) "An output-spike flit for the host is offered.";
             output host_out_data HostOutData (FLIT_BITS as u32) "The output-spike flit.";
+            output cfg_read_valid CfgReadValid (1) "Pulse: `cfg_read_data` answers the last `cfg_read`.";
+            output cfg_read_data CfgReadData (CFG_DATA_BITS) "The word read (zero-extended; 0 outside `cfg_read_valid`).";
         }
     };
 }

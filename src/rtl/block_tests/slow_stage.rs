@@ -82,6 +82,9 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
         self.inner.cfg.target.next = self.cfg.target.val();
         self.inner.cfg.addr.next = self.cfg.addr.val();
         self.inner.cfg.data.next = self.cfg.data.val();
+        self.inner.cfg.read.next = self.cfg.read.val();
+        self.cfg.read_valid.next = self.inner.cfg.read_valid.val();
+        self.cfg.read_data.next = self.inner.cfg.read_data.val();
 
         // Requests pass when the gate is open (3 cycles in 4).
         self.gate.next = self.lfsr.q.val().get_bit(3) | self.lfsr.q.val().get_bit(7);
@@ -151,6 +154,9 @@ impl Logic for SlowCore {
         self.core.cfg.target.next = self.cfg.target.val();
         self.core.cfg.addr.next = self.cfg.addr.val();
         self.core.cfg.data.next = self.cfg.data.val();
+        self.core.cfg.read.next = self.cfg.read.val();
+        self.cfg.read_valid.next = self.core.cfg.read_valid.val();
+        self.cfg.read_data.next = self.core.cfg.read_data.val();
         self.core.event_valid.next = self.event_valid.val();
         self.core.event_axon.next = self.event_axon.val();
         self.core.start.next = self.start.val();
@@ -159,6 +165,9 @@ impl Logic for SlowCore {
         self.synapses.cfg.target.next = self.core.stage_cfg.target.val();
         self.synapses.cfg.addr.next = self.core.stage_cfg.addr.val();
         self.synapses.cfg.data.next = self.core.stage_cfg.data.val();
+        self.synapses.cfg.read.next = self.core.stage_cfg.read.val();
+        self.core.stage_cfg.read_valid.next = self.synapses.cfg.read_valid.val();
+        self.core.stage_cfg.read_data.next = self.synapses.cfg.read_data.val();
         self.synapses.port.req_valid.next = self.core.synapse.req_valid.val();
         self.synapses.port.req_axon.next = self.core.synapse.req_axon.val();
         self.synapses.port.req_group.next = self.core.synapse.req_group.val();
@@ -215,6 +224,7 @@ impl SlowCorePins {
         top.cfg.target.connect();
         top.cfg.addr.connect();
         top.cfg.data.connect();
+        top.cfg.read.connect();
         top.event_valid.connect();
         top.event_axon.connect();
         top.start.connect();
@@ -236,6 +246,7 @@ impl Pins<CorePorts> for SlowCorePins {
             CoreInput::CfgTarget => poke(&mut top.cfg.target, value.into()),
             CoreInput::CfgAddr => poke(&mut top.cfg.addr, value.into()),
             CoreInput::CfgData => poke(&mut top.cfg.data, value.into()),
+            CoreInput::CfgRead => poke(&mut top.cfg.read, value != 0),
             CoreInput::EventValid => poke(&mut top.event_valid, value != 0),
             CoreInput::EventAxon => poke(&mut top.event_axon, value.into()),
             CoreInput::Start => poke(&mut top.start, value != 0),
@@ -254,6 +265,8 @@ impl Pins<CorePorts> for SlowCorePins {
             CoreOutput::ProbeU => core.probe_u.val().to_u64(),
             CoreOutput::ProbeV => core.probe_v.val().to_u64(),
             CoreOutput::EventReady => core.event_ready.val() as u64,
+            CoreOutput::CfgReadValid => self.sim.block.cfg.read_valid.val() as u64,
+            CoreOutput::CfgReadData => self.sim.block.cfg.read_data.val().to_u64(),
         }
     }
 

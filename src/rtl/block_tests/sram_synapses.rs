@@ -41,6 +41,7 @@ fn sram_synapses_answer_every_request_with_the_configured_word() {
     stage.cfg.target.connect();
     stage.cfg.addr.connect();
     stage.cfg.data.connect();
+    stage.cfg.read.connect();
     stage.port.req_valid.connect();
     stage.port.req_axon.connect();
     stage.port.req_group.connect();

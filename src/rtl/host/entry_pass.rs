@@ -13,7 +13,7 @@ use rust_hdl::prelude::*;
 
 use super::entry_reader::EntryReader;
 use super::frame_rx::FRAME_BUF_ADDR_BITS;
-use crate::rtl::cfg_bus::CfgBusDriver;
+use crate::rtl::cfg_bus::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH};
 use crate::rtl::regmap::hdl::constant;
 use crate::rtl::regmap::{CfgTarget, CFG_TARGET_WIDTH};
 
@@ -77,8 +77,14 @@ pub struct EntryPass<const AB: usize> {
     pub pending: Signal<Out, Bits<16>>,
     /// A tick starts (the core's event queue empties).
     pub tick_started: Signal<In, Bit>,
-    /// Configuration bus to the core.
-    pub cfg: CfgBusDriver,
+    /// Configuration write strobe (the write half of the core's configuration bus).
+    pub cfg_write: Signal<Out, Bit>,
+    /// Target written.
+    pub cfg_target: Signal<Out, Bits<CFG_TARGET_WIDTH>>,
+    /// Word address written.
+    pub cfg_addr: Signal<Out, Bits<CFG_ADDR_WIDTH>>,
+    /// Data written.
+    pub cfg_data: Signal<Out, Bits<CFG_DATA_WIDTH>>,
     /// An axon event is offered.
     pub event_valid: Signal<Out, Bit>,
     /// Its axon.
@@ -120,7 +126,10 @@ impl<const AB: usize> Default for EntryPass<AB> {
             bad_index: Default::default(),
             pending: Default::default(),
             tick_started: Default::default(),
-            cfg: Default::default(),
+            cfg_write: Default::default(),
+            cfg_target: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
             event_valid: Default::default(),
             event_axon: Default::default(),
             event_ready: Default::default(),
@@ -158,10 +167,10 @@ impl<const AB: usize> Logic for EntryPass<AB> {
         self.done.next = false;
         // Entry fields (see `request_check`): config {target, addr, data}, inject {axon}.
         self.e_target.next = self.reader.entry_lo.val().get_bits::<8>(0);
-        self.cfg.write.next = false;
-        self.cfg.target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
-        self.cfg.addr.next = self.reader.entry_lo.val().get_bits::<24>(8);
-        self.cfg.data.next = self.reader.entry_hi.val();
+        self.cfg_write.next = false;
+        self.cfg_target.next = self.e_target.val().get_bits::<CFG_TARGET_WIDTH>(0);
+        self.cfg_addr.next = self.reader.entry_lo.val().get_bits::<24>(8);
+        self.cfg_data.next = self.reader.entry_hi.val();
         self.event_valid.next = false;
         self.event_axon.next = self.reader.entry_lo.val().get_bits::<AB>(0);
         if self.restart.val() {
@@ -209,7 +218,7 @@ impl<const AB: usize> Logic for EntryPass<AB> {
             }
             PassState::CfgWait => {
                 if !self.busy.val() {
-                    self.cfg.write.next = true;
+                    self.cfg_write.next = true;
                     if self.e_target.val() == self.clear_target.val() {
                         // A clear empties the core's event queue.
                         self.queued.d.next = 0.into();

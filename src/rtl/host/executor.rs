@@ -5,7 +5,7 @@
 //! Batched commands (WRITE_CONFIG, INJECT) take two [`EntryPass`]es over the frame buffer:
 //! the first validates every entry (length, target, address range, queue space), the second
 //! applies them, so a frame with one bad entry changes nothing. The fixed-length commands
-//! (RUN, READ_STATE) are one entry, validated in one pass. The checks are the
+//! (RUN, READ_STATE, READ) are one entry, validated in one pass. The checks are the
 //! [`RequestCheck`]'s.
 
 use rust_hdl::prelude::*;
@@ -14,7 +14,7 @@ use super::entry_pass::EntryPass;
 use super::frame_rx::FRAME_BUF_ADDR_BITS;
 use super::request_check::{CheckLimits, RequestCheck};
 use super::responder::RespState;
-use crate::rtl::cfg_bus::CfgBusDriver;
+use crate::rtl::cfg_bus::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH, CFG_TARGET_WIDTH};
 use crate::rtl::regmap::hdl::constant;
 use crate::rtl::regmap::protocol::Status;
 
@@ -58,8 +58,14 @@ pub struct CommandExecutor<const AB: usize> {
     pub frame_byte: Signal<In, Bits<8>>,
     /// Idle: the receiver's posts are taken at the next edge.
     pub exec_idle: Signal<Out, Bit>,
-    /// Configuration bus to the core (written only while the core is idle).
-    pub cfg: CfgBusDriver,
+    /// Configuration write strobe (the write half of the core's configuration bus).
+    pub cfg_write: Signal<Out, Bit>,
+    /// Target written.
+    pub cfg_target: Signal<Out, Bits<CFG_TARGET_WIDTH>>,
+    /// Word address written.
+    pub cfg_addr: Signal<Out, Bits<CFG_ADDR_WIDTH>>,
+    /// Data written.
+    pub cfg_data: Signal<Out, Bits<CFG_DATA_WIDTH>>,
     /// An axon event is offered.
     pub event_valid: Signal<Out, Bit>,
     /// Its axon.
@@ -80,10 +86,12 @@ pub struct CommandExecutor<const AB: usize> {
     pub resp_len: Signal<Out, Bits<16>>,
     /// Its first payload state.
     pub resp_body: Signal<Out, RespState>,
-    /// READ_STATE: first neuron.
-    pub resp_first: Signal<Out, Bits<16>>,
-    /// READ_STATE: neurons.
+    /// READ_STATE: first neuron; READ: first address.
+    pub resp_first: Signal<Out, Bits<CFG_ADDR_WIDTH>>,
+    /// READ_STATE: neurons; READ: words.
     pub resp_count: Signal<Out, Bits<16>>,
+    /// READ: the target.
+    pub resp_target: Signal<Out, Bits<CFG_TARGET_WIDTH>>,
     /// OUT_OF_RANGE payload: index of the first bad entry.
     pub err_index: Signal<Out, Bits<16>>,
     /// The responder has sent the answer.
@@ -124,7 +132,10 @@ impl<const AB: usize> CommandExecutor<AB> {
             frame_address: Default::default(),
             frame_byte: Default::default(),
             exec_idle: Default::default(),
-            cfg: Default::default(),
+            cfg_write: Default::default(),
+            cfg_target: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_data: Default::default(),
             event_valid: Default::default(),
             event_axon: Default::default(),
             event_ready: Default::default(),
@@ -137,6 +148,7 @@ impl<const AB: usize> CommandExecutor<AB> {
             resp_body: Default::default(),
             resp_first: Default::default(),
             resp_count: Default::default(),
+            resp_target: Default::default(),
             err_index: Default::default(),
             resp_finished: Default::default(),
             run: Default::default(),
@@ -179,10 +191,10 @@ impl<const AB: usize> Logic for CommandExecutor<AB> {
         self.pass.tick_started.next = self.tick_started.val();
         self.pass.busy.next = self.busy.val();
         self.pass.event_ready.next = self.event_ready.val();
-        self.cfg.write.next = self.pass.cfg.write.val();
-        self.cfg.target.next = self.pass.cfg.target.val();
-        self.cfg.addr.next = self.pass.cfg.addr.val();
-        self.cfg.data.next = self.pass.cfg.data.val();
+        self.cfg_write.next = self.pass.cfg_write.val();
+        self.cfg_target.next = self.pass.cfg_target.val();
+        self.cfg_addr.next = self.pass.cfg_addr.val();
+        self.cfg_data.next = self.pass.cfg_data.val();
         self.event_valid.next = self.pass.event_valid.val();
         self.event_axon.next = self.pass.event_axon.val();
         self.pass.restart.next = false;
@@ -196,8 +208,14 @@ impl<const AB: usize> Logic for CommandExecutor<AB> {
         self.resp_cmd.next = self.cmd.q.val();
         self.resp_len.next = 0.into();
         self.resp_body.next = RespState::SendCrc;
-        self.resp_first.next = self.pass.entry_lo.val().get_bits::<16>(0);
+        self.resp_first.next =
+            bit_cast::<CFG_ADDR_WIDTH, 16>(self.pass.entry_lo.val().get_bits::<16>(0));
         self.resp_count.next = self.count_field.val();
+        self.resp_target.next = self.pass.entry_lo.val().get_bits::<CFG_TARGET_WIDTH>(0);
+        if self.check.is_read.val() {
+            self.resp_first.next = self.pass.entry_lo.val().get_bits::<CFG_ADDR_WIDTH>(8);
+            self.resp_count.next = self.pass.entry_hi.val().get_bits::<16>(0);
+        }
         self.err_index.next = self.pass.bad_index.val();
         self.run.next = false;
         self.run_ticks.next = self.pass.entry_lo.val().get_bits::<16>(0);
@@ -268,6 +286,13 @@ impl<const AB: usize> Logic for CommandExecutor<AB> {
                     self.resp_len.next = self.count_field.val() << 3;
                     if self.count_field.val() != 0 {
                         self.resp_body.next = RespState::ProbeIssue;
+                    }
+                } else if self.check.is_read.val() {
+                    // One u32 per word (the count is at most MAX_READ_WORDS: fits 16 bits).
+                    self.resp_status.next = self.status_ok.val();
+                    self.resp_len.next = self.resp_count.val() << 2;
+                    if self.resp_count.val() != 0 {
+                        self.resp_body.next = RespState::ReadIssue;
                     }
                 } else {
                     // Batch validated: go over it again, applying.

@@ -38,6 +38,9 @@ pub struct LinkConfig {
     /// Words addressable per target code (`regmap::depth_table`); 0 marks a target that
     /// does not exist.
     pub target_depths: [u32; CFG_TARGET_CODES],
+    /// Per target code: the design has the target and READ may read it back
+    /// (`regmap::readable_table`).
+    pub readable: [bool; CFG_TARGET_CODES],
     /// UART bit time, reported by the info command.
     pub cycles_per_bit: u32,
     /// Inter-byte timeout in clock cycles (< 2^24).
@@ -51,6 +54,7 @@ impl LinkConfig {
             neurons: self.neurons,
             axons: self.axons,
             target_depths: self.target_depths,
+            readable: self.readable,
         }
     }
 }
@@ -74,7 +78,7 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     /// The transmitter takes `tx_data` at the next edge.
     pub tx_ready: Signal<In, Bit>,
     // ---- Core bus.
-    /// Configuration bus to the core (written only while the core is idle).
+    /// Configuration bus to the core (written and read only while the core is idle).
     pub cfg: CfgBusDriver,
     /// An axon event is offered.
     pub event_valid: Signal<Out, Bit>,
@@ -171,11 +175,19 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.executor.err_cmd.next = self.receiver.err_cmd.val();
         self.executor.frame_byte.next = self.receiver.read_data.val();
 
-        // Executor <-> core bus.
-        self.cfg.write.next = self.executor.cfg.write.val();
-        self.cfg.target.next = self.executor.cfg.target.val();
-        self.cfg.addr.next = self.executor.cfg.addr.val();
-        self.cfg.data.next = self.executor.cfg.data.val();
+        // Core bus: writes from the executor, reads (READ, never in the same cycle) from the
+        // responder.
+        self.cfg.write.next = self.executor.cfg_write.val();
+        self.cfg.target.next = self.executor.cfg_target.val();
+        self.cfg.addr.next = self.executor.cfg_addr.val();
+        self.cfg.data.next = self.executor.cfg_data.val();
+        self.cfg.read.next = self.responder.cfg_read.val();
+        if self.responder.cfg_read.val() {
+            self.cfg.target.next = self.responder.cfg_target.val();
+            self.cfg.addr.next = self.responder.cfg_addr.val();
+        }
+        self.responder.cfg_read_valid.next = self.cfg.read_valid.val();
+        self.responder.cfg_read_data.next = self.cfg.read_data.val();
         self.event_valid.next = self.executor.event_valid.val();
         self.event_axon.next = self.executor.event_axon.val();
         self.executor.event_ready.next = self.event_ready.val();
@@ -209,6 +221,7 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         }
         self.responder.req_first.next = self.executor.resp_first.val();
         self.responder.req_count.next = self.executor.resp_count.val();
+        self.responder.req_target.next = self.executor.resp_target.val();
         self.responder.err_index.next = self.executor.err_index.val();
         self.probe_neuron.next = self.responder.probe_neuron.val();
         self.responder.probe_u.next = self.probe_u.val();

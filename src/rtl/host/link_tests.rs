@@ -1,16 +1,18 @@
 //! The link alone, in the rust-hdl simulation, against a behavioural model of the core bus
 //! that records every configuration write and event it receives. This sees the pins
-//! directly: "never applied" means not one `cfg.write` or accepted event.
+//! directly: "never applied" means not one `cfg.write` or accepted event. The mock core keeps
+//! what is written to its readable targets and answers configuration reads from it after a
+//! random latency, like a real owner (masked to the target's width).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use super::*;
 use crate::host::protocol::{
-    config_payloads, encode_request, read_state_payload, run_payload, ConfigEntry, ResponseParser,
-    TickReport,
+    config_payloads, decode_error_index, decode_words, encode_request, read_config_payload,
+    read_state_payload, run_payload, ConfigEntry, Response, ResponseParser, TickReport,
 };
 use crate::rtl::regmap::protocol::{Command, Status, MAX_REQUEST_PAYLOAD, TICK_REPORT};
-use crate::rtl::regmap::{depth_table, CfgTarget, Dims, CFG_TARGET_CODES};
+use crate::rtl::regmap::{depth_table, readable_table, CfgTarget, Dims, CFG_TARGET_CODES};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 const CLEAR: u8 = CfgTarget::Clear.code();
@@ -27,6 +29,7 @@ fn config() -> LinkConfig {
         neurons: 64,
         axons: 64,
         target_depths: depth_table(&Dims::core(64, 64)),
+        readable: readable_table(&Dims::core(64, 64)),
         cycles_per_bit: 1,
         timeout_cycles: TIMEOUT,
     }
@@ -49,6 +52,22 @@ struct Harness {
     script: VecDeque<Vec<u16>>,
     emitting: VecDeque<u16>,
     probe: u64,
+    /// Readable memories of the mock core: `(target, addr) -> word`, as written.
+    memory: HashMap<(u8, u32), u32>,
+    /// Every configuration read, in order.
+    reads: Vec<(u8, u32)>,
+    /// The outstanding read's answer: cycle due, data.
+    read_answer: Option<(u64, u32)>,
+}
+
+/// The bits of a word that target `target` keeps (the mock's 64-neuron core).
+fn width_mask(target: u8) -> u32 {
+    let bits = CfgTarget::from_code(target).map_or(0, |t| t.spec().width.bits(64));
+    if bits == 0 {
+        0
+    } else {
+        u32::MAX >> (32 - bits)
+    }
 }
 
 /// The mock core's (u, v) of neuron `n`: negative for odd neurons, with the sign bits of
@@ -76,6 +95,8 @@ impl Harness {
         link.spike_neuron.connect();
         link.probe_u.connect();
         link.probe_v.connect();
+        link.cfg.read_valid.connect();
+        link.cfg.read_data.connect();
         link.connect_all();
         assert!(simulate(&mut link, 100));
         Harness {
@@ -94,6 +115,9 @@ impl Harness {
             script: VecDeque::new(),
             emitting: VecDeque::new(),
             probe: 0,
+            memory: HashMap::new(),
+            reads: Vec::new(),
+            read_answer: None,
         }
     }
 
@@ -128,6 +152,15 @@ impl Harness {
         let (u, v) = mock_state(self.probe);
         l.probe_u.next = ((u as u32 as u64) & 0x1ff_ffff).into();
         l.probe_v.next = ((v as u32 as u64) & 0xff_ffff).into();
+        let answer = match self.read_answer {
+            Some((due, data)) if due == self.cycle => {
+                self.read_answer = None;
+                Some(data)
+            }
+            _ => None,
+        };
+        l.cfg.read_valid.next = answer.is_some();
+        l.cfg.read_data.next = (answer.unwrap_or(0) as u64).into();
         assert!(simulate(l, 100));
 
         // What the core (and the UART) see at this edge.
@@ -141,6 +174,21 @@ impl Harness {
                 self.tx.push(self.tx_shifting);
             }
         }
+        if l.cfg.read.val() {
+            assert!(!busy, "configuration read while the core is busy");
+            assert!(!l.cfg.write.val(), "read and write in one cycle");
+            assert!(self.read_answer.is_none(), "a second read outstanding");
+            let target = l.cfg.target.val().to_u64() as u8;
+            let addr = l.cfg.addr.val().to_u64() as u32;
+            assert!(
+                config().readable[target as usize],
+                "read of target {target}"
+            );
+            let data = self.memory.get(&(target, addr)).copied().unwrap_or(0);
+            let latency = self.rng.gen_range(1..=5);
+            self.read_answer = Some((self.cycle + latency, data & width_mask(target)));
+            self.reads.push((target, addr));
+        }
         if l.cfg.write.val() {
             assert!(!busy, "configuration write while the core is busy");
             let w = (
@@ -149,6 +197,7 @@ impl Harness {
                 l.cfg.data.val().to_u64() as u32,
             );
             self.writes.push(w);
+            self.memory.insert((w.0, w.1), w.2);
             if w.0 == CLEAR {
                 self.busy_left = 20;
             }
@@ -177,7 +226,7 @@ impl Harness {
     }
 
     /// Runs until `n` responses have arrived (or panics after `limit` cycles).
-    fn responses(&mut self, n: usize, limit: u64) -> Vec<crate::host::protocol::Response> {
+    fn responses(&mut self, n: usize, limit: u64) -> Vec<Response> {
         let mut parser = ResponseParser::new();
         let mut got = Vec::new();
         let mut seen = 0;
@@ -369,4 +418,115 @@ fn read_state_sign_extends() {
     let states = crate::host::protocol::decode_states(&r[0], 4).unwrap();
     let want: Vec<(i32, i32)> = (7..11).map(mock_state).collect();
     assert_eq!(states, want);
+}
+
+/// Sends one request and returns its response.
+fn request(h: &mut Harness, command: u8, payload: &[u8]) -> Response {
+    h.tx.clear();
+    h.send(&encode_request(command, payload));
+    let mut r = h.responses(1, 200_000);
+    r.remove(0)
+}
+
+/// READ returns what was written, for every readable target over its whole depth (first and
+/// last address included, in chunks of up to 100 words that straddle nothing in particular),
+/// one configuration read per word, in order, each waited for (the mock answers after 1..5
+/// cycles).
+#[test]
+fn read_returns_what_was_written_to_every_readable_target() {
+    let mut h = Harness::new(7);
+    let mut rng = StdRng::seed_from_u64(8);
+    let read = Command::Read.code();
+    let readable: Vec<u8> = (0..CFG_TARGET_CODES as u8)
+        .filter(|&code| config().readable[code as usize])
+        .collect();
+    assert!(readable.len() >= 7, "{readable:?}");
+    for &target in &readable {
+        let depth = config().target_depths[target as usize];
+        let entries: Vec<ConfigEntry> = (0..depth)
+            .map(|addr| ConfigEntry {
+                target,
+                addr,
+                data: if target == COUNT {
+                    rng.gen_range(0..=64)
+                } else {
+                    rng.gen()
+                },
+            })
+            .collect();
+        for payload in config_payloads(&entries, MAX_REQUEST_PAYLOAD) {
+            assert_eq!(request(&mut h, WRITE_CONFIG, &payload).status, Status::Ok);
+        }
+        h.reads.clear();
+        let mut got = Vec::new();
+        while got.len() < depth as usize {
+            let count = rng.gen_range(1..=100).min(depth as usize - got.len());
+            let first = got.len() as u32;
+            let r = request(
+                &mut h,
+                read,
+                &read_config_payload(target, first, count as u16),
+            );
+            assert_eq!((r.status, r.command), (Status::Ok, read), "target {target}");
+            got.extend(decode_words(&r, count).unwrap());
+        }
+        let want: Vec<u32> = entries
+            .iter()
+            .map(|e| e.data & width_mask(target))
+            .collect();
+        assert_eq!(got, want, "target {target}");
+        let addresses: Vec<(u8, u32)> = (0..depth).map(|a| (target, a)).collect();
+        assert_eq!(h.reads, addresses, "target {target}");
+    }
+}
+
+/// A READ of a target that is not readable (a command, a target the design lacks, an unused
+/// code), past a target's end (`first + count > depth`), of more than fits a response, or
+/// of a wrong length is refused before any configuration read; a READ of 0 words answers an
+/// empty payload.
+#[test]
+fn bad_reads_are_refused_and_read_nothing() {
+    let mut h = Harness::new(9);
+    let read = Command::Read.code();
+    let synapse = CfgTarget::Synapse.code();
+    let synapse_depth = config().target_depths[synapse as usize];
+    let missing = (0..CFG_TARGET_CODES as u8)
+        .find(|&code| config().target_depths[code as usize] == 0)
+        .unwrap();
+    let out_of_range = [
+        read_config_payload(CLEAR, 0, 1),
+        read_config_payload(missing, 0, 1),
+        read_config_payload(CFG_TARGET_CODES as u8, 0, 1),
+        read_config_payload(synapse, synapse_depth - 1, 2),
+        read_config_payload(synapse, synapse_depth + 1, 0),
+        read_config_payload(synapse, 0, u16::MAX),
+    ];
+    for payload in out_of_range {
+        let r = request(&mut h, read, &payload);
+        assert_eq!(r.status, Status::OutOfRange, "{payload:?}");
+        assert_eq!(decode_error_index(&r), Some(0));
+        h.idle(TIMEOUT as u64 + 2 * BYTE_CYCLES);
+    }
+    let good = read_config_payload(synapse, 0, 1);
+    for payload in [&good[..5], &[&good[..], &[0]].concat()[..], &[]] {
+        let r = request(&mut h, read, payload);
+        assert_eq!(r.status, Status::BadLength, "{payload:?}");
+        h.idle(TIMEOUT as u64 + 2 * BYTE_CYCLES);
+    }
+    assert!(h.reads.is_empty(), "{:?}", h.reads);
+    assert!(h.writes.is_empty(), "{:?}", h.writes);
+    // An empty range is in range up to the end (as for READ_STATE: first + count <= depth).
+    let r = request(
+        &mut h,
+        read,
+        &read_config_payload(synapse, synapse_depth, 0),
+    );
+    assert_eq!((r.status, r.payload.len()), (Status::Ok, 0));
+    let r = request(
+        &mut h,
+        read,
+        &read_config_payload(synapse, synapse_depth - 1, 1),
+    );
+    assert_eq!((r.status, r.payload.len()), (Status::Ok, 4));
+    assert_eq!(h.reads, vec![(synapse, synapse_depth - 1)]);
 }

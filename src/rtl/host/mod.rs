@@ -27,7 +27,7 @@ pub mod uart;
 use rust_hdl::prelude::*;
 use thiserror::Error;
 
-use crate::rtl::regmap::{depth_table, Dims};
+use crate::rtl::regmap::{depth_table, readable_table, Dims};
 use crate::rtl::verilog_text::finish;
 use crate::shape::{shape_list_text, with_shape, CoreShape, HOST_SHAPES};
 use link::LinkConfig;
@@ -135,6 +135,7 @@ impl HostParams {
             neurons: self.shape.neurons as u32,
             axons: self.shape.axons as u32,
             target_depths: depth_table(&self.dims()),
+            readable: readable_table(&self.dims()),
             cycles_per_bit: self.cycles_per_bit,
             timeout_cycles: self.timeout_cycles,
         }

@@ -6,12 +6,15 @@
 //! with the header fields and the payload's first state (`req_body`: [`RespState::SendCrc`]
 //! for an empty payload); `finished` pulses when the last CRC byte has been handed to the
 //! UART. Payload sources: the error index, the info words (a ROM), the probe port (READ_STATE:
-//! `u`, `v` sign-extended to 32 bits), and the tick runner's tick index, cycle count and spike
-//! ids (TICK reports and RUN's final response).
+//! `u`, `v` sign-extended to 32 bits), the configuration bus's read port (READ: one read at a
+//! time, each waiting for its `read_valid`, the word zero-extended as the owner returns it),
+//! and the tick runner's tick index, cycle count and spike ids (TICK reports and RUN's final
+//! response).
 
 use rust_hdl::prelude::*;
 
 use super::response_tx::ResponseTx;
+use crate::rtl::cfg_bus::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH, CFG_TARGET_WIDTH};
 
 /// Responder state; a request names the first payload state.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -38,6 +41,12 @@ pub enum RespState {
     ProbeV,
     /// Next neuron or the CRC.
     ProbeNext,
+    /// Strobe a configuration read.
+    ReadIssue,
+    /// Wait for its answer, then send it.
+    ReadWait,
+    /// Next word or the CRC.
+    ReadNext,
     /// Tick report: tick index.
     TickIndex,
     /// Tick report: cycle count.
@@ -71,10 +80,12 @@ pub struct Responder<const NB: usize> {
     pub req_len: Signal<In, Bits<16>>,
     /// Its first payload state.
     pub req_body: Signal<In, RespState>,
-    /// READ_STATE: first neuron.
-    pub req_first: Signal<In, Bits<16>>,
-    /// READ_STATE: neurons (at least 1 with a probe payload).
+    /// READ_STATE: first neuron; READ: first address.
+    pub req_first: Signal<In, Bits<CFG_ADDR_WIDTH>>,
+    /// READ_STATE: neurons; READ: words (at least 1 with a probe or read payload).
     pub req_count: Signal<In, Bits<16>>,
+    /// READ: the target.
+    pub req_target: Signal<In, Bits<CFG_TARGET_WIDTH>>,
     /// The last CRC byte is handed to the UART at the next edge.
     pub finished: Signal<Out, Bit>,
     /// Error payload: index of the first bad entry.
@@ -85,6 +96,16 @@ pub struct Responder<const NB: usize> {
     pub probe_u: Signal<In, Bits<25>>,
     /// Probed `v` (two's complement), one cycle after `probe_neuron`.
     pub probe_v: Signal<In, Bits<24>>,
+    /// READ: read strobe on the configuration bus (the core is idle).
+    pub cfg_read: Signal<Out, Bit>,
+    /// READ: target read.
+    pub cfg_target: Signal<Out, Bits<CFG_TARGET_WIDTH>>,
+    /// READ: word address read.
+    pub cfg_addr: Signal<Out, Bits<CFG_ADDR_WIDTH>>,
+    /// READ: the answer is on `cfg_read_data`.
+    pub cfg_read_valid: Signal<In, Bit>,
+    /// READ: the word read.
+    pub cfg_read_data: Signal<In, Bits<CFG_DATA_WIDTH>>,
     /// Tick report: the tick's index in the run (RUN's final response: ticks run).
     pub tick_index: Signal<In, Bits<16>>,
     /// Tick report: the tick's cycle count.
@@ -105,8 +126,11 @@ pub struct Responder<const NB: usize> {
     resp_len: DFF<Bits<16>>,
     resp_body: DFF<RespState>,
     info_index: DFF<Bits<2>>,
-    probe_index: DFF<Bits<16>>,
-    probe_left: DFF<Bits<16>>,
+    /// Neuron (READ_STATE) or word address (READ) of the next word.
+    index: DFF<Bits<CFG_ADDR_WIDTH>>,
+    /// Neurons or words still to send.
+    left: DFF<Bits<16>>,
+    target: DFF<Bits<CFG_TARGET_WIDTH>>,
     v_latch: DFF<Bits<32>>,
     header_word: Signal<Local, Bits<32>>,
     u_ext: Signal<Local, Bits<32>>,
@@ -128,11 +152,17 @@ impl<const NB: usize> Responder<NB> {
             req_body: Default::default(),
             req_first: Default::default(),
             req_count: Default::default(),
+            req_target: Default::default(),
             finished: Default::default(),
             err_index: Default::default(),
             probe_neuron: Default::default(),
             probe_u: Default::default(),
             probe_v: Default::default(),
+            cfg_read: Default::default(),
+            cfg_target: Default::default(),
+            cfg_addr: Default::default(),
+            cfg_read_valid: Default::default(),
+            cfg_read_data: Default::default(),
             tick_index: Default::default(),
             tick_cycles: Default::default(),
             spike_id: Default::default(),
@@ -147,8 +177,9 @@ impl<const NB: usize> Responder<NB> {
             resp_len: Default::default(),
             resp_body: Default::default(),
             info_index: Default::default(),
-            probe_index: Default::default(),
-            probe_left: Default::default(),
+            index: Default::default(),
+            left: Default::default(),
+            target: Default::default(),
             v_latch: Default::default(),
             header_word: Default::default(),
             u_ext: Default::default(),
@@ -170,8 +201,9 @@ impl<const NB: usize> Logic for Responder<NB> {
             resp_len,
             resp_body,
             info_index,
-            probe_index,
-            probe_left,
+            index,
+            left,
+            target,
             v_latch
         );
         clock!(self, clock, tx);
@@ -184,7 +216,10 @@ impl<const NB: usize> Logic for Responder<NB> {
         self.tx.load_count.next = 4.into();
         self.finished.next = false;
         self.spike_advance.next = false;
-        self.probe_neuron.next = self.probe_index.q.val().get_bits::<NB>(0);
+        self.probe_neuron.next = self.index.q.val().get_bits::<NB>(0);
+        self.cfg_read.next = false;
+        self.cfg_target.next = self.target.q.val();
+        self.cfg_addr.next = self.index.q.val();
         self.info_rom.address.next = self.info_index.q.val();
         self.header_word.next = bit_cast::<32, 8>(self.resp_status.q.val())
             | (bit_cast::<32, 8>(self.resp_cmd.q.val()) << 8)
@@ -208,8 +243,9 @@ impl<const NB: usize> Logic for Responder<NB> {
                     self.resp_len.d.next = self.req_len.val();
                     self.resp_body.d.next = self.req_body.val();
                     self.info_index.d.next = 0.into();
-                    self.probe_index.d.next = self.req_first.val();
-                    self.probe_left.d.next = self.req_count.val();
+                    self.index.d.next = self.req_first.val();
+                    self.left.d.next = self.req_count.val();
+                    self.target.d.next = self.req_target.val();
                     self.state.d.next = RespState::Sync;
                 }
             }
@@ -272,13 +308,22 @@ impl<const NB: usize> Logic for Responder<NB> {
                 self.state.d.next = RespState::SendWord;
             }
             RespState::ProbeNext => {
-                self.probe_index.d.next = self.probe_index.q.val() + 1;
-                self.probe_left.d.next = self.probe_left.q.val() - 1;
-                if self.probe_left.q.val() == 1 {
-                    self.state.d.next = RespState::SendCrc;
-                } else {
-                    self.state.d.next = RespState::ProbeIssue;
+                self.state.d.next = RespState::ProbeIssue;
+            }
+            RespState::ReadIssue => {
+                self.cfg_read.next = true;
+                self.state.d.next = RespState::ReadWait;
+            }
+            RespState::ReadWait => {
+                if self.cfg_read_valid.val() {
+                    self.tx.load.next = true;
+                    self.tx.load_word.next = self.cfg_read_data.val();
+                    self.word_ret.d.next = RespState::ReadNext;
+                    self.state.d.next = RespState::SendWord;
                 }
+            }
+            RespState::ReadNext => {
+                self.state.d.next = RespState::ReadIssue;
             }
             RespState::TickIndex => {
                 self.tx.load.next = true;
@@ -314,6 +359,16 @@ impl<const NB: usize> Logic for Responder<NB> {
                 self.tx.load_count.next = 2.into();
                 self.word_ret.d.next = RespState::SendCrc;
                 self.state.d.next = RespState::SendWord;
+            }
+        }
+        // After a neuron (READ_STATE) or word (READ): the next one, or the CRC after the last.
+        if (self.state.q.val() == RespState::ProbeNext)
+            | (self.state.q.val() == RespState::ReadNext)
+        {
+            self.index.d.next = self.index.q.val() + 1;
+            self.left.d.next = self.left.q.val() - 1;
+            if self.left.q.val() == 1 {
+                self.state.d.next = RespState::SendCrc;
             }
         }
     }

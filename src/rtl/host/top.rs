@@ -80,6 +80,9 @@ impl<
         self.core.cfg_target.next = self.link.cfg.target.val();
         self.core.cfg_addr.next = self.link.cfg.addr.val();
         self.core.cfg_data.next = self.link.cfg.data.val();
+        self.core.cfg_read.next = self.link.cfg.read.val();
+        self.link.cfg.read_valid.next = self.core.cfg_read_valid.val();
+        self.link.cfg.read_data.next = self.core.cfg_read_data.val();
         self.core.event_valid.next = self.link.event_valid.val();
         self.core.event_axon.next = self.link.event_axon.val();
         self.link.event_ready.next = self.core.event_ready.val();

@@ -101,48 +101,24 @@ pub fn target_table() -> String {
     markdown_table(&header, rows)
 }
 
-/// Design of configuration read-back (planned: no `READ_CONFIG` code is in the table
-/// until the link, the blocks and the host implement it end to end).
+/// How targets are read back (the configuration bus's read port and the host link's READ).
 const READ_DESIGN: &str = "\
-## Planned: reading targets back (`READ_CONFIG`)
+## Reading targets back
 
-Planned: this is the design the next slice builds. Nothing below is in the
-tables above until it works end to end (no dead codes).
+Every target whose access is not `command` can be read back; which targets are readable is
+derived from the access column above (`regmap::readable_table`), nowhere else.
 
-- **Table.** `Access` gains `ReadWrite`. Readable: every memory target (`SYNAPSE`, learned
-  weights included, `AXON_META`, the `PARAM_*` words, `STATE_U`, `STATE_V`, the fan-out
-  tables) and `NEURON_COUNT`; commands (`CLEAR`) are not. A stage's own targets (STDP
-  parameters and traces, crossbar ADC / program-verify registers) declare their access in the
-  same table.
-- **Request.** `READ_CONFIG`, the next free command code: payload { target `u8`,
-  first address `u24`, count `u16` } (6 bytes; any other length is `BAD_LENGTH`). The link
-  checks, before reading anything, that the target exists and is readable and that
-  `first + count ≤ depth`, else `OUT_OF_RANGE` with index 0. The depth ROM word gains one bit,
-  *readable*, generated from the table (`depth_table` becomes a table of (depth, readable)).
-- **Response.** `OK`, payload `count ×` data `u32` little-endian: the stored word
-  zero-extended (no sign extension; the host unpacks it with `rtl::layout`, e.g.
-  `unpack_u`). Like `READ_STATE`, the payload is produced on the fly, one word at a time, and
-  not buffered, so `count` is limited only by the `u16`. `count = 0` answers an empty payload.
-- **Configuration bus.** Three more signals: `cfg_read` (strobe, with `cfg_target`,
-  `cfg_addr`; only while the core is idle, like `cfg_write`), and from the blocks
-  `cfg_rvalid` + `cfg_rdata` (32 bits). A block answers only for its own targets and drives
-  zeros otherwise, so a tile ORs its core's, stage's and fan-out unit's answers. The answer is
-  a handshake, not a fixed latency: a block-RAM target answers in one cycle (the read port is
-  free while the core is idle, so the RAM's read address is muxed to `cfg_addr`), a crossbar
-  ADC register after its conversion. The link waits for `cfg_rvalid` per word, then sends it
-  (4 bytes take 40 bit times, far longer than any read).
-- **Mesh.** `MeshSystem` returns the answer of tile `cfg_core` on its own `cfg_rvalid` /
-  `cfg_rdata` ports, so the simulation drivers can read any tile.
-- **Version.** The protocol becomes version 2. A host uses `READ_CONFIG` only on a device
-  reporting version ≥ 2 (a version-1 device answers `UNKNOWN_COMMAND`); the host's version
-  check accepts 1 and 2.
-- **Host.** `host::protocol::read_config_payload(target, first, count)` and
-  `decode_words(response, count)`; `HostDriver::read_config(target, first, count)`.
-- **Tests.** Link unit test with a mock bus that answers reads after random delays; on the
-  Verilated `HostTop`, write random words to every readable target and read them back (masked
-  to the target's width), reads of `CLEAR`, of a missing target and past the depth answer
-  `OUT_OF_RANGE` and change nothing; after a run, `READ_CONFIG` of `STATE_U`/`STATE_V`
-  equals `READ_STATE`.
+- **Configuration bus** (`src/rtl/cfg_bus.rs`): `cfg_read` strobes a read of `cfg_addr` in
+  `cfg_target` for one cycle, only while the core (system) is idle and never with `cfg_write`;
+  the owner answers one or more cycles later with a one-cycle `cfg_read_valid` and the word on
+  `cfg_read_data`, zero-extended from the target's width (signed fields as their raw
+  two's-complement bits). Every read gets exactly one answer; at most one is outstanding.
+- **Host link**: `READ` (`docs/host-protocol.md`) takes { target `u8`, first address `u24`,
+  count `u16` } and answers `count` words as `u32`, read one at a time through the bus, each
+  waited for. The link checks before reading anything that the target exists in the design
+  and is readable and that `first + count ≤ depth` and `count ≤ 16383` (the response's
+  16-bit length), else `OUT_OF_RANGE` with index 0; the depth ROM's word carries a
+  *readable* bit. The host side is `HostDriver::read_config(target, first, count)`.
 ";
 
 /// The whole of `docs/register-map.md`.
