@@ -277,6 +277,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     localparam  group_bits = 8'h6;
     localparam  weight_sign_fill = 24'hff0000;
     localparam  clear_end = 9'b100000000;
+    localparam  synapse_target = 4'h0;
     localparam  axon_meta_target = 4'h1;
     localparam  param_decay_target = 4'h2;
     localparam  param_bias_shift_target = 4'h3;
@@ -477,6 +478,9 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     reg  read_pending$d;
     wire  read_pending$q;
     reg  read_pending$clock;
+    reg  [3:0] read_target$d;
+    wire  [3:0] read_target$q;
+    reg  read_target$clock;
 
     // Local signals
     reg  queue_has_event;
@@ -485,6 +489,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     reg  response_taken;
     reg  iter_finishing;
     reg  load_next_event;
+    reg  read_cycle;
     reg  [23:0] acc_read_lane$0;
     reg  [23:0] acc_read_lane$1;
     reg  [23:0] acc_read_lane$2;
@@ -785,6 +790,11 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
         .q(read_pending$q),
         .clock(read_pending$clock)
     );
+    neurofab_core$core$read_target read_target(
+        .d(read_target$d),
+        .q(read_target$q),
+        .clock(read_target$clock)
+    );
 
     // Update code
     always @(*) begin
@@ -811,6 +821,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
         update_stage_valid$clock = clock;
         update_stage_neuron$clock = clock;
         read_pending$clock = clock;
+        read_target$clock = clock;
         phase$d = phase$q;
         neuron_count$d = neuron_count$q;
         clear_index$d = clear_index$q;
@@ -834,6 +845,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
         update_stage_valid$d = update_stage_valid$q;
         update_stage_neuron$d = update_stage_neuron$q;
         read_pending$d = read_pending$q;
+        read_target$d = read_target$q;
         lif$clock = clock;
         acc_banks$0$read_clock = clock;
         acc_banks$0$write_clock = clock;
@@ -898,7 +910,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
         state_v$read_address = probe_neuron;
         probe_u = state_u$read_data;
         probe_v = state_v$read_data;
-        event_ready = (phase$q == CorePhase$Idle) | (phase$q == CorePhase$Update) | (phase$q == CorePhase$Finish);
+        event_ready = ((phase$q == CorePhase$Idle) | (phase$q == CorePhase$Update) | (phase$q == CorePhase$Finish)) & ~cfg$read;
         enqueue_pending$d = 1'b0;
         if (event_ready & event_valid) begin
             enqueue_pending$d = 1'b1;
@@ -1155,10 +1167,47 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
             acc_banks$3$write_data = 32'h0;
         end
         acc_banks$3$write_enable = acc_write_enable | acc_write_zero;
-        stage_cfg$read = 1'b0;
-        read_pending$d = cfg$read;
+        read_cycle = cfg$read & (phase$q == CorePhase$Idle);
+        stage_cfg$read = read_cycle & (cfg$target == synapse_target);
+        read_pending$d = cfg$read & ~stage_cfg$read;
+        if (cfg$read) begin
+            read_target$d = clear_target;
+        end
+        if (read_cycle) begin
+            read_target$d = cfg$target;
+            axon_meta$read_address = ((cfg$addr) & 8'hff);
+            param_decay$read_address = ((cfg$addr) & 8'hff);
+            param_bias_shift$read_address = ((cfg$addr) & 8'hff);
+            param_threshold$read_address = ((cfg$addr) & 8'hff);
+            state_u$read_address = ((cfg$addr) & 8'hff);
+            state_v$read_address = ((cfg$addr) & 8'hff);
+        end
         cfg$read_valid = read_pending$q | stage_cfg$read_valid;
         cfg$read_data = stage_cfg$read_data;
+        if (read_pending$q) begin
+            cfg$read_data = 32'h0;
+            if (read_target$q == axon_meta_target) begin
+                cfg$read_data = ((axon_meta$read_data) & 32'hffffffff);
+            end
+            if (read_target$q == param_decay_target) begin
+                cfg$read_data = ((param_decay$read_data) & 32'hffffffff);
+            end
+            if (read_target$q == param_bias_shift_target) begin
+                cfg$read_data = param_bias_shift$read_data;
+            end
+            if (read_target$q == param_threshold_target) begin
+                cfg$read_data = ((param_threshold$read_data) & 32'hffffffff);
+            end
+            if (read_target$q == state_u_target) begin
+                cfg$read_data = ((state_u$read_data) & 32'hffffffff);
+            end
+            if (read_target$q == state_v_target) begin
+                cfg$read_data = ((state_v$read_data) & 32'hffffffff);
+            end
+            if (read_target$q == neuron_count_target) begin
+                cfg$read_data = ((neuron_count$q) & 32'hffffffff);
+            end
+        end
         case (phase$q)
             CorePhase$Idle:
                 begin
@@ -2387,6 +2436,25 @@ module neurofab_core$core$read_pending(d,q,clock);
 endmodule // neurofab_core$core$read_pending
 
 
+module neurofab_core$core$read_target(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$core$read_target
+
+
 module neurofab_core$core$state_u(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
 
     // Module arguments
@@ -2553,6 +2621,9 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
     reg  read_pending$d;
     wire  read_pending$q;
     reg  read_pending$clock;
+    reg  read_synapse$d;
+    wire  read_synapse$q;
+    reg  read_synapse$clock;
 
     // Sub module instances
     neurofab_core$synapses$synapse_sram synapse_sram(
@@ -2579,15 +2650,22 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
         .q(read_pending$q),
         .clock(read_pending$clock)
     );
+    neurofab_core$synapses$read_synapse read_synapse(
+        .d(read_synapse$d),
+        .q(read_synapse$q),
+        .clock(read_synapse$clock)
+    );
 
     // Update code
     always @(*) begin
         rsp_pending$clock = clock;
         held_address$clock = clock;
         read_pending$clock = clock;
+        read_synapse$clock = clock;
         rsp_pending$d = rsp_pending$q;
         held_address$d = held_address$q;
         read_pending$d = read_pending$q;
+        read_synapse$d = read_synapse$q;
         synapse_sram$read_clock = clock;
         synapse_sram$write_clock = clock;
         synapse_sram$write_enable = cfg$write & (cfg$target == synapse_target);
@@ -2619,8 +2697,15 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
         end
         port$stage_busy = 1'b0;
         read_pending$d = cfg$read;
+        read_synapse$d = cfg$read & (cfg$target == synapse_target);
+        if (cfg$read) begin
+            synapse_sram$read_address = ((cfg$addr) & 14'h3fff);
+        end
         cfg$read_valid = read_pending$q;
         cfg$read_data = 32'h0;
+        if (read_synapse$q) begin
+            cfg$read_data = synapse_sram$read_data;
+        end
     end
 
 endmodule // neurofab_core$synapses
@@ -2662,6 +2747,25 @@ module neurofab_core$synapses$read_pending(d,q,clock);
     end
 
 endmodule // neurofab_core$synapses$read_pending
+
+
+module neurofab_core$synapses$read_synapse(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // neurofab_core$synapses$read_synapse
 
 
 module neurofab_core$synapses$rsp_pending(d,q,clock);

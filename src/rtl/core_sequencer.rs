@@ -76,9 +76,9 @@ pub struct CoreSequencer<
     pub spike_neuron: Signal<Out, Bits<NB>>,
     /// Neuron whose state to read while idle.
     pub probe_neuron: Signal<In, Bits<NB>>,
-    /// `u` of `probe_neuron` as of the previous cycle.
+    /// `u` of `probe_neuron` as of the previous cycle (stale after a configuration read).
     pub probe_u: Signal<Out, Bits<25>>,
-    /// `v` of `probe_neuron` as of the previous cycle.
+    /// `v` of `probe_neuron` as of the previous cycle (stale after a configuration read).
     pub probe_v: Signal<Out, Bits<24>>,
     /// The synapse stage's port.
     pub synapse: SynapseRequester<NB, AB, GB>,
@@ -131,8 +131,10 @@ pub struct CoreSequencer<
     update_neuron: DFF<Bits<NB1>>,
     update_stage_valid: DFF<Bit>,
     update_stage_neuron: DFF<Bits<NB1>>,
-    // Configuration read-back: a read the sequencer answers is pending (answered next cycle).
+    // Configuration read-back: a read this block answers is pending (answered this cycle),
+    // and the target it reads (selects the memory output).
     read_pending: DFF<Bit>,
+    read_target: DFF<Bits<CFG_TARGET_WIDTH>>,
 
     // Combinational temporaries.
     queue_has_event: Signal<Local, Bit>,
@@ -141,6 +143,8 @@ pub struct CoreSequencer<
     response_taken: Signal<Local, Bit>,
     iter_finishing: Signal<Local, Bit>,
     load_next_event: Signal<Local, Bit>,
+    // A configuration read while idle: it borrows the memories' read ports this cycle.
+    read_cycle: Signal<Local, Bit>,
     // Lane j of the accumulator entry read, of the response, and of their sum.
     acc_read_lane: [Signal<Local, Bits<24>>; BANKS],
     weight_lane: [Signal<Local, Bits<24>>; BANKS],
@@ -168,7 +172,9 @@ pub struct CoreSequencer<
     group_bits: Constant<Bits<8>>,
     weight_sign_fill: Constant<Bits<24>>,
     clear_end: Constant<Bits<NB1>>,
-    // The codes of the core's own configuration targets, from the register map.
+    // The codes of the core's own configuration targets, from the register map, and of the
+    // synapse stage's (reads of it are routed to the stage).
+    synapse_target: Constant<Bits<CFG_TARGET_WIDTH>>,
     axon_meta_target: Constant<Bits<CFG_TARGET_WIDTH>>,
     param_decay_target: Constant<Bits<CFG_TARGET_WIDTH>>,
     param_bias_shift_target: Constant<Bits<CFG_TARGET_WIDTH>>,
@@ -233,12 +239,14 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             update_stage_valid: Default::default(),
             update_stage_neuron: Default::default(),
             read_pending: Default::default(),
+            read_target: Default::default(),
             queue_has_event: Default::default(),
             queue_word: Default::default(),
             request_taken: Default::default(),
             response_taken: Default::default(),
             iter_finishing: Default::default(),
             load_next_event: Default::default(),
+            read_cycle: Default::default(),
             acc_read_lane: Default::default(),
             weight_lane: Default::default(),
             lane_sum: Default::default(),
@@ -261,6 +269,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             group_bits: Constant::new((GB as u64).into()),
             weight_sign_fill: sign_fill::<24>(WEIGHT_BITS),
             clear_end: Constant::new((1u64 << NB).into()),
+            synapse_target: regmap::hdl::constant(CfgTarget::Synapse),
             axon_meta_target: regmap::hdl::constant(CfgTarget::AxonMeta),
             param_decay_target: regmap::hdl::constant(CfgTarget::ParamDecay),
             param_bias_shift_target: regmap::hdl::constant(CfgTarget::ParamBiasShift),
@@ -303,7 +312,8 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             update_neuron,
             update_stage_valid,
             update_stage_neuron,
-            read_pending
+            read_pending,
+            read_target
         );
         clock!(self, clock, lif);
         for k in 0..4 {
@@ -365,10 +375,12 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
 
         // ---- Event enqueue: look up the axon's descriptor, then append the descriptor and the
         // axon (two RAMs at the same ring address). Events are for the next tick, so they
-        // are refused only while this tick's queue is being drained, and during a clear.
-        self.event_ready.next = (self.phase.q.val() == CorePhase::Idle)
+        // are refused only while this tick's queue is being drained, during a clear, and in a
+        // configuration read cycle (the read borrows the descriptor RAM's read port).
+        self.event_ready.next = ((self.phase.q.val() == CorePhase::Idle)
             | (self.phase.q.val() == CorePhase::Update)
-            | (self.phase.q.val() == CorePhase::Finish);
+            | (self.phase.q.val() == CorePhase::Finish))
+            & !self.cfg.read.val();
         self.enqueue_pending.d.next = false;
         if self.event_ready.val() & self.event_valid.val() {
             self.enqueue_pending.d.next = true;
@@ -654,11 +666,59 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
                 self.acc_write_enable.val() | self.acc_write_zero.val();
         }
 
-        // ---- Configuration read-back (see `cfg_bus`): the sequencer answers every read.
-        self.stage_cfg.read.next = false;
-        self.read_pending.d.next = self.cfg.read.val();
+        // ---- Configuration read-back (protocol and timing in `cfg_bus`). A read while idle
+        // borrows the read ports of all of this block's memories for its one cycle: each is
+        // addressed with `cfg.addr` (registered read: the word is on its output in the next
+        // cycle, when the registered target selects it). The ports are free while idle except
+        // the descriptor RAM's, which serves the enqueue (`event_ready` is low in a read
+        // cycle, above), and u/v's, which serve the probe (stale in the cycle after a read).
+        // Reads of the synapse stage's target go to the stage, which answers them; this block
+        // answers every other read: its targets with the stored word zero-extended, the rest
+        // (commands, unused codes, a read while busy) with 0. Both answers are 0 outside
+        // their `read_valid`, so the core's answer is their OR.
+        self.read_cycle.next = self.cfg.read.val() & (self.phase.q.val() == CorePhase::Idle);
+        self.stage_cfg.read.next =
+            self.read_cycle.val() & (self.cfg.target.val() == self.synapse_target.val());
+        self.read_pending.d.next = self.cfg.read.val() & !self.stage_cfg.read.val();
+        if self.cfg.read.val() {
+            // A read while busy answers 0: register a target that is not readable (Clear).
+            self.read_target.d.next = self.clear_target.val();
+        }
+        if self.read_cycle.val() {
+            self.read_target.d.next = self.cfg.target.val();
+            self.axon_meta.read_address.next = bit_cast::<AB, 24>(self.cfg.addr.val());
+            self.param_decay.read_address.next = bit_cast::<NB, 24>(self.cfg.addr.val());
+            self.param_bias_shift.read_address.next = bit_cast::<NB, 24>(self.cfg.addr.val());
+            self.param_threshold.read_address.next = bit_cast::<NB, 24>(self.cfg.addr.val());
+            self.state_u.read_address.next = bit_cast::<NB, 24>(self.cfg.addr.val());
+            self.state_v.read_address.next = bit_cast::<NB, 24>(self.cfg.addr.val());
+        }
         self.cfg.read_valid.next = self.read_pending.q.val() | self.stage_cfg.read_valid.val();
         self.cfg.read_data.next = self.stage_cfg.read_data.val();
+        if self.read_pending.q.val() {
+            self.cfg.read_data.next = 0.into();
+            if self.read_target.q.val() == self.axon_meta_target.val() {
+                self.cfg.read_data.next = bit_cast::<32, 21>(self.axon_meta.read_data.val());
+            }
+            if self.read_target.q.val() == self.param_decay_target.val() {
+                self.cfg.read_data.next = bit_cast::<32, 25>(self.param_decay.read_data.val());
+            }
+            if self.read_target.q.val() == self.param_bias_shift_target.val() {
+                self.cfg.read_data.next = self.param_bias_shift.read_data.val();
+            }
+            if self.read_target.q.val() == self.param_threshold_target.val() {
+                self.cfg.read_data.next = bit_cast::<32, 23>(self.param_threshold.read_data.val());
+            }
+            if self.read_target.q.val() == self.state_u_target.val() {
+                self.cfg.read_data.next = bit_cast::<32, 25>(self.state_u.read_data.val());
+            }
+            if self.read_target.q.val() == self.state_v_target.val() {
+                self.cfg.read_data.next = bit_cast::<32, 24>(self.state_v.read_data.val());
+            }
+            if self.read_target.q.val() == self.neuron_count_target.val() {
+                self.cfg.read_data.next = bit_cast::<32, NB1>(self.neuron_count.q.val());
+            }
+        }
 
         // ---- Phase sequencer.
         match self.phase.q.val() {

@@ -20,7 +20,7 @@
 use rust_hdl::prelude::*;
 
 use super::block_ram::BlockRam;
-use super::cfg_bus::{CfgBus, CFG_ADDR_WIDTH};
+use super::cfg_bus::{CfgBus, CFG_ADDR_WIDTH, CFG_DATA_WIDTH};
 use super::regmap::{self, CfgTarget, CFG_TARGET_WIDTH};
 
 /// Width of a fan-out table entry (one flit of the 8x8 mesh layout).
@@ -82,8 +82,12 @@ pub struct FanoutUnit<const NB: usize, const NB1: usize, const AB: usize, const 
     fifo_read_ptr: DFF<Bits<NB1>>,
     entry_ptr: DFF<Bits<16>>,
     entries_left: DFF<Bits<16>>,
-    // Configuration read-back: a read is answered this cycle.
+    // Configuration read-back: a read is answered this cycle, and which table it reads.
     read_pending: DFF<Bit>,
+    read_index: DFF<Bit>,
+    read_entry: DFF<Bit>,
+    // A read the walker leaves the tables' read ports free for.
+    read_cycle: Signal<Local, Bit>,
 
     fifo_nonempty: Signal<Local, Bit>,
     entry: Signal<Local, Bits<FLIT_BITS>>,
@@ -125,6 +129,9 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize>
             entry_ptr: Default::default(),
             entries_left: Default::default(),
             read_pending: Default::default(),
+            read_index: Default::default(),
+            read_entry: Default::default(),
+            read_cycle: Default::default(),
             fifo_nonempty: Default::default(),
             entry: Default::default(),
             entry_is_local: Default::default(),
@@ -157,7 +164,9 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize> Logic
             fifo_read_ptr,
             entry_ptr,
             entries_left,
-            read_pending
+            read_pending,
+            read_index,
+            read_entry
         );
         self.spike_fifo.read_clock.next = self.clock.val();
         self.spike_fifo.write_clock.next = self.clock.val();
@@ -239,10 +248,31 @@ impl<const NB: usize, const NB1: usize, const AB: usize, const EB: usize> Logic
         }
         self.busy.next = (self.state.q.val() != FanoutState::Idle) | self.fifo_nonempty.val();
 
-        // ---- Configuration read-back: every read is answered one cycle later.
+        // ---- Configuration read-back (`cfg_bus`): every read is answered one cycle later. In
+        // the Idle state the walker does not use either table's output in the next cycle
+        // (FetchNeuron addresses the index RAM anew, FetchIndex the table), so a read then
+        // borrows both read ports; in any other state (never while the system is idle) it
+        // answers 0.
+        self.read_cycle.next = self.cfg.read.val() & (self.state.q.val() == FanoutState::Idle);
         self.read_pending.d.next = self.cfg.read.val();
+        self.read_index.d.next =
+            self.read_cycle.val() & (self.cfg.target.val() == self.index_target.val());
+        self.read_entry.d.next =
+            self.read_cycle.val() & (self.cfg.target.val() == self.entry_target.val());
+        if self.read_cycle.val() {
+            self.fanout_index.read_address.next =
+                bit_cast::<NB, CFG_ADDR_WIDTH>(self.cfg.addr.val());
+            self.fanout_table.read_address.next =
+                bit_cast::<EB, CFG_ADDR_WIDTH>(self.cfg.addr.val());
+        }
         self.cfg.read_valid.next = self.read_pending.q.val();
         self.cfg.read_data.next = 0.into();
+        if self.read_index.q.val() {
+            self.cfg.read_data.next = self.index_word.val();
+        }
+        if self.read_entry.q.val() {
+            self.cfg.read_data.next = bit_cast::<CFG_DATA_WIDTH, FLIT_BITS>(self.entry.val());
+        }
     }
 }
 

@@ -19,7 +19,12 @@
 //!   flagged with [`HOST_OUTPUT_FLAG`] in the axon field, which holds the source core neuron;
 //!   the tag is the source core), where the system splits it off the tile's event path. The
 //!   barrier counts these flits too, so a tick ends only once the host has taken all its spikes.
-//! - **Probe** (`probe_core`, `probe_neuron` -> `probe_u`, `probe_v` one cycle later).
+//! - **Probe** (`probe_core`, `probe_neuron` -> `probe_u`, `probe_v` one cycle later; stale in
+//!   the cycle after a configuration read).
+//! - **Configuration read-back** (`cfg_read` with `cfg_core`, `cfg_target`, `cfg_addr` ->
+//!   `cfg_read_valid`, `cfg_read_data` one cycle later; see [`cfg_bus`](super::cfg_bus)): the
+//!   read goes to tile `cfg_core` alone, whose answer the system selects by the tile index it
+//!   registered with the read; a read of a tile that does not exist is answered 0.
 //!
 //! The spikes of tick `t` travel during tick `t` (from each core's update phase on), and the
 //! barrier holds tick `t + 1` back until all of them sit in their cores' event queues, so the

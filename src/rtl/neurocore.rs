@@ -16,7 +16,12 @@
 //!   in which `done` pulses. A mesh can gate `start` on a global barrier and wait for `done`.
 //! - **Spike output** (`spike_valid`, `spike_neuron`): one pulse per spiking neuron during the
 //!   update phase, at most one per cycle, in ascending neuron order.
-//! - **Probe** (`probe_neuron` -> `probe_u`, `probe_v` one cycle later) reads a state while idle.
+//! - **Probe** (`probe_neuron` -> `probe_u`, `probe_v` one cycle later) reads a state while idle;
+//!   in the cycle after a configuration read the outputs may be stale (the read borrows the
+//!   `u`/`v` RAMs' read port).
+//! - **Configuration read-back** (`cfg_read` -> `cfg_read_valid`, `cfg_read_data` one cycle
+//!   later, see [`cfg_bus`](super::cfg_bus)): every readable target, idle only; `event_ready`
+//!   is low in a read cycle.
 //!
 //! # Schedule of one tick
 //! `Prep` (queue settles) -> `Input` (each queued axon event requests its weight row from the
@@ -78,9 +83,9 @@ pub struct NeuroCore<
     pub spike_neuron: Signal<Out, Bits<NB>>,
     /// Neuron whose state to read while idle.
     pub probe_neuron: Signal<In, Bits<NB>>,
-    /// `u` of `probe_neuron` as of the previous cycle.
+    /// `u` of `probe_neuron` as of the previous cycle (stale after a configuration read).
     pub probe_u: Signal<Out, Bits<25>>,
-    /// `v` of `probe_neuron` as of the previous cycle.
+    /// `v` of `probe_neuron` as of the previous cycle (stale after a configuration read).
     pub probe_v: Signal<Out, Bits<24>>,
     /// One-cycle pulse: `cfg_read_data` answers the last `cfg_read`.
     pub cfg_read_valid: Signal<Out, Bit>,

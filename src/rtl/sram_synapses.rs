@@ -39,6 +39,8 @@ pub struct SramSynapses<const NB: usize, const AB: usize, const GB: usize, const
     held_address: DFF<Bits<SB>>,
     /// A configuration read is answered this cycle.
     read_pending: DFF<Bit>,
+    /// ... and it reads the synapse SRAM (else it answers 0).
+    read_synapse: DFF<Bit>,
     synapse_target: Constant<Bits<CFG_TARGET_WIDTH>>,
     group_bits: Constant<Bits<8>>,
     weight_sign_fill: Constant<Bits<WEIGHT_BITS>>,
@@ -57,6 +59,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Default
             rsp_pending: Default::default(),
             held_address: Default::default(),
             read_pending: Default::default(),
+            read_synapse: Default::default(),
             synapse_target: regmap::hdl::constant(CfgTarget::Synapse),
             group_bits: Constant::new((GB as u64).into()),
             weight_sign_fill: sign_fill::<WEIGHT_BITS>(STORED_WEIGHT_BITS),
@@ -69,7 +72,14 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, rsp_pending, held_address, read_pending);
+        dff_setup!(
+            self,
+            clock,
+            rsp_pending,
+            held_address,
+            read_pending,
+            read_synapse
+        );
         self.synapse_sram.read_clock.next = self.clock.val();
         self.synapse_sram.write_clock.next = self.clock.val();
 
@@ -129,9 +139,20 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
         }
         self.port.stage_busy.next = false;
 
-        // Configuration read-back: every read is answered one cycle later.
+        // Configuration read-back (`cfg_bus`): the core sends reads only while idle, when no
+        // request is outstanding, so a read borrows the SRAM's read port for its cycle and the
+        // word is on the output in the next, when the answer goes out. Every read is
+        // answered; any target but the synapse words with 0.
         self.read_pending.d.next = self.cfg.read.val();
+        self.read_synapse.d.next =
+            self.cfg.read.val() & (self.cfg.target.val() == self.synapse_target.val());
+        if self.cfg.read.val() {
+            self.synapse_sram.read_address.next = bit_cast::<SB, 24>(self.cfg.addr.val());
+        }
         self.cfg.read_valid.next = self.read_pending.q.val();
         self.cfg.read_data.next = 0.into();
+        if self.read_synapse.q.val() {
+            self.cfg.read_data.next = self.synapse_sram.read_data.val();
+        }
     }
 }

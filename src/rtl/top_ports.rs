@@ -33,8 +33,8 @@ macro_rules! core_port_list {
             output done Done (1) "End-of-tick pulse.";
             output spike_valid SpikeValid (1) "Spike strobe.";
             output spike_neuron SpikeNeuron (shape.neuron_bits()) "Spiking neuron.";
-            output probe_u ProbeU (U_BITS) "`u` of the probed neuron (25-bit two's complement).";
-            output probe_v ProbeV (V_BITS) "`v` of the probed neuron (24-bit two's complement).";
+            output probe_u ProbeU (U_BITS) "`u` of the probed neuron (25-bit two's complement; stale in the cycle after a `cfg_read`).";
+            output probe_v ProbeV (V_BITS) "`v` of the probed neuron (24-bit two's complement; stale in the cycle after a `cfg_read`).";
             output event_ready EventReady (1) "The core takes an axon event this cycle.";
             output cfg_read_valid CfgReadValid (1) "Pulse: `cfg_read_data` answers the last `cfg_read`.";
             output cfg_read_data CfgReadData (CFG_DATA_BITS) "The word read (zero-extended; 0 outside `cfg_read_valid`).";
@@ -62,8 +62,8 @@ macro_rules! system_port_list {
             output host_ready HostReady (1) "Node 0 takes the host flit.";
             output idle Idle (1) "Ready for `start`: every core and fan-out unit is quiet, no flit in flight.";
             output tick_done TickDone (1) "End-of-tick pulse (the barrier).";
-            output probe_u ProbeU (U_BITS) "`u` of the probed neuron, a cycle later.";
-            output probe_v ProbeV (V_BITS) "`v` of the probed neuron, a cycle later.";
+            output probe_u ProbeU (U_BITS) "`u` of the probed neuron, a cycle later (stale in the cycle after a `cfg_read`).";
+            output probe_v ProbeV (V_BITS) "`v` of the probed neuron, a cycle later (stale in the cycle after a `cfg_read`).";
             output host_out_valid HostOutValid (1) "An output-spike flit for the host is offered.";
             output host_out_data HostOutData (FLIT_BITS as u32) "The output-spike flit.";
             output cfg_read_valid CfgReadValid (1) "Pulse: `cfg_read_data` answers the last `cfg_read`.";

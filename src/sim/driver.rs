@@ -14,7 +14,7 @@ use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
 use crate::model::{Network, Source, Spike, SpikeTrain};
-use crate::rtl::layout::ConfigWrite;
+use crate::rtl::layout::{CfgTarget, ConfigWrite};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CoreInput, CoreOutput, CorePorts};
 use crate::shape::CoreShape;
@@ -39,6 +39,21 @@ pub enum DriverError {
     /// `busy` stayed high after a clear command.
     #[error("the core stayed busy for {budget} cycles after a clear command")]
     ClearTimeout {
+        /// Cycles waited.
+        budget: u64,
+    },
+    /// A configuration read got no answer (`read_valid`) within the cycle budget.
+    #[error(
+        "core {core}: no answer to the configuration read of {} address {addr} within {budget} cycles",
+        .target.spec().name
+    )]
+    ReadTimeout {
+        /// Core (tile) read.
+        core: usize,
+        /// Target read.
+        target: CfgTarget,
+        /// Word address read.
+        addr: u32,
         /// Cycles waited.
         budget: u64,
     },
@@ -79,6 +94,21 @@ fn cfg_write(pins: &mut CorePins, write: &ConfigWrite) {
             (CoreInput::CfgData, write.data as u64),
         ],
     );
+}
+
+/// Reads the word at `addr` of `target` back through the configuration port (the core must be
+/// idle): the stored word zero-extended from the target's width, 0 for a command.
+pub fn read_config(pins: &mut CorePins, target: CfgTarget, addr: u32) -> Result<u32, DriverError> {
+    let ports = handshake::ReadPorts {
+        strobe: CoreInput::CfgRead,
+        valid: CoreOutput::CfgReadValid,
+        data: CoreOutput::CfgReadData,
+    };
+    let fields = [
+        (CoreInput::CfgTarget, target.code() as u64),
+        (CoreInput::CfgAddr, addr as u64),
+    ];
+    handshake::read_word(pins, &ports, &fields, (0, target, addr))
 }
 
 /// Loads a mapped network and zeroes all neuron state.

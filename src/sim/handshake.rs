@@ -6,7 +6,7 @@
 use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::model::Network;
-use crate::rtl::layout::{unpack_u, unpack_v};
+use crate::rtl::layout::{unpack_u, unpack_v, CfgTarget};
 use crate::rtl::ports::{Pins, PortTable};
 use crate::sim::driver::DriverError;
 
@@ -22,6 +22,45 @@ pub(crate) fn strobe<T: PortTable>(
     }
     pins.cycle();
     pins.set(strobe, 0);
+}
+
+/// The ports of a top's configuration read (`rtl::cfg_bus`).
+pub(crate) struct ReadPorts<T: PortTable> {
+    /// Read strobe.
+    pub strobe: T::Input,
+    /// Answer pulse.
+    pub valid: T::Output,
+    /// The word read.
+    pub data: T::Output,
+}
+
+/// Cycles a configuration read may take before the driver reports it unanswered: every block
+/// answers in one cycle today; a slower stage (a crossbar's ADC) gets room.
+pub(crate) const READ_BUDGET: u64 = 256;
+
+/// Reads one configuration word: drives `fields` (target, address, and the tile on a system),
+/// raises the read strobe for one cycle, then waits for the answer pulse, at most
+/// [`READ_BUDGET`] cycles. Returns the word; [`DriverError::ReadTimeout`] (naming `core`, the
+/// target and the address) when no answer comes. The top must be idle.
+pub(crate) fn read_word<T: PortTable>(
+    pins: &mut dyn Pins<T>,
+    ports: &ReadPorts<T>,
+    fields: &[(T::Input, u64)],
+    (core, target, addr): (usize, CfgTarget, u32),
+) -> Result<u32, DriverError> {
+    strobe(pins, ports.strobe, fields);
+    for _ in 0..READ_BUDGET {
+        if pins.get(ports.valid) != 0 {
+            return Ok(pins.get(ports.data) as u32);
+        }
+        pins.cycle();
+    }
+    Err(DriverError::ReadTimeout {
+        core,
+        target,
+        addr,
+        budget: READ_BUDGET,
+    })
 }
 
 /// Cycles until `output` reads `high` (checked before each cycle), at most `budget` cycles;

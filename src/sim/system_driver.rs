@@ -10,7 +10,7 @@ use crate::map::mesh::MAX_MESH_SIDE;
 use crate::model::{Network, Spike, SpikeTrain};
 use crate::rtl::aer::AerFormat;
 use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX, HOST_OUTPUT_FLAG};
-use crate::rtl::layout::ConfigWrite;
+use crate::rtl::layout::{CfgTarget, ConfigWrite};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{SystemInput, SystemOutput, SystemPorts};
 use crate::sim::driver::{DriverError, Fanout, HardwareRun};
@@ -33,6 +33,28 @@ fn cfg(pins: &mut SystemPins, core: usize, target: u64, addr: u64, data: u64) {
             (SystemInput::CfgData, data),
         ],
     );
+}
+
+/// Reads the word at `addr` of `target` of tile `core` back through the configuration bus (the
+/// system must be idle): the stored word zero-extended from the target's width, 0 for a
+/// command or a tile that does not exist.
+pub fn read_config(
+    pins: &mut SystemPins,
+    core: usize,
+    target: CfgTarget,
+    addr: u32,
+) -> Result<u32, DriverError> {
+    let ports = handshake::ReadPorts {
+        strobe: SystemInput::CfgRead,
+        valid: SystemOutput::CfgReadValid,
+        data: SystemOutput::CfgReadData,
+    };
+    let fields = [
+        (SystemInput::CfgCore, core as u64),
+        (SystemInput::CfgTarget, target.code() as u64),
+        (SystemInput::CfgAddr, addr as u64),
+    ];
+    handshake::read_word(pins, &ports, &fields, (core, target, addr))
 }
 
 fn wait_idle(pins: &mut SystemPins, budget: u64, tick: u32) -> Result<(), DriverError> {

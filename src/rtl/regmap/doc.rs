@@ -101,24 +101,47 @@ pub fn target_table() -> String {
     markdown_table(&header, rows)
 }
 
-/// How targets are read back (the configuration bus's read port and the host link's READ).
+/// Reading targets back over the host link (READ).
 const READ_DESIGN: &str = "\
+## Reading targets back over the host link (`READ`)
+
+Which targets are readable is derived from the access column above
+(`regmap::readable_table`), nowhere else. `READ` (`docs/host-protocol.md`) takes { target
+`u8`, first address `u24`, count `u16` } and answers `count` words as `u32`, read one at a
+time through the configuration bus, each waited for. The link checks before reading anything
+that the target exists in the design and is readable, that `first + count ≤ depth` and that
+`count ≤ 16383` (the response's 16-bit length), else `OUT_OF_RANGE` with index 0; its depth
+ROM's word carries a *readable* bit. The host side is
+`HostDriver::read_config(target, first, count)`.
+";
+
+/// Reading targets back on the configuration bus (implemented on the core and the system).
+const READ_BUS: &str = "\
 ## Reading targets back
 
-Every target whose access is not `command` can be read back; which targets are readable is
-derived from the access column above (`regmap::readable_table`), nowhere else.
+Every target marked `read/write` can be read back through the configuration bus
+(`rtl::cfg_bus`): `cfg_read` strobes a read for one cycle with `cfg_target` and `cfg_addr`
+(and `cfg_core` on the multi-core system), only while the core or system is idle and never
+together with `cfg_write`. The answer is a one-cycle `cfg_read_valid` pulse with the stored
+word on `cfg_read_data`, zero-extended from the target's width (signed fields as their raw
+two's-complement bits). Every read gets exactly one pulse: a command, an unused code, a tile
+that does not exist, or a read while busy answers 0. At most one read is outstanding; a driver
+waits for the pulse before the next read (`sim::driver::read_config`,
+`sim::system_driver::read_config`).
 
-- **Configuration bus** (`src/rtl/cfg_bus.rs`): `cfg_read` strobes a read of `cfg_addr` in
-  `cfg_target` for one cycle, only while the core (system) is idle and never with `cfg_write`;
-  the owner answers one or more cycles later with a one-cycle `cfg_read_valid` and the word on
-  `cfg_read_data`, zero-extended from the target's width (signed fields as their raw
-  two's-complement bits). Every read gets exactly one answer; at most one is outstanding.
-- **Host link**: `READ` (`docs/host-protocol.md`) takes { target `u8`, first address `u24`,
-  count `u16` } and answers `count` words as `u32`, read one at a time through the bus, each
-  waited for. The link checks before reading anything that the target exists in the design
-  and is readable and that `first + count ≤ depth` and `count ≤ 16383` (the response's
-  16-bit length), else `OUT_OF_RANGE` with index 0; the depth ROM's word carries a
-  *readable* bit. The host side is `HostDriver::read_config(target, first, count)`.
+- **Timing.** Every target of the core, the synapse stage and a tile's fan-out unit answers in
+  the cycle after the read strobe's edge (a block RAM's registered read, then a multiplexer
+  by the target registered with the read); the system registers the tile index with the read
+  and selects that tile's answer in the same cycle. The interface allows any latency (a
+  crossbar's ADC may take longer); the drivers give up after a fixed cycle budget.
+- **Port sharing.** Each memory keeps one read port: a read borrows it for its cycle. The
+  core drops `event_ready` in a read cycle (the axon-descriptor RAM's port serves the
+  enqueue), and the probe outputs (`probe_u`, `probe_v`) may be stale in the cycle after a
+  read (the `u`/`v` RAMs' port serves the probe).
+- **Routing.** Each block answers every read it receives; a composed block routes each read
+  to the owner of its target (the core's sequencer sends `SYNAPSE` reads to its synapse stage,
+  a tile sends the fan-out targets to its fan-out unit) and ORs the answers, which are zero
+  outside their pulse.
 ";
 
 /// The whole of `docs/register-map.md`.
@@ -133,7 +156,8 @@ pub fn register_map_markdown() -> String {
          Every block is configured through one bus: `cfg_write`, `cfg_target` \
          ({CFG_TARGET_WIDTH} bits), `cfg_addr` ({CFG_ADDR_WIDTH} bits), `cfg_data` \
          ({CFG_DATA_WIDTH} bits). A write stores the low *width* bits of `cfg_data` at word \
-         `cfg_addr` of the target, or runs the target's command. The table below \
+         `cfg_addr` of the target, or runs the target's command; `cfg_read` reads a word back \
+         (see \"Reading targets back\"). The table below \
          (`src/rtl/regmap/mod.rs`) is the only definition of the codes: the `CfgTarget` enum, \
          the blocks' comparisons, the fan-out codes and the host link's depth ROM are derived \
          from it.\n\
@@ -148,6 +172,8 @@ pub fn register_map_markdown() -> String {
          depth 0 and addresses at or above the depth with OUT_OF_RANGE. Word layouts are in \
          `src/rtl/layout.rs`; `map::CoreImage::config_writes()` is the list of writes that \
          loads a network into a core.\n\
+         \n\
+         {READ_BUS}\
          \n\
          ## Host-link protocol codes\n\
          \n\

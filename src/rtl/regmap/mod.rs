@@ -57,12 +57,13 @@ impl Owner {
     }
 }
 
-/// What a write to a target does.
+/// What a write to a target does, and whether the target can be read back.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Access {
-    /// Stores `cfg_data` at `cfg_addr` (no read-back path yet).
-    WriteOnly,
-    /// Triggers an action; address 0, data ignored.
+    /// A write stores `cfg_data` at `cfg_addr`; a read (`cfg_read`, see `rtl::cfg_bus`)
+    /// returns the stored word, zero-extended from the target's width.
+    ReadWrite,
+    /// A write triggers an action (address 0, data ignored); not readable (a read answers 0).
     Command,
 }
 
@@ -70,8 +71,16 @@ impl Access {
     /// Name in the documentation.
     pub fn label(self) -> &'static str {
         match self {
-            Access::WriteOnly => "write-only",
+            Access::ReadWrite => "read/write",
             Access::Command => "command",
+        }
+    }
+
+    /// Whether a read returns the target's contents.
+    pub fn is_readable(self) -> bool {
+        match self {
+            Access::ReadWrite => true,
+            Access::Command => false,
         }
     }
 }
@@ -242,38 +251,38 @@ macro_rules! register_map {
 
 register_map! {
     Synapse = 0 {
-        "SYNAPSE", SynapseStage, Width::Bits(SYNAPSE_WORD_BITS as usize), SynapseWords, WriteOnly,
+        "SYNAPSE", SynapseStage, Width::Bits(SYNAPSE_WORD_BITS as usize), SynapseWords, ReadWrite,
         "Synapse word (4 signed 8-bit weights, lane i = neuron 4 * group + i) at address \
          `axon * neurons / 4 + group`."
     },
     AxonMeta = 1 {
-        "AXON_META", Core, Width::Bits(AXON_META_BITS as usize), PerAxon, WriteOnly,
+        "AXON_META", Core, Width::Bits(AXON_META_BITS as usize), PerAxon, ReadWrite,
         "Axon descriptor at address `axon`: first group | last group | slot | pre-shift \
          (`layout::AxonWord`)."
     },
     ParamDecay = 2 {
-        "PARAM_DECAY", Core, Width::Bits(PARAM_DECAY_BITS as usize), PerNeuron, WriteOnly,
+        "PARAM_DECAY", Core, Width::Bits(PARAM_DECAY_BITS as usize), PerNeuron, ReadWrite,
         "Decay parameter word of a neuron: `u_factor` (12) | `v_factor` (13)."
     },
     ParamBiasShift = 3 {
         "PARAM_BIAS_SHIFT", Core, Width::Bits(PARAM_BIAS_SHIFT_BITS as usize), PerNeuron,
-        WriteOnly,
+        ReadWrite,
         "Bias and slot-shift parameter word of a neuron: `bias` (20) | 3 slot shifts (4 each)."
     },
     ParamThreshold = 4 {
-        "PARAM_THRESHOLD", Core, Width::Bits(THRESHOLD_BITS as usize), PerNeuron, WriteOnly,
+        "PARAM_THRESHOLD", Core, Width::Bits(THRESHOLD_BITS as usize), PerNeuron, ReadWrite,
         "Threshold parameter word of a neuron (`vth << 6`)."
     },
     StateU = 5 {
-        "STATE_U", Core, Width::Bits(U_BITS as usize), PerNeuron, WriteOnly,
+        "STATE_U", Core, Width::Bits(U_BITS as usize), PerNeuron, ReadWrite,
         "Current `u` of a neuron (two's complement)."
     },
     StateV = 6 {
-        "STATE_V", Core, Width::Bits(V_BITS as usize), PerNeuron, WriteOnly,
+        "STATE_V", Core, Width::Bits(V_BITS as usize), PerNeuron, ReadWrite,
         "Voltage `v` of a neuron (two's complement)."
     },
     NeuronCount = 7 {
-        "NEURON_COUNT", Core, Width::NeuronCount, Single, WriteOnly,
+        "NEURON_COUNT", Core, Width::NeuronCount, Single, ReadWrite,
         "Number of neurons the update phase visits (`0..=neurons`; the host link rejects \
          larger values)."
     },
@@ -283,12 +292,12 @@ register_map! {
          about `neurons` cycles)."
     },
     FanoutIndex = 9 {
-        "FANOUT_INDEX", Fanout, Width::Bits(32), PerNeuronWithFanout, WriteOnly,
+        "FANOUT_INDEX", Fanout, Width::Bits(32), PerNeuronWithFanout, ReadWrite,
         "Fan-out index word of a core neuron: first table entry (bits 0..16) | entry count \
          (16..32)."
     },
     FanoutEntry = 10 {
-        "FANOUT_ENTRY", Fanout, Width::Bits(FLIT_BITS), FanoutEntries, WriteOnly,
+        "FANOUT_ENTRY", Fanout, Width::Bits(FLIT_BITS), FanoutEntries, ReadWrite,
         "Fan-out table entry: one AER flit `dx 4 | dy 4 | axon 10 | tag 6`."
     },
 }
@@ -327,6 +336,20 @@ impl CfgTarget {
     pub fn depth(self, dims: &Dims) -> u32 {
         self.spec().depth.words(dims) as u32
     }
+
+    /// Whether a configuration read returns the target's contents.
+    pub fn is_readable(self) -> bool {
+        self.spec().access.is_readable()
+    }
+
+    /// The bits a word of this target keeps, for a core of `neurons` neurons: a read returns
+    /// a written word masked with it.
+    pub fn data_mask(self, neurons: usize) -> u32 {
+        match self.spec().width.bits(neurons) {
+            0 => 0,
+            bits => u32::MAX >> (CFG_DATA_WIDTH - bits),
+        }
+    }
 }
 
 /// Words addressable per target code for `dims`: the host link's depth ROM. Codes without a
@@ -344,8 +367,7 @@ pub fn depth_table(dims: &Dims) -> [u32; CFG_TARGET_CODES] {
 pub fn readable_table(dims: &Dims) -> [bool; CFG_TARGET_CODES] {
     let mut readable = [false; CFG_TARGET_CODES];
     for target in CfgTarget::ALL {
-        readable[target.code() as usize] =
-            target.depth(dims) > 0 && target.spec().access != Access::Command;
+        readable[target.code() as usize] = target.depth(dims) > 0 && target.is_readable();
     }
     readable
 }
@@ -386,6 +408,19 @@ mod tests {
             table.iter().filter(|&&d| d > 0).count(),
             depth_table(&tile).iter().filter(|&&d| d > 0).count() - 2
         );
+    }
+
+    #[test]
+    fn memories_and_registers_are_readable_commands_are_not() {
+        for spec in TARGETS {
+            assert_eq!(spec.access.is_readable(), spec.access != Access::Command);
+        }
+        assert!(!CfgTarget::Clear.is_readable());
+        assert!(CfgTarget::FanoutEntry.is_readable());
+        assert_eq!(CfgTarget::StateV.data_mask(64), 0xff_ffff);
+        assert_eq!(CfgTarget::ParamBiasShift.data_mask(64), u32::MAX);
+        assert_eq!(CfgTarget::NeuronCount.data_mask(256), 0x1ff);
+        assert_eq!(CfgTarget::Clear.data_mask(256), 0);
     }
 
     #[test]
