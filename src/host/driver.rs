@@ -4,9 +4,10 @@
 use thiserror::Error;
 
 use super::protocol::{
-    config_payloads, decode_error_index, decode_run_done, decode_states, encode_request,
-    inject_payloads, read_state_payload, run_payload, Command, ConfigEntry, DeviceInfo, FrameError,
-    Response, ResponseParser, Status, TickReport, PROTOCOL_VERSION, TICK_REPORT,
+    config_payloads, decode_error_index, decode_run_done, decode_states, decode_words,
+    encode_request, inject_payloads, read_config_payload, read_state_payload, run_payload, Command,
+    ConfigEntry, DeviceInfo, FrameError, Response, ResponseParser, Status, TickReport,
+    PROTOCOL_VERSION, TICK_REPORT,
 };
 use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;
@@ -18,6 +19,10 @@ use crate::sim::handshake::placed_states;
 
 /// Neurons per read-state request (512-byte responses).
 const STATE_CHUNK: usize = 64;
+
+/// Words per READ request (512-byte responses, like a state read: a lost response costs
+/// little to re-request).
+const READ_CHUNK: usize = 128;
 
 /// How often a request is sent before a transmission error is given up on.
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -290,6 +295,31 @@ impl<T: Transport> HostDriver<T> {
     pub fn read_states(&mut self, first: u16, count: u16) -> Result<Vec<(i32, i32)>, HostError> {
         let response = self.request(Command::ReadState, &read_state_payload(first, count))?;
         Ok(decode_states(&response, count as usize)?)
+    }
+
+    /// Reads `count` words of configuration target `target` from address `addr` on (READ,
+    /// [`READ_CHUNK`] words per request): each word as the target stores it, zero-extended
+    /// (signed fields in two's complement of the target's width). A target that is not
+    /// readable, or a range past its depth, is [`HostError::Device`] with `OutOfRange`.
+    pub fn read_config(
+        &mut self,
+        target: u8,
+        addr: u32,
+        count: usize,
+    ) -> Result<Vec<u32>, HostError> {
+        let mut words = Vec::with_capacity(count);
+        loop {
+            let chunk = (count - words.len()).min(READ_CHUNK);
+            let first = addr + words.len() as u32;
+            let response = self.request(
+                Command::Read,
+                &read_config_payload(target, first, chunk as u16),
+            )?;
+            words.extend(decode_words(&response, chunk)?);
+            if words.len() == count {
+                return Ok(words);
+            }
+        }
     }
 }
 

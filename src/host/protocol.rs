@@ -9,8 +9,8 @@
 use thiserror::Error;
 
 pub use crate::rtl::regmap::protocol::{
-    Command, Status, MAX_REQUEST_PAYLOAD, PROTOCOL_VERSION, REQUEST_SYNC, RESPONSE_SYNC,
-    TICK_REPORT,
+    Command, Status, MAX_READ_WORDS, MAX_REQUEST_PAYLOAD, PROTOCOL_VERSION, REQUEST_SYNC,
+    RESPONSE_SYNC, TICK_REPORT,
 };
 use crate::rtl::regmap::CFG_ADDR_WIDTH;
 
@@ -26,6 +26,10 @@ pub const CONFIG_ADDR_LIMIT: u32 = 1 << CFG_ADDR_WIDTH;
 pub const EVENT_ENTRY_BYTES: usize = 2;
 /// Bytes per neuron in a state read: `u` and `v` as little-endian `i32`.
 pub const STATE_ENTRY_BYTES: usize = 8;
+/// Bytes of a READ request's payload: target, first address (3), count (2).
+pub const READ_REQUEST_BYTES: usize = 6;
+/// Bytes per word in a READ response.
+pub const READ_WORD_BYTES: usize = 4;
 
 /// A malformed response (the device or the line misbehaved).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -292,6 +296,19 @@ pub fn read_state_payload(first: u16, count: u16) -> Vec<u8> {
     payload
 }
 
+/// Payload of a READ request: `count` words of `target` from address `first`.
+///
+/// # Panics
+/// If `first` does not fit 24 bits.
+pub fn read_config_payload(target: u8, first: u32, count: u16) -> Vec<u8> {
+    assert!(first < CONFIG_ADDR_LIMIT, "address {first} over 24 bits");
+    let mut payload = Vec::with_capacity(READ_REQUEST_BYTES);
+    payload.push(target);
+    payload.extend(&first.to_le_bytes()[..3]);
+    payload.extend(count.to_le_bytes());
+    payload
+}
+
 fn expect_len(response: &Response, len: usize, expected: &str) -> Result<(), FrameError> {
     if response.payload.len() == len {
         Ok(())
@@ -416,6 +433,20 @@ pub fn decode_states(response: &Response, count: usize) -> Result<Vec<(i32, i32)
         .payload
         .chunks(STATE_ENTRY_BYTES)
         .map(|c| (le32(c, 0) as i32, le32(c, 4) as i32))
+        .collect())
+}
+
+/// Decodes a READ payload into its `count` words.
+pub fn decode_words(response: &Response, count: usize) -> Result<Vec<u32>, FrameError> {
+    expect_len(
+        response,
+        count * READ_WORD_BYTES,
+        &format!("{} (4 per word)", count * READ_WORD_BYTES),
+    )?;
+    Ok(response
+        .payload
+        .chunks(READ_WORD_BYTES)
+        .map(|c| le32(c, 0))
         .collect())
 }
 

@@ -2,20 +2,32 @@
 //!
 //! - [`uart`]: 8N1 receiver and transmitter;
 //! - [`crc`]: CRC-16/CCITT-FALSE, one byte per cycle;
-//! - [`link`]: frame receiver, command executor and response generator on the core bus;
+//! - [`link`]: the host-link controller on the core bus, wiring [`frame_rx`] (frame
+//!   receiver), [`executor`] (command executor, with [`request_check`] and [`entry_pass`], which
+//!   reads entries through [`entry_reader`]),
+//!   [`responder`] (response generator, with the byte shifter [`response_tx`]) and
+//!   [`tick_runner`] (RUN and its tick reports);
 //! - [`top`]: `HostTop` = UART + link + neurocore, the design an FPGA board runs.
 //!
 //! The protocol is specified in `docs/host-protocol.md`; the host side is `crate::host`.
 
 pub mod crc;
+pub mod entry_pass;
+pub mod entry_reader;
+pub mod executor;
+pub mod frame_rx;
 pub mod link;
+pub mod request_check;
+pub mod responder;
+pub mod response_tx;
+pub mod tick_runner;
 pub mod top;
 pub mod uart;
 
 use rust_hdl::prelude::*;
 use thiserror::Error;
 
-use crate::rtl::regmap::{depth_table, Dims};
+use crate::rtl::regmap::{depth_table, readable_table, Dims};
 use crate::rtl::verilog_text::finish;
 use crate::shape::{shape_list_text, with_shape, CoreShape, HOST_SHAPES};
 use link::LinkConfig;
@@ -123,6 +135,7 @@ impl HostParams {
             neurons: self.shape.neurons as u32,
             axons: self.shape.axons as u32,
             target_depths: depth_table(&self.dims()),
+            readable: readable_table(&self.dims()),
             cycles_per_bit: self.cycles_per_bit,
             timeout_cycles: self.timeout_cycles,
         }

@@ -101,39 +101,18 @@ pub fn target_table() -> String {
     markdown_table(&header, rows)
 }
 
-/// Design of configuration read-back (planned: no `READ_CONFIG` code is in the table
-/// until the link, the blocks and the host implement it end to end).
+/// Reading targets back over the host link (READ).
 const READ_DESIGN: &str = "\
-## Planned: reading targets back (`READ_CONFIG`)
+## Reading targets back over the host link (`READ`)
 
-Planned: this is the design the next slice builds. Nothing below is in the
-tables above until it works end to end (no dead codes).
-
-- **Table.** Done: the access column above (`read/write` or `command`). A stage's own
-  targets (STDP parameters and traces, crossbar ADC / program-verify registers) declare their
-  access in the same table.
-- **Request.** `READ_CONFIG`, the next free command code: payload { target `u8`,
-  first address `u24`, count `u16` } (6 bytes; any other length is `BAD_LENGTH`). The link
-  checks, before reading anything, that the target exists and is readable and that
-  `first + count ≤ depth`, else `OUT_OF_RANGE` with index 0. The depth ROM word gains one bit,
-  *readable*, generated from the table (`depth_table` becomes a table of (depth, readable)).
-- **Response.** `OK`, payload `count ×` data `u32` little-endian: the stored word
-  zero-extended (no sign extension; the host unpacks it with `rtl::layout`, e.g.
-  `unpack_u`). Like `READ_STATE`, the payload is produced on the fly, one word at a time, and
-  not buffered, so `count` is limited only by the `u16`. `count = 0` answers an empty payload.
-- **Configuration bus and mesh.** Done: see \"Reading targets back\" above. The link waits
-  for `read_valid` per word, then sends it (4 bytes take 40 bit times, far longer than any
-  read).
-- **Version.** The protocol becomes version 2. A host uses `READ_CONFIG` only on a device
-  reporting version ≥ 2 (a version-1 device answers `UNKNOWN_COMMAND`); the host's version
-  check accepts 1 and 2.
-- **Host.** `host::protocol::read_config_payload(target, first, count)` and
-  `decode_words(response, count)`; `HostDriver::read_config(target, first, count)`.
-- **Tests.** Link unit test with a mock bus that answers reads after random delays; on the
-  Verilated `HostTop`, write random words to every readable target and read them back (masked
-  to the target's width), reads of `CLEAR`, of a missing target and past the depth answer
-  `OUT_OF_RANGE` and change nothing; after a run, `READ_CONFIG` of `STATE_U`/`STATE_V`
-  equals `READ_STATE`.
+Which targets are readable is derived from the access column above
+(`regmap::readable_table`), nowhere else. `READ` (`docs/host-protocol.md`) takes { target
+`u8`, first address `u24`, count `u16` } and answers `count` words as `u32`, read one at a
+time through the configuration bus, each waited for. The link checks before reading anything
+that the target exists in the design and is readable, that `first + count ≤ depth` and that
+`count ≤ 16383` (the response's 16-bit length), else `OUT_OF_RANGE` with index 0; its depth
+ROM's word carries a *readable* bit. The host side is
+`HostDriver::read_config(target, first, count)`.
 ";
 
 /// Reading targets back on the configuration bus (implemented on the core and the system).

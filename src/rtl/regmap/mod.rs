@@ -362,6 +362,16 @@ pub fn depth_table(dims: &Dims) -> [u32; CFG_TARGET_CODES] {
     depths
 }
 
+/// Per target code: whether the design for `dims` has the target and a configuration read
+/// returns its contents (the host link's READ check; commands are not readable).
+pub fn readable_table(dims: &Dims) -> [bool; CFG_TARGET_CODES] {
+    let mut readable = [false; CFG_TARGET_CODES];
+    for target in CfgTarget::ALL {
+        readable[target.code() as usize] = target.depth(dims) > 0 && target.is_readable();
+    }
+    readable
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

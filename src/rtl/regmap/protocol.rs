@@ -17,6 +17,9 @@ pub const RESPONSE_SYNC: u8 = 0x5a;
 pub const MAX_REQUEST_PAYLOAD: usize = 512;
 /// Flag of a response command field that reports progress rather than echoing a request.
 pub const REPORT_FLAG: u8 = 0x80;
+/// Most words one READ returns: its response's payload, 4 bytes per word, must fit the
+/// response's 16-bit length field (`16383 * 4 = 65532`).
+pub const MAX_READ_WORDS: u16 = u16::MAX / 4;
 /// Command field of a per-tick spike report (`REPORT_FLAG | RUN`): one per tick of a run.
 pub const TICK_REPORT: u8 = REPORT_FLAG | Command::Run.code();
 
@@ -132,6 +135,11 @@ command_table! {
         "READ_STATE", "first neuron `u16`, count `u16`", "`count ×` { u `i32`, v `i32` }",
         "Read neuron states `(u, v)` through the probe port."
     },
+    Read = 0x06 {
+        "READ", "target `u8`, first address `u24`, count `u16` (6 bytes)",
+        "`count ×` data `u32`",
+        "Read words of a readable configuration target back through the configuration bus."
+    },
 }
 
 status_table! {
@@ -143,8 +151,8 @@ status_table! {
     },
     BadLength = 0x02 {
         "BAD_LENGTH", "bad length",
-        "`LEN` > 512, or wrong for the command (INFO ≠ 0, RUN ≠ 2, READ_STATE ≠ 4, a batch not \
-         a whole number of entries)",
+        "`LEN` > 512, or wrong for the command (INFO ≠ 0, RUN ≠ 2, READ_STATE ≠ 4, READ ≠ 6, a \
+         batch not a whole number of entries)",
         "empty"
     },
     UnknownCommand = 0x03 {
@@ -152,7 +160,8 @@ status_table! {
     },
     OutOfRange = 0x04 {
         "OUT_OF_RANGE", "address out of range",
-        "bad target, address, count or `NeuronCount` value",
+        "bad target (missing, or not readable for READ), address, count or `NeuronCount` \
+         value",
         "index of the first bad entry (`u16`)"
     },
     Busy = 0x05 {
@@ -257,7 +266,7 @@ mod tests {
         assert_eq!(MAX_REQUEST_PAYLOAD, 512);
         assert_eq!(TICK_REPORT, 0x84);
         let commands: Vec<u8> = COMMANDS.iter().map(|s| s.command.code()).collect();
-        assert_eq!(commands, [0x01, 0x02, 0x03, 0x04, 0x05]);
+        assert_eq!(commands, [0x01, 0x02, 0x03, 0x04, 0x05, 0x06]);
         let statuses: Vec<u8> = STATUSES.iter().map(|s| s.status.code()).collect();
         assert_eq!(statuses, (0x00..=0x08).collect::<Vec<u8>>());
     }
