@@ -374,7 +374,7 @@ pub fn run_network<T: Transport>(
 
     let fanout = Fanout::new(&image, net, ticks);
     let mut spikes = Vec::new();
-    let mut tick_cycles = Vec::with_capacity(ticks as usize);
+    let mut tick_cycles = Vec::new();
     let mut previous: Vec<(usize, usize)> = Vec::new();
     let mut events = vec![Vec::new()];
     for tick in 0..ticks {

@@ -135,22 +135,38 @@ fn tick_budget(shape: CoreShape, events: usize) -> u64 {
 /// cores emitted in `t-1`, each fanned out with [`MeshImage::targets_of`].
 pub struct Fanout<'a> {
     image: &'a MeshImage,
-    /// Input spikes by tick, as (input group, index).
-    inputs_at: Vec<Vec<(usize, usize)>>,
+    /// Input spikes as (tick, input group, index), sorted: memory in proportion to the spikes,
+    /// not to the ticks of the run (a run of 2^32 - 1 ticks must not allocate per tick).
+    input_spikes: Vec<(u32, usize, usize)>,
 }
 
 impl<'a> Fanout<'a> {
     /// The fan-out of `net` placed as `image`, for a run of `ticks` ticks.
     pub fn new(image: &'a MeshImage, net: &Network, ticks: u32) -> Self {
-        let mut inputs_at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); ticks as usize];
-        for (group, input) in net.inputs.iter().enumerate() {
-            for &(tick, index) in &input.spikes {
-                if tick < ticks {
-                    inputs_at[tick as usize].push((group, index));
-                }
-            }
+        let mut input_spikes: Vec<(u32, usize, usize)> = net
+            .inputs
+            .iter()
+            .enumerate()
+            .flat_map(|(group, input)| {
+                input
+                    .spikes
+                    .iter()
+                    .filter(move |&&(tick, _)| tick < ticks)
+                    .map(move |&(tick, index)| (tick, group, index))
+            })
+            .collect();
+        input_spikes.sort_unstable();
+        Fanout {
+            image,
+            input_spikes,
         }
-        Fanout { image, inputs_at }
+    }
+
+    /// The input spikes listed at `tick`, as (tick, input group, index).
+    fn inputs_at(&self, tick: u32) -> &[(u32, usize, usize)] {
+        let start = self.input_spikes.partition_point(|&(t, _, _)| t < tick);
+        let end = self.input_spikes.partition_point(|&(t, _, _)| t <= tick);
+        &self.input_spikes[start..end]
     }
 
     /// Replaces `events[core]` with the axons to enqueue on each core before tick `tick`,
@@ -160,9 +176,10 @@ impl<'a> Fanout<'a> {
         if tick == 0 {
             return;
         }
-        let sources = self.inputs_at[tick as usize - 1]
+        let sources = self
+            .inputs_at(tick - 1)
             .iter()
-            .map(|&(group, index)| (Source::Input(group), index))
+            .map(|&(_, group, index)| (Source::Input(group), index))
             .chain(
                 previous_spikes
                     .iter()
@@ -194,7 +211,7 @@ pub fn run(
     let fanout = Fanout::new(image, net, ticks);
 
     let mut spikes = Vec::new();
-    let mut tick_cycles = Vec::with_capacity(ticks as usize);
+    let mut tick_cycles = Vec::new();
     // (population, neuron) that spiked in tick t-1.
     let mut previous_spikes: Vec<(usize, usize)> = Vec::new();
     let mut events: Vec<Vec<usize>> = vec![Vec::new(); cores.len()];
@@ -278,4 +295,43 @@ pub fn read_states(
             (CoreOutput::ProbeU, CoreOutput::ProbeV),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::mesh::{map_mesh, MeshShape};
+
+    #[test]
+    fn fanout_memory_follows_the_spikes_not_the_ticks() {
+        // A run of 2^32 - 1 ticks: the old per-tick table asked for 103 GB here and aborted.
+        let net = Network::from_json_str(
+            r#"{"ticks": 4294967295,
+                "inputs": [{"name": "in", "size": 2, "spikes": [[4294967290, 1], [0, 0], [7, 1], [7, 0]]}],
+                "populations": [{"name": "p", "size": 2, "neuron": {"vth": 1}}],
+                "projections": [{"from": "in", "to": "p", "weights": [[1, 0], [0, 1]]},
+                                {"from": "p", "to": "p", "weights": [[0, 1], [1, 0]]}]}"#,
+            None,
+        )
+        .unwrap();
+        let image = map_mesh(&net, MeshShape::default(), CoreShape::default()).unwrap();
+        let fanout = Fanout::new(&image, &net, net.ticks);
+        let mut events = vec![Vec::new()];
+        let axons = |tick: u32, previous: &[(usize, usize)], events: &mut Vec<Vec<usize>>| {
+            fanout.events(tick, previous, events);
+            events[0].clone()
+        };
+        let of = |source: Source, index: usize| image.targets_of(source, index)[0].1;
+        let input = |index| of(Source::Input(0), index);
+        let neuron = |index| of(Source::Population(0), index);
+        assert!(axons(0, &[], &mut events).is_empty());
+        assert_eq!(axons(1, &[], &mut events), vec![input(0)]);
+        assert!(axons(2, &[], &mut events).is_empty());
+        // Both inputs of tick 7 in (group, index) order, then the population's spikes.
+        assert_eq!(
+            axons(8, &[(0, 1)], &mut events),
+            vec![input(0), input(1), neuron(1)]
+        );
+        assert_eq!(axons(4294967291, &[], &mut events), vec![input(1)]);
+    }
 }

@@ -110,7 +110,7 @@ pub fn run(
     let fanout = Fanout::new(image, net, ticks);
     let mut input_events: Vec<Vec<usize>> = vec![Vec::new(); tiles];
     let mut spikes = Vec::new();
-    let mut tick_cycles = Vec::with_capacity(ticks as usize);
+    let mut tick_cycles = Vec::new();
     let tick_ports = TickPorts {
         start: SystemInput::Start,
         done: SystemOutput::TickDone,
