@@ -9,7 +9,7 @@ fn main() {
             // The reader of our output went away (`| head`): stop quietly, like a Unix filter.
             std::process::exit(0);
         }
-        eprintln!("neurofab: error: {error:#}");
+        eprintln!("neurofab: error: {}", neurofab::cli::error_text(&error));
         std::process::exit(1);
     }
 }

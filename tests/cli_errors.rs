@@ -343,3 +343,33 @@ fn options_that_cannot_work_are_refused_at_once() {
         );
     }
 }
+
+#[test]
+fn error_reasons_are_printed_once_and_engines_by_their_cli_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    // The serial error formats its reason into its own message and also as its source.
+    let output = neurofab(
+        &["run", "net.json", "--port", "/nonexistent/ttyUSB9"],
+        dir.path(),
+    );
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("cannot open serial port /nonexistent/ttyUSB9"),
+        "{message}"
+    );
+    let reason = "No such file or directory";
+    assert_eq!(message.matches(reason).count(), 1, "{message}");
+    // A network too big for the rtl engine's core: the error names the engine as typed.
+    let big =
+        r#"{"ticks": 4, "populations": [{"name": "p0", "size": 5000, "neuron": {"vth": 1}}]}"#;
+    std::fs::write(dir.path().join("big.json"), big).unwrap();
+    let output = neurofab(&["sim", "big.json", "--engine", "rtl"], dir.path());
+    let message = stderr(&output);
+    assert!(!output.status.success(), "{message}");
+    assert!(
+        message.contains("cannot run on the rtl engine"),
+        "{message}"
+    );
+}

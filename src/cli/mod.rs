@@ -270,10 +270,10 @@ fn progress_reporter(label: String, ticks: u32) -> impl FnMut(u32) {
 
 fn summary(engine: Engine, ticks: u32, result: &RunResult) -> String {
     let mut line = format!(
-        "{engine:?}: {ticks} ticks, {} spikes",
+        "{}: {ticks} ticks, {} spikes",
+        engine.name(),
         result.spikes.spikes.len()
-    )
-    .to_lowercase();
+    );
     if let Some(tick_cycles) = &result.tick_cycles {
         let total: u64 = tick_cycles.iter().sum();
         let worst = tick_cycles.iter().max().copied().unwrap_or(0);
@@ -308,7 +308,7 @@ fn sim(args: SimArgs) -> Result<()> {
         mesh: args.mesh.unwrap_or(config.mesh),
         vcd: vcd.map(|id| outputs.temp_path(id).to_path_buf()),
     };
-    let label = format!("{:?}", args.engine).to_lowercase();
+    let label = args.engine.name().to_string();
     let result = run(
         &net,
         args.engine,
@@ -318,9 +318,9 @@ fn sim(args: SimArgs) -> Result<()> {
     )
     .with_context(|| {
         format!(
-            "{}: cannot run on the {:?} engine",
+            "{}: cannot run on the {} engine",
             args.net.display(),
-            args.engine
+            args.engine.name()
         )
     })?;
     let csv = result.spikes.to_csv(&net);
@@ -451,7 +451,7 @@ fn demo(args: DemoArgs) -> Result<()> {
     let mut results = Vec::new();
     for engine in [Engine::Golden, Engine::Rtl, Engine::Verilator] {
         let started = Instant::now();
-        let label = format!("{engine:?}").to_lowercase();
+        let label = engine.name().to_string();
         let result = run(
             &net,
             engine,
@@ -459,7 +459,7 @@ fn demo(args: DemoArgs) -> Result<()> {
             &options,
             &mut progress_reporter(label, net.ticks),
         )
-        .with_context(|| format!("the {engine:?} engine failed"))?;
+        .with_context(|| format!("the {} engine failed", engine.name()))?;
         eprintln!(
             "{} [{:.2} s]",
             summary(engine, net.ticks, &result),
@@ -471,12 +471,16 @@ fn demo(args: DemoArgs) -> Result<()> {
     for (engine, result) in &results[1..] {
         if result.spikes != golden.spikes {
             bail!(
-                "{engine:?} disagrees with the golden model, first at tick {:?}",
+                "the {} engine disagrees with the golden model, first at tick {:?}",
+                engine.name(),
                 golden.spikes.first_difference(&result.spikes)
             );
         }
         if result.states != golden.states {
-            bail!("{engine:?} final neuron states differ from the golden model");
+            bail!(
+                "the {} engine's final neuron states differ from the golden model",
+                engine.name()
+            );
         }
     }
     let csv_path = args.out.join("spikes.csv");
@@ -700,6 +704,24 @@ fn run_link(args: RunArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The message of `error` and its causes, joined by ": " like anyhow's `{:#}`, but without a
+/// cause that its parent's message already ends with (errors that format their source into
+/// their own message, e.g. "cannot open serial port X: No such file or directory", would
+/// otherwise print the reason twice).
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// Writes the spike CSV to its planned output file, or else to standard output, then commits

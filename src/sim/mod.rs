@@ -42,6 +42,17 @@ pub enum Engine {
     Verilator,
 }
 
+impl Engine {
+    /// The engine's name as the command line spells it (`--engine rtl`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Golden => "golden",
+            Engine::Rtl => "rtl",
+            Engine::Verilator => "verilator",
+        }
+    }
+}
+
 /// How to run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
