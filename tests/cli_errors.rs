@@ -20,6 +20,13 @@ const SMALL_NET: &str = r#"{"ticks": 4, "inputs": [{"name": "in", "size": 2, "sp
  "populations": [{"name": "p0", "size": 2, "neuron": {"vth": 10, "du": 4095}}],
  "projections": [{"from": "in", "to": "p0", "weights": [[100, 0], [0, 100]]}]}"#;
 
+/// A fresh directory holding `SMALL_NET` as `net.json`.
+fn dir_with_small_net() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    dir
+}
+
 fn assert_fails_cleanly(args: &[&str], dir: &Path, must_mention: &[&str]) {
     let output = neurofab(args, dir);
     assert!(!output.status.success(), "{args:?} succeeded");
@@ -122,8 +129,7 @@ fn network_too_big_for_the_core_says_by_how_much() {
 
 #[test]
 fn bad_hardware_config_names_file_and_field() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    let dir = dir_with_small_net();
     std::fs::write(
         dir.path().join("hw.toml"),
         "[core]\nneurons = 300\naxons = 256\n",
@@ -189,8 +195,7 @@ fn gen_with_a_network_that_does_not_fit_writes_nothing() {
 
 #[test]
 fn sim_writes_the_csv_on_success() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    let dir = dir_with_small_net();
     let output = neurofab(
         &["sim", "net.json", "--engine", "rtl", "--out", "spikes.csv"],
         dir.path(),
@@ -216,8 +221,7 @@ fn help_teaches_the_engines() {
 
 #[test]
 fn mesh_too_large_for_the_packet_fields() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    let dir = dir_with_small_net();
     assert_fails_cleanly(
         &[
             "sim",
@@ -274,8 +278,7 @@ fn network_too_large_for_the_mesh() {
 
 #[test]
 fn options_that_cannot_work_are_refused_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    let dir = dir_with_small_net();
     // The golden model has no cores: --mesh would be silently ignored.
     assert_fails_cleanly(
         &[
@@ -346,8 +349,7 @@ fn options_that_cannot_work_are_refused_at_once() {
 
 #[test]
 fn error_reasons_are_printed_once_and_engines_by_their_cli_names() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("net.json"), SMALL_NET).unwrap();
+    let dir = dir_with_small_net();
     // The serial error formats its reason into its own message and also as its source.
     let output = neurofab(
         &["run", "net.json", "--port", "/nonexistent/ttyUSB9"],
