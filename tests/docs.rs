@@ -45,3 +45,118 @@ fn host_protocol_code_tables_are_generated() {
         update_host_protocol(&current).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     check("host-protocol.md", &updated);
 }
+
+/// The fenced blocks of `markdown` with info string `lang`, in order.
+fn fenced_blocks<'a>(markdown: &'a str, lang: &str) -> Vec<&'a str> {
+    let open = format!("```{lang}\n");
+    let mut blocks = Vec::new();
+    let mut rest = markdown;
+    while let Some(start) = rest.find(&open) {
+        let body = &rest[start + open.len()..];
+        let end = body.find("```").expect("unterminated fenced block");
+        blocks.push(&body[..end]);
+        rest = &body[end + 3..];
+    }
+    blocks
+}
+
+/// Runs `neurofab ARGS` and returns its standard output; panics with its stderr on failure.
+fn neurofab(args: &[&std::ffi::OsStr]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(args)
+        .output()
+        .expect("neurofab runs");
+    assert!(
+        out.status.success(),
+        "neurofab {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Every `json` block of `docs/network-format.md` is either a network file, which must load and
+/// run on the golden engine (with `--weights-out` when it learns), or the learned-weight output
+/// of SPEC §6, whose shape a learning run's own output must have. The first network's spike CSV
+/// must be the `text` block the page shows for it (the page derives it by hand, tick by tick).
+#[test]
+fn network_format_examples_run() {
+    use serde_json::Value;
+    use std::ffi::OsStr;
+
+    let page = std::fs::read_to_string(doc_path("network-format.md")).expect("network-format.md");
+    let blocks: Vec<(&str, Value)> = fenced_blocks(&page, "json")
+        .into_iter()
+        .enumerate()
+        .map(|(k, b)| {
+            (
+                b,
+                serde_json::from_str(b).unwrap_or_else(|e| panic!("json block {k}: {e}")),
+            )
+        })
+        .collect();
+    let (networks, outputs): (Vec<_>, Vec<_>) = blocks
+        .iter()
+        .partition(|(_, v)| v.get("populations").is_some());
+    assert!(
+        networks.len() >= 2,
+        "the page shows a plain and a learning network"
+    );
+    let [(_, shown_output)] = outputs.as_slice() else {
+        panic!(
+            "the page shows one learned-weight output, found {}",
+            outputs.len()
+        );
+    };
+    // The shape of a learned-weight file: `ticks` an integer, the keys of a projection entry.
+    let shape = |v: &Value| {
+        let proj = v["projections"][0]
+            .as_object()
+            .expect("a projection object");
+        let mut keys: Vec<&String> = proj.keys().collect();
+        keys.sort();
+        (
+            v["ticks"].is_u64(),
+            keys.into_iter().cloned().collect::<Vec<_>>(),
+        )
+    };
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csvs = Vec::new();
+    let mut learning_networks = 0;
+    for (k, (text, value)) in networks.iter().enumerate() {
+        let net = dir.path().join(format!("example{k}.json"));
+        std::fs::write(&net, text).unwrap();
+        let weights = dir.path().join(format!("weights{k}.json"));
+        let learns = value["projections"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p.get("learning").is_some()));
+        let mut args = vec![
+            OsStr::new("sim"),
+            net.as_os_str(),
+            OsStr::new("--engine"),
+            OsStr::new("golden"),
+        ];
+        if learns {
+            args.extend([OsStr::new("--weights-out"), weights.as_os_str()]);
+        }
+        csvs.push(neurofab(&args));
+        if learns {
+            learning_networks += 1;
+            let written: Value = serde_json::from_str(
+                &std::fs::read_to_string(&weights).expect("--weights-out file"),
+            )
+            .expect("learned-weight JSON");
+            assert_eq!(
+                shape(&written),
+                shape(shown_output),
+                "learned-weight output shape"
+            );
+        }
+    }
+    assert!(learning_networks >= 1, "the page shows a learning network");
+    let shown_csv = fenced_blocks(&page, "text")
+        .into_iter()
+        .find(|b| b.starts_with("tick,population,neuron"))
+        .expect("the example's spike CSV");
+    assert_eq!(csvs[0], shown_csv, "the first example's spikes");
+}
