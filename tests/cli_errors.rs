@@ -375,3 +375,55 @@ fn error_reasons_are_printed_once_and_engines_by_their_cli_names() {
         "{message}"
     );
 }
+
+/// `--config` names hardware: golden refuses a network that would not fit it, as rtl does
+/// (it used to run 128 neurons "on" a 64-neuron core without a word).
+#[test]
+fn golden_with_a_config_refuses_a_network_too_big_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pops: Vec<String> = (0..2)
+        .map(|p| format!(r#"{{"name": "p{p}", "size": 40, "neuron": {{"vth": 10}}}}"#))
+        .collect();
+    std::fs::write(
+        dir.path().join("net.json"),
+        format!(r#"{{"ticks": 2, "populations": [{}]}}"#, pops.join(", ")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hw.toml"),
+        "[core]\nneurons = 64\naxons = 64\n",
+    )
+    .unwrap();
+    assert_fails_cleanly(
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "golden",
+            "--config",
+            "hw.toml",
+            "--out",
+            "spikes.csv",
+        ],
+        dir.path(),
+        &["net.json", "hw.toml", "80 neurons", "has 64"],
+    );
+    // On a 2x1 mesh of the same cores it fits, and golden runs it.
+    std::fs::write(
+        dir.path().join("mesh.toml"),
+        "[core]\nneurons = 64\naxons = 64\n[mesh]\nwidth = 2\nheight = 1\n",
+    )
+    .unwrap();
+    let output = neurofab(
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "golden",
+            "--config",
+            "mesh.toml",
+        ],
+        dir.path(),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+}

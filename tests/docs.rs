@@ -160,3 +160,20 @@ fn network_format_examples_run() {
         .expect("the example's spike CSV");
     assert_eq!(csvs[0], shown_csv, "the first example's spikes");
 }
+
+/// The README's `hw.toml` example lists the supported core shapes: exactly the shape table's.
+#[test]
+fn readme_lists_the_supported_core_shapes() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
+    let listed = readme
+        .lines()
+        .find_map(|line| line.split_once("# supported neurons x axons: "))
+        .map(|(_, rest)| rest.split(';').next().unwrap().trim())
+        .expect("the hw.toml example's list of shapes");
+    assert_eq!(
+        listed,
+        neurofab::shape::shape_list_text(&neurofab::shape::SUPPORTED_SHAPES)
+    );
+}

@@ -298,6 +298,26 @@ fn sim(args: SimArgs) -> Result<()> {
              are those of any mesh the network fits)"
         );
     }
+    if let (Engine::Golden, Some(config_path)) = (args.engine, &args.config) {
+        // The golden model has no size limit, but a configuration names the hardware the run
+        // stands for: a network that would not fit it is an error here as on rtl/verilator.
+        let shape = config.core_shape();
+        let context = || {
+            format!(
+                "{}: does not fit the hardware of {} ({} {}x{} core(s))",
+                args.net.display(),
+                config_path.display(),
+                config.mesh.cores(),
+                shape.neurons,
+                shape.axons
+            )
+        };
+        if config.mesh.cores() > 1 {
+            crate::map::mesh::map_mesh(&net, config.mesh, shape).with_context(context)?;
+        } else {
+            map_network(&net, shape).with_context(context)?;
+        }
+    }
     if args.engine == Engine::Verilator {
         ensure_verilator()?;
     }

@@ -349,10 +349,10 @@ fn json_string(s: &str) -> String {
 struct RawNetwork {
     ticks: i64,
     #[serde(default)]
-    inputs: Vec<RawInput>,
-    populations: Vec<RawPopulation>,
+    inputs: Vec<Object<RawInput>>,
+    populations: Vec<Object<RawPopulation>>,
     #[serde(default)]
-    projections: Vec<RawProjection>,
+    projections: Vec<Object<RawProjection>>,
 }
 
 #[derive(Deserialize)]
@@ -369,7 +369,7 @@ struct RawInput {
 struct RawPopulation {
     name: String,
     size: i64,
-    neuron: RawNeuron,
+    neuron: Object<RawNeuron>,
 }
 
 #[derive(Deserialize)]
@@ -466,6 +466,11 @@ fn parse_raw(text: &str) -> Result<RawNetwork, NetworkError> {
     }
     let mut json = serde_json::Deserializer::from_str(text);
     let raw: RawNetwork = serde_path_to_error::deserialize(&mut json).map_err(|err| {
+        let inner = err.inner();
+        if let Some(mut object_error) = not_an_object(err.path(), &inner.to_string()) {
+            (object_error.line, object_error.column) = (Some(inner.line()), Some(inner.column()));
+            return object_error;
+        }
         let path = if err.path().iter().next().is_none() {
             String::new()
         } else {
@@ -477,6 +482,93 @@ fn parse_raw(text: &str) -> Result<RawNetwork, NetworkError> {
     json.end()
         .map_err(|err| json_error(String::new(), err, text))?;
     Ok(raw)
+}
+
+/// What each object of the file looks like, for the error when an array stands in its place.
+const OBJECT_SHAPES: [(&str, &str); 4] = [
+    (
+        "inputs",
+        r#"{"name": "in", "size": 8, "spikes": [[tick, index], ...]}"#,
+    ),
+    (
+        "populations",
+        r#"{"name": "p0", "size": 4, "neuron": {"vth": 100, ...}}"#,
+    ),
+    (
+        "neuron",
+        r#"{"du": 410, "dv": 256, "vth": 100, "bias_mant": 0, "bias_exp": 0}"#,
+    ),
+    (
+        "projections",
+        r#"{"from": "in", "to": "p0", "weight_exp": 0, "weights": [[...], ...]}"#,
+    ),
+];
+
+/// When `message` says one of [`OBJECT_SHAPES`] was something else (see [`Object`]), an error
+/// that shows what the object looks like.
+fn not_an_object(path: &serde_path_to_error::Path, message: &str) -> Option<NetworkError> {
+    use serde_path_to_error::Segment;
+    // serde_json's text: "invalid type: sequence, expected a JSON object at line 1 column 24".
+    let (found, _) = message
+        .strip_prefix("invalid type: ")?
+        .split_once(&format!(", expected {}", Object::<()>::EXPECTING))?;
+    let found = if found == "sequence" {
+        "an array"
+    } else {
+        found
+    };
+    let segments: Vec<&Segment> = path.iter().collect();
+    let name = match segments.as_slice() {
+        [.., Segment::Map { key }, Segment::Seq { .. }] => key.as_str(),
+        [.., Segment::Map { key }] => key.as_str(),
+        _ => return None,
+    };
+    let (name, shape) = OBJECT_SHAPES.iter().find(|(n, _)| *n == name)?;
+    let what = if *name == "neuron" {
+        "`neuron`".to_string()
+    } else {
+        format!("an entry of `{name}`")
+    };
+    Some(NetworkError::invalid(
+        path.to_string(),
+        format!("{what} is a JSON object such as {shape}, found {found}"),
+    ))
+}
+
+/// A JSON object read into `T`, and nothing else. A derived `Deserialize` also accepts an array
+/// as the struct's fields in order, so `"neuron": [1, 2, 100]` would silently mean `du = 1,
+/// dv = 2, vth = 100`; the spec has objects only.
+struct Object<T>(T);
+
+impl<T> Object<T> {
+    const EXPECTING: &'static str = "a JSON object";
+}
+
+impl<T> std::ops::Deref for Object<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = Object<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(Object::<T>::EXPECTING)
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+
+        deserializer.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+    }
 }
 
 fn json_error(path: String, err: serde_json::Error, text: &str) -> NetworkError {
@@ -921,6 +1013,52 @@ mod tests {
         // p1 row 0: from p0 P = 10 (e = 0) plus from p1 N = 1, e = 7: 128. Total 138.
         // p1 row 1: 26 + (1 << 7) = 154.
         assert_eq!(bounds[1], vec![138, 154]);
+    }
+
+    #[test]
+    fn an_array_in_place_of_an_object_says_what_the_object_looks_like() {
+        let cases = [
+            (
+                r#"{"ticks": 3, "inputs": [[0, 0]], "populations": []}"#,
+                "inputs[0]",
+                "an entry of `inputs`",
+                r#""spikes": [[tick, index], ...]"#,
+            ),
+            (
+                r#"{"ticks": 3, "populations": [["p", 1]]}"#,
+                "populations[0]",
+                "an entry of `populations`",
+                r#""neuron": {"vth": 100"#,
+            ),
+            (
+                r#"{"ticks": 3, "populations": [{"name": "p", "size": 1, "neuron": [1, 2]}]}"#,
+                "populations[0].neuron",
+                "`neuron`",
+                r#""bias_exp": 0"#,
+            ),
+            (
+                r#"{"ticks": 3, "populations": [], "projections": [["a", "b"]]}"#,
+                "projections[0]",
+                "an entry of `projections`",
+                r#""weights": [[...], ...]"#,
+            ),
+        ];
+        for (text, path, what, shape) in cases {
+            let err = Network::from_json_str(text, None).unwrap_err();
+            assert_eq!(err.path, path, "{err}");
+            assert!(err.reason.starts_with(what), "{err}");
+            assert!(
+                err.reason.contains(shape) && err.reason.ends_with("found an array"),
+                "{err}"
+            );
+        }
+        // Arrays where arrays belong are not affected: a bad spike pair is still named exactly.
+        let err = Network::from_json_str(
+            r#"{"ticks": 3, "inputs": [{"name": "in", "size": 1, "spikes": [[0, "x"]]}], "populations": []}"#,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "inputs[0].spikes[0][1]", "{err}");
     }
 
     #[test]
