@@ -77,7 +77,38 @@ fn run_port_sim_reproduces_every_vector() {
             vector.display()
         );
         std::fs::remove_file(&out).unwrap();
+        // The cycles the device counts are the cycles `sim` counts (the README's formula).
+        let sim = Process::new(env!("CARGO_BIN_EXE_neurofab"))
+            .arg("sim")
+            .arg(vector.join("net.json"))
+            .args(["--engine", "verilator"])
+            .output()
+            .expect("run neurofab");
+        assert!(
+            sim.status.success(),
+            "{}",
+            String::from_utf8_lossy(&sim.stderr)
+        );
+        assert_eq!(
+            core_cycles(&output.stderr),
+            core_cycles(&sim.stderr),
+            "{}: core cycles of `run --port sim` and `sim`",
+            vector.display()
+        );
     }
+}
+
+/// The `N core cycles in ticks` figure of a command's summary line.
+fn core_cycles(stderr: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(stderr);
+    let (before, _) = text
+        .split_once(" core cycles in ticks")
+        .unwrap_or_else(|| panic!("no core cycle count in {text:?}"));
+    before
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no core cycle count in {text:?}"))
 }
 
 /// Through the library on the 64x64 design: spikes equal `expected.csv`, and the final (u, v)

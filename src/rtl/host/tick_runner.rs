@@ -67,7 +67,8 @@ pub struct TickRunner<const NB: usize, const NB1: usize> {
     pub run_done: Signal<Out, Bit>,
     /// Index of the current tick in the run (after the run: ticks run).
     pub tick_index: Signal<Out, Bits<16>>,
-    /// Cycles of the last tick, from the cycle after `start` to `done`.
+    /// Cycles of the last tick, from the edge that samples `start` to the one after `done`
+    /// (the README's cycle formula, as the drivers count).
     pub tick_cycles: Signal<Out, Bits<32>>,
     /// Spike id at the read pointer, one cycle after the pointer moved.
     pub spike_id: Signal<Out, Bits<16>>,
@@ -182,7 +183,10 @@ impl<const NB: usize, const NB1: usize> Logic for TickRunner<NB, NB1> {
                 } else if !self.busy.val() {
                     self.start.next = true;
                     self.spike_count.d.next = 0.into();
-                    self.cycles.d.next = 0.into();
+                    // The edge that samples `start` is cycle 1 (the count the drivers and the
+                    // README's cycle formula use): Wait then adds one per cycle up to and
+                    // including the one that sees `done`.
+                    self.cycles.d.next = 1.into();
                     self.state.d.next = RunState::Wait;
                 }
             }
