@@ -174,9 +174,10 @@ pub fn run(
 ) -> Result<RunResult, SimError> {
     let mut collector = SpikeCollector::default();
     let summary = stream(net, engine, ticks, options, &mut collector, progress)?;
+    let tick_cycles = std::mem::take(&mut collector.tick_cycles);
     Ok(RunResult {
         states: summary.states,
-        tick_cycles: summary.cycles.map(|_| collector.tick_cycles.clone()),
+        tick_cycles: summary.cycles.map(|_| tick_cycles),
         total_cycles: summary.total_cycles,
         spikes: collector.into_train(),
     })
