@@ -3,7 +3,8 @@
 pub mod config;
 pub mod output;
 
-use std::io::IsTerminal;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -12,13 +13,15 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::export::images::memory_images;
 use crate::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
+use crate::map::fit::{check_any_core, check_core, check_fit};
 use crate::map::map_network;
 use crate::map::mesh::MeshShape;
-use crate::model::Network;
+use crate::model::declared::golden_memory_limit;
+use crate::model::{CsvSink, DeclaredSizes, Network, NetworkErrorKind};
 use crate::rtl::noc::MeshConfig;
-use crate::shape::SYSTEM_SHAPES;
+use crate::shape::{HOST_SHAPES, SYSTEM_SHAPES};
 use crate::sim::SYSTEM_FIFO_DEPTH;
-use crate::sim::{run, Engine, RunOptions, RunResult};
+use crate::sim::{run, stream, CycleStats, Engine, RunOptions};
 use config::HwConfig;
 use output::{print_stdout, Outputs};
 
@@ -268,27 +271,83 @@ fn progress_reporter(label: String, ticks: u32) -> impl FnMut(u32) {
     }
 }
 
-fn summary(engine: Engine, ticks: u32, result: &RunResult) -> String {
-    let mut line = format!(
-        "{}: {ticks} ticks, {} spikes",
-        engine.name(),
-        result.spikes.spikes.len()
-    );
-    if let Some(tick_cycles) = &result.tick_cycles {
-        let total: u64 = tick_cycles.iter().sum();
-        let worst = tick_cycles.iter().max().copied().unwrap_or(0);
+fn summary(engine: Engine, ticks: u32, spikes: u64, cycles: Option<CycleStats>) -> String {
+    let mut line = format!("{}: {ticks} ticks, {spikes} spikes", engine.name());
+    if let Some(cycles) = cycles {
         line.push_str(&format!(
-            ", {total} core cycles in ticks (mean {:.1}, max {worst} per tick)",
-            total as f64 / ticks.max(1) as f64
+            ", {} core cycles in ticks (mean {:.1}, max {} per tick)",
+            cycles.total,
+            cycles.total as f64 / ticks.max(1) as f64,
+            cycles.max
         ));
     }
     line
 }
 
+/// Loads a network, refusing with `limit` (from the declared sizes, before anything per
+/// neuron or per synapse is allocated) what cannot run where it is going; a refusal reads
+/// `NET: WHAT: reason`.
+fn load_network<E: std::fmt::Display>(
+    path: &Path,
+    what: &str,
+    limit: impl Fn(&DeclaredSizes) -> Result<(), E>,
+) -> Result<Network> {
+    Network::load_within(path, &|sizes| limit(sizes).map_err(|e| e.to_string())).map_err(
+        |mut error| {
+            if error.kind == NetworkErrorKind::TooLarge {
+                error.file = None;
+                anyhow::Error::new(error).context(format!("{}: {what}", path.display()))
+            } else {
+                error.into()
+            }
+        },
+    )
+}
+
+/// The spike CSV of a run, streamed as ticks complete into a temporary file: the planned
+/// `--out` file's (see [`Outputs`]), or an anonymous one copied to standard output once the
+/// run has succeeded, so that a failed run prints nothing.
+struct CsvSpool {
+    out: Option<output::OutputId>,
+    sink: CsvSink<BufWriter<File>>,
+}
+
+impl CsvSpool {
+    fn new(outputs: &Outputs, out: Option<output::OutputId>, net: &Network) -> Result<Self> {
+        let file = match out {
+            Some(id) => outputs.reopen(id)?,
+            None => {
+                tempfile::tempfile().context("cannot create a temporary file for the spike CSV")?
+            }
+        };
+        let sink = CsvSink::new(BufWriter::new(file), net)
+            .context("cannot write the spike CSV to a temporary file")?;
+        Ok(CsvSpool { out, sink })
+    }
+
+    /// Writes the CSV to standard output unless it went to a file, then commits every
+    /// planned output. When the reader of standard output has gone (`| head`), the files
+    /// are still committed and the command stops quietly.
+    fn deliver(self, outputs: Outputs) -> Result<()> {
+        let mut file = self
+            .sink
+            .finish()
+            .and_then(|writer| writer.into_inner().map_err(|e| e.into_error()))
+            .context("cannot write the spike CSV to a temporary file")?;
+        if self.out.is_none() {
+            if let Err(error) = output::copy_to_stdout(&mut file) {
+                if error.is::<output::StdoutClosed>() {
+                    outputs.commit()?;
+                }
+                return Err(error);
+            }
+        }
+        outputs.commit()
+    }
+}
+
 fn sim(args: SimArgs) -> Result<()> {
     let config = load_config(args.config.as_deref())?;
-    let net = Network::load(&args.net)?;
-    let ticks = args.ticks.unwrap_or(net.ticks);
     if args.vcd.is_some() && args.engine != Engine::Rtl {
         bail!("--vcd needs --engine rtl (the cycle-level rust-hdl simulation)");
     }
@@ -298,6 +357,16 @@ fn sim(args: SimArgs) -> Result<()> {
              are those of any mesh the network fits)"
         );
     }
+    let shape = config.core_shape();
+    let mesh = args.mesh.unwrap_or(config.mesh);
+    let cannot_run = format!("cannot run on the {} engine", args.engine.name());
+    let net = match args.engine {
+        Engine::Golden => load_network(&args.net, &cannot_run, golden_memory_limit)?,
+        Engine::Rtl | Engine::Verilator => load_network(&args.net, &cannot_run, |sizes| {
+            check_fit(sizes, mesh, shape)
+        })?,
+    };
+    let ticks = args.ticks.unwrap_or(net.ticks);
     if let (Engine::Golden, Some(config_path)) = (args.engine, &args.config) {
         // The golden model has no size limit, but a configuration names the hardware the run
         // stands for: a network that would not fit it is an error here as on rtl/verilator.
@@ -327,28 +396,24 @@ fn sim(args: SimArgs) -> Result<()> {
     let vcd = args.vcd.as_deref().map(|p| outputs.plan(p)).transpose()?;
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
     let options = RunOptions {
-        shape: config.core_shape(),
-        mesh: args.mesh.unwrap_or(config.mesh),
+        shape,
+        mesh,
         vcd: vcd.map(|id| outputs.temp_path(id).to_path_buf()),
     };
+    let mut csv = CsvSpool::new(&outputs, csv_out, &net)?;
     let label = args.engine.name().to_string();
-    let result = run(
+    let result = stream(
         &net,
         args.engine,
         ticks,
         &options,
+        &mut csv.sink,
         &mut progress_reporter(label, ticks),
     )
-    .with_context(|| {
-        format!(
-            "{}: cannot run on the {} engine",
-            args.net.display(),
-            args.engine.name()
-        )
-    })?;
-    let csv = result.spikes.to_csv(&net);
-    deliver(outputs, csv_out, &csv)?;
-    eprintln!("{}", summary(args.engine, ticks, &result));
+    .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
+    let spikes = csv.sink.spike_count();
+    csv.deliver(outputs)?;
+    eprintln!("{}", summary(args.engine, ticks, spikes, result.cycles));
     Ok(())
 }
 
@@ -380,7 +445,9 @@ fn gen(args: GenArgs) -> Result<()> {
         vec![(format!("{CORE_MODULE}.v"), neurocore_verilog(shape))]
     };
     if let Some(net_path) = &args.net {
-        let net = Network::load(net_path)?;
+        let net = load_network(net_path, "does not fit the core", |sizes| {
+            check_core(sizes, shape)
+        })?;
         let image = map_network(&net, shape)
             .with_context(|| format!("{}: does not fit the core", net_path.display()))?;
         files.extend(
@@ -532,9 +599,10 @@ fn demo(args: DemoArgs) -> Result<()> {
             &mut progress_reporter(label, net.ticks),
         )
         .with_context(|| format!("the {} engine failed", engine.name()))?;
+        let cycles = result.tick_cycles.as_deref().map(CycleStats::of);
         eprintln!(
             "{} [{:.2} s]",
-            summary(engine, net.ticks, &result),
+            summary(engine, net.ticks, result.spikes.spikes.len() as u64, cycles),
             started.elapsed().as_secs_f64()
         );
         results.push((engine, result));
@@ -604,15 +672,10 @@ fn build_board(args: BuildArgs) -> Result<()> {
     };
     let network = match &args.net {
         Some(net_path) => {
-            let net = Network::load(net_path)?;
-            let image = map_network(&net, shape).with_context(|| {
-                format!(
-                    "{}: does not fit a {}x{} core",
-                    net_path.display(),
-                    shape.neurons,
-                    shape.axons
-                )
-            })?;
+            let does_not_fit = format!("does not fit a {}x{} core", shape.neurons, shape.axons);
+            let net = load_network(net_path, &does_not_fit, |sizes| check_core(sizes, shape))?;
+            let image = map_network(&net, shape)
+                .with_context(|| format!("{}: {does_not_fit}", net_path.display()))?;
             Some(fpga::BakedNetwork {
                 source: net_path.display().to_string(),
                 images: memory_images(&image),
@@ -754,24 +817,36 @@ fn report(args: ReportArgs) -> Result<()> {
 const SERIAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn run_link(args: RunArgs) -> Result<()> {
-    use crate::host::driver::{run_network, HostDriver};
+    use crate::host::driver::{stream_network, HostDriver};
     use crate::host::sim::SimTransport;
     use crate::host::transport::SerialTransport;
     use crate::rtl::host::HostParams;
 
     let config = load_config(args.config.as_deref())?;
-    let net = Network::load(&args.net)?;
+    let context = || format!("{}: cannot run over {}", args.net.display(), args.port);
+    let cannot_run = format!("cannot run over {}", args.port);
+    // The simulated link has the configured core; a board answers with its own shape only
+    // once connected, so its network must fit some core a board can have.
+    let net = if args.port == "sim" {
+        let shape = config.core_shape();
+        load_network(&args.net, &cannot_run, |sizes| check_core(sizes, shape))?
+    } else {
+        load_network(&args.net, &cannot_run, |sizes| {
+            check_any_core(sizes, &HOST_SHAPES)
+        })?
+    };
     let ticks = args.ticks.unwrap_or(net.ticks);
     let mut outputs = Outputs::new();
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
+    let mut csv = CsvSpool::new(&outputs, csv_out, &net)?;
     let started = Instant::now();
     let mut progress = progress_reporter(format!("run on {}", args.port), ticks);
-    let context = || format!("{}: cannot run over {}", args.net.display(), args.port);
     let (run, device) = if args.port == "sim" {
         ensure_verilator()?;
         let params = HostParams::sim(config.core_shape())?;
         let mut driver = HostDriver::new(SimTransport::new(params).with_context(context)?);
-        let run = run_network(&mut driver, &net, ticks, &mut progress).with_context(context)?;
+        let run = stream_network(&mut driver, &net, ticks, &mut csv.sink, &mut progress)
+            .with_context(context)?;
         let cycles = driver.transport_mut().cycles();
         let device = format!(
             "{}, {cycles} clock cycles",
@@ -781,17 +856,17 @@ fn run_link(args: RunArgs) -> Result<()> {
     } else {
         let transport = SerialTransport::open(&args.port, args.baud, SERIAL_READ_TIMEOUT)?;
         let mut driver = HostDriver::new(transport);
-        let run = run_network(&mut driver, &net, ticks, &mut progress).with_context(context)?;
+        let run = stream_network(&mut driver, &net, ticks, &mut csv.sink, &mut progress)
+            .with_context(context)?;
         (run, format!("{} @ {} baud", args.port, args.baud))
     };
-    let csv = run.spikes.to_csv(&net);
-    deliver(outputs, csv_out, &csv)?;
-    let core_cycles: u64 = run.tick_cycles.iter().sum();
+    let spikes = csv.sink.spike_count();
+    csv.deliver(outputs)?;
     eprintln!(
-        "link ({device}; core {}x{}): {ticks} ticks, {} spikes, {core_cycles} core cycles in ticks [{:.2} s]",
+        "link ({device}; core {}x{}): {ticks} ticks, {spikes} spikes, {} core cycles in ticks [{:.2} s]",
         run.info.neurons,
         run.info.axons,
-        run.spikes.spikes.len(),
+        run.cycles.total,
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -813,24 +888,6 @@ pub fn error_text(error: &anyhow::Error) -> String {
         }
     }
     text
-}
-
-/// Writes the spike CSV to its planned output file, or else to standard output, then commits
-/// every planned output. When the reader of standard output has gone (`| head`), the files
-/// are still committed and the command stops quietly.
-fn deliver(mut outputs: Outputs, csv_out: Option<output::OutputId>, csv: &str) -> Result<()> {
-    match csv_out {
-        Some(id) => outputs.set_contents(id, csv.as_bytes())?,
-        None => {
-            if let Err(error) = print_stdout(csv) {
-                if error.is::<output::StdoutClosed>() {
-                    outputs.commit()?;
-                }
-                return Err(error);
-            }
-        }
-    }
-    outputs.commit()
 }
 
 /// Writes `contents` to `path` (see [`Outputs`]: a regular file through a temporary file and a

@@ -16,7 +16,7 @@
 //! deletes the temporary files.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -81,6 +81,16 @@ impl Outputs {
     /// Where an engine should write output `id` (the temporary file).
     pub fn temp_path(&self, id: OutputId) -> &Path {
         self.planned[id.0].temp.path()
+    }
+
+    /// A second handle on output `id`'s temporary file, for an engine to stream into (the
+    /// file is empty until written).
+    pub fn reopen(&self, id: OutputId) -> Result<File> {
+        let planned = &self.planned[id.0];
+        planned
+            .temp
+            .reopen()
+            .with_context(|| format!("cannot write {}", planned.path.display()))
     }
 
     /// Writes `contents` as the whole of output `id`.
@@ -183,9 +193,8 @@ fn write_through(planned: &Planned) -> io::Result<()> {
         .create(true)
         .truncate(true)
         .open(&planned.path)?;
-    let mut buffer = Vec::new();
-    source.read_to_end(&mut buffer)?;
-    target.write_all(&buffer)?;
+    // In chunks: a long run's CSV need not fit in memory.
+    io::copy(&mut source, &mut target)?;
     target.flush()
 }
 
@@ -211,6 +220,21 @@ pub struct StdoutClosed;
 /// would break legitimate uses.
 pub fn print_stdout(text: &str) -> Result<()> {
     let result = write_stdout(text.as_bytes());
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(e).context("cannot write to standard output"),
+    }
+}
+
+/// Copies `file` from its start to standard output, in chunks, with the errors of
+/// [`print_stdout`].
+pub fn copy_to_stdout(file: &mut File) -> Result<()> {
+    let result = file.rewind().and_then(|()| {
+        let mut stdout = io::stdout().lock();
+        io::copy(file, &mut stdout)?;
+        stdout.flush()
+    });
     match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),

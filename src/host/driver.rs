@@ -12,10 +12,12 @@ use super::protocol::{
 use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
-use crate::model::{Network, Spike, SpikeTrain};
+use crate::model::sink::deliver_tick;
+use crate::model::{Network, SpikeCollector, SpikeSink, SpikeTrain};
 use crate::shape::CoreShape;
 use crate::sim::driver::Fanout;
 use crate::sim::handshake::placed_states;
+use crate::sim::CycleStats;
 
 /// Neurons per read-state request (512-byte responses).
 const STATE_CHUNK: usize = 64;
@@ -88,6 +90,14 @@ pub enum HostError {
         axons: u16,
         /// Why.
         source: MeshMapError,
+    },
+    /// The spike sink (the output file) failed.
+    #[error("tick {tick}: cannot write the spikes: {source}")]
+    Output {
+        /// Tick whose spikes were being written.
+        tick: u32,
+        /// The sink's error.
+        source: std::io::Error,
     },
     /// The device reported a spike from a neuron the network does not use.
     #[error("tick {tick}: spike from unmapped core neuron {neuron}")]
@@ -323,7 +333,7 @@ impl<T: Transport> HostDriver<T> {
     }
 }
 
-/// Result of running a network through the link.
+/// Result of running a network through the link, collected in memory by [`run_network`].
 #[derive(Clone, Debug)]
 pub struct HostRun {
     /// The device's info.
@@ -336,16 +346,46 @@ pub struct HostRun {
     pub tick_cycles: Vec<u64>,
 }
 
-/// Loads `net` onto the device's core and runs it for `ticks` ticks: queries the device's
-/// shape, maps the network for it, writes the image, then per tick injects the axon events
-/// (input spikes and the core's own spikes of the previous tick, fanned out exactly as the
-/// simulation driver does) and runs one tick; finally reads back every neuron's state.
+/// What [`stream_network`] returns besides the spikes (which went to the sink).
+#[derive(Clone, Debug)]
+pub struct HostSummary {
+    /// The device's info.
+    pub info: DeviceInfo,
+    /// Final `(u, v)` of every neuron, per population.
+    pub states: Vec<Vec<LifState>>,
+    /// Core cycles per tick, as the device counted them, as running figures.
+    pub cycles: CycleStats,
+}
+
+/// [`stream_network`], collecting the whole run in memory.
 pub fn run_network<T: Transport>(
     driver: &mut HostDriver<T>,
     net: &Network,
     ticks: u32,
     progress: &mut dyn FnMut(u32),
 ) -> Result<HostRun, HostError> {
+    let mut collector = SpikeCollector::default();
+    let summary = stream_network(driver, net, ticks, &mut collector, progress)?;
+    Ok(HostRun {
+        info: summary.info,
+        states: summary.states,
+        tick_cycles: std::mem::take(&mut collector.tick_cycles),
+        spikes: collector.into_train(),
+    })
+}
+
+/// Loads `net` onto the device's core and runs it for `ticks` ticks: queries the device's
+/// shape, maps the network for it, writes the image, then per tick injects the axon events
+/// (input spikes and the core's own spikes of the previous tick, fanned out exactly as the
+/// simulation driver does), runs one tick and hands its spikes to `sink`; finally reads back
+/// every neuron's state.
+pub fn stream_network<T: Transport>(
+    driver: &mut HostDriver<T>,
+    net: &Network,
+    ticks: u32,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+) -> Result<HostSummary, HostError> {
     // A device left mid-frame by an earlier session drains before the first request.
     driver.resync()?;
     let info = driver.info()?;
@@ -373,8 +413,8 @@ pub fn run_network<T: Transport>(
     driver.write_config(&entries)?;
 
     let fanout = Fanout::new(&image, net, ticks);
-    let mut spikes = Vec::new();
-    let mut tick_cycles = Vec::new();
+    let mut cycles = CycleStats::default();
+    // (population, neuron) that spiked in the previous tick, then in this one.
     let mut previous: Vec<(usize, usize)> = Vec::new();
     let mut events = vec![Vec::new()];
     for tick in 0..ticks {
@@ -384,23 +424,22 @@ pub fn run_network<T: Transport>(
             driver.inject(&axons)?;
         }
         previous.clear();
+        let mut tick_cycles = 0;
         driver.run_ticks(1, &mut |report| {
-            tick_cycles.push(report.cycles as u64);
+            tick_cycles = report.cycles as u64;
             for &neuron in &report.neurons {
                 let neuron = neuron as usize;
-                let (population, index) = image.owner[0]
+                let owner = image.owner[0]
                     .get(neuron)
                     .copied()
                     .ok_or(HostError::UnmappedSpike { tick, neuron })?;
-                spikes.push(Spike {
-                    tick,
-                    population,
-                    neuron: index,
-                });
-                previous.push((population, index));
+                previous.push(owner);
             }
             Ok(())
         })?;
+        cycles.record(tick_cycles);
+        deliver_tick(sink, tick, &mut previous, Some(tick_cycles))
+            .map_err(|source| HostError::Output { tick, source })?;
         progress(tick + 1);
     }
 
@@ -418,10 +457,9 @@ pub fn run_network<T: Transport>(
             v: v as i64,
         }
     });
-    Ok(HostRun {
+    Ok(HostSummary {
         info,
-        spikes: SpikeTrain::from_unsorted(spikes),
         states,
-        tick_cycles,
+        cycles,
     })
 }

@@ -10,6 +10,7 @@
 //!   `weight_exp < 0` gets a slot of its own (slots 1..=3), right-shifted with floor only when
 //!   the tick's sum is complete, as the spec demands.
 
+pub mod fit;
 pub mod mesh;
 
 use thiserror::Error;

@@ -9,7 +9,8 @@
 //! unless another stage is given to [`GoldenModel::with_stage`]).
 
 use super::network::{Network, Source};
-use super::spikes::{Spike, SpikeTrain};
+use super::sink::{SpikeCollector, SpikeSink};
+use super::spikes::SpikeTrain;
 use super::synapse::{SramSynapses, SynapseStage};
 use crate::fixed::{self, LifParams, LifState};
 
@@ -209,19 +210,31 @@ impl<S: SynapseStage> GoldenModel<S> {
         spikes
     }
 
-    /// Runs `ticks` more ticks and returns their spikes, tagged with the model's tick numbers.
+    /// Runs `ticks` more ticks and returns their spikes, tagged with the model's tick numbers
+    /// (collected in memory: see [`stream_ticks`](Self::stream_ticks) for long runs).
     pub fn run_ticks(&mut self, ticks: u32) -> SpikeTrain {
-        let mut spikes = Vec::new();
-        for _ in 0..ticks {
+        let mut collector = SpikeCollector::default();
+        self.stream_ticks(ticks, &mut collector, &mut |_| {})
+            .expect("collecting in memory cannot fail");
+        collector.into_train()
+    }
+
+    /// Runs `ticks` more ticks, handing each tick's spikes (already sorted) to `sink` as it
+    /// completes and then calling `progress` with the ticks done in this call; memory does
+    /// not grow with the ticks. Stops at the sink's first error.
+    pub fn stream_ticks(
+        &mut self,
+        ticks: u32,
+        sink: &mut dyn SpikeSink,
+        progress: &mut dyn FnMut(u32),
+    ) -> std::io::Result<()> {
+        for done in 1..=ticks {
             let tick = self.tick;
-            spikes.extend(self.step().into_iter().map(|(population, neuron)| Spike {
-                tick,
-                population,
-                neuron,
-            }));
+            let spikes = self.step();
+            sink.tick_done(tick, &spikes, None)?;
+            progress(done);
         }
-        // Ticks ascend and each tick's spikes are sorted, so the train is already in order.
-        SpikeTrain { spikes }
+        Ok(())
     }
 }
 

@@ -1,14 +1,18 @@
 //! The behavioural side of neurofab: network files ([`network`]), the golden model
-//! ([`golden`]) with its synapse stages ([`synapse`]) and spike trains with their CSV form ([`spikes`]).
+//! ([`golden`]) with its synapse stages ([`synapse`]) and spike trains with their CSV form ([`spikes`]), streamed as ticks complete ([`sink`]).
 
+pub mod declared;
 pub mod golden;
 pub mod network;
+pub mod sink;
 pub mod spikes;
 pub mod synapse;
 
+pub use declared::{DeclaredSizes, SizeLimit};
 pub use golden::GoldenModel;
 pub use network::{
     InputGroup, Network, NetworkError, NetworkErrorKind, Population, Projection, Source,
     MAX_GROUP_SIZE,
 };
+pub use sink::{CsvSink, SpikeCollector, SpikeSink};
 pub use spikes::{Spike, SpikeCsvError, SpikeTrain, CSV_HEADER};

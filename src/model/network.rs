@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
+pub use super::declared::{DeclaredSizes, SizeLimit};
 use crate::fixed::{
     self, LifParams, BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MANT_MIN, DU_MAX, DV_MAX, VTH_MAX,
     WEIGHT_EXP_MAX, WEIGHT_EXP_MIN, WEIGHT_MAX, WEIGHT_MIN,
@@ -37,6 +38,10 @@ pub enum NetworkErrorKind {
     /// The right shape but invalid content: a value out of range, a wrong row length,
     /// an unknown or duplicate name.
     Invalid,
+    /// Valid sizes that exceed where the network is to run (a core, a mesh, a board, or the
+    /// golden model's memory), found from the declared sizes before anything per neuron or
+    /// per synapse was allocated.
+    TooLarge,
 }
 
 /// An error in a network file. It names the file (when known), the JSON path of the offending
@@ -152,17 +157,35 @@ impl Network {
     /// Parses and validates a network from JSON text. `file` is only used to name the file in
     /// errors.
     pub fn from_json_str(text: &str, file: Option<&Path>) -> Result<Network, NetworkError> {
+        Network::from_json_str_within(text, file, &|_| Ok(()))
+    }
+
+    /// [`from_json_str`](Self::from_json_str), refusing a network whose [`DeclaredSizes`]
+    /// `limit` rejects before anything per neuron or per synapse is allocated: the error is
+    /// [`NetworkErrorKind::TooLarge`] with `limit`'s reason. The JSON text itself is parsed
+    /// first (memory in proportion to the file).
+    pub fn from_json_str_within(
+        text: &str,
+        file: Option<&Path>,
+        limit: &SizeLimit<'_>,
+    ) -> Result<Network, NetworkError> {
         let with_file = |mut err: NetworkError| {
             err.file = file.map(Path::to_path_buf);
             err
         };
         let raw = parse_raw(text).map_err(with_file)?;
-        validate(raw).map_err(with_file)
+        validate(raw, limit).map_err(with_file)
     }
 
     /// Reads, parses and validates a network file. A missing or unreadable file is a
     /// [`NetworkErrorKind::Io`] error naming the file and the operating system's reason.
     pub fn load(path: &Path) -> Result<Network, NetworkError> {
+        Network::load_within(path, &|_| Ok(()))
+    }
+
+    /// [`load`](Self::load) with a size limit (see
+    /// [`from_json_str_within`](Self::from_json_str_within)).
+    pub fn load_within(path: &Path, limit: &SizeLimit<'_>) -> Result<Network, NetworkError> {
         let text = std::fs::read_to_string(path).map_err(|err| NetworkError {
             file: Some(path.to_path_buf()),
             path: String::new(),
@@ -171,7 +194,7 @@ impl Network {
             kind: NetworkErrorKind::Io,
             reason: format!("cannot read file: {err}"),
         })?;
-        Network::from_json_str(&text, Some(path))
+        Network::from_json_str_within(&text, Some(path), limit)
     }
 
     /// Writes the network as pretty JSON in the spec's format. A neuron field is written as a
@@ -661,7 +684,52 @@ fn check_name(path: &str, name: &str) -> Result<(), NetworkError> {
     Ok(())
 }
 
-fn validate(raw: RawNetwork) -> Result<Network, NetworkError> {
+/// The sizes `raw` declares, as far as they are valid: a size out of range, a projection with
+/// an unknown end or into an input is left out (validation reports it afterwards, in its usual
+/// order), so the limit sees a lower bound of what validation would allocate.
+fn declared_sizes(raw: &RawNetwork) -> DeclaredSizes {
+    let valid = |size: i64| {
+        usize::try_from(size)
+            .ok()
+            .filter(|s| (1..=MAX_GROUP_SIZE).contains(s))
+    };
+    // Name -> (size if valid, population index). Names are unique by now.
+    let mut by_name: HashMap<&str, (Option<usize>, Option<usize>)> = HashMap::new();
+    for group in &raw.inputs {
+        by_name.insert(&group.name, (valid(group.size), None));
+    }
+    for (p, pop) in raw.populations.iter().enumerate() {
+        by_name.insert(&pop.name, (valid(pop.size), Some(p)));
+    }
+    let projections = raw
+        .projections
+        .iter()
+        .filter_map(|proj| {
+            let (to_size, to) = by_name.get(proj.to.as_str())?;
+            let (from_size, _) = by_name.get(proj.from.as_str())?;
+            to_size
+                .and(*to)
+                .zip(*from_size)
+                .map(|(to, from)| (from, to))
+        })
+        .collect();
+    DeclaredSizes {
+        populations: raw
+            .populations
+            .iter()
+            .map(|p| (p.name.clone(), valid(p.size).unwrap_or(0)))
+            .collect(),
+        inputs: raw
+            .inputs
+            .iter()
+            .map(|g| valid(g.size).unwrap_or(0))
+            .collect(),
+        projections,
+        input_spikes: raw.inputs.iter().map(|g| g.spikes.len()).sum(),
+    }
+}
+
+fn validate(raw: RawNetwork, limit: &SizeLimit<'_>) -> Result<Network, NetworkError> {
     let ticks: u32 = in_range("ticks", raw.ticks, 0..=i64::from(u32::MAX))?;
     let max_size = MAX_GROUP_SIZE as i64;
 
@@ -689,6 +757,11 @@ fn validate(raw: RawNetwork) -> Result<Network, NetworkError> {
         }
         names.insert(name, (source, group_path));
     }
+    // Before anything per neuron (or per synapse) is allocated below.
+    limit(&declared_sizes(&raw)).map_err(|reason| NetworkError {
+        kind: NetworkErrorKind::TooLarge,
+        ..NetworkError::invalid("", reason)
+    })?;
 
     let mut inputs = Vec::with_capacity(raw.inputs.len());
     for (i, input) in raw.inputs.iter().enumerate() {

@@ -13,18 +13,20 @@ use thiserror::Error;
 use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
-use crate::model::{Network, Source, Spike, SpikeTrain};
+use crate::model::sink::deliver_tick;
+use crate::model::{Network, Source, SpikeCollector, SpikeSink, SpikeTrain};
 use crate::rtl::layout::{CfgTarget, ConfigWrite};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CoreInput, CoreOutput, CorePorts};
 use crate::shape::CoreShape;
 use crate::sim::handshake::{self, TickPorts};
+use crate::sim::CycleStats;
 
 /// Cycle-level access to one neurocore, whatever the engine.
 pub type CorePins = dyn Pins<CorePorts>;
 
 /// The hardware did not behave as the protocol requires.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Error)]
 pub enum DriverError {
     /// `done` did not come within the cycle budget of a tick.
     #[error("tick {tick}: core {core} did not signal done within {budget} cycles")]
@@ -57,6 +59,14 @@ pub enum DriverError {
         /// Cycles waited.
         budget: u64,
     },
+    /// The spike sink (the output file) failed.
+    #[error("tick {tick}: cannot write the spikes: {source}")]
+    Output {
+        /// Tick whose spikes were being written.
+        tick: u32,
+        /// The sink's error.
+        source: std::io::Error,
+    },
     /// The core reported a spike from a neuron that is not mapped.
     #[error("tick {tick}: core {core} reported a spike from unmapped neuron {neuron}")]
     UnmappedSpike {
@@ -69,7 +79,34 @@ pub enum DriverError {
     },
 }
 
-/// Result of running a network on a hardware engine.
+/// What a streamed run on a hardware engine returns besides its spikes (which went to the
+/// sink): nothing proportional to the ticks.
+#[derive(Clone, Debug)]
+pub struct HardwareSummary {
+    /// Final `(u, v)` of every neuron, per population.
+    pub states: Vec<Vec<LifState>>,
+    /// Clock cycles per tick, from the edge that samples `start` to the edge that returns
+    /// the core to idle after `done` (enqueueing the tick's events, one per cycle, not included).
+    pub cycles: CycleStats,
+    /// All clock cycles, including loading and state read-back.
+    pub total_cycles: u64,
+}
+
+impl HardwareSummary {
+    /// The whole run: this summary with the spikes and tick cycles a collector gathered.
+    pub fn with_collected(self, collected: SpikeCollector) -> HardwareRun {
+        HardwareRun {
+            spikes: SpikeTrain {
+                spikes: collected.spikes,
+            },
+            states: self.states,
+            tick_cycles: collected.tick_cycles,
+            total_cycles: self.total_cycles,
+        }
+    }
+}
+
+/// Result of running a network on a hardware engine, collected in memory (tests, benchmarks).
 #[derive(Clone, Debug)]
 pub struct HardwareRun {
     /// Output spikes.
@@ -193,13 +230,8 @@ impl<'a> Fanout<'a> {
     }
 }
 
-/// Runs `ticks` ticks of `net` on cores already loaded with `image.cores`, then reads back
-/// every neuron's state. `progress` is called after each tick with the number of ticks done.
-///
-/// The driver is the fabric between the cores: after tick `t-1` it turns the tick's input
-/// spikes and every core's output spikes into axon events for tick `t` with
-/// [`MeshImage::targets_of`]. The cores of a mesh run their ticks one after the other here;
-/// in hardware they run at once, so a tick's cycle count is the largest over the cores.
+/// Runs `ticks` ticks of `net` on cores already loaded with `image.cores` and collects the
+/// whole run in memory (see [`stream`]).
 pub fn run(
     cores: &mut [Box<CorePins>],
     image: &MeshImage,
@@ -207,12 +239,32 @@ pub fn run(
     ticks: u32,
     progress: &mut dyn FnMut(u32),
 ) -> Result<HardwareRun, DriverError> {
+    let mut collector = SpikeCollector::default();
+    let summary = stream(cores, image, net, ticks, &mut collector, progress)?;
+    Ok(summary.with_collected(collector))
+}
+
+/// Runs `ticks` ticks of `net` on cores already loaded with `image.cores`, hands each tick's
+/// spikes to `sink` as it completes, then reads back every neuron's state. `progress` is
+/// called after each tick with the number of ticks done.
+///
+/// The driver is the fabric between the cores: after tick `t-1` it turns the tick's input
+/// spikes and every core's output spikes into axon events for tick `t` with
+/// [`MeshImage::targets_of`]. The cores of a mesh run their ticks one after the other here;
+/// in hardware they run at once, so a tick's cycle count is the largest over the cores.
+pub fn stream(
+    cores: &mut [Box<CorePins>],
+    image: &MeshImage,
+    net: &Network,
+    ticks: u32,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+) -> Result<HardwareSummary, DriverError> {
     assert_eq!(cores.len(), image.cores.len(), "one CorePins per mesh core");
     let fanout = Fanout::new(image, net, ticks);
 
-    let mut spikes = Vec::new();
-    let mut tick_cycles = Vec::new();
-    // (population, neuron) that spiked in tick t-1.
+    let mut cycles = CycleStats::default();
+    // (population, neuron) that spiked in tick t-1, then in tick t.
     let mut previous_spikes: Vec<(usize, usize)> = Vec::new();
     let mut events: Vec<Vec<usize>> = vec![Vec::new(); cores.len()];
     for tick in 0..ticks {
@@ -221,7 +273,7 @@ pub fn run(
         let mut slowest = 0;
         for (core, pins) in cores.iter_mut().enumerate() {
             let cycles = run_core_tick(pins.as_mut(), image, core, &events[core], tick, |n| {
-                let (population, neuron) =
+                let owner =
                     image.owner[core]
                         .get(n)
                         .copied()
@@ -230,25 +282,21 @@ pub fn run(
                             core,
                             neuron: n,
                         })?;
-                spikes.push(Spike {
-                    tick,
-                    population,
-                    neuron,
-                });
-                previous_spikes.push((population, neuron));
+                previous_spikes.push(owner);
                 Ok(())
             })?;
             slowest = slowest.max(cycles);
         }
-        tick_cycles.push(slowest);
+        cycles.record(slowest);
+        deliver_tick(sink, tick, &mut previous_spikes, Some(slowest))
+            .map_err(|source| DriverError::Output { tick, source })?;
         progress(tick + 1);
     }
 
     let states = read_states(cores, image, net);
-    Ok(HardwareRun {
-        spikes: SpikeTrain::from_unsorted(spikes),
+    Ok(HardwareSummary {
         states,
-        tick_cycles,
+        cycles,
         total_cycles: cores.iter().map(|c| c.cycles()).max().unwrap_or(0),
     })
 }

@@ -25,7 +25,7 @@ use thiserror::Error;
 
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
-use crate::model::{GoldenModel, Network, SpikeTrain};
+use crate::model::{GoldenModel, Network, SpikeCollector, SpikeSink, SpikeTrain};
 use crate::rtl::core_sim::{rtl_core, rtl_core_traced};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CorePorts, SystemPorts};
@@ -64,7 +64,7 @@ pub struct RunOptions {
     pub vcd: Option<PathBuf>,
 }
 
-/// Everything an engine reports.
+/// Everything an engine reports, collected in memory by [`run`].
 #[derive(Clone, Debug)]
 pub struct RunResult {
     /// Output spikes.
@@ -75,6 +75,58 @@ pub struct RunResult {
     pub tick_cycles: Option<Vec<u64>>,
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
+}
+
+/// What a streamed run returns besides its spikes (which went to the sink): nothing that
+/// grows with the ticks.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// Final `(u, v)` per population and neuron.
+    pub states: Vec<Vec<LifState>>,
+    /// Clock cycles per tick as running figures (hardware engines).
+    pub cycles: Option<CycleStats>,
+    /// Total clock cycles including loading (hardware engines).
+    pub total_cycles: Option<u64>,
+}
+
+/// Clock cycles per tick as running figures, so that a run of any length keeps four numbers
+/// (per-tick counts, for tests that need them, come from a [`SpikeCollector`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CycleStats {
+    /// Ticks recorded.
+    pub ticks: u64,
+    /// Sum of their cycles.
+    pub total: u64,
+    /// Fewest cycles of one tick (0 before the first).
+    pub min: u64,
+    /// Most cycles of one tick.
+    pub max: u64,
+}
+
+impl CycleStats {
+    /// Adds one tick of `cycles` cycles.
+    pub fn record(&mut self, cycles: u64) {
+        self.min = if self.ticks == 0 {
+            cycles
+        } else {
+            self.min.min(cycles)
+        };
+        self.max = self.max.max(cycles);
+        self.total += cycles;
+        self.ticks += 1;
+    }
+
+    /// The figures of a list of per-tick counts.
+    pub fn of(tick_cycles: &[u64]) -> CycleStats {
+        let mut stats = CycleStats::default();
+        tick_cycles.iter().for_each(|&c| stats.record(c));
+        stats
+    }
+
+    /// Mean cycles per tick (0 for no ticks).
+    pub fn mean(&self) -> f64 {
+        self.total as f64 / self.ticks.max(1) as f64
+    }
 }
 
 /// Why a run failed.
@@ -97,12 +149,22 @@ pub enum SimError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The spike sink (the output file) failed.
+    #[error("tick {tick}: cannot write the spikes: {source}")]
+    Output {
+        /// Tick whose spikes were being written.
+        tick: u32,
+        /// The sink's error.
+        source: std::io::Error,
+    },
     /// An option does not apply to the engine.
     #[error("{0}")]
     Unsupported(String),
 }
 
-/// Runs `net` for `ticks` ticks on `engine`; `progress` is called with the ticks completed.
+/// Runs `net` for `ticks` ticks on `engine` and collects the whole run in memory, per-tick
+/// cycles included (see [`stream`] for runs of any length); `progress` is called with the
+/// ticks completed.
 pub fn run(
     net: &Network,
     engine: Engine,
@@ -110,6 +172,28 @@ pub fn run(
     options: &RunOptions,
     progress: &mut dyn FnMut(u32),
 ) -> Result<RunResult, SimError> {
+    let mut collector = SpikeCollector::default();
+    let summary = stream(net, engine, ticks, options, &mut collector, progress)?;
+    let tick_cycles = std::mem::take(&mut collector.tick_cycles);
+    Ok(RunResult {
+        states: summary.states,
+        tick_cycles: summary.cycles.map(|_| tick_cycles),
+        total_cycles: summary.total_cycles,
+        spikes: collector.into_train(),
+    })
+}
+
+/// Runs `net` for `ticks` ticks on `engine`, handing each tick's spikes to `sink` as the tick
+/// completes; `progress` is called with the ticks completed. Memory does not grow with the
+/// ticks.
+pub fn stream(
+    net: &Network,
+    engine: Engine,
+    ticks: u32,
+    options: &RunOptions,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunSummary, SimError> {
     match engine {
         Engine::Golden => {
             if options.vcd.is_some() {
@@ -118,34 +202,28 @@ pub fn run(
                 ));
             }
             let mut model = GoldenModel::new(net);
-            let mut spikes = Vec::new();
-            for tick in 0..ticks {
-                spikes.extend(model.step().into_iter().map(|(population, neuron)| {
-                    crate::model::Spike {
-                        tick,
-                        population,
-                        neuron,
-                    }
-                }));
-                progress(tick + 1);
-            }
+            model
+                .stream_ticks(ticks, sink, progress)
+                .map_err(|source| SimError::Output {
+                    tick: model.tick().saturating_sub(1),
+                    source,
+                })?;
             let states = net
                 .populations
                 .iter()
                 .enumerate()
                 .map(|(p, pop)| (0..pop.size).map(|n| model.state(p, n)).collect())
                 .collect();
-            Ok(RunResult {
-                spikes: SpikeTrain::from_unsorted(spikes),
+            Ok(RunSummary {
                 states,
-                tick_cycles: None,
+                cycles: None,
                 total_cycles: None,
             })
         }
         Engine::Rtl | Engine::Verilator => {
             let image = map_mesh(net, options.mesh, options.shape)?;
             if options.mesh.cores() > 1 {
-                return run_system(net, engine, ticks, options, &image, progress);
+                return run_system(net, engine, ticks, options, &image, sink, progress);
             }
             if options.vcd.is_some() && (engine != Engine::Rtl || options.mesh.cores() > 1) {
                 return Err(SimError::Unsupported(
@@ -170,11 +248,10 @@ pub fn run(
             for (pins, core_image) in cores.iter_mut().zip(&image.cores) {
                 driver::load(pins.as_mut(), core_image)?;
             }
-            let run = driver::run(&mut cores, &image, net, ticks, progress)?;
-            Ok(RunResult {
-                spikes: run.spikes,
+            let run = driver::stream(&mut cores, &image, net, ticks, sink, progress)?;
+            Ok(RunSummary {
                 states: run.states,
-                tick_cycles: Some(run.tick_cycles),
+                cycles: Some(run.cycles),
                 total_cycles: Some(run.total_cycles),
             })
         }
@@ -192,8 +269,9 @@ fn run_system(
     ticks: u32,
     options: &RunOptions,
     image: &crate::map::mesh::MeshImage,
+    sink: &mut dyn SpikeSink,
     progress: &mut dyn FnMut(u32),
-) -> Result<RunResult, SimError> {
+) -> Result<RunSummary, SimError> {
     use crate::rtl::system_sim::{fanout_entries, rtl_system};
     let shape = options.shape;
     if !SYSTEM_SHAPES.contains(&(shape.neurons, shape.axons)) {
@@ -221,11 +299,10 @@ fn run_system(
         _ => Box::new(verilated::verilated_system(shape, &config)?),
     };
     system_driver::load(pins.as_mut(), image, fanout_entries(shape))?;
-    let run = system_driver::run(pins.as_mut(), image, net, ticks, progress)?;
-    Ok(RunResult {
-        spikes: run.spikes,
+    let run = system_driver::stream(pins.as_mut(), image, net, ticks, sink, progress)?;
+    Ok(RunSummary {
         states: run.states,
-        tick_cycles: Some(run.tick_cycles),
+        cycles: Some(run.cycles),
         total_cycles: Some(run.total_cycles),
     })
 }

@@ -7,14 +7,16 @@
 
 use crate::map::mesh::MeshImage;
 use crate::map::mesh::MAX_MESH_SIDE;
-use crate::model::{Network, Spike, SpikeTrain};
+use crate::model::sink::deliver_tick;
+use crate::model::{Network, SpikeCollector, SpikeSink};
 use crate::rtl::aer::AerFormat;
 use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX, HOST_OUTPUT_FLAG};
 use crate::rtl::layout::{CfgTarget, ConfigWrite};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{SystemInput, SystemOutput, SystemPorts};
-use crate::sim::driver::{DriverError, Fanout, HardwareRun};
+use crate::sim::driver::{DriverError, Fanout, HardwareRun, HardwareSummary};
 use crate::sim::handshake::{self, TickPorts};
+use crate::sim::CycleStats;
 
 /// Cycle-level access to a multi-core system, whatever the engine.
 pub type SystemPins = dyn Pins<SystemPorts>;
@@ -91,7 +93,8 @@ pub fn load(
     Ok(())
 }
 
-/// Runs `ticks` ticks of `net` on a loaded system, then reads back every neuron's state.
+/// Runs `ticks` ticks of `net` on a loaded system and collects the whole run in memory (see
+/// [`stream`]).
 pub fn run(
     pins: &mut SystemPins,
     image: &MeshImage,
@@ -99,6 +102,22 @@ pub fn run(
     ticks: u32,
     progress: &mut dyn FnMut(u32),
 ) -> Result<HardwareRun, DriverError> {
+    let mut collector = SpikeCollector::default();
+    let summary = stream(pins, image, net, ticks, &mut collector, progress)?;
+    Ok(summary.with_collected(collector))
+}
+
+/// Runs `ticks` ticks of `net` on a loaded system, handing each tick's spikes (sorted: they
+/// leave the mesh in arrival order) to `sink` as it completes, then reads back every neuron's
+/// state.
+pub fn stream(
+    pins: &mut SystemPins,
+    image: &MeshImage,
+    net: &Network,
+    ticks: u32,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+) -> Result<HardwareSummary, DriverError> {
     let tiles = image.cores.len();
     let output_format = AerFormat::for_mesh(MAX_MESH_SIDE, MAX_MESH_SIDE)
         .expect("the largest mesh has a packet format");
@@ -109,8 +128,8 @@ pub fn run(
     // Only the input spikes come from the host; the cores' own spikes travel on chip.
     let fanout = Fanout::new(image, net, ticks);
     let mut input_events: Vec<Vec<usize>> = vec![Vec::new(); tiles];
-    let mut spikes = Vec::new();
-    let mut tick_cycles = Vec::new();
+    let mut spikes: Vec<(usize, usize)> = Vec::new();
+    let mut cycles = CycleStats::default();
     let tick_ports = TickPorts {
         start: SystemInput::Start,
         done: SystemOutput::TickDone,
@@ -132,7 +151,7 @@ pub fn run(
         }
         pins.set(SystemInput::HostValid, 0);
         wait_idle(pins, budget, tick)?;
-        let cycles = handshake::run_tick(pins, &tick_ports, budget, (tick, 0), |flit| {
+        let tick_cycles = handshake::run_tick(pins, &tick_ports, budget, (tick, 0), |flit| {
             // Output spikes arrive as flits at the host port: tag = core, axon = flag | neuron.
             let packet = output_format.unpack(flit as u32);
             let core = packet.tag as usize;
@@ -142,14 +161,13 @@ pub fn run(
                 .get(core)
                 .and_then(|owners| owners.get(neuron))
                 .ok_or(DriverError::UnmappedSpike { tick, core, neuron })?;
-            spikes.push(Spike {
-                tick,
-                population,
-                neuron: index,
-            });
+            spikes.push((population, index));
             Ok(())
         })?;
-        tick_cycles.push(cycles);
+        cycles.record(tick_cycles);
+        deliver_tick(sink, tick, &mut spikes, Some(tick_cycles))
+            .map_err(|source| DriverError::Output { tick, source })?;
+        spikes.clear();
         progress(tick + 1);
     }
 
@@ -163,10 +181,9 @@ pub fn run(
             (SystemOutput::ProbeU, SystemOutput::ProbeV),
         )
     });
-    Ok(HardwareRun {
-        spikes: SpikeTrain::from_unsorted(spikes),
+    Ok(HardwareSummary {
         states,
-        tick_cycles,
+        cycles,
         total_cycles: pins.cycles(),
     })
 }
