@@ -467,6 +467,7 @@ fn sub_network(net: &Network, slices: &[Slice]) -> (Network, Vec<Source>) {
             to: sub_pop,
             weight_exp: proj.weight_exp,
             weights: proj.weights[slice.first..slice.first + slice.len].to_vec(),
+            learning: proj.learning,
         });
     }
     for slice in slices {

@@ -1,9 +1,11 @@
 //! The behavioural side of neurofab: network files ([`network`]), the golden model
-//! ([`golden`]) with its synapse stages ([`synapse`]) and spike trains with their CSV form ([`spikes`]).
+//! ([`golden`]) with its synapse stages ([`synapse`]; the learning one and the learned-weight
+//! output in [`stdp`]) and spike trains with their CSV form ([`spikes`]).
 
 pub mod golden;
 pub mod network;
 pub mod spikes;
+pub mod stdp;
 pub mod synapse;
 
 pub use golden::GoldenModel;
@@ -12,3 +14,4 @@ pub use network::{
     MAX_GROUP_SIZE,
 };
 pub use spikes::{Spike, SpikeCsvError, SpikeTrain, CSV_HEADER};
+pub use stdp::{LearnedProjection, LearnedWeights, StdpSynapses};

@@ -25,7 +25,8 @@ use thiserror::Error;
 
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
-use crate::model::{GoldenModel, Network, SpikeTrain};
+use crate::model::synapse::SynapseStage;
+use crate::model::{GoldenModel, LearnedWeights, Network, SpikeTrain, StdpSynapses};
 use crate::rtl::core_sim::{rtl_core, rtl_core_traced};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CorePorts, SystemPorts};
@@ -75,6 +76,9 @@ pub struct RunResult {
     pub tick_cycles: Option<Vec<u64>>,
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
+    /// The final state of every learning projection (spec §6), from an engine that learns
+    /// (golden); an empty list for a network without learning projections.
+    pub learned: Option<LearnedWeights>,
 }
 
 /// Why a run failed.
@@ -117,29 +121,22 @@ pub fn run(
                     "--vcd needs a cycle-level engine (rtl); the golden model has no clock".into(),
                 ));
             }
-            let mut model = GoldenModel::new(net);
-            let mut spikes = Vec::new();
-            for tick in 0..ticks {
-                spikes.extend(model.step().into_iter().map(|(population, neuron)| {
-                    crate::model::Spike {
-                        tick,
-                        population,
-                        neuron,
-                    }
-                }));
-                progress(tick + 1);
+            // A network without learning keeps the fixed-weight stage (and its speed).
+            if !net.learns() {
+                let (_, result) = run_golden(net, GoldenModel::new(net), ticks, progress);
+                return Ok(RunResult {
+                    learned: Some(LearnedWeights {
+                        ticks,
+                        projections: Vec::new(),
+                    }),
+                    ..result
+                });
             }
-            let states = net
-                .populations
-                .iter()
-                .enumerate()
-                .map(|(p, pop)| (0..pop.size).map(|n| model.state(p, n)).collect())
-                .collect();
+            let model = GoldenModel::with_stage(net, StdpSynapses::new(net));
+            let (model, result) = run_golden(net, model, ticks, progress);
             Ok(RunResult {
-                spikes: SpikeTrain::from_unsorted(spikes),
-                states,
-                tick_cycles: None,
-                total_cycles: None,
+                learned: Some(model.finish_learning().learned(net, ticks)),
+                ..result
             })
         }
         Engine::Rtl | Engine::Verilator => {
@@ -176,9 +173,47 @@ pub fn run(
                 states: run.states,
                 tick_cycles: Some(run.tick_cycles),
                 total_cycles: Some(run.total_cycles),
+                learned: None,
             })
         }
     }
+}
+
+/// Runs the golden model for `ticks` ticks; returns it (for its synapse stage) and the result.
+fn run_golden<S: SynapseStage>(
+    net: &Network,
+    mut model: GoldenModel<S>,
+    ticks: u32,
+    progress: &mut dyn FnMut(u32),
+) -> (GoldenModel<S>, RunResult) {
+    let mut spikes = Vec::new();
+    for tick in 0..ticks {
+        spikes.extend(
+            model
+                .step()
+                .into_iter()
+                .map(|(population, neuron)| crate::model::Spike {
+                    tick,
+                    population,
+                    neuron,
+                }),
+        );
+        progress(tick + 1);
+    }
+    let states = net
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(p, pop)| (0..pop.size).map(|n| model.state(p, n)).collect())
+        .collect();
+    let result = RunResult {
+        spikes: SpikeTrain::from_unsorted(spikes),
+        states,
+        tick_cycles: None,
+        total_cycles: None,
+        learned: None,
+    };
+    (model, result)
 }
 
 /// Router FIFO depth of the multi-core system.
@@ -227,5 +262,6 @@ fn run_system(
         states: run.states,
         tick_cycles: Some(run.tick_cycles),
         total_cycles: Some(run.total_cycles),
+        learned: None,
     })
 }
