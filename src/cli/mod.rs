@@ -12,8 +12,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::export::images::memory_images;
 use crate::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
-use crate::map::map_network;
 use crate::map::mesh::MeshShape;
+use crate::map::{check_no_learning, map_network};
 use crate::model::Network;
 use crate::rtl::noc::MeshConfig;
 use crate::shape::SYSTEM_SHAPES;
@@ -35,6 +35,7 @@ neurocores in rust-hdl, exported to Verilog and checked bit for bit against a go
 Typical use:
   neurofab demo                              # everything, on the built-in network
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
+  neurofab sim stdp.json --weights-out w.json # learned weights and traces (golden engine)
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
   neurofab sim big.json --engine verilator --mesh 2x2
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
@@ -43,7 +44,8 @@ Typical use:
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
-CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent.";
+CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent, and
+learning (STDP) projections (SPEC §5; golden engine only, so far).";
 
 /// Command-line interface.
 #[derive(Debug, Parser)]
@@ -205,6 +207,11 @@ pub struct SimArgs {
     /// packets over the on-chip router mesh (the `neurofab_system` design).
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
+    /// Write the final weights and traces of every learning (STDP) projection here, as JSON
+    /// (SPEC §6; an empty list for a network without learning). Golden engine only: the
+    /// hardware's learning stage is not built yet.
+    #[arg(long, value_name = "W.json")]
+    pub weights_out: Option<PathBuf>,
 }
 
 /// `neurofab gen`.
@@ -292,6 +299,13 @@ fn sim(args: SimArgs) -> Result<()> {
     if args.vcd.is_some() && args.engine != Engine::Rtl {
         bail!("--vcd needs --engine rtl (the cycle-level rust-hdl simulation)");
     }
+    if args.weights_out.is_some() && args.engine != Engine::Golden {
+        bail!(
+            "--weights-out needs --engine golden: the {} engine does not learn (the hardware's \
+             learning synapse stage is not built yet)",
+            args.engine.name()
+        );
+    }
     if args.mesh.is_some() && args.engine == Engine::Golden {
         bail!(
             "--mesh needs --engine rtl or verilator: the golden model has no cores (its spikes \
@@ -303,6 +317,11 @@ fn sim(args: SimArgs) -> Result<()> {
     let mut outputs = Outputs::new();
     let vcd = args.vcd.as_deref().map(|p| outputs.plan(p)).transpose()?;
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
+    let weights_out = args
+        .weights_out
+        .as_deref()
+        .map(|p| outputs.plan(p))
+        .transpose()?;
     let options = RunOptions {
         shape: config.core_shape(),
         mesh: args.mesh.unwrap_or(config.mesh),
@@ -323,6 +342,13 @@ fn sim(args: SimArgs) -> Result<()> {
             args.engine.name()
         )
     })?;
+    if let Some(id) = weights_out {
+        let learned = result
+            .learned
+            .as_ref()
+            .context("the engine reported no learned weights")?;
+        outputs.set_contents(id, learned.to_json().as_bytes())?;
+    }
     let csv = result.spikes.to_csv(&net);
     deliver(outputs, csv_out, &csv)?;
     eprintln!("{}", summary(args.engine, ticks, &result));
@@ -358,6 +384,7 @@ fn gen(args: GenArgs) -> Result<()> {
     };
     if let Some(net_path) = &args.net {
         let net = Network::load(net_path)?;
+        check_no_learning(&net).with_context(|| net_path.display().to_string())?;
         let image = map_network(&net, shape)
             .with_context(|| format!("{}: does not fit the core", net_path.display()))?;
         files.extend(
@@ -516,6 +543,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
     let network = match &args.net {
         Some(net_path) => {
             let net = Network::load(net_path)?;
+            check_no_learning(&net).with_context(|| net_path.display().to_string())?;
             let image = map_network(&net, shape).with_context(|| {
                 format!(
                     "{}: does not fit a {}x{} core",
@@ -670,6 +698,8 @@ fn run_link(args: RunArgs) -> Result<()> {
 
     let config = load_config(args.config.as_deref())?;
     let net = Network::load(&args.net)?;
+    // Before a board or the simulated link is touched.
+    check_no_learning(&net).with_context(|| args.net.display().to_string())?;
     let ticks = args.ticks.unwrap_or(net.ticks);
     let mut outputs = Outputs::new();
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
