@@ -173,3 +173,126 @@ pub fn learned_weight(rule: &StdpRule, w: i64, pre: bool, post: bool, x: i64, y:
     ((acc + half) >> WEIGHT_FRACTION_BITS)
         .clamp(rule.sign_mode.weight_min(), rule.sign_mode.weight_max())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule with the given mode and rates; the traces' parameters do not enter
+    /// [`learned_weight`].
+    fn rule(sign_mode: SignMode, minus: (i64, i64), plus: (i64, i64)) -> StdpRule {
+        StdpRule {
+            sign_mode,
+            a_minus_mant: minus.0,
+            a_minus_exp: minus.1,
+            a_plus_mant: plus.0,
+            a_plus_exp: plus.1,
+            ..StdpRule::default()
+        }
+    }
+
+    #[test]
+    fn saturation_floor_is_minus_32769() {
+        assert_eq!(saturate(-40_000), -32_769);
+        assert_eq!(saturate(40_000), 32_767);
+        assert_eq!(saturate(-32_769), -32_769);
+        // stdp-d01's synapse: w = 0, pre and post, y = 5, x = 1, mixed.
+        // Pre term: (-8 * 5) << (8 + 7) = -1_310_720 -> S = -32769; acc = S(0 - 32769) = -32769.
+        // Post term: (1 * 1) << (-1 + 7) = 64; acc = -32705; (-32705 + 64) >> 7 =
+        // floor(-255.0078) = -256. A floor of -32768 would give -32640 >> 7 = -255.
+        let r = rule(SignMode::Mixed, (-8, 8), (1, -1));
+        assert_eq!(learned_weight(&r, 0, true, true, 1, 5), -256);
+    }
+
+    #[test]
+    fn the_pre_term_comes_first() {
+        // Mixed, w = 100: acc = 12800. Pre term (-8 * 1) << 15 -> S = -32769: acc = -19969.
+        // Post term (7 * 1) << 15 -> S = 32767: acc = 12798; (12798 + 64) >> 7 = 100.
+        // The other order saturates at 32767 first, then 32767 - 32769 = -2: (62 >> 7) = 0.
+        let r = rule(SignMode::Mixed, (-8, 8), (7, 8));
+        assert_eq!(learned_weight(&r, 100, true, true, 1, 1), 100);
+        // Either term alone.
+        // Pre only: S(12800 - 32769) = -19969; (-19905) >> 7 = floor(-155.5) = -156.
+        assert_eq!(learned_weight(&r, 100, true, false, 1, 1), -156);
+        // Post only: S(12800 + 32767) = 32767; 32831 >> 7 = 256 -> clamped to 255.
+        assert_eq!(learned_weight(&r, 100, false, true, 1, 1), 255);
+    }
+
+    #[test]
+    fn rounding_is_nearest_with_ties_toward_plus_infinity() {
+        // Post only, (1 * x) << (-1 + 7) = 64 x.
+        let r = rule(SignMode::Mixed, (-1, -1), (1, -1));
+        // x = 1: acc = 64 (0.5): (64 + 64) >> 7 = 1.
+        assert_eq!(learned_weight(&r, 0, false, true, 1, 0), 1);
+        // Pre only, -64 y. y = 1: acc = -64 (-0.5): 0 >> 7 = 0, toward +inf.
+        assert_eq!(learned_weight(&r, 0, true, false, 0, 1), 0);
+        // y = 3: acc = -192 (-1.5): -128 >> 7 = -1.
+        assert_eq!(learned_weight(&r, 0, true, false, 0, 3), -1);
+        // w = 5, y = 1: 640 - 64 = 576 (4.5): 640 >> 7 = 5; w = 5, y = 2: 512 (4.0): 4.
+        assert_eq!(learned_weight(&r, 5, true, false, 0, 1), 5);
+        assert_eq!(learned_weight(&r, 5, true, false, 0, 2), 4);
+        // Below a half rounds down: exponent -2 gives -32 per unit of y; y = 3:
+        // 640 - 96 = 544 (4.25): 608 >> 7 = 4.
+        let r = rule(SignMode::Mixed, (-1, -2), (1, -1));
+        assert_eq!(learned_weight(&r, 5, true, false, 0, 3), 4);
+    }
+
+    #[test]
+    fn weights_are_clamped_to_the_sign_mode() {
+        let up = rule(SignMode::Excitatory, (7, 8), (7, 8));
+        let down = rule(SignMode::Excitatory, (-8, 8), (-8, 8));
+        // Excitatory: 0..=255.
+        assert_eq!(learned_weight(&up, 250, true, false, 0, 1), 255);
+        assert_eq!(learned_weight(&down, 10, true, false, 0, 1), 0);
+        // Inhibitory: -255..=0. acc = -32000 - 32769 -> S = -32769 -> -256, clamped to -255.
+        let up = StdpRule {
+            sign_mode: SignMode::Inhibitory,
+            ..up
+        };
+        let down = StdpRule {
+            sign_mode: SignMode::Inhibitory,
+            ..down
+        };
+        assert_eq!(learned_weight(&down, -250, true, false, 0, 1), -255);
+        assert_eq!(learned_weight(&up, -10, true, false, 0, 1), 0);
+        // Mixed: -256..=255, and -256 is reached.
+        let down = StdpRule {
+            sign_mode: SignMode::Mixed,
+            ..down
+        };
+        assert_eq!(learned_weight(&down, -250, true, false, 0, 1), -256);
+        assert_eq!(SignMode::Mixed.weight_max(), 255);
+    }
+
+    #[test]
+    fn mixed_initial_weights_are_floored_to_even() {
+        // (w >> 1) << 1 floors: -3 -> -4, 3 -> 2, -255 -> -256.
+        assert_eq!(SignMode::Mixed.initial_weight(-3), -4);
+        assert_eq!(SignMode::Mixed.initial_weight(3), 2);
+        assert_eq!(SignMode::Mixed.initial_weight(255), 254);
+        assert_eq!(SignMode::Mixed.initial_weight(-255), -256);
+        assert_eq!(SignMode::Mixed.initial_weight(-256), -256);
+        assert_eq!(SignMode::Mixed.initial_weight(0), 0);
+        // The other modes keep odd weights.
+        assert_eq!(SignMode::Excitatory.initial_weight(255), 255);
+        assert_eq!(SignMode::Inhibitory.initial_weight(-255), -255);
+    }
+
+    #[test]
+    fn traces_decay_by_floor_and_saturate_at_127() {
+        // 120 + 100 = 220 -> 127.
+        assert_eq!(trace_update(120, 0, 100, true), 127);
+        // decay 0 keeps 127; without a spike no impulse.
+        assert_eq!(trace_update(127, 0, 100, false), 127);
+        // decay 4095: 127 * 1 >> 12 = 0, then + 127.
+        assert_eq!(trace_update(127, 4095, 127, true), 127);
+        // 127 * 4095 = 520065; >> 12 = 126 (126.97 floored).
+        assert_eq!(trace_update(127, 1, 0, false), 126);
+        // 100 * 2048 >> 12 = 50; + 77 = 127 exactly (not saturated); + 78 saturates.
+        assert_eq!(trace_update(100, 2048, 77, true), 127);
+        assert_eq!(trace_update(100, 2048, 78, true), 127);
+        assert_eq!(trace_update(100, 2048, 76, true), 126);
+        // 3 * (4096 - 1400) = 8088; >> 12 = 1 (1.97 floored).
+        assert_eq!(trace_update(3, 1400, 0, false), 1);
+    }
+}

@@ -119,3 +119,142 @@ pub(super) fn learning_json(rule: &StdpRule) -> String {
         rule.a_minus_exp
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fixed::stdp::SignMode;
+    use crate::model::network::{Network, NetworkErrorKind};
+
+    const NET: &str = r#"{"ticks": 3,
+      "inputs": [{"name": "in", "size": 3}],
+      "populations": [{"name": "p", "size": 2, "neuron": {"vth": 10}}],
+      "projections": [{"from": "in", "to": "p", "weight_exp": -1,
+        "weights": [[3, -3, 255], [0, -256, 1]],
+        "learning": {"rule": "stdp", "sign_mode": "mixed", "x_impulse": 48, "x_decay": 456,
+                     "y_impulse": 122, "y_decay": 415, "a_plus_mant": 5, "a_plus_exp": -4,
+                     "a_minus_mant": -8, "a_minus_exp": -5}}]}"#;
+
+    fn edited(from: &str, to: &str) -> Result<Network, crate::model::NetworkError> {
+        assert!(NET.contains(from), "edit {from:?} does not apply");
+        Network::from_json_str(&NET.replacen(from, to, 1), None)
+    }
+
+    #[test]
+    fn parses_with_defaults_floors_mixed_weights_and_round_trips() {
+        let net = Network::from_json_str(NET, None).unwrap();
+        let rule = net.projections[0].learning.unwrap();
+        assert_eq!(rule.sign_mode, SignMode::Mixed);
+        assert_eq!((rule.a_minus_mant, rule.a_minus_exp), (-8, -5));
+        // Odd mixed weights floored: 3 -> 2, -3 -> -4, 255 -> 254, 1 -> 0.
+        assert_eq!(
+            net.projections[0].weights,
+            vec![vec![2, -4, 254], vec![0, -256, 0]]
+        );
+        assert!(net.learns());
+        assert_eq!(Network::from_json_str(&net.to_json(), None).unwrap(), net);
+        // sign_mode defaults to excitatory (so -3 is out of range); t_epoch 1 and
+        // deterministic rounding are accepted.
+        let err = edited(
+            "\"sign_mode\": \"mixed\",",
+            "\"t_epoch\": 1, \"rounding\": \"deterministic\",",
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "projections[0].weights[0][1]");
+        assert!(
+            err.reason.contains("out of range 0..=255"),
+            "{}",
+            err.reason
+        );
+        let text = NET.replacen("\"sign_mode\": \"mixed\",", "", 1).replacen(
+            "[[3, -3, 255], [0, -256, 1]]",
+            "[[3, 0, 255], [0, 0, 1]]",
+            1,
+        );
+        let net = Network::from_json_str(&text, None).unwrap();
+        assert_eq!(
+            net.projections[0].learning.unwrap().sign_mode,
+            SignMode::Excitatory
+        );
+        // Excitatory keeps odd weights.
+        assert_eq!(
+            net.projections[0].weights,
+            vec![vec![3, 0, 255], vec![0, 0, 1]]
+        );
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let cases = [
+            (
+                "\"rule\": \"stdp\"",
+                "\"rule\": \"hebb\"",
+                "projections[0].learning.rule",
+            ),
+            (
+                "\"sign_mode\": \"mixed\"",
+                "\"sign_mode\": \"both\"",
+                "projections[0].learning.sign_mode",
+            ),
+            (
+                "\"x_impulse\": 48",
+                "\"x_impulse\": 128",
+                "projections[0].learning.x_impulse",
+            ),
+            (
+                "\"y_decay\": 415",
+                "\"y_decay\": -1",
+                "projections[0].learning.y_decay",
+            ),
+            (
+                "\"a_plus_mant\": 5",
+                "\"a_plus_mant\": 8",
+                "projections[0].learning.a_plus_mant",
+            ),
+            (
+                "\"a_minus_exp\": -5",
+                "\"a_minus_exp\": 9",
+                "projections[0].learning.a_minus_exp",
+            ),
+            (
+                "\"a_plus_exp\": -4",
+                "\"a_plus_exp\": -8",
+                "projections[0].learning.a_plus_exp",
+            ),
+            (
+                "\"x_decay\": 456",
+                "\"x_decay\": 456, \"t_epoch\": 2",
+                "projections[0].learning.t_epoch",
+            ),
+            (
+                "\"x_decay\": 456",
+                "\"x_decay\": 456, \"rounding\": \"stochastic\"",
+                "projections[0].learning.rounding",
+            ),
+            (
+                "[0, -256, 1]",
+                "[0, -257, 1]",
+                "projections[0].weights[1][1]",
+            ),
+        ];
+        for (from, to, path) in cases {
+            let err = edited(from, to).unwrap_err();
+            assert_eq!(err.kind, NetworkErrorKind::Invalid, "{to}: {err}");
+            assert_eq!(err.path, path, "{to}: {err}");
+        }
+        // Unknown and missing keys are schema errors inside the learning object.
+        let err = edited("\"x_impulse\": 48", "\"x_impulse\": 48, \"tau\": 3").unwrap_err();
+        assert_eq!(err.kind, NetworkErrorKind::Schema);
+        assert!(err.path.starts_with("projections[0].learning"), "{err}");
+        assert!(err.reason.contains("unknown field `tau`"), "{err}");
+        let err = edited("\"x_impulse\": 48,", "").unwrap_err();
+        assert!(err.reason.contains("missing field `x_impulse`"), "{err}");
+    }
+
+    #[test]
+    fn a_learning_row_is_bounded_by_its_sign_mode() {
+        // Mixed row of 3 weights at weight_exp -1: P = 3 * 255 = 765 -> 382,
+        // N = 3 * 256 = 768 -> -384; the bound is 384 for both rows, whatever the weights.
+        let net = Network::from_json_str(NET, None).unwrap();
+        assert_eq!(net.max_abs_synaptic_input(), vec![vec![384, 384]]);
+    }
+}
