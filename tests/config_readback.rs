@@ -292,6 +292,7 @@ fn loaded_core_reads_its_image(pins: Box<dyn Pins<CorePorts>>, seed: u64, engine
         states: hw.states,
         tick_cycles: None,
         total_cycles: None,
+        learned: None,
     };
     compare(seed, &net, &golden(&net), &result, engine);
     for (pop, states) in result.states.iter().enumerate() {
@@ -331,6 +332,7 @@ fn loaded_system_reads_its_image(pins: &mut SystemPins, seed: u64, engine: Engin
         states: hw.states,
         tick_cycles: None,
         total_cycles: None,
+        learned: None,
     };
     compare(seed, &net, &golden(&net), &result, engine);
 }

@@ -14,8 +14,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::export::images::memory_images;
 use crate::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
 use crate::map::fit::{check_any_core, check_core, check_fit};
-use crate::map::map_network;
 use crate::map::mesh::MeshShape;
+use crate::map::{check_no_learning, map_network};
 use crate::model::declared::golden_memory_limit;
 use crate::model::{CsvSink, DeclaredSizes, Network, NetworkErrorKind};
 use crate::rtl::noc::MeshConfig;
@@ -38,6 +38,7 @@ neurocores in rust-hdl, exported to Verilog and checked bit for bit against a go
 Typical use:
   neurofab demo                              # everything, on the built-in network
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
+  neurofab sim stdp.json --weights-out w.json # learned weights and traces (golden engine)
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
   neurofab sim big.json --engine verilator --mesh 2x2
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
@@ -46,7 +47,8 @@ Typical use:
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
-CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent.";
+CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent, and
+learning (STDP) projections (SPEC §5; golden engine only, so far).";
 
 /// Command-line interface.
 #[derive(Debug, Parser)]
@@ -208,6 +210,11 @@ pub struct SimArgs {
     /// packets over the on-chip router mesh (the `neurofab_system` design).
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
+    /// Write the final weights and traces of every learning (STDP) projection here, as JSON
+    /// (SPEC §6; an empty list for a network without learning). Golden engine only: the
+    /// hardware's learning stage is not built yet.
+    #[arg(long, value_name = "W.json")]
+    pub weights_out: Option<PathBuf>,
 }
 
 /// `neurofab gen`.
@@ -351,6 +358,13 @@ fn sim(args: SimArgs) -> Result<()> {
     if args.vcd.is_some() && args.engine != Engine::Rtl {
         bail!("--vcd needs --engine rtl (the cycle-level rust-hdl simulation)");
     }
+    if args.weights_out.is_some() && args.engine != Engine::Golden {
+        bail!(
+            "--weights-out needs --engine golden: the {} engine does not learn (the hardware's \
+             learning synapse stage is not built yet)",
+            args.engine.name()
+        );
+    }
     if args.mesh.is_some() && args.engine == Engine::Golden {
         bail!(
             "--mesh needs --engine rtl or verilator: the golden model has no cores (its spikes \
@@ -395,6 +409,11 @@ fn sim(args: SimArgs) -> Result<()> {
     let mut outputs = Outputs::new();
     let vcd = args.vcd.as_deref().map(|p| outputs.plan(p)).transpose()?;
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
+    let weights_out = args
+        .weights_out
+        .as_deref()
+        .map(|p| outputs.plan(p))
+        .transpose()?;
     let options = RunOptions {
         shape,
         mesh,
@@ -411,6 +430,13 @@ fn sim(args: SimArgs) -> Result<()> {
         &mut progress_reporter(label, ticks),
     )
     .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
+    if let Some(id) = weights_out {
+        let learned = result
+            .learned
+            .as_ref()
+            .context("the engine reported no learned weights")?;
+        outputs.set_contents(id, learned.to_json().as_bytes())?;
+    }
     let spikes = csv.sink.spike_count();
     csv.deliver(outputs)?;
     eprintln!("{}", summary(args.engine, ticks, spikes, result.cycles));
@@ -448,6 +474,7 @@ fn gen(args: GenArgs) -> Result<()> {
         let net = load_network(net_path, "does not fit the core", |sizes| {
             check_core(sizes, shape)
         })?;
+        check_no_learning(&net).with_context(|| net_path.display().to_string())?;
         let image = map_network(&net, shape)
             .with_context(|| format!("{}: does not fit the core", net_path.display()))?;
         files.extend(
@@ -674,6 +701,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
         Some(net_path) => {
             let does_not_fit = format!("does not fit a {}x{} core", shape.neurons, shape.axons);
             let net = load_network(net_path, &does_not_fit, |sizes| check_core(sizes, shape))?;
+            check_no_learning(&net).with_context(|| net_path.display().to_string())?;
             let image = map_network(&net, shape)
                 .with_context(|| format!("{}: {does_not_fit}", net_path.display()))?;
             Some(fpga::BakedNetwork {
@@ -835,6 +863,8 @@ fn run_link(args: RunArgs) -> Result<()> {
             check_any_core(sizes, &HOST_SHAPES)
         })?
     };
+    // Before a board or the simulated link is touched.
+    check_no_learning(&net).with_context(|| args.net.display().to_string())?;
     let ticks = args.ticks.unwrap_or(net.ticks);
     let mut outputs = Outputs::new();
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;

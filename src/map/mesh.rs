@@ -316,6 +316,8 @@ pub fn map_mesh(
         let (x, y) = mesh.position(core);
         move |source: MapError| MeshMapError::Core { core, x, y, source }
     };
+    // Before the sub-networks, whose projection indices are not the file's.
+    super::check_no_learning(net)?;
     if mesh.cores() == 1 || !shape.is_supported() {
         // One core: the single-core mapper's errors say best what does not fit.
         map_network(net, shape)?;
@@ -467,6 +469,7 @@ fn sub_network(net: &Network, slices: &[Slice]) -> (Network, Vec<Source>) {
             to: sub_pop,
             weight_exp: proj.weight_exp,
             weights: proj.weights[slice.first..slice.first + slice.len].to_vec(),
+            learning: proj.learning,
         });
     }
     for slice in slices {

@@ -34,6 +34,20 @@ pub const MAX_ABS_ACTIVATION: i64 = 1 << (24 - crate::fixed::ACTIVATION_SHIFT);
 /// Why a network does not fit a core.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum MapError {
+    /// A learning projection: the hardware has no learning synapse stage yet.
+    #[error(
+        "projections[{index}] ({from} -> {to}) is a learning (STDP) projection, and the \
+         hardware's learning synapse stage is not built yet; run the network on the golden \
+         engine (neurofab sim --engine golden)"
+    )]
+    LearningNotBuilt {
+        /// Index of the projection in the network file.
+        index: usize,
+        /// Its source's name.
+        from: String,
+        /// Its target's name.
+        to: String,
+    },
     /// The shape is not one this build generates.
     #[error(
         "core shape {neurons} neurons x {axons} axons is not supported (supported: {supported})"
@@ -176,8 +190,22 @@ pub fn neuron_word(params: &LifParams, slot_shifts: [u64; ACC_SLOTS - 1]) -> Neu
     }
 }
 
+/// Refuses a network with a learning projection (naming the first): no hardware engine or
+/// design learns yet.
+pub fn check_no_learning(net: &Network) -> Result<(), MapError> {
+    match net.learning_projections().next() {
+        Some((index, proj, _)) => Err(MapError::LearningNotBuilt {
+            index,
+            from: net.source_name(proj.from).to_string(),
+            to: net.populations[proj.to].name.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Places `net` on a core of `shape`.
 pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapError> {
+    check_no_learning(net)?;
     if !shape.is_supported() {
         return Err(MapError::UnsupportedShape {
             neurons: shape.neurons,

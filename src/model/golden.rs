@@ -132,6 +132,31 @@ impl<S: SynapseStage> GoldenModel<S> {
         self.states[pop][neuron]
     }
 
+    /// Ends the run: lets the synapse stage finish the learning of the last tick run
+    /// ([`SynapseStage::complete`]) with the pre events the next tick would deliver (input
+    /// spikes listed at the last tick and the last tick's population spikes), and returns the
+    /// stage, whose weights are then those after step 4 of the last tick. The model is consumed
+    /// because a next tick must still read the weights from before that step 4; to look at the
+    /// learned state in the middle of a run, finish a clone.
+    pub fn finish_learning(mut self) -> S {
+        if S::OBSERVES_EVENTS && self.tick > 0 {
+            let last = self.tick - 1;
+            // The last step consumed every input spike listed before `last`.
+            let mut next_pre = Vec::new();
+            for &(spike_tick, group, channel) in &self.input_spikes[self.next_input_spike..] {
+                if spike_tick != last {
+                    break;
+                }
+                next_pre.extend(self.input_fanout[group].iter().map(|&j| (j, channel)));
+            }
+            for &(pop, neuron) in &self.previous_spikes {
+                next_pre.extend(self.population_fanout[pop].iter().map(|&j| (j, neuron)));
+            }
+            self.synapses.complete(&next_pre);
+        }
+        self.synapses
+    }
+
     /// Runs one tick and returns its spikes as `(population, neuron)`, sorted.
     pub fn step(&mut self) -> Vec<(usize, usize)> {
         let t = self.tick;
@@ -314,6 +339,7 @@ mod tests {
             to: 1,
             weight_exp: 7,
             weights: vec![vec![127; 2000]],
+            learning: None,
         };
         let net = Network {
             ticks: 1000,

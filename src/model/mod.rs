@@ -1,11 +1,14 @@
 //! The behavioural side of neurofab: network files ([`network`]), the golden model
-//! ([`golden`]) with its synapse stages ([`synapse`]) and spike trains with their CSV form ([`spikes`]), streamed as ticks complete ([`sink`]).
+//! ([`golden`]) with its synapse stages ([`synapse`]; the learning one and the learned-weight
+//! output in [`stdp`]) and spike trains with their CSV form ([`spikes`]), streamed as ticks
+//! complete ([`sink`]).
 
 pub mod declared;
 pub mod golden;
 pub mod network;
 pub mod sink;
 pub mod spikes;
+pub mod stdp;
 pub mod synapse;
 
 pub use declared::{DeclaredSizes, SizeLimit};
@@ -16,3 +19,4 @@ pub use network::{
 };
 pub use sink::{CsvSink, SpikeCollector, SpikeSink};
 pub use spikes::{Spike, SpikeCsvError, SpikeTrain, CSV_HEADER};
+pub use stdp::{LearnedProjection, LearnedWeights, StdpSynapses};

@@ -15,6 +15,9 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
 pub use super::declared::{DeclaredSizes, SizeLimit};
+mod learning;
+
+use crate::fixed::stdp::StdpRule;
 use crate::fixed::{
     self, LifParams, BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MANT_MIN, DU_MAX, DV_MAX, VTH_MAX,
     WEIGHT_EXP_MAX, WEIGHT_EXP_MIN, WEIGHT_MAX, WEIGHT_MIN,
@@ -149,8 +152,11 @@ pub struct Projection {
     pub to: usize,
     /// Exponent applied to each neuron's summed weights, `-8..=7` (see [`fixed::shift_exp`]).
     pub weight_exp: i32,
-    /// `weights[post][pre]`, each in `-128..=127`; `size(to)` rows of `size(from)` columns.
+    /// `weights[post][pre]`, each in `-128..=127` (a learning projection: in its sign mode's
+    /// range, and even in mixed mode); `size(to)` rows of `size(from)` columns.
     pub weights: Vec<Vec<i32>>,
+    /// The STDP rule of a learning projection (spec §5); `None` for fixed weights.
+    pub learning: Option<StdpRule>,
 }
 
 impl Network {
@@ -281,7 +287,15 @@ impl Network {
                 let row: Vec<i64> = row.iter().map(|&w| i64::from(w)).collect();
                 write_int_array(&mut out, &row);
             }
-            out.push_str("\n     ]}");
+            out.push_str("\n     ]");
+            if let Some(rule) = &proj.learning {
+                let _ = write!(
+                    out,
+                    ",\n     \"learning\": {}",
+                    learning::learning_json(rule)
+                );
+            }
+            out.push('}');
         }
         out.push_str(if self.projections.is_empty() {
             "]\n"
@@ -308,6 +322,19 @@ impl Network {
         }
     }
 
+    /// The learning projections (spec §5), as `(index in projections, projection, rule)`.
+    pub fn learning_projections(&self) -> impl Iterator<Item = (usize, &Projection, &StdpRule)> {
+        self.projections
+            .iter()
+            .enumerate()
+            .filter_map(|(j, proj)| proj.learning.as_ref().map(|rule| (j, proj, rule)))
+    }
+
+    /// Whether any projection learns.
+    pub fn learns(&self) -> bool {
+        self.learning_projections().next().is_some()
+    }
+
     /// Number of neurons over all populations (inputs are not neurons).
     pub fn total_neurons(&self) -> usize {
         self.populations.iter().map(|p| p.size).sum()
@@ -327,15 +354,30 @@ impl Network {
     /// positive or all negative pre-synaptic weights firing), so the bound is tight per
     /// projection; summed over projections it is tight unless the spike patterns of the
     /// projections are correlated (e.g. two projections from the same source).
+    ///
+    /// A learning projection's weights can become any value of its sign mode's range, so its
+    /// row counts as if every weight sat at the range's bounds: `P = columns · w_max`,
+    /// `N = columns · |w_min|` (e.g. `-256` for every weight of a mixed row).
     pub fn max_abs_synaptic_input(&self) -> Vec<Vec<i64>> {
         let mut bounds: Vec<Vec<i64>> = self.populations.iter().map(|p| vec![0; p.size]).collect();
         for proj in &self.projections {
             for (post, row) in proj.weights.iter().enumerate() {
-                // A row has at most 2^20 weights of magnitude <= 128, so these sums and their
-                // shifts (<< 7 at most) stay below 2^35; only the total over any number of
+                // A row has at most 2^20 weights of magnitude <= 256, so these sums and their
+                // shifts (<< 7 at most) stay below 2^36; only the total over any number of
                 // projections can grow without bound, and saturates instead of wrapping.
-                let positive: i64 = row.iter().filter(|&&w| w > 0).map(|&w| i64::from(w)).sum();
-                let negative: i64 = row.iter().filter(|&&w| w < 0).map(|&w| -i64::from(w)).sum();
+                let (positive, negative) = match &proj.learning {
+                    Some(rule) => {
+                        let columns = row.len() as i64;
+                        (
+                            columns * rule.sign_mode.weight_max(),
+                            columns * -rule.sign_mode.weight_min(),
+                        )
+                    }
+                    None => (
+                        row.iter().filter(|&&w| w > 0).map(|&w| i64::from(w)).sum(),
+                        row.iter().filter(|&&w| w < 0).map(|&w| -i64::from(w)).sum(),
+                    ),
+                };
                 let high = fixed::shift_exp(positive, proj.weight_exp);
                 let low = fixed::shift_exp(-negative, proj.weight_exp);
                 let bound = &mut bounds[proj.to][post];
@@ -419,6 +461,8 @@ struct RawProjection {
     #[serde(default)]
     weight_exp: i64,
     weights: Vec<Vec<i64>>,
+    #[serde(default)]
+    learning: Option<Object<learning::RawLearning>>,
 }
 
 /// A neuron field: one integer for the whole population, or one per neuron.
@@ -508,7 +552,7 @@ fn parse_raw(text: &str) -> Result<RawNetwork, NetworkError> {
 }
 
 /// What each object of the file looks like, for the error when an array stands in its place.
-const OBJECT_SHAPES: [(&str, &str); 4] = [
+const OBJECT_SHAPES: [(&str, &str); 5] = [
     (
         "inputs",
         r#"{"name": "in", "size": 8, "spikes": [[tick, index], ...]}"#,
@@ -524,6 +568,10 @@ const OBJECT_SHAPES: [(&str, &str); 4] = [
     (
         "projections",
         r#"{"from": "in", "to": "p0", "weight_exp": 0, "weights": [[...], ...]}"#,
+    ),
+    (
+        "learning",
+        r#"{"rule": "stdp", "x_impulse": 48, "x_decay": 456, ...}"#,
     ),
 ];
 
@@ -547,8 +595,8 @@ fn not_an_object(path: &serde_path_to_error::Path, message: &str) -> Option<Netw
         _ => return None,
     };
     let (name, shape) = OBJECT_SHAPES.iter().find(|(n, _)| *n == name)?;
-    let what = if *name == "neuron" {
-        "`neuron`".to_string()
+    let what = if matches!(*name, "neuron" | "learning") {
+        format!("`{name}`")
     } else {
         format!("an entry of `{name}`")
     };
@@ -878,6 +926,16 @@ fn validate(raw: RawNetwork, limit: &SizeLimit<'_>) -> Result<Network, NetworkEr
             proj.weight_exp,
             i64::from(WEIGHT_EXP_MIN)..=i64::from(WEIGHT_EXP_MAX),
         )?;
+        let learning = proj
+            .learning
+            .as_ref()
+            .map(|raw| learning::validate_learning(&format!("{path}.learning"), raw))
+            .transpose()?;
+        // A learning projection's weights live in its sign mode's range (spec §5).
+        let (weight_min, weight_max) = match &learning {
+            Some(rule) => (rule.sign_mode.weight_min(), rule.sign_mode.weight_max()),
+            None => (WEIGHT_MIN, WEIGHT_MAX),
+        };
         let rows = populations[to].size;
         let columns = size_of(from);
         if proj.weights.len() != rows {
@@ -906,11 +964,20 @@ fn validate(raw: RawNetwork, limit: &SizeLimit<'_>) -> Result<Network, NetworkEr
                 .iter()
                 .enumerate()
                 .map(|(c, &w)| {
-                    in_range::<i32>(
-                        &format!("{path}.weights[{r}][{c}]"),
-                        w,
-                        WEIGHT_MIN..=WEIGHT_MAX,
-                    )
+                    let weight_path = format!("{path}.weights[{r}][{c}]");
+                    match &learning {
+                        // Mixed mode floors an odd initial weight to even (spec §5).
+                        Some(rule) => in_range::<i64>(&weight_path, w, weight_min..=weight_max)
+                            .map(|w| rule.sign_mode.initial_weight(w) as i32)
+                            .map_err(|mut err| {
+                                err.reason.push_str(&format!(
+                                    " (sign_mode {:?} of this learning projection)",
+                                    rule.sign_mode.name()
+                                ));
+                                err
+                            }),
+                        None => in_range::<i32>(&weight_path, w, weight_min..=weight_max),
+                    }
                 })
                 .collect::<Result<Vec<i32>, _>>()?;
             weights.push(checked);
@@ -920,6 +987,7 @@ fn validate(raw: RawNetwork, limit: &SizeLimit<'_>) -> Result<Network, NetworkEr
             to,
             weight_exp,
             weights,
+            learning,
         });
     }
 
@@ -1161,6 +1229,7 @@ mod tests {
                 to: 0,
                 weight_exp: 7,
                 weights: vec![row],
+                learning: None,
             };
             1
         ];

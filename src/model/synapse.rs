@@ -2,7 +2,7 @@
 //! sums, mirrored by the hardware's synapse port (`rtl::synapse_port`).
 //!
 //! [`SynapseStage`] is written with three stages in mind: [`SramSynapses`] (fixed weights, what
-//! the core has today), an STDP learning stage (reads the tick's pre events and post spikes in
+//! the core has today), an STDP learning stage ([`super::stdp::StdpSynapses`]: reads the tick's pre events and post spikes in
 //! [`SynapseStage::end_of_tick`] and rewrites its weights) and a memristor crossbar (whose
 //! "weights" are conductances read through an ADC: [`SynapseStage::add_pre_event`] adds
 //! whatever column contribution the crossbar produces). [`SramWordMemory`] is the word-level
@@ -26,6 +26,12 @@ pub trait SynapseStage {
     /// [`OBSERVES_EVENTS`](Self::OBSERVES_EVENTS) is `false`). A learning stage updates its
     /// weights here, as the hardware does in the core's learning window.
     fn end_of_tick(&mut self, pre: &[(usize, usize)], post: &[(usize, usize)]);
+
+    /// Called once when a run ends after a tick, with the pre events the next tick would have
+    /// delivered (the spikes of the tick just run). A stage that learns from a tick's pre
+    /// spikes once they are delivered (in the next tick, as the synapse port sees them)
+    /// finishes that tick's learning here. No tick follows.
+    fn complete(&mut self, _next_pre: &[(usize, usize)]) {}
 }
 
 /// The weights of one projection, transposed to pre-major order.

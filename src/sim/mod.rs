@@ -25,7 +25,10 @@ use thiserror::Error;
 
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
-use crate::model::{GoldenModel, Network, SpikeCollector, SpikeSink, SpikeTrain};
+use crate::model::synapse::SynapseStage;
+use crate::model::{
+    GoldenModel, LearnedWeights, Network, SpikeCollector, SpikeSink, SpikeTrain, StdpSynapses,
+};
 use crate::rtl::core_sim::{rtl_core, rtl_core_traced};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CorePorts, SystemPorts};
@@ -75,6 +78,9 @@ pub struct RunResult {
     pub tick_cycles: Option<Vec<u64>>,
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
+    /// The final state of every learning projection (spec §6), from an engine that learns
+    /// (golden); an empty list for a network without learning projections.
+    pub learned: Option<LearnedWeights>,
 }
 
 /// What a streamed run returns besides its spikes (which went to the sink): nothing that
@@ -87,6 +93,9 @@ pub struct RunSummary {
     pub cycles: Option<CycleStats>,
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
+    /// The final state of every learning projection (spec §6), from an engine that learns
+    /// (golden); an empty list for a network without learning projections.
+    pub learned: Option<LearnedWeights>,
 }
 
 /// Clock cycles per tick as running figures, so that a run of any length keeps four numbers
@@ -179,6 +188,7 @@ pub fn run(
         states: summary.states,
         tick_cycles: summary.cycles.map(|_| tick_cycles),
         total_cycles: summary.total_cycles,
+        learned: summary.learned,
         spikes: collector.into_train(),
     })
 }
@@ -201,23 +211,23 @@ pub fn stream(
                     "--vcd needs a cycle-level engine (rtl); the golden model has no clock".into(),
                 ));
             }
-            let mut model = GoldenModel::new(net);
-            model
-                .stream_ticks(ticks, sink, progress)
-                .map_err(|source| SimError::Output {
-                    tick: model.tick().saturating_sub(1),
-                    source,
-                })?;
-            let states = net
-                .populations
-                .iter()
-                .enumerate()
-                .map(|(p, pop)| (0..pop.size).map(|n| model.state(p, n)).collect())
-                .collect();
+            // A network without learning keeps the fixed-weight stage (and its speed).
+            if !net.learns() {
+                let (_, summary) =
+                    stream_golden(net, GoldenModel::new(net), ticks, sink, progress)?;
+                return Ok(RunSummary {
+                    learned: Some(LearnedWeights {
+                        ticks,
+                        projections: Vec::new(),
+                    }),
+                    ..summary
+                });
+            }
+            let model = GoldenModel::with_stage(net, StdpSynapses::new(net));
+            let (model, summary) = stream_golden(net, model, ticks, sink, progress)?;
             Ok(RunSummary {
-                states,
-                cycles: None,
-                total_cycles: None,
+                learned: Some(model.finish_learning().learned(net, ticks)),
+                ..summary
             })
         }
         Engine::Rtl | Engine::Verilator => {
@@ -253,9 +263,40 @@ pub fn stream(
                 states: run.states,
                 cycles: Some(run.cycles),
                 total_cycles: Some(run.total_cycles),
+                learned: None,
             })
         }
     }
+}
+
+/// Runs the golden model for `ticks` ticks, each tick's spikes into `sink`; returns the model
+/// (for its synapse stage) and the summary.
+fn stream_golden<S: SynapseStage>(
+    net: &Network,
+    mut model: GoldenModel<S>,
+    ticks: u32,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+) -> Result<(GoldenModel<S>, RunSummary), SimError> {
+    model
+        .stream_ticks(ticks, sink, progress)
+        .map_err(|source| SimError::Output {
+            tick: model.tick().saturating_sub(1),
+            source,
+        })?;
+    let states = net
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(p, pop)| (0..pop.size).map(|n| model.state(p, n)).collect())
+        .collect();
+    let summary = RunSummary {
+        states,
+        cycles: None,
+        total_cycles: None,
+        learned: None,
+    };
+    Ok((model, summary))
 }
 
 /// Router FIFO depth of the multi-core system.
@@ -304,5 +345,6 @@ fn run_system(
         states: run.states,
         cycles: Some(run.cycles),
         total_cycles: Some(run.total_cycles),
+        learned: None,
     })
 }

@@ -112,6 +112,7 @@ pub fn random_network(seed: u64, cfg: &RandomNetConfig) -> Network {
             to,
             weight_exp,
             weights,
+            learning: None,
         });
     }
 

@@ -61,6 +61,7 @@ pub fn dense_layer(
             to: 0,
             weight_exp: 0,
             weights,
+            learning: None,
         }],
     }
 }

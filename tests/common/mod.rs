@@ -56,3 +56,27 @@ pub fn inference_vectors() -> Vec<PathBuf> {
     );
     dirs
 }
+
+/// The Lava STDP vectors shipped with the repository (`tests/data/vectors/stdp-*`, see the
+/// README there), one directory each (`net.json`, `expected.csv`, `expected_weights.json`,
+/// `weights_history.json`), sorted by name.
+pub fn stdp_vectors() -> Vec<PathBuf> {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors"));
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
+        .map(|e| e.expect("readable directory entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("stdp-"))
+                && p.join("net.json").is_file()
+        })
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= 15,
+        "expected 15 STDP vectors (stdp-01..11, stdp-d01..d04) in {}, found {}",
+        root.display(),
+        dirs.len()
+    );
+    dirs
+}
