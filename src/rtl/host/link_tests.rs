@@ -397,8 +397,9 @@ fn inject_and_run() {
         let report = TickReport::decode(&r[tick]).unwrap();
         assert_eq!(report.tick, tick as u16);
         assert_eq!(report.neurons, spikes);
-        // From the cycle after start to the done pulse.
-        assert_eq!(report.cycles, TICK_CYCLES);
+        // From the edge that samples start (cycle 1) to the done pulse: the mock's TICK_CYCLES
+        // busy cycles after that edge, plus the edge itself (as the drivers count).
+        assert_eq!(report.cycles, TICK_CYCLES + 1);
     }
     assert_eq!(
         (r[3].command, r[3].payload.clone()),
