@@ -2,15 +2,10 @@
 //! status, and leaves no output file behind.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn neurofab(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neurofab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run neurofab")
-}
+mod common;
+use common::neurofab_in as neurofab;
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -3,17 +3,11 @@
 //! `--weights-out` on an engine that cannot learn is refused; no output is left behind.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use neurofab::model::LearnedWeights;
 
-fn neurofab(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neurofab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run neurofab")
-}
+mod common;
+use common::neurofab_in as neurofab;
 
 fn vector(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors")).join(name)

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const NET: &str = r#"{"ticks": 4, "inputs": [{"name": "in", "size": 2, "spikes": [[0, 1], [2, 0]]}],
  "populations": [{"name": "p0", "size": 2, "neuron": {"vth": 10, "du": 4095}}],
@@ -12,13 +12,8 @@ const NET: &str = r#"{"ticks": 4, "inputs": [{"name": "in", "size": 2, "spikes":
 /// The golden model's CSV for [`NET`].
 const CSV: &str = "tick,population,neuron\n1,p0,1\n3,p0,0\n";
 
-fn neurofab(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neurofab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run neurofab")
-}
+mod common;
+use common::neurofab_in as neurofab;
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

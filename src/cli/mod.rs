@@ -487,14 +487,7 @@ fn gen(args: GenArgs) -> Result<()> {
             format!("{}\n", image.neuron_count),
         ));
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let mut outputs = Outputs::new();
-    for (name, contents) in &files {
-        let id = outputs.plan(&args.out.join(name))?;
-        outputs.set_contents(id, contents.as_bytes())?;
-    }
-    outputs.commit()?;
+    write_files(&args.out, &files)?;
     eprintln!(
         "wrote {} file(s) to {} for {} {}x{} core(s) in {:.0} ms",
         files.len(),
@@ -584,6 +577,18 @@ fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &st
     Ok(())
 }
 
+/// Writes `(name, contents)` files into `dir` (created if needed), all of them or none.
+fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut outputs = Outputs::new();
+    for (name, contents) in files {
+        let id = outputs.plan(&dir.join(name))?;
+        outputs.set_contents(id, contents.as_bytes())?;
+    }
+    outputs.commit()?;
+    Ok(())
+}
+
 fn demo(args: DemoArgs) -> Result<()> {
     ensure_verilator()?;
     let net = Network::from_json_str(
@@ -651,14 +656,7 @@ fn demo(args: DemoArgs) -> Result<()> {
         }
     }
     files.push(("spikes.csv".into(), golden.spikes.to_csv(&net)));
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let mut outputs = Outputs::new();
-    for (name, contents) in &files {
-        let id = outputs.plan(&args.out.join(name))?;
-        outputs.set_contents(id, contents.as_bytes())?;
-    }
-    outputs.commit()?;
+    write_files(&args.out, &files)?;
     let out = args.out.display();
     eprintln!(
         "all three engines agree bit for bit ({} spikes, final u and v of {} neurons)\n\

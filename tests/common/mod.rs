@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests. Each test crate uses a subset of them.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use neurofab::model::Network;
 use neurofab::sim::{Engine, RunResult};
@@ -37,46 +38,44 @@ pub fn seeds(default_first: u64, count: u64) -> Vec<u64> {
 /// The Lava inference vectors shipped with the repository (`tests/data/vectors/lava-*`, see the
 /// README there), one directory each (holding `net.json` and `expected.csv`), sorted by name.
 pub fn inference_vectors() -> Vec<PathBuf> {
+    vectors_named("lava-", 8)
+}
+
+/// The Lava STDP vectors shipped with the repository (`tests/data/vectors/stdp-*`, see the
+/// README there), one directory each (`net.json`, `expected.csv`, `expected_weights.json`,
+/// `weights_history.json`), sorted by name: stdp-01..11 and stdp-d01..d04.
+pub fn stdp_vectors() -> Vec<PathBuf> {
+    vectors_named("stdp-", 15)
+}
+
+/// The directories of `tests/data/vectors` whose name starts with `prefix` and that hold a
+/// `net.json`, sorted; at least `expected` of them.
+fn vectors_named(prefix: &str, expected: usize) -> Vec<PathBuf> {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors"));
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
         .map(|e| e.expect("readable directory entry").path())
         .filter(|p| {
             p.file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with("lava-"))
+                .is_some_and(|name| name.to_string_lossy().starts_with(prefix))
                 && p.join("net.json").is_file()
         })
         .collect();
     dirs.sort();
     assert!(
-        dirs.len() >= 8,
-        "expected at least 8 vectors in {}, found {}",
+        dirs.len() >= expected,
+        "expected at least {expected} {prefix}* vectors in {}, found {}",
         root.display(),
         dirs.len()
     );
     dirs
 }
 
-/// The Lava STDP vectors shipped with the repository (`tests/data/vectors/stdp-*`, see the
-/// README there), one directory each (`net.json`, `expected.csv`, `expected_weights.json`,
-/// `weights_history.json`), sorted by name.
-pub fn stdp_vectors() -> Vec<PathBuf> {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors"));
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
-        .map(|e| e.expect("readable directory entry").path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with("stdp-"))
-                && p.join("net.json").is_file()
-        })
-        .collect();
-    dirs.sort();
-    assert!(
-        dirs.len() >= 15,
-        "expected 15 STDP vectors (stdp-01..11, stdp-d01..d04) in {}, found {}",
-        root.display(),
-        dirs.len()
-    );
-    dirs
+/// Runs the `neurofab` binary with `args` in `dir`.
+pub fn neurofab_in(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run neurofab")
 }
