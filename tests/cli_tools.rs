@@ -129,3 +129,59 @@ fn demo_writes_what_it_announces() {
         std::fs::read_to_string(out_dir.join("spikes.csv")).unwrap()
     );
 }
+
+/// A Verilator model compile, the one long silent step, is announced before and after; a
+/// cached model is not. (A fresh project directory, so a fresh model cache.)
+#[test]
+fn verilator_compile_is_announced_once() {
+    let Some(verilator) = neurofab::export::tools::require_tool_or_skip("verilator") else {
+        return;
+    };
+    let project = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        project.path().join("hw.toml"),
+        "[core]\nneurons = 64\naxons = 32\n",
+    )
+    .unwrap();
+    let net = project.path().join("net.json");
+    std::fs::write(
+        &net,
+        r#"{"ticks": 3, "inputs": [{"name": "in", "size": 1, "spikes": [[0, 0]]}],
+            "populations": [{"name": "p", "size": 1, "neuron": {"vth": 1}}],
+            "projections": [{"from": "in", "to": "p", "weights": [[100]]}]}"#,
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        verilator.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_neurofab"))
+            .args([
+                "sim",
+                "net.json",
+                "--engine",
+                "verilator",
+                "--config",
+                "hw.toml",
+            ])
+            .current_dir(project.path())
+            .env("NEUROFAB_HOME", project.path())
+            .env("PATH", &path)
+            .output()
+            .expect("run neurofab")
+    };
+    let first = run();
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(stderr.contains("compiling the Verilator model"), "{stderr}");
+    assert!(stderr.contains("compiled the Verilator model"), "{stderr}");
+    let second = run();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("compiling"),
+        "a cached model is not announced: {stderr}"
+    );
+}

@@ -252,7 +252,17 @@ pub fn build_model(
                 fs::remove_dir_all(&entry)
                     .map_err(io_err(format!("removing damaged {}", entry.display())))?;
             }
+            // The one slow step a user waits for (~30 s for a 256x256 core on two cores).
+            eprintln!(
+                "compiling the Verilator model of {top} once (about 30 s; cached in {})",
+                cache_dir.display()
+            );
+            let started = std::time::Instant::now();
             build_entry(&verilator, verilog, top, &shim, cache_dir, &entry)?;
+            eprintln!(
+                "compiled the Verilator model of {top} in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
         }
         // Dropping `lock` releases it.
     }
