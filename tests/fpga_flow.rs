@@ -354,6 +354,38 @@ fn missing_tools_are_named() {
 }
 
 #[test]
+fn a_core_that_can_never_fit_fails_before_synthesis() {
+    // No tools on PATH and no project to install them from: the misfit is found before either
+    // is looked for, in well under a second instead of after minutes of synthesis.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hw.toml");
+    std::fs::write(&config, "[core]\nneurons = 256\naxons = 256\n").unwrap();
+    let out = dir.path().join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(["build", "--board", "icebreaker", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .env("PATH", dir.path())
+        .env("NEUROFAB_HOME", dir.path())
+        .output()
+        .expect("run neurofab");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the 256x256 core does not fit the icebreaker (iCE40UP5K")
+            && stderr.contains("needs 128 EBR block RAMs")
+            && stderr.contains("the device has 30")
+            && !stderr.contains("not found"),
+        "{stderr}"
+    );
+    assert!(
+        !out.exists(),
+        "nothing is written for a core that cannot fit"
+    );
+}
+
+#[test]
 fn unknown_board_lists_the_known_ones() {
     let output = neurofab(&["build", "--board", "de10-nano"]);
     assert!(!output.status.success());

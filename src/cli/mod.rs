@@ -695,6 +695,9 @@ fn build_board(args: BuildArgs) -> Result<()> {
         }
         None => board.default_shape,
     };
+    // Before the network is read and before the tools are installed: a core that can never
+    // fit the board fails at once.
+    fpga::check_fit_before_synthesis(board, shape)?;
     let network = match &args.net {
         Some(net_path) => {
             let does_not_fit = format!("does not fit a {}x{} core", shape.neurons, shape.axons);

@@ -876,6 +876,35 @@ pub fn check_timing(board: &Board, report: &PnrReport, log: &Path) -> Result<f64
     Ok(slowest.1)
 }
 
+/// Fails at once, before any tool runs, when the core can never fit the board: its synapse
+/// SRAM alone needs more block RAM than the device has. A lower bound, so it never refuses a
+/// core that would fit: the synapse SRAM must be in block RAM (the build checks that Yosys put
+/// it there), and `blocks x bits` is the most data the device's block RAM holds at the core's
+/// 32-bit width, whatever the geometry. The other core memories and the link buffers need more;
+/// [`check_fit`] counts them after synthesis.
+///
+/// Example: 256 x 256 on the iCEBreaker needs `32 x 256 x 64 = 524 288` bits = 128 EBRs of
+/// 4 096 bits; the UP5K has 30.
+pub fn check_fit_before_synthesis(board: &Board, shape: CoreShape) -> Result<(), FpgaError> {
+    let bits = synapse_bits(shape);
+    let block_bits = u64::from(board.block_ram.bits);
+    let needed = bits.div_ceil(block_bits);
+    if needed > u64::from(board.block_ram.blocks) {
+        return Err(FpgaError::DoesNotFit {
+            board: board.name.into(),
+            device: board.device.into(),
+            shape: format!("{}x{}", shape.neurons, shape.axons),
+            detail: format!(
+                "its synapse SRAM alone ({bits} bits) needs {needed} {} block RAMs of {block_bits} \
+                 bits, the device has {} (found before synthesis; a smaller core or a larger \
+                 board is needed)",
+                board.block_ram.name, board.block_ram.blocks
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Checks the synthesised cell counts against the device before place and route, so that an
 /// oversized core fails fast with the resource named.
 pub fn check_fit(board: &Board, shape: CoreShape, u: &Utilisation) -> Result<(), FpgaError> {
@@ -970,7 +999,9 @@ pub fn build(request: &BuildRequest) -> Result<BuildReport, FpgaError> {
     let board = request.board;
     let shape = request.shape;
     let params = HostParams::for_clock(shape, board.clock_hz, request.baud)?;
-    // Tools first: a missing tool fails before any work.
+    // A core that can never fit fails before anything else, tools included.
+    check_fit_before_synthesis(board, shape)?;
+    // Tools next: a missing tool fails before any work.
     let [(y, yw), (p, pw), (k, kw)] = board.tools();
     let yosys = find_either(y, yw)?;
     let nextpnr = find_either(p, pw)?;
@@ -1547,6 +1578,41 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             .unwrap()
             .contains("Failed to expand region"));
         assert_eq!(pnr_overflow("ERROR: something else\n"), None);
+    }
+
+    #[test]
+    fn cores_that_can_never_fit_are_refused_before_synthesis() {
+        let up5k = board_named("icebreaker");
+        let ulx3s = board_named("ulx3s-25f");
+        // 64 x 64: 32 x 64 x 16 = 32 768 bits = 8 EBRs of 30; the full count (33) is only
+        // known after synthesis.
+        assert!(check_fit_before_synthesis(up5k, shape(64, 64)).is_ok());
+        // 256 x 256: 524 288 bits = 128 EBRs.
+        let err = check_fit_before_synthesis(up5k, shape(256, 256))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("256x256 core does not fit the icebreaker")
+                && err.contains(
+                    "(524288 bits) needs 128 EBR block RAMs of 4096 bits, the device has 30"
+                ),
+            "{err}"
+        );
+        // ECP5-25F: 56 DP16KD of 16 384 data bits = 917 504 bits. 256 x 256 (32 blocks) passes
+        // this bound; 512 x 512 (2 097 152 bits = 128 blocks) cannot fit.
+        assert!(check_fit_before_synthesis(ulx3s, shape(256, 256)).is_ok());
+        let err = check_fit_before_synthesis(ulx3s, shape(512, 512))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs 128 DP16KD block RAMs"), "{err}");
+        // Every board's default shape passes (it was built).
+        for board in &BOARDS {
+            assert!(
+                check_fit_before_synthesis(board, board.default_shape).is_ok(),
+                "{}",
+                board.name
+            );
+        }
     }
 
     #[test]
