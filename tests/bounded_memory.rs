@@ -1,7 +1,8 @@
 //! Memory is bounded by the work, not by the run's length or the file's declared sizes
 //! (issue 14, item 2): a run of `"ticks": 4294967295` streams its spikes to the output as
-//! ticks complete in constant memory, and a small file declaring gigabytes of neurons is
-//! refused at once, before anything per neuron is allocated.
+//! ticks complete in constant memory, `sim --ticks 10000000` runs to its exact end under an
+//! address-space limit, and a small file declaring gigabytes of neurons is refused at once,
+//! before anything per neuron is allocated.
 //!
 //! Peak memory is the child process's `VmHWM` (`/proc/PID/status`) read while it runs, or an
 //! address-space limit (`ulimit -v`) that an allocation of the declared sizes would exceed.
@@ -201,4 +202,70 @@ fn gigabytes_of_declared_neurons_are_refused_at_once() {
     }
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "only huge.json: {left:?}");
+}
+
+/// One neuron driven by its bias alone: `u = 0`, `v` grows by `bias = 1` a tick (`dv = 0`) and
+/// spikes when `v' = 6401 > vth << 6 = 6400`, then resets to 0. So it spikes in ticks
+/// `6400 + 6401 k`: 1 562 times in ten million ticks (`k = 0..=1561`), the last in tick
+/// `6400 + 6401 * 1561 = 9 998 361`.
+const SLOW_NET: &str = r#"{"ticks": 1,
+ "populations": [{"name": "p", "size": 1, "neuron": {"vth": 100, "bias_mant": 1}}]}"#;
+
+#[test]
+fn ten_million_ticks_run_to_the_end_in_bounded_memory() {
+    const LIMIT_MIB: u64 = 256;
+    const MAX_PEAK_KIB: u64 = 32 << 10;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), SLOW_NET).unwrap();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {}; exec \"$0\" \"$@\"", LIMIT_MIB << 10))
+        .arg(env!("CARGO_BIN_EXE_neurofab"))
+        .args([
+            "sim",
+            "net.json",
+            "--ticks",
+            "10000000",
+            "--engine",
+            "golden",
+            "--out",
+            "spikes.csv",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `exec` keeps the pid: sample the run's peak RSS until it exits.
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id())) {
+            if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+                let kib: u64 = line["VmHWM:".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                peak_kib = peak_kib.max(kib);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    eprintln!("golden, 10^7 ticks: peak RSS {peak_kib} KiB (sampled every 5 ms)");
+    assert!(
+        peak_kib <= MAX_PEAK_KIB,
+        "peak RSS {peak_kib} KiB (limit {MAX_PEAK_KIB})"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("spikes.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1562, "spikes in ten million ticks");
+    assert_eq!(rows[0], "6400,p,0");
+    assert_eq!(rows.last().copied(), Some("9998361,p,0"));
 }
