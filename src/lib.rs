@@ -11,6 +11,7 @@
 //! - [`export`]: Verilog generation, memory images and the Verilator flow;
 //! - [`cli`]: the `neurofab` command line.
 
+pub mod analog;
 pub mod cli;
 pub mod export;
 pub mod fixed;

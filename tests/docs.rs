@@ -177,3 +177,17 @@ fn readme_lists_the_supported_core_shapes() {
         neurofab::shape::shape_list_text(&neurofab::shape::SUPPORTED_SHAPES)
     );
 }
+
+/// The `XBAR.json` example of `docs/crossbar.md` solves to the CSV the page shows (which the
+/// page derives by hand).
+#[test]
+fn crossbar_doc_example_solves_as_shown() {
+    let doc = std::fs::read_to_string(doc_path("crossbar.md")).unwrap();
+    let json = fenced_blocks(&doc, "json");
+    let text = fenced_blocks(&doc, "text");
+    let dir = tempfile::tempdir().unwrap();
+    let xbar = dir.path().join("xbar.json");
+    std::fs::write(&xbar, json[0]).unwrap();
+    let csv = neurofab(&["crossbar".as_ref(), "solve".as_ref(), xbar.as_os_str()]);
+    assert_eq!(csv, text[0]);
+}

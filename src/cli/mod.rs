@@ -1,6 +1,7 @@
 //! The `neurofab` command line.
 
 pub mod config;
+pub mod crossbar;
 pub mod output;
 
 use std::fs::File;
@@ -79,6 +80,9 @@ pub enum Command {
     /// Build every board configuration of the README's FPGA table and regenerate that table.
     #[command(long_about = REPORT_ABOUT)]
     Report(ReportArgs),
+    /// The analog memristor crossbar's behavioural model (`crossbar solve XBAR.json`: one
+    /// read of a resistive array, solved exactly).
+    Crossbar(crossbar::CrossbarArgs),
 }
 
 const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
@@ -253,6 +257,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Run(args) => run_link(args),
         Command::Build(args) => build_board(args),
         Command::Report(args) => report(args),
+        Command::Crossbar(args) => crossbar::crossbar(args),
     }
 }
 
