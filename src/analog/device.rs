@@ -26,6 +26,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use thiserror::Error;
 
+use super::nodal::{self, ReadNetwork};
+
 /// Parameters of the devices of an array.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DeviceParams {
@@ -287,6 +289,34 @@ impl CrossbarArray {
     pub fn conductances(&self) -> Vec<f64> {
         self.devices.iter().map(|d| d.g).collect()
     }
+
+    /// The read network of the array with rows driven at `v_row` and the given parasitic
+    /// resistances (ohms: row wire, column wire, source, sense), over the `2 cols` physical
+    /// columns; solve it with [`nodal::column_currents`] and pair the columns up with
+    /// [`differential_currents`].
+    pub fn read_network(&self, v_row: &[f64], parasitics: [f64; 4]) -> ReadNetwork {
+        assert_eq!(v_row.len(), self.rows, "one drive voltage per row");
+        let [r_wire_row, r_wire_col, r_source, r_sense] = parasitics;
+        ReadNetwork {
+            rows: self.rows,
+            cols: 2 * self.cols,
+            g: self.conductances(),
+            v_row: v_row.to_vec(),
+            r_wire_row,
+            r_wire_col,
+            r_source,
+            r_sense,
+        }
+    }
+}
+
+/// Signed column currents `I(G+) - I(G-)` from the physical column currents of a
+/// [`CrossbarArray::read_network`].
+pub fn differential_currents(physical: &[f64]) -> Vec<f64> {
+    physical
+        .chunks_exact(2)
+        .map(|pair| pair[0] - pair[1])
+        .collect()
 }
 
 #[cfg(test)]
@@ -396,6 +426,35 @@ mod tests {
             assert!(g >= d.g_min && g <= d.g_max);
             assert!(a.read(1, 1, false) >= 0.0);
         }
+    }
+
+    #[test]
+    fn differential_read_is_the_weighted_sum_on_ideal_wires_and_less_with_resistance() {
+        // Without variation or wire resistance, column j collects sum_i v_i w_ij step.
+        let mut a = CrossbarArray::new(3, 2, quiet(), 5).unwrap();
+        let w = [[3i64, -15], [0, 7], [-2, 15]];
+        for (i, row) in w.iter().enumerate() {
+            for (j, &x) in row.iter().enumerate() {
+                a.set_weight(i, j, x);
+            }
+        }
+        let v = [0.2, 0.1, 0.05];
+        let step = (100e-6 - 1e-6) / 15.0;
+        let ideal =
+            differential_currents(&nodal::column_currents(&a.read_network(&v, [0.0; 4])).unwrap());
+        for j in 0..2 {
+            let expected: f64 = (0..3).map(|i| v[i] * w[i][j] as f64 * step).sum();
+            assert!(
+                (ideal[j] - expected).abs() < 1e-18,
+                "{j}: {} vs {expected}",
+                ideal[j]
+            );
+        }
+        // Wire resistance lowers the magnitude (IR drop) of the dominant column.
+        let lossy = differential_currents(
+            &nodal::column_currents(&a.read_network(&v, [5.0, 5.0, 100.0, 100.0])).unwrap(),
+        );
+        assert!(lossy[0].abs() < ideal[0].abs() && lossy[0].signum() == ideal[0].signum());
     }
 
     #[test]
