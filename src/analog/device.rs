@@ -26,7 +26,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use thiserror::Error;
 
-use super::nodal::{self, ReadNetwork};
+use super::nodal::ReadNetwork;
 
 /// Parameters of the devices of an array.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -292,7 +292,7 @@ impl CrossbarArray {
 
     /// The read network of the array with rows driven at `v_row` and the given parasitic
     /// resistances (ohms: row wire, column wire, source, sense), over the `2 cols` physical
-    /// columns; solve it with [`nodal::column_currents`] and pair the columns up with
+    /// columns; solve it with [`super::nodal::column_currents`] and pair the columns up with
     /// [`differential_currents`].
     pub fn read_network(&self, v_row: &[f64], parasitics: [f64; 4]) -> ReadNetwork {
         assert_eq!(v_row.len(), self.rows, "one drive voltage per row");
@@ -322,6 +322,7 @@ pub fn differential_currents(physical: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analog::nodal;
 
     fn quiet() -> DeviceParams {
         DeviceParams {
