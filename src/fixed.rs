@@ -10,6 +10,7 @@
 //! weights could exceed it, see [`crate::model::Network::max_abs_synaptic_input`]); the one
 //! product that needs more, `|x| * (4096 - d)` in [`decay`], is formed in 128 bits.
 
+pub mod adc;
 pub mod stdp;
 
 /// Right shift that divides by [`DECAY_UNITY`] in [`decay`]: decay factors are Q0.12 fractions.

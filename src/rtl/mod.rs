@@ -32,6 +32,7 @@ pub mod ports;
 pub mod regmap;
 pub mod router;
 pub mod rtl_top;
+pub mod sar_adc;
 pub mod sram_synapses;
 pub mod synapse_port;
 pub mod system_sim;

@@ -5,5 +5,6 @@
 //! model.
 
 mod lif_unit;
+mod sar_adc;
 mod slow_stage;
 mod sram_synapses;
