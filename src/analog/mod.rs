@@ -16,4 +16,5 @@
 
 pub mod device;
 pub mod nodal;
+pub mod program;
 pub mod xbar_file;

@@ -39,6 +39,7 @@ pub mod system_sim;
 pub mod tile;
 pub mod top_ports;
 pub mod verilog_text;
+pub mod write_verify;
 
 /// Checks the patches carried in `vendor/` (see `vendor/PATCHES.md`): shifts of `Bits<N>` with
 /// `N <= 32` against their arithmetic definition, for every shift amount; and the incremental

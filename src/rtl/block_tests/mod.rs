@@ -8,3 +8,4 @@ mod lif_unit;
 mod sar_adc;
 mod slow_stage;
 mod sram_synapses;
+mod write_verify;
