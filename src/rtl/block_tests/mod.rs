@@ -9,3 +9,22 @@ mod sar_adc;
 mod slow_stage;
 mod sram_synapses;
 mod write_verify;
+
+/// For the blocks' own Verilog: `block` (connected) renamed to `module` passes `verilator
+/// --lint-only -Wall` with the project's waiver file; skipped locally without Verilator.
+fn assert_verilog_lints_clean<B: rust_hdl::prelude::Block>(block: &B, module: &str) {
+    if crate::export::tools::require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{module}.v"));
+    let verilog =
+        super::verilog_text::finish("", &rust_hdl::prelude::generate_verilog(block), module);
+    std::fs::write(&path, verilog).unwrap();
+    let waivers = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testbenches")
+        .join("lint_waivers.vlt");
+    if let Err(e) = crate::export::verilator::lint(&path, module, Some(&waivers)) {
+        panic!("{e}");
+    }
+}

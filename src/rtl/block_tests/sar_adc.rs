@@ -111,23 +111,10 @@ fn sar_adc_converts_every_8_bit_level_as_the_quantizer_defines() {
 /// The controller's Verilog passes `verilator --lint-only -Wall` with the project waivers.
 #[test]
 fn sar_adc_verilog_lints_clean() {
-    if crate::export::tools::require_tool_or_skip("verilator").is_none() {
-        return;
-    }
     let mut adc = SarAdc::<BITS>::default();
     adc.clock.connect();
     adc.start.connect();
     adc.comparator.connect();
     adc.connect_all();
-    let dir = tempfile::tempdir().unwrap();
-    let module = "neurofab_sar_adc";
-    let path = dir.path().join(format!("{module}.v"));
-    let verilog = crate::rtl::verilog_text::finish("", &generate_verilog(&adc), module);
-    std::fs::write(&path, verilog).unwrap();
-    let waivers = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testbenches")
-        .join("lint_waivers.vlt");
-    if let Err(e) = crate::export::verilator::lint(&path, module, Some(&waivers)) {
-        panic!("{e}");
-    }
+    super::assert_verilog_lints_clean(&adc, "neurofab_sar_adc");
 }

@@ -170,19 +170,5 @@ fn write_verify_matches_the_reference_on_every_device() {
 /// The controller's Verilog passes `verilator --lint-only -Wall` with the project waivers.
 #[test]
 fn write_verify_verilog_lints_clean() {
-    if crate::export::tools::require_tool_or_skip("verilator").is_none() {
-        return;
-    }
-    let sim = controller();
-    let module = "neurofab_write_verify";
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("{module}.v"));
-    let verilog = crate::rtl::verilog_text::finish("", &generate_verilog(&sim.block), module);
-    std::fs::write(&path, verilog).unwrap();
-    let waivers = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testbenches")
-        .join("lint_waivers.vlt");
-    if let Err(e) = crate::export::verilator::lint(&path, module, Some(&waivers)) {
-        panic!("{e}");
-    }
+    super::assert_verilog_lints_clean(&controller().block, "neurofab_write_verify");
 }
