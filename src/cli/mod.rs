@@ -2,6 +2,8 @@
 
 pub mod config;
 pub mod output;
+pub mod plot;
+pub mod probe;
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
@@ -79,6 +81,9 @@ pub enum Command {
     /// Build every board configuration of the README's FPGA table and regenerate that table.
     #[command(long_about = REPORT_ABOUT)]
     Report(ReportArgs),
+    /// Draw a run's files: a spike raster, membrane traces (from `sim --probe`), learned
+    /// weight matrices (from `sim --weights-out`); SVG, or PNG when the output ends in .png.
+    Plot(plot::PlotArgs),
 }
 
 const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
@@ -215,6 +220,21 @@ pub struct SimArgs {
     /// hardware's learning stage is not built yet.
     #[arg(long, value_name = "W.json")]
     pub weights_out: Option<PathBuf>,
+    /// Probe neurons' states after every tick: POP (all its neurons) or POP:i,j,a-b (indices
+    /// and inclusive ranges); repeatable. Needs --probe-out. On rtl and verilator the states
+    /// are read from the cores' probe port between ticks. Traces of learning projections are
+    /// not probed yet (they will be golden only at first).
+    #[arg(long, value_name = "POP[:i,j,...]")]
+    pub probe: Vec<String>,
+    /// Write the probed states here as CSV: tick,population,neuron,u,v (docs/outputs.md).
+    #[arg(long, value_name = "state.csv")]
+    pub probe_out: Option<PathBuf>,
+    /// Write the run's counts here as JSON, following NeuroBench's definitions: synaptic
+    /// operations (effective and dense), activation sparsity, neuron updates, memory
+    /// footprint in bits and, on rtl/verilator, cycles (docs/outputs.md); a summary goes to
+    /// stderr.
+    #[arg(long, value_name = "stats.json")]
+    pub stats: Option<PathBuf>,
 }
 
 /// `neurofab gen`.
@@ -253,6 +273,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Run(args) => run_link(args),
         Command::Build(args) => build_board(args),
         Command::Report(args) => report(args),
+        Command::Plot(args) => plot::plot(args),
     }
 }
 
@@ -419,6 +440,13 @@ fn sim(args: SimArgs) -> Result<()> {
         mesh,
         vcd: vcd.map(|id| outputs.temp_path(id).to_path_buf()),
     };
+    let mut observers = probe::Observers::plan(
+        &mut outputs,
+        &net,
+        ticks,
+        (&args.probe, args.probe_out.as_deref()),
+        args.stats.as_deref(),
+    )?;
     let mut csv = CsvSpool::new(&outputs, csv_out, &net)?;
     let label = args.engine.name().to_string();
     let result = stream(
@@ -426,10 +454,12 @@ fn sim(args: SimArgs) -> Result<()> {
         args.engine,
         ticks,
         &options,
-        &mut csv.sink,
+        &mut observers.tee(&mut csv.sink),
         &mut progress_reporter(label, ticks),
     )
     .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
+    let stats_summary =
+        observers.finish(&mut outputs, &net, args.engine, (shape, mesh), &result)?;
     if let Some(id) = weights_out {
         let learned = result
             .learned
@@ -440,6 +470,9 @@ fn sim(args: SimArgs) -> Result<()> {
     let spikes = csv.sink.spike_count();
     csv.deliver(outputs)?;
     eprintln!("{}", summary(args.engine, ticks, spikes, result.cycles));
+    if let Some(line) = stats_summary {
+        eprintln!("{line}");
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod driver;
 pub(crate) mod handshake;
 pub mod noc_traffic;
 pub mod random_net;
+pub mod stats;
 pub mod system_driver;
 pub mod verilated;
 pub mod verilated_noc;
@@ -25,6 +26,7 @@ use thiserror::Error;
 
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
+use crate::model::sink::deliver_states;
 use crate::model::synapse::SynapseStage;
 use crate::model::{
     GoldenModel, LearnedWeights, Network, SpikeCollector, SpikeSink, SpikeTrain, StdpSynapses,
@@ -278,12 +280,15 @@ fn stream_golden<S: SynapseStage>(
     sink: &mut dyn SpikeSink,
     progress: &mut dyn FnMut(u32),
 ) -> Result<(GoldenModel<S>, RunSummary), SimError> {
-    model
-        .stream_ticks(ticks, sink, progress)
-        .map_err(|source| SimError::Output {
-            tick: model.tick().saturating_sub(1),
-            source,
-        })?;
+    // `GoldenModel::stream_ticks`, with the probed states read after each tick.
+    for done in 1..=ticks {
+        let tick = model.tick();
+        let spikes = model.step();
+        sink.tick_done(tick, &spikes, None)
+            .and_then(|()| deliver_states(sink, tick, |pop, neuron| model.state(pop, neuron)))
+            .map_err(|source| SimError::Output { tick, source })?;
+        progress(done);
+    }
     let states = net
         .populations
         .iter()
