@@ -4,6 +4,7 @@ pub mod config;
 pub mod output;
 pub mod plot;
 pub mod probe;
+pub mod vcd;
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
@@ -204,9 +205,15 @@ pub struct SimArgs {
     /// Write the spike CSV here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Write a VCD waveform of every core signal (rtl engine). Large: use with few --ticks.
+    /// Write a VCD waveform of every core signal (rtl engine). Large (about 2 KB per clock
+    /// cycle; a warning comes first above 100 MB): use with few --ticks. Timestamps are real
+    /// time at --clock-mhz; the `neurofab.tick` signal holds the tick each cycle belongs to.
     #[arg(long)]
     pub vcd: Option<PathBuf>,
+    /// The clock the VCD's timestamps are computed at, in MHz (default 12, the iCE40 boards').
+    #[arg(long, value_name = "MHZ", requires = "vcd",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub clock_mhz: Option<u32>,
     /// Hardware configuration (TOML; default: one 256x256 core).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -425,6 +432,16 @@ fn sim(args: SimArgs) -> Result<()> {
     if args.engine == Engine::Verilator {
         ensure_verilator()?;
     }
+    if args.vcd.is_some() && mesh.cores() == 1 {
+        let bytes = vcd::estimate_vcd_bytes(&net, shape, ticks)?;
+        if bytes > vcd::VCD_WARN_BYTES {
+            eprintln!(
+                "warning: the VCD of {ticks} ticks will be about {} MB (about 2 KB per clock \
+                 cycle); --ticks N makes it smaller",
+                bytes / 1_000_000
+            );
+        }
+    }
     // Every output is planned (and its directory checked) before the run, and committed only
     // after it succeeded: either all of them appear or none (see `output`).
     let mut outputs = Outputs::new();
@@ -439,6 +456,7 @@ fn sim(args: SimArgs) -> Result<()> {
         shape,
         mesh,
         vcd: vcd.map(|id| outputs.temp_path(id).to_path_buf()),
+        vcd_clock_hz: args.clock_mhz.map(|mhz| u64::from(mhz) * 1_000_000),
     };
     let mut observers = probe::Observers::plan(
         &mut outputs,

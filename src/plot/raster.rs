@@ -147,6 +147,8 @@ impl Figure for Raster {
             .build_cartesian_2d(-0.5f64..self.ticks as f64 - 0.5, -0.5f64..rows as f64 - 0.5)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .disable_mesh()
             .x_desc("tick")
             .y_desc("neuron (populations stacked)")

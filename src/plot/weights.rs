@@ -134,6 +134,8 @@ where
         .build_cartesian_2d(0f64..pres.max(1) as f64, 0f64..posts.max(1) as f64)?;
     chart
         .configure_mesh()
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .disable_mesh()
         .x_desc("pre neuron")
         .y_desc("post neuron")

@@ -14,6 +14,7 @@ pub mod noc_traffic;
 pub mod random_net;
 pub mod stats;
 pub mod system_driver;
+pub mod vcd_time;
 pub mod verilated;
 pub mod verilated_noc;
 pub mod workloads;
@@ -67,6 +68,9 @@ pub struct RunOptions {
     pub mesh: MeshShape,
     /// Write a VCD waveform here (rtl engine only).
     pub vcd: Option<PathBuf>,
+    /// The clock the VCD's timestamps are real time at, in Hz (default
+    /// [`vcd_time::DEFAULT_VCD_CLOCK_HZ`]).
+    pub vcd_clock_hz: Option<u64>,
 }
 
 /// Everything an engine reports, collected in memory by [`run`].
@@ -251,7 +255,11 @@ pub fn stream(
                             path: path.clone(),
                             source,
                         })?;
-                        rtl_core_traced(options.shape, Box::new(BufWriter::new(file)))
+                        let clock = options
+                            .vcd_clock_hz
+                            .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
+                        let vcd = vcd_time::VcdRetimer::new(BufWriter::new(file), clock);
+                        rtl_core_traced(options.shape, Box::new(vcd))
                     }
                     (Engine::Rtl, None) => rtl_core(options.shape),
                     _ => Box::new(verilated::verilated_core(options.shape)?),
