@@ -293,3 +293,42 @@ fn docs_outputs_examples_are_what_sim_writes() {
     );
     assert_eq!(read("stats.json"), fenced_block(&outputs_page, "json", "{"));
 }
+
+#[test]
+fn vcd_is_timed_at_the_clock_and_marks_ticks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("net.json"), TWO_POPS).unwrap();
+    let args = [
+        "sim",
+        "net.json",
+        "--engine",
+        "rtl",
+        "--out",
+        "spikes.csv",
+        "--vcd",
+        "w.vcd",
+        "--clock-mhz",
+        "25",
+    ];
+    let run = neurofab_in(&args, dir.path());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let vcd = std::fs::read_to_string(dir.path().join("w.vcd")).unwrap();
+    assert!(vcd.contains("$var integer 32 ~tick~ tick $end"));
+    // 25 MHz: a half cycle is 20 ns; every timestamp is a multiple of it.
+    let stamps: Vec<u64> = vcd
+        .lines()
+        .filter_map(|l| l.strip_prefix('#')?.parse().ok())
+        .collect();
+    assert_eq!(stamps[0], 20_000);
+    assert!(stamps.iter().all(|t| t % 20_000 == 0));
+    // One marker per tick, counting up from 0.
+    let marks: Vec<&str> = vcd.lines().filter(|l| l.ends_with(" ~tick~")).collect();
+    let expected: Vec<String> = (0..6).map(|t| format!("b{t:b} ~tick~")).collect();
+    assert_eq!(marks, expected);
+    // The small network stays far below the warning.
+    assert!(!String::from_utf8_lossy(&run.stderr).contains("warning"));
+}

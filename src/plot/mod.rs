@@ -138,3 +138,13 @@ pub fn series_color(index: usize) -> RGBColor {
     let c = Palette99::pick(index).to_rgba();
     RGBColor(c.0, c.1, c.2)
 }
+
+/// An axis label for whole numbers only: cells and ticks sit at integers, and a label between
+/// them would round to a neighbour's number.
+pub fn integer_label(value: &f64) -> String {
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{value:.0}")
+    } else {
+        String::new()
+    }
+}

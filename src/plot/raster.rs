@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{series_color, DrawResult, Figure, PlotError, FONT_FAMILY};
+use super::{integer_label, series_color, DrawResult, Figure, PlotError, FONT_FAMILY};
 use crate::model::probe::{split_csv_line, CsvRowError};
 use crate::model::{Network, CSV_HEADER};
 
@@ -147,8 +147,8 @@ impl Figure for Raster {
             .build_cartesian_2d(-0.5f64..self.ticks as f64 - 0.5, -0.5f64..rows as f64 - 0.5)?;
         chart
             .configure_mesh()
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .x_label_formatter(&integer_label)
+            .y_label_formatter(&integer_label)
             .disable_mesh()
             .x_desc("tick")
             .y_desc("neuron (populations stacked)")

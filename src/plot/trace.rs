@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{series_color, DrawResult, Figure, PlotError, FONT_FAMILY};
+use super::{integer_label, series_color, DrawResult, Figure, PlotError, FONT_FAMILY};
 use crate::model::probe::StateTable;
 use crate::model::Network;
 
@@ -123,8 +123,8 @@ impl Figure for Traces {
                 .build_cartesian_2d(0f64..(ticks - 1).max(1) as f64, low as f64..high as f64)?;
             chart
                 .configure_mesh()
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|y| format!("{y:.0}"))
+                .x_label_formatter(&integer_label)
+                .y_label_formatter(&integer_label)
                 .x_desc("tick")
                 .y_desc(name)
                 .label_style((FONT_FAMILY, 14))

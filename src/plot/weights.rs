@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{DrawResult, Figure, PlotError, FONT_FAMILY};
+use super::{integer_label, DrawResult, Figure, PlotError, FONT_FAMILY};
 use crate::model::{LearnedWeights, Network};
 
 /// One heat map.
@@ -131,11 +131,14 @@ where
         .margin(10)
         .x_label_area_size(36)
         .y_label_area_size(48)
-        .build_cartesian_2d(0f64..pres.max(1) as f64, 0f64..posts.max(1) as f64)?;
+        .build_cartesian_2d(
+            -0.5f64..pres.max(1) as f64 - 0.5,
+            -0.5f64..posts.max(1) as f64 - 0.5,
+        )?;
     chart
         .configure_mesh()
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_label_formatter(&integer_label)
+        .y_label_formatter(&integer_label)
         .disable_mesh()
         .x_desc("pre neuron")
         .y_desc("post neuron")
@@ -143,9 +146,10 @@ where
         .draw()?;
     let squares = panel.weights.iter().enumerate().flat_map(|(post, row)| {
         row.iter().enumerate().map(move |(pre, &w)| {
+            // A unit cell centred on (pre, post), so the integer labels sit on the cells.
             let (x, y) = (pre as f64, post as f64);
             Rectangle::new(
-                [(x, y), (x + 1.0, y + 1.0)],
+                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
                 weight_color(w, panel.scale).filled(),
             )
         })
