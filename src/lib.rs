@@ -18,6 +18,7 @@ pub mod fixed;
 pub mod host;
 pub mod map;
 pub mod model;
+pub mod plot;
 pub mod rtl;
 pub mod shape;
 pub mod sim;

@@ -3,6 +3,9 @@
 pub mod config;
 pub mod crossbar;
 pub mod output;
+pub mod plot;
+pub mod probe;
+pub mod vcd;
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
@@ -83,6 +86,9 @@ pub enum Command {
     /// The analog memristor crossbar's behavioural model (`crossbar solve XBAR.json`: one
     /// read of a resistive array, solved exactly).
     Crossbar(crossbar::CrossbarArgs),
+    /// Draw a run's files: a spike raster, membrane traces (from `sim --probe`), learned
+    /// weight matrices (from `sim --weights-out`); SVG, or PNG when the output ends in .png.
+    Plot(plot::PlotArgs),
 }
 
 const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
@@ -203,9 +209,15 @@ pub struct SimArgs {
     /// Write the spike CSV here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Write a VCD waveform of every core signal (rtl engine). Large: use with few --ticks.
+    /// Write a VCD waveform of every core signal (rtl engine). Large (about 2 KB per clock
+    /// cycle; a warning comes first above 100 MB): use with few --ticks. Timestamps are real
+    /// time at --clock-mhz; the `neurofab.tick` signal holds the tick each cycle belongs to.
     #[arg(long)]
     pub vcd: Option<PathBuf>,
+    /// The clock the VCD's timestamps are computed at, in MHz (default 12, the iCE40 boards').
+    #[arg(long, value_name = "MHZ", requires = "vcd",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub clock_mhz: Option<u32>,
     /// Hardware configuration (TOML; default: one 256x256 core).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -219,6 +231,21 @@ pub struct SimArgs {
     /// hardware's learning stage is not built yet.
     #[arg(long, value_name = "W.json")]
     pub weights_out: Option<PathBuf>,
+    /// Probe neurons' states after every tick: POP (all its neurons) or POP:i,j,a-b (indices
+    /// and inclusive ranges); repeatable. Needs --probe-out. On rtl and verilator the states
+    /// are read from the cores' probe port between ticks. Traces of learning projections are
+    /// not probed yet (they will be golden only at first).
+    #[arg(long, value_name = "POP[:i,j,...]")]
+    pub probe: Vec<String>,
+    /// Write the probed states here as CSV: tick,population,neuron,u,v (docs/outputs.md).
+    #[arg(long, value_name = "state.csv")]
+    pub probe_out: Option<PathBuf>,
+    /// Write the run's counts here as JSON, following NeuroBench's definitions: synaptic
+    /// operations (effective and dense), activation sparsity, neuron updates, memory
+    /// footprint in bits and, on rtl/verilator, cycles (docs/outputs.md); a summary goes to
+    /// stderr.
+    #[arg(long, value_name = "stats.json")]
+    pub stats: Option<PathBuf>,
 }
 
 /// `neurofab gen`.
@@ -258,6 +285,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Build(args) => build_board(args),
         Command::Report(args) => report(args),
         Command::Crossbar(args) => crossbar::crossbar(args),
+        Command::Plot(args) => plot::plot(args),
     }
 }
 
@@ -409,6 +437,16 @@ fn sim(args: SimArgs) -> Result<()> {
     if args.engine == Engine::Verilator {
         ensure_verilator()?;
     }
+    if args.vcd.is_some() && mesh.cores() == 1 {
+        let bytes = vcd::estimate_vcd_bytes(&net, shape, ticks)?;
+        if bytes > vcd::VCD_WARN_BYTES {
+            eprintln!(
+                "warning: the VCD of {ticks} ticks will be about {} MB (about 2 KB per clock \
+                 cycle); --ticks N makes it smaller",
+                bytes / 1_000_000
+            );
+        }
+    }
     // Every output is planned (and its directory checked) before the run, and committed only
     // after it succeeded: either all of them appear or none (see `output`).
     let mut outputs = Outputs::new();
@@ -423,7 +461,15 @@ fn sim(args: SimArgs) -> Result<()> {
         shape,
         mesh,
         vcd: vcd.map(|id| outputs.temp_path(id).to_path_buf()),
+        vcd_clock_hz: args.clock_mhz.map(|mhz| u64::from(mhz) * 1_000_000),
     };
+    let mut observers = probe::Observers::plan(
+        &mut outputs,
+        &net,
+        ticks,
+        (&args.probe, args.probe_out.as_deref()),
+        args.stats.as_deref(),
+    )?;
     let mut csv = CsvSpool::new(&outputs, csv_out, &net)?;
     let label = args.engine.name().to_string();
     let result = stream(
@@ -431,10 +477,12 @@ fn sim(args: SimArgs) -> Result<()> {
         args.engine,
         ticks,
         &options,
-        &mut csv.sink,
+        &mut observers.tee(&mut csv.sink),
         &mut progress_reporter(label, ticks),
     )
     .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
+    let stats_summary =
+        observers.finish(&mut outputs, &net, args.engine, (shape, mesh), &result)?;
     if let Some(id) = weights_out {
         let learned = result
             .learned
@@ -445,6 +493,9 @@ fn sim(args: SimArgs) -> Result<()> {
     let spikes = csv.sink.spike_count();
     csv.deliver(outputs)?;
     eprintln!("{}", summary(args.engine, ticks, spikes, result.cycles));
+    if let Some(line) = stats_summary {
+        eprintln!("{line}");
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 pub mod declared;
 pub mod golden;
 pub mod network;
+pub mod probe;
 pub mod sink;
 pub mod spikes;
 pub mod stdp;
@@ -17,6 +18,7 @@ pub use network::{
     InputGroup, Network, NetworkError, NetworkErrorKind, Population, Projection, Source,
     MAX_GROUP_SIZE,
 };
-pub use sink::{CsvSink, SpikeCollector, SpikeSink};
+pub use probe::{StateCollector, StateCsvSink, StateSink};
+pub use sink::{CsvSink, SpikeCollector, SpikeSink, Tee};
 pub use spikes::{Spike, SpikeCsvError, SpikeTrain, CSV_HEADER};
 pub use stdp::{LearnedProjection, LearnedWeights, StdpSynapses};

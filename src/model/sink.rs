@@ -12,7 +12,10 @@
 
 use std::io::{self, Write};
 
+use crate::fixed::LifState;
+
 use super::network::Network;
+use super::probe::StateSink;
 use super::spikes::{csv_field, Spike, SpikeTrain, CSV_HEADER};
 
 /// Receives a run's spikes tick by tick.
@@ -26,6 +29,61 @@ pub trait SpikeSink {
         spikes: &[(usize, usize)],
         cycles: Option<u64>,
     ) -> io::Result<()>;
+
+    /// Where the states of probed neurons go after each tick (`None`: no probes). An engine
+    /// calls it after every [`tick_done`](Self::tick_done) and, when it gets a probe, reads
+    /// the [`probed`](StateSink::probed) neurons' `(u, v)` and hands them over.
+    fn state_probe(&mut self) -> Option<&mut dyn StateSink> {
+        None
+    }
+}
+
+/// Several sinks behind one: each tick's spikes go to every sink in order; the states of
+/// probed neurons go to `probe`.
+#[derive(Default)]
+pub struct Tee<'a> {
+    /// The spike sinks.
+    pub sinks: Vec<&'a mut dyn SpikeSink>,
+    /// Where probed states go, if anywhere.
+    pub probe: Option<&'a mut dyn StateSink>,
+}
+
+impl SpikeSink for Tee<'_> {
+    fn tick_done(
+        &mut self,
+        tick: u32,
+        spikes: &[(usize, usize)],
+        cycles: Option<u64>,
+    ) -> io::Result<()> {
+        self.sinks
+            .iter_mut()
+            .try_for_each(|sink| sink.tick_done(tick, spikes, cycles))
+    }
+
+    fn state_probe(&mut self) -> Option<&mut dyn StateSink> {
+        match &mut self.probe {
+            Some(probe) => Some(&mut **probe),
+            None => None,
+        }
+    }
+}
+
+/// Hands the states of `sink`'s probed neurons after tick `tick` to its probe, reading each
+/// with `read(population, neuron)`; does nothing without a probe.
+pub fn deliver_states(
+    sink: &mut dyn SpikeSink,
+    tick: u32,
+    mut read: impl FnMut(usize, usize) -> LifState,
+) -> io::Result<()> {
+    let Some(probe) = sink.state_probe() else {
+        return Ok(());
+    };
+    let states: Vec<LifState> = probe
+        .probed()
+        .iter()
+        .map(|&(pop, neuron)| read(pop, neuron))
+        .collect();
+    probe.tick_states(tick, &states)
 }
 
 /// Collects a whole run in memory: the spikes and, when the engine reports them, the cycles

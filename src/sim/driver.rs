@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
-use crate::model::sink::deliver_tick;
+use crate::model::sink::{deliver_states, deliver_tick};
 use crate::model::{Network, Source, SpikeCollector, SpikeSink, SpikeTrain};
 use crate::rtl::layout::{CfgTarget, ConfigWrite};
 use crate::rtl::ports::Pins;
@@ -289,6 +289,13 @@ pub fn stream(
         }
         cycles.record(slowest);
         deliver_tick(sink, tick, &mut previous_spikes, Some(slowest))
+            .and_then(|()| {
+                // Probed states come from the idle cores' probe port, one cycle each.
+                deliver_states(sink, tick, |pop, neuron| {
+                    let (core, core_neuron) = image.placement[pop][neuron];
+                    probe_core(cores[core].as_mut(), core_neuron)
+                })
+            })
             .map_err(|source| DriverError::Output { tick, source })?;
         progress(tick + 1);
     }
@@ -337,12 +344,17 @@ pub fn read_states(
     net: &Network,
 ) -> Vec<Vec<LifState>> {
     handshake::placed_states(image, net, |core, core_neuron| {
-        handshake::probe_state(
-            cores[core].as_mut(),
-            &[(CoreInput::ProbeNeuron, core_neuron as u64)],
-            (CoreOutput::ProbeU, CoreOutput::ProbeV),
-        )
+        probe_core(cores[core].as_mut(), core_neuron)
     })
+}
+
+/// Reads one neuron's `(u, v)` through an idle core's probe port (one cycle).
+fn probe_core(pins: &mut CorePins, core_neuron: usize) -> LifState {
+    handshake::probe_state(
+        pins,
+        &[(CoreInput::ProbeNeuron, core_neuron as u64)],
+        (CoreOutput::ProbeU, CoreOutput::ProbeV),
+    )
 }
 
 #[cfg(test)]

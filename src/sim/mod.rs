@@ -12,7 +12,9 @@ pub mod driver;
 pub(crate) mod handshake;
 pub mod noc_traffic;
 pub mod random_net;
+pub mod stats;
 pub mod system_driver;
+pub mod vcd_time;
 pub mod verilated;
 pub mod verilated_noc;
 pub mod workloads;
@@ -25,6 +27,7 @@ use thiserror::Error;
 
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
+use crate::model::sink::deliver_states;
 use crate::model::synapse::SynapseStage;
 use crate::model::{
     GoldenModel, LearnedWeights, Network, SpikeCollector, SpikeSink, SpikeTrain, StdpSynapses,
@@ -65,6 +68,9 @@ pub struct RunOptions {
     pub mesh: MeshShape,
     /// Write a VCD waveform here (rtl engine only).
     pub vcd: Option<PathBuf>,
+    /// The clock the VCD's timestamps are real time at, in Hz (default
+    /// [`vcd_time::DEFAULT_VCD_CLOCK_HZ`]).
+    pub vcd_clock_hz: Option<u64>,
 }
 
 /// Everything an engine reports, collected in memory by [`run`].
@@ -249,7 +255,11 @@ pub fn stream(
                             path: path.clone(),
                             source,
                         })?;
-                        rtl_core_traced(options.shape, Box::new(BufWriter::new(file)))
+                        let clock = options
+                            .vcd_clock_hz
+                            .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
+                        let vcd = vcd_time::VcdRetimer::new(BufWriter::new(file), clock);
+                        rtl_core_traced(options.shape, Box::new(vcd))
                     }
                     (Engine::Rtl, None) => rtl_core(options.shape),
                     _ => Box::new(verilated::verilated_core(options.shape)?),
@@ -278,12 +288,15 @@ fn stream_golden<S: SynapseStage>(
     sink: &mut dyn SpikeSink,
     progress: &mut dyn FnMut(u32),
 ) -> Result<(GoldenModel<S>, RunSummary), SimError> {
-    model
-        .stream_ticks(ticks, sink, progress)
-        .map_err(|source| SimError::Output {
-            tick: model.tick().saturating_sub(1),
-            source,
-        })?;
+    // `GoldenModel::stream_ticks`, with the probed states read after each tick.
+    for done in 1..=ticks {
+        let tick = model.tick();
+        let spikes = model.step();
+        sink.tick_done(tick, &spikes, None)
+            .and_then(|()| deliver_states(sink, tick, |pop, neuron| model.state(pop, neuron)))
+            .map_err(|source| SimError::Output { tick, source })?;
+        progress(done);
+    }
     let states = net
         .populations
         .iter()

@@ -5,9 +5,10 @@
 //! cores reach their destinations on chip: fan-out tables, routers and the barrier are all
 //! hardware here.
 
+use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::mesh::MAX_MESH_SIDE;
-use crate::model::sink::deliver_tick;
+use crate::model::sink::{deliver_states, deliver_tick};
 use crate::model::{Network, SpikeCollector, SpikeSink};
 use crate::rtl::aer::AerFormat;
 use crate::rtl::fanout::{CFG_FANOUT_ENTRY, CFG_FANOUT_INDEX, HOST_OUTPUT_FLAG};
@@ -166,24 +167,36 @@ pub fn stream(
         })?;
         cycles.record(tick_cycles);
         deliver_tick(sink, tick, &mut spikes, Some(tick_cycles))
+            .and_then(|()| {
+                // Probed states come from the idle tiles' probe port, one cycle each.
+                deliver_states(sink, tick, |pop, neuron| {
+                    let (core, core_neuron) = image.placement[pop][neuron];
+                    probe_tile(pins, core, core_neuron)
+                })
+            })
             .map_err(|source| DriverError::Output { tick, source })?;
         spikes.clear();
         progress(tick + 1);
     }
 
     let states = handshake::placed_states(image, net, |core, core_neuron| {
-        handshake::probe_state(
-            pins,
-            &[
-                (SystemInput::ProbeCore, core as u64),
-                (SystemInput::ProbeNeuron, core_neuron as u64),
-            ],
-            (SystemOutput::ProbeU, SystemOutput::ProbeV),
-        )
+        probe_tile(pins, core, core_neuron)
     });
     Ok(HardwareSummary {
         states,
         cycles,
         total_cycles: pins.cycles(),
     })
+}
+
+/// Reads one neuron's `(u, v)` through the idle system's probe port (one cycle).
+fn probe_tile(pins: &mut SystemPins, core: usize, core_neuron: usize) -> LifState {
+    handshake::probe_state(
+        pins,
+        &[
+            (SystemInput::ProbeCore, core as u64),
+            (SystemInput::ProbeNeuron, core_neuron as u64),
+        ],
+        (SystemOutput::ProbeU, SystemOutput::ProbeV),
+    )
 }

@@ -1,0 +1,389 @@
+//! Counts a neuromorphic user compares (`neurofab sim --stats`), following NeuroBench's
+//! definitions (NeuroBench/neurobench, `docs/metrics/`; see `docs/stats.md`):
+//!
+//! - **synaptic operations** (`synaptic_operations.rst`): *effective* accumulates count a
+//!   spike times each nonzero weight it reaches ("disregarding zero activations ... and zero
+//!   connections"; binary activations make them ACs, not MACs); *dense* counts every
+//!   activation, zero or not, times every connection, zero or not;
+//! - **activation sparsity** (`activation_sparsity.rst`): `1 - spikes / (neurons × ticks)`
+//!   over every neuron of every population and every tick;
+//! - **memory footprint** (`model_footprint.rst`): every stored bit, zero weights included.
+//!
+//! Everything but the cycles and the footprint's source follows from the network and the
+//! spikes, so it is equal on every engine that produces the same spikes.
+
+use serde::Serialize;
+
+use crate::map::mesh::MeshImage;
+use crate::model::{Network, Source, SpikeSink};
+use crate::rtl::layout::{ACC_BITS, ACC_SLOTS};
+use crate::rtl::regmap::CfgTarget;
+use crate::sim::CycleStats;
+
+/// Bits the golden model's arithmetic needs per item (spec §2, §4), for a network that is
+/// not mapped to a core: a weight, `u` and `v`, and a neuron's parameters `du` (12), `dv`
+/// (12), `vth` (17), `bias_mant` (13), `bias_exp` (3).
+const SPEC_WEIGHT_BITS: u64 = 8;
+const SPEC_STATE_BITS: u64 = 24 + 24;
+const SPEC_PARAM_BITS: u64 = 12 + 12 + 17 + 13 + 3;
+/// A projection's `weight_exp`, `-8..=7`.
+const SPEC_WEIGHT_EXP_BITS: u64 = 4;
+
+/// Counts the spikes of a run as its ticks complete (a [`SpikeSink`]): memory is the network's
+/// fan-out counts, not the run's length.
+pub struct StatsCounter {
+    ticks: u32,
+    /// Nonzero weights each population neuron reaches: `nonzero_fanout[pop][neuron]`.
+    nonzero_fanout: Vec<Vec<u64>>,
+    population_spikes: u64,
+    effective_ops: u64,
+    input_spikes: u64,
+}
+
+impl StatsCounter {
+    /// A counter for a run of `ticks` ticks of `net`; the input spikes' operations are
+    /// counted here, from the network.
+    pub fn new(net: &Network, ticks: u32) -> StatsCounter {
+        let mut input_fanout: Vec<Vec<u64>> = net.inputs.iter().map(|g| vec![0; g.size]).collect();
+        let mut nonzero_fanout: Vec<Vec<u64>> =
+            net.populations.iter().map(|p| vec![0; p.size]).collect();
+        for projection in &net.projections {
+            let counts = match projection.from {
+                Source::Input(g) => &mut input_fanout[g],
+                Source::Population(p) => &mut nonzero_fanout[p],
+            };
+            for row in &projection.weights {
+                for (pre, &w) in row.iter().enumerate() {
+                    counts[pre] += u64::from(w != 0);
+                }
+            }
+        }
+        let mut counter = StatsCounter {
+            ticks,
+            nonzero_fanout,
+            population_spikes: 0,
+            effective_ops: 0,
+            input_spikes: 0,
+        };
+        for (group, input) in net.inputs.iter().enumerate() {
+            for &(tick, index) in &input.spikes {
+                if tick < ticks {
+                    counter.input_spikes += 1;
+                }
+                if counter.delivered(tick) {
+                    counter.effective_ops += input_fanout[group][index];
+                }
+            }
+        }
+        counter
+    }
+
+    /// Whether a spike of tick `tick` reaches its targets within the run (in tick + 1).
+    fn delivered(&self, tick: u32) -> bool {
+        u64::from(tick) + 1 < u64::from(self.ticks)
+    }
+
+    /// The counts of the finished run.
+    pub fn finish(
+        &self,
+        net: &Network,
+        engine: &str,
+        cycles: Option<(CycleStats, u64)>,
+        footprint: Footprint,
+    ) -> RunStats {
+        let neurons: u64 = net.populations.iter().map(|p| p.size as u64).sum();
+        let ticks = u64::from(self.ticks);
+        let activations = neurons * ticks;
+        let connections: u64 = net
+            .projections
+            .iter()
+            .map(|p| (net.source_size(p.from) * net.populations[p.to].size) as u64)
+            .sum();
+        RunStats {
+            engine: engine.to_string(),
+            ticks,
+            neurons,
+            spikes: self.population_spikes,
+            input_spikes: self.input_spikes,
+            synaptic_operations: SynapticOperations {
+                effective: self.effective_ops,
+                dense: connections * ticks.saturating_sub(1),
+            },
+            activation_sparsity: if activations == 0 {
+                1.0
+            } else {
+                1.0 - self.population_spikes as f64 / activations as f64
+            },
+            neuron_updates: activations,
+            footprint_bits: footprint,
+            cycles: cycles.map(|(stats, total)| CycleCounts {
+                in_ticks: stats.total,
+                mean_per_tick: stats.mean(),
+                min_per_tick: stats.min,
+                max_per_tick: stats.max,
+                total_with_loading: total,
+            }),
+        }
+    }
+}
+
+impl SpikeSink for StatsCounter {
+    fn tick_done(
+        &mut self,
+        tick: u32,
+        spikes: &[(usize, usize)],
+        _cycles: Option<u64>,
+    ) -> std::io::Result<()> {
+        self.population_spikes += spikes.len() as u64;
+        if self.delivered(tick) {
+            self.effective_ops += spikes
+                .iter()
+                .map(|&(pop, neuron)| self.nonzero_fanout[pop][neuron])
+                .sum::<u64>();
+        }
+        Ok(())
+    }
+}
+
+/// `stats.json` (described in `docs/stats.md`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunStats {
+    /// The engine that ran.
+    pub engine: String,
+    /// Ticks run.
+    pub ticks: u64,
+    /// Neurons of all populations.
+    pub neurons: u64,
+    /// Output spikes (population neurons).
+    pub spikes: u64,
+    /// Input spikes listed at ticks within the run.
+    pub input_spikes: u64,
+    /// Synaptic operations.
+    pub synaptic_operations: SynapticOperations,
+    /// `1 - spikes / (neurons × ticks)`.
+    pub activation_sparsity: f64,
+    /// Neuron state updates: every neuron in every tick (`neurons × ticks`).
+    pub neuron_updates: u64,
+    /// Memory footprint.
+    pub footprint_bits: Footprint,
+    /// Clock cycles (hardware engines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycles: Option<CycleCounts>,
+}
+
+/// Synaptic operations of a run: spikes of ticks `0..ticks-1` reach their targets in the
+/// next tick; the last tick's spikes reach nothing within the run and are not counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SynapticOperations {
+    /// Effective accumulates: each delivered spike (input or neuron) times the nonzero
+    /// weights of its outgoing projections.
+    pub effective: u64,
+    /// Dense equivalent: every source neuron in each of the `ticks - 1` delivering ticks,
+    /// times every weight of its projections, zero or not.
+    pub dense: u64,
+}
+
+/// Memory footprint in bits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Footprint {
+    /// What was counted: `"mapped core(s)"` (the hardware's memory words in use) or
+    /// `"network"` (the spec's field widths, for the golden model).
+    pub source: String,
+    /// Synaptic weights (zero weights included).
+    pub synapses: u64,
+    /// Connectivity: axon descriptors (mapped) or `weight_exp` per projection (network).
+    pub connectivity: u64,
+    /// Neuron state: `u`, `v` (and the accumulators, mapped).
+    pub state: u64,
+    /// Neuron parameters.
+    pub parameters: u64,
+    /// The sum.
+    pub total: u64,
+}
+
+impl Footprint {
+    fn new(source: &str, synapses: u64, connectivity: u64, state: u64, parameters: u64) -> Self {
+        Footprint {
+            source: source.to_string(),
+            synapses,
+            connectivity,
+            state,
+            parameters,
+            total: synapses + connectivity + state + parameters,
+        }
+    }
+
+    /// The network's own bits at the spec's widths.
+    pub fn of_network(net: &Network) -> Footprint {
+        let neurons: u64 = net.populations.iter().map(|p| p.size as u64).sum();
+        let weights: u64 = net
+            .projections
+            .iter()
+            .map(|p| (net.source_size(p.from) * net.populations[p.to].size) as u64)
+            .sum();
+        Footprint::new(
+            "network",
+            weights * SPEC_WEIGHT_BITS,
+            net.projections.len() as u64 * SPEC_WEIGHT_EXP_BITS,
+            neurons * SPEC_STATE_BITS,
+            neurons * SPEC_PARAM_BITS,
+        )
+    }
+
+    /// The memory words a mapped network occupies, at the register map's widths: synapse
+    /// words written, axon descriptors in use, and per neuron in use `u`, `v`, the
+    /// accumulator slots and the three parameter words.
+    pub fn of_image(image: &MeshImage) -> Footprint {
+        let bits = |target: CfgTarget| target.spec().width.bits(image.shape.neurons) as u64;
+        let (mut synapses, mut axons, mut neurons) = (0u64, 0u64, 0u64);
+        for core in &image.cores {
+            synapses += core.synapse_words.len() as u64;
+            axons += core.axon_count() as u64;
+            neurons += core.neuron_count as u64;
+        }
+        let state = bits(CfgTarget::StateU)
+            + bits(CfgTarget::StateV)
+            + ACC_SLOTS as u64 * u64::from(ACC_BITS);
+        let parameters = bits(CfgTarget::ParamDecay)
+            + bits(CfgTarget::ParamBiasShift)
+            + bits(CfgTarget::ParamThreshold);
+        Footprint::new(
+            "mapped core(s)",
+            synapses * bits(CfgTarget::Synapse),
+            axons * bits(CfgTarget::AxonMeta),
+            neurons * state,
+            neurons * parameters,
+        )
+    }
+}
+
+/// Clock cycles of a hardware run.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CycleCounts {
+    /// Cycles of all ticks (each from the edge that samples `start` to the return to idle).
+    pub in_ticks: u64,
+    /// `in_ticks / ticks`.
+    pub mean_per_tick: f64,
+    /// Fewest cycles of one tick.
+    pub min_per_tick: u64,
+    /// Most cycles of one tick.
+    pub max_per_tick: u64,
+    /// Every cycle the engine ran, loading, event queueing, probes and read-back included.
+    pub total_with_loading: u64,
+}
+
+impl RunStats {
+    /// `stats.json`: pretty-printed, with a final line break.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("the counts serialise to JSON");
+        text.push('\n');
+        text
+    }
+
+    /// A few lines for stderr.
+    pub fn summary(&self) -> String {
+        let ops = &self.synaptic_operations;
+        let mut text = format!(
+            "stats: {} synaptic ops (effective; dense equivalent {}), activation sparsity {:.4}, \
+             {} neuron updates, footprint {} bits ({})",
+            ops.effective,
+            ops.dense,
+            self.activation_sparsity,
+            self.neuron_updates,
+            self.footprint_bits.total,
+            self.footprint_bits.source
+        );
+        if let Some(cycles) = &self.cycles {
+            text.push_str(&format!(
+                ", {} cycles in ticks ({} with loading)",
+                cycles.in_ticks, cycles.total_with_loading
+            ));
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::mesh::{map_mesh, MeshShape};
+    use crate::shape::CoreShape;
+    use crate::sim::{stream, Engine, RunOptions};
+
+    /// Two inputs -> a (2 neurons) -> b (1 neuron), counted by hand below.
+    const NET: &str = r#"{"ticks": 4,
+        "inputs": [{"name": "in", "size": 2, "spikes": [[0, 0], [0, 1], [1, 0], [3, 1]]}],
+        "populations": [
+          {"name": "a", "size": 2, "neuron": {"du": 4095, "dv": 4095, "vth": 0}},
+          {"name": "b", "size": 1, "neuron": {"du": 4095, "dv": 4095, "vth": 0}}],
+        "projections": [
+          {"from": "in", "to": "a", "weights": [[1, 0], [1, 1]]},
+          {"from": "a", "to": "b", "weights": [[0, 1]]}]}"#;
+
+    #[test]
+    fn counts_derived_by_hand() {
+        let net = Network::from_json_str(NET, None).unwrap();
+        // vth = 0 and du = dv = 4095: a neuron spikes in tick t exactly when it got a
+        // positive weight from a spike of t-1. Tick 1: in0 (-> a0, a1) and in1 (-> a1) of
+        // tick 0 arrive: a0 and a1 spike. Tick 2: in0 of tick 1 (-> a0, a1) and a1 of tick 1
+        // (-> b0): a0, a1, b0 spike (a0 has a zero weight to b). Tick 3: a1 of tick 2 -> b0.
+        // Spikes: 2 + 3 + 1 = 6. in1 of tick 3 is never delivered (tick 4 is past the run).
+        // Effective ops: in0 has 2 nonzero weights, in1 one, a0 none, a1 one:
+        //   tick 0 inputs 2 + 1, tick 1 inputs 2, spikes of tick 1 (a0, a1) 0 + 1,
+        //   spikes of tick 2 (a0, a1, b0) 0 + 1 + 0; tick 3's are not delivered: 7.
+        // Dense: (2·2 + 2·1) weights × 3 delivering ticks = 18.
+        for engine in [Engine::Golden, Engine::Rtl] {
+            let mut counter = StatsCounter::new(&net, 4);
+            let summary = stream(
+                &net,
+                engine,
+                4,
+                &RunOptions::default(),
+                &mut counter,
+                &mut |_| {},
+            )
+            .unwrap();
+            let image = map_mesh(&net, MeshShape::default(), CoreShape::default()).unwrap();
+            let stats = counter.finish(
+                &net,
+                engine.name(),
+                summary.cycles.zip(summary.total_cycles),
+                Footprint::of_image(&image),
+            );
+            assert_eq!(stats.spikes, 6, "{engine:?}");
+            assert_eq!(stats.input_spikes, 4);
+            assert_eq!(stats.synaptic_operations.effective, 7);
+            assert_eq!(stats.synaptic_operations.dense, 18);
+            assert_eq!(stats.neuron_updates, 12);
+            assert!((stats.activation_sparsity - 0.5).abs() < 1e-12);
+            assert_eq!(stats.cycles.is_some(), engine == Engine::Rtl);
+        }
+    }
+
+    #[test]
+    fn footprints_count_every_bit() {
+        let net = Network::from_json_str(NET, None).unwrap();
+        let network = Footprint::of_network(&net);
+        // 6 weights of 8 bits, 2 weight exponents of 4, 3 neurons of 48 + 57 bits.
+        assert_eq!(
+            (
+                network.synapses,
+                network.connectivity,
+                network.state,
+                network.parameters
+            ),
+            (48, 8, 144, 171)
+        );
+        assert_eq!(network.total, 48 + 8 + 144 + 171);
+        let image = map_mesh(&net, MeshShape::default(), CoreShape::default()).unwrap();
+        let mapped = Footprint::of_image(&image);
+        // 3 neurons take one synapse group; 4 axons (2 inputs, 2 of a) one word each.
+        assert_eq!(mapped.synapses, 4 * 32);
+        assert_eq!(
+            mapped.connectivity,
+            4 * u64::from(crate::rtl::layout::AXON_META_BITS)
+        );
+        assert_eq!(mapped.state, 3 * (25 + 24 + 4 * 24));
+        assert_eq!(mapped.parameters, 3 * (25 + 32 + 23));
+    }
+}

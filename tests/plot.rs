@@ -1,0 +1,228 @@
+//! `neurofab plot` and `sim --stats` from the command line: a raster has one dot per spike of
+//! the CSV and its axis labels, the SVG parses as XML, a PNG has the figure's dimensions, traces
+//! draw every probed neuron with its threshold, weight maps show before and after, a bad CSV
+//! is refused naming the file and the line; `stats.json` has the same counts on golden and rtl.
+
+mod common;
+
+use std::path::Path;
+
+use common::neurofab_in;
+
+const DEFAULT_NET: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/networks/default.json"
+);
+
+fn run_ok(args: &[&str], dir: &Path) -> String {
+    let run = neurofab_in(args, dir);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert!(run.status.success(), "{args:?}: {stderr}");
+    stderr
+}
+
+/// The SVG in `path`, parsed; panics when it is not XML.
+fn svg_elements(path: &Path, name: &str) -> (usize, Vec<String>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{} is not XML: {e}", path.display()));
+    let count = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == name)
+        .count();
+    let texts = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .filter_map(|n| n.text().map(|t| t.trim().to_string()))
+        .collect();
+    (count, texts)
+}
+
+fn png_size(path: &Path) -> (u32, u32) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let reader = decoder.read_info().unwrap();
+    let info = reader.info();
+    (info.width, info.height)
+}
+
+#[test]
+fn raster_has_one_dot_per_spike_and_its_axes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(&["sim", DEFAULT_NET, "--out", "spikes.csv"], d);
+    let spikes = std::fs::read_to_string(d.join("spikes.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert!(spikes > 100, "the default network spikes ({spikes})");
+    run_ok(&["plot", "raster", "spikes.csv", "-o", "raster.svg"], d);
+    let (circles, texts) = svg_elements(&d.join("raster.svg"), "circle");
+    assert_eq!(circles, spikes);
+    for label in ["tick", "neuron (populations stacked)", "exc", "inh"] {
+        assert!(
+            texts.iter().any(|t| t == label),
+            "no {label:?} in {texts:?}"
+        );
+    }
+    run_ok(
+        &[
+            "plot",
+            "raster",
+            "spikes.csv",
+            "--net",
+            DEFAULT_NET,
+            "-o",
+            "raster.PNG",
+        ],
+        d,
+    );
+    assert_eq!(png_size(&d.join("raster.PNG")), (1000, 600));
+}
+
+#[test]
+fn traces_draw_every_probed_neuron_with_its_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let probe = [
+        "--probe",
+        "exc:0-2",
+        "--probe",
+        "inh:5",
+        "--probe-out",
+        "state.csv",
+    ];
+    let mut args = vec!["sim", DEFAULT_NET, "--out", "spikes.csv"];
+    args.extend_from_slice(&probe);
+    run_ok(&args, d);
+    run_ok(
+        &[
+            "plot",
+            "trace",
+            "state.csv",
+            "--net",
+            DEFAULT_NET,
+            "-o",
+            "trace.svg",
+        ],
+        d,
+    );
+    let (lines, texts) = svg_elements(&d.join("trace.svg"), "polyline");
+    // v and u of 4 neurons, plus the legend's 4 samples; thresholds are dashed segments.
+    assert!(lines >= 2 * 4, "{lines} polylines");
+    for label in [
+        "exc[0]",
+        "exc[2]",
+        "inh[5]",
+        "v (membrane voltage)",
+        "u (synaptic current)",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == label),
+            "no {label:?} in {texts:?}"
+        );
+    }
+    run_ok(&["plot", "trace", "state.csv", "-o", "trace.png"], d);
+    assert_eq!(png_size(&d.join("trace.png")), (1000, 700));
+}
+
+#[test]
+fn weight_maps_show_before_and_after() {
+    let vector = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/vectors/stdp-d03/net.json"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        &[
+            "sim",
+            vector,
+            "--out",
+            "spikes.csv",
+            "--weights-out",
+            "w.json",
+        ],
+        d,
+    );
+    run_ok(
+        &["plot", "weights", "w.json", "--net", vector, "-o", "w.svg"],
+        d,
+    );
+    let (_, texts) = svg_elements(&d.join("w.svg"), "rect");
+    assert!(texts.iter().any(|t| t.contains(": before")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains(": after")), "{texts:?}");
+    run_ok(&["plot", "weights", "w.json", "-o", "w.png"], d);
+    assert_eq!(png_size(&d.join("w.png")).0, 500);
+}
+
+#[test]
+fn bad_csv_is_refused_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("bad.csv"), "tick,population,neuron\n0,a,1\n1,a\n").unwrap();
+    let run = neurofab_in(&["plot", "raster", "bad.csv", "-o", "r.svg"], d);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("bad.csv") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    assert!(!d.join("r.svg").exists());
+    std::fs::write(
+        d.join("bad_state.csv"),
+        "tick,population,neuron,u,v\n0,a,1,x,2\n",
+    )
+    .unwrap();
+    let run = neurofab_in(&["plot", "trace", "bad_state.csv"], d);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("bad_state.csv") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stats_are_the_same_on_golden_and_rtl() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut stats = Vec::new();
+    for engine in ["golden", "rtl"] {
+        let file = format!("stats-{engine}.json");
+        let args = [
+            "sim",
+            DEFAULT_NET,
+            "--engine",
+            engine,
+            "--out",
+            "s.csv",
+            "--stats",
+            &file,
+        ];
+        let stderr = run_ok(&args, d);
+        assert!(stderr.contains("synaptic ops"), "{stderr}");
+        let text = std::fs::read_to_string(d.join(&file)).unwrap();
+        stats.push(serde_json::from_str::<serde_json::Value>(&text).unwrap());
+    }
+    let spikes = std::fs::read_to_string(d.join("s.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(stats[0]["spikes"], spikes as u64);
+    for field in [
+        "ticks",
+        "neurons",
+        "spikes",
+        "input_spikes",
+        "synaptic_operations",
+        "activation_sparsity",
+        "neuron_updates",
+    ] {
+        assert_eq!(stats[0][field], stats[1][field], "{field}");
+    }
+    assert!(stats[0].get("cycles").is_none());
+    // The default network: 100 ticks, every tick a full tick of the core (the cycle formula).
+    assert_eq!(stats[1]["cycles"]["in_ticks"], 91314);
+    assert_eq!(stats[1]["footprint_bits"]["source"], "mapped core(s)");
+}
