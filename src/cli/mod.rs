@@ -1,6 +1,7 @@
 //! The `neurofab` command line.
 
 pub mod config;
+pub mod import;
 pub mod output;
 
 use std::fs::File;
@@ -79,6 +80,8 @@ pub enum Command {
     /// Build every board configuration of the README's FPGA table and regenerate that table.
     #[command(long_about = REPORT_ABOUT)]
     Report(ReportArgs),
+    /// Import a NIR graph (.nir, from snnTorch, Norse, Rockpool, Sinabs, ...) as a network file.
+    Import(import::ImportArgs),
 }
 
 const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
@@ -253,6 +256,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Run(args) => run_link(args),
         Command::Build(args) => build_board(args),
         Command::Report(args) => report(args),
+        Command::Import(args) => import::import(args),
     }
 }
 
