@@ -18,6 +18,7 @@ discretised with forward Euler at the exporter's `dt`, are snnTorch's
 import sys
 from pathlib import Path
 
+import h5py
 import nir
 import numpy as np
 
@@ -257,6 +258,40 @@ def delay():
     )
 
 
+def cyclic():
+    """Two Linear nodes feeding each other with no neuron on the loop (nir's type check needs
+    type_check-free construction: the loop has no defined input type)."""
+    return nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([2])),
+            "a": nir.Linear(weight=np.eye(2)),
+            "b": nir.Linear(weight=np.eye(2)),
+            "lif": snntorch_lif(beta=0.5, threshold=1.0, shape=(2,)),
+            "output": nir.Output(output_type=np.array([2])),
+        },
+        edges=[("input", "a"), ("a", "b"), ("b", "a"), ("b", "lif"), ("lif", "output")],
+        type_check=False,
+    )
+
+
+# Files nir.write produces, then damaged with h5py the way a broken exporter or a bad copy
+# would: a missing parameter, a parameter of the wrong type.
+def damage_missing_param(path):
+    with h5py.File(path, "r+") as f:
+        del f["node/nodes/lif1/tau_mem"]
+
+
+def damage_wrong_type(path):
+    with h5py.File(path, "r+") as f:
+        del f["node/nodes/fc1/weight"]
+        f["node/nodes/fc1"].create_dataset("weight", data="not a matrix", dtype=h5py.string_dtype())
+
+
+DAMAGED = {
+    "missing_param": (cuba_chain, damage_missing_param),
+    "wrong_type": (cuba_chain, damage_wrong_type),
+}
+
 FIXTURES = {
     "cuba_chain": cuba_chain,
     "lif_if_scale": lif_if_scale,
@@ -266,6 +301,7 @@ FIXTURES = {
     "unsupported_li": unsupported_li,
     "reset_nonzero": reset_nonzero,
     "delay": delay,
+    "cyclic": cyclic,
 }
 
 
@@ -280,6 +316,11 @@ def main():
         # (see conv_net) when it type-checks the file it just wrote.
         back = nir.read(path, type_check=False)
         print(f"{path}: {len(graph.nodes)} nodes, {len(graph.edges)} edges -> {type(back).__name__}")
+    for name, (build, damage) in DAMAGED.items():
+        path = out / f"{name}.nir"
+        nir.write(path, build())
+        damage(path)
+        print(f"{path}: damaged")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::output::{print_stdout, Outputs};
-use crate::import::import_file;
+use crate::import::{import_file, ImportError};
 
 /// `neurofab import`.
 #[derive(Debug, Args)]
@@ -32,8 +32,11 @@ pub struct ImportArgs {
 
 /// Runs `neurofab import`: every output is written, or none.
 pub fn import(args: ImportArgs) -> Result<()> {
-    let imported = import_file(&args.model, args.dt, args.ticks)
-        .map_err(|err| anyhow::anyhow!("{}: {err}", args.model.display()))?;
+    let imported = import_file(&args.model, args.dt, args.ticks).map_err(|err| match err {
+        // This one names the file already.
+        ImportError::File { .. } => anyhow::Error::new(err),
+        _ => anyhow::anyhow!("{}: {err}", args.model.display()),
+    })?;
     let json = imported.network.to_json();
     let mut outputs = Outputs::new();
     let net_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;

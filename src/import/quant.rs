@@ -4,7 +4,7 @@
 //! Each neuron `i` gets a scale `σ_i = 64·V / v_threshold_i` (hardware units of `u` and `v` per
 //! unit of NIR's `v`), so that `vth = V` makes `v' > vth << 6` exactly NIR's `v > v_threshold`.
 //! `V` starts at [`VTH_TARGET`] and is halved until every weight fits 8 bits with an exponent
-//! <= 7, every bias fits `bias_mant << bias_exp`, and one tick's input cannot wrap `u`.
+//! <= 7, every bias fits `bias_mant << bias_exp`, and no input, even every source spiking every tick, can wrap `u`.
 
 use serde::Serialize;
 
@@ -176,6 +176,8 @@ pub fn quantize_population(
         need = need.max(max_abs(w) / MAX_WEIGHT_HW);
     }
     need = need.max(max_abs(&b0) / MAX_BIAS_HW);
+    // u must not wrap even if every source spiked every tick: it settles at most at one tick's
+    // input over (1 - the current decay), a geometric series.
     for i in 0..size {
         let tick_input: f64 = inputs
             .iter()
@@ -187,7 +189,7 @@ pub fn quantize_population(
                     .sum::<f64>()
             })
             .sum();
-        need = need.max(tick_input / MAX_U);
+        need = need.max(tick_input / (1.0 - hw_alpha(d[i].du)) / MAX_U);
     }
     let halvings = need.log2().ceil().max(0.0) as u32;
     if halvings > VTH_TARGET.trailing_zeros() {

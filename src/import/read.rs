@@ -62,7 +62,15 @@ impl From<ImportError> for ReadError {
 }
 
 fn read_bytes(bytes: Vec<u8>) -> Result<NirGraph, ReadError> {
+    let length = bytes.len() as u64;
     let file = File::from_bytes(bytes)?;
+    // A truncated copy can still parse up to the missing objects; say what it is.
+    let eof = file.superblock().eof_address;
+    if length < eof {
+        return Err(ReadError::Hdf5(format!(
+            "truncated: {length} bytes of the {eof} its superblock declares"
+        )));
+    }
     let root = file.root();
     let version = match root.dataset("version") {
         Ok(ds) => ds.read_string()?.into_iter().next().unwrap_or_default(),
@@ -192,9 +200,9 @@ impl Builder {
 }
 
 fn read_type(group: &Group, node: &str) -> Result<String, ReadError> {
-    let ds = group
-        .dataset("type")
-        .map_err(|_| ImportError::malformed(node, "?", "no 'type' dataset"))?;
+    let ds = group.dataset("type").map_err(|err| {
+        ImportError::malformed(node, "?", format!("cannot read its 'type' dataset: {err}"))
+    })?;
     let strings = read_strings(&ds, node, "?", "type")?;
     match strings.as_slice() {
         [one] => Ok(one.clone()),
