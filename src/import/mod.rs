@@ -16,6 +16,7 @@ pub mod map;
 pub mod neuron;
 pub mod quant;
 pub mod read;
+pub mod stimulus;
 
 use std::path::{Path, PathBuf};
 
