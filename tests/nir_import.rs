@@ -27,10 +27,12 @@ fn fixture(name: &str) -> PathBuf {
         .join(format!("{name}.nir"))
 }
 
+/// A fixture, its node types and counts after flattening, and its number of edges.
+type NodeCounts = (&'static str, &'static [(&'static str, usize)], usize);
+
 #[test]
 fn fixtures_read_with_their_node_counts() {
-    // (fixture, node types and counts after flattening, edges)
-    let expected: &[(&str, &[(&str, usize)], usize)] = &[
+    let expected: &[NodeCounts] = &[
         (
             "cuba_chain",
             &[
@@ -254,6 +256,28 @@ fn discretisation_of_the_snntorch_convention() {
             proj.weight_exp
         );
     }
+}
+
+#[test]
+fn the_worked_example_of_docs_nir_md() {
+    let net = import_file(&fixture("cuba_exact"), DT, 10).unwrap().network;
+    let p = net.populations[0].params[0];
+    assert_eq!((p.du, p.dv, p.vth, p.bias_mant), (2047, 512, 16384, 0));
+    let proj = &net.projections[0];
+    assert_eq!(proj.weight_exp, 7);
+    // The weight 11/16: 2^20 * 11/16 = 720896 = 88 << (6 + 7).
+    assert_eq!(proj.weights[2][0], 88);
+    // Every weight k/16 is k * 8 exactly.
+    let graph = read_file(&fixture("cuba_exact")).unwrap();
+    let NodeKind::Linear { weight } = &graph.nodes[graph.find("fc").unwrap()].kind else {
+        panic!()
+    };
+    let want: Vec<i32> = weight
+        .data
+        .iter()
+        .map(|w| (w * 16.0 * 8.0) as i32)
+        .collect();
+    assert_eq!(proj.weights.concat(), want);
 }
 
 /// A random Conv2d node and a random input shape for it.

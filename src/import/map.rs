@@ -144,8 +144,7 @@ pub fn map_graph(graph: &NirGraph, dt: f64, ticks: u32) -> Result<Imported, Impo
             .collect();
         let quantized = quantize_population(node, &discrete, &incoming.bias, &inputs, &from_names)?;
         network.populations[pop].params = quantized.params;
-        for (k, (from, weight_exp, weights)) in quantized.projections.into_iter().enumerate() {
-            let _ = k;
+        for (from, weight_exp, weights) in quantized.projections {
             network.projections.push(Projection {
                 from,
                 to: pop,
