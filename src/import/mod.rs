@@ -1,12 +1,15 @@
 //! Import of NIR graphs (the Neuromorphic Intermediate Representation, `.nir` HDF5 files) into
 //! the network format of `docs/spec.md`.
 //!
-//! - [`read`]: the HDF5 file (as Python `nir` 1.0 writes it) into a [`graph::NirGraph`], nested
-//!   subgraphs flattened with path-qualified names (`rsyn.lif`);
+//! - [`read`] (each node's parameters: `params`): the HDF5 file (as Python `nir` 1.0 writes
+//!   it) into a [`graph::NirGraph`], nested subgraphs flattened with path-qualified names
+//!   (`rsyn.lif`);
 //! - [`linear`]: shapes and the linear nodes (Affine, Linear, Scale, Conv2d, pools, Flatten) as
 //!   sparse matrices in C order;
 //! - [`map`]: neurons onto CUBA-LIF populations, chains of linear nodes onto quantized
-//!   projections, with a [`quant::QuantReport`] of what the rounding did.
+//!   projections (per-neuron dynamics: [`neuron`]), with a [`quant::QuantReport`] of what
+//!   the rounding did;
+//! - [`stimulus`]: input spikes apart from the topology (`--stimulus STIM.json`).
 //!
 //! The discretisation (forward Euler at a given `dt`) is documented in `docs/nir.md`.
 
@@ -14,6 +17,7 @@ pub mod graph;
 pub mod linear;
 pub mod map;
 pub mod neuron;
+mod params;
 pub mod quant;
 pub mod read;
 pub mod stimulus;
