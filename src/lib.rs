@@ -16,6 +16,7 @@ pub mod cli;
 pub mod export;
 pub mod fixed;
 pub mod host;
+pub mod import;
 pub mod map;
 pub mod model;
 pub mod plot;

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod crossbar;
+pub mod import;
 pub mod output;
 pub mod plot;
 pub mod probe;
@@ -49,6 +50,8 @@ Typical use:
   neurofab run net.json --port /dev/ttyUSB1  # on a board, over the UART host link
   neurofab run net.json --port sim           # the same link, simulated with Verilator
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
+  neurofab import model.nir --dt 1e-3 --out net.json --report quant.json  # a NIR graph
+  neurofab sim model.nir --dt 1e-3 --stimulus stim.json                    # ... or run it directly
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
 CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent, and
@@ -89,6 +92,8 @@ pub enum Command {
     /// Draw a run's files: a spike raster, membrane traces (from `sim --probe`), learned
     /// weight matrices (from `sim --weights-out`); SVG, or PNG when the output ends in .png.
     Plot(plot::PlotArgs),
+    /// Import a NIR graph (.nir, from snnTorch, Norse, Rockpool, Sinabs, ...) as a network file.
+    Import(import::ImportArgs),
 }
 
 const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
@@ -135,7 +140,8 @@ pub struct BuildArgs {
     /// Hardware configuration (TOML, `[core] neurons/axons`; default: the board's default core).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Network to bake into the block RAMs (default: none; load it over the UART with `run`).
+    /// Network to bake into the block RAMs (default: none; load it over the UART with `run`);
+    /// a .nir model with --dt.
     #[arg(long)]
     pub net: Option<PathBuf>,
     /// Output directory (default: fpga-out/<board>).
@@ -153,6 +159,8 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub seed_tries: u32,
+    #[command(flatten)]
+    pub dt: import::DtArg,
 }
 
 /// `neurofab report`.
@@ -172,7 +180,7 @@ pub struct ReportArgs {
 /// `neurofab run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Network file (JSON, see README).
+    /// Network file (JSON, see README), or a NIR model (.nir, with --dt; docs/nir.md).
     pub net: PathBuf,
     /// Serial port of the board (e.g. /dev/ttyUSB1), or `sim`: the host-link design's Verilog
     /// under Verilator, its UART pins driven cycle by cycle (needs tools/install.sh).
@@ -192,12 +200,18 @@ pub struct RunArgs {
     /// own shape, and the network is mapped for it).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub dt: import::DtArg,
+    /// Input spikes and ticks replacing the network's: {"ticks": T, "inputs": [{"name",
+    /// "spikes": [[tick, index], ...]}]} (names: the network's inputs, a .nir's Input nodes).
+    #[arg(long, value_name = "STIM.json")]
+    pub stimulus: Option<PathBuf>,
 }
 
 /// `neurofab sim`.
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// Network file (JSON, see README).
+    /// Network file (JSON, see README), or a NIR model (.nir, with --dt; docs/nir.md).
     pub net: PathBuf,
     /// golden: behavioural model; rtl: rust-hdl core, cycle by cycle; verilator: the exported
     /// Verilog compiled by Verilator (needs tools/install.sh).
@@ -246,6 +260,12 @@ pub struct SimArgs {
     /// stderr.
     #[arg(long, value_name = "stats.json")]
     pub stats: Option<PathBuf>,
+    #[command(flatten)]
+    pub dt: import::DtArg,
+    /// Input spikes and ticks replacing the network's: {"ticks": T, "inputs": [{"name",
+    /// "spikes": [[tick, index], ...]}]} (names: the network's inputs, a .nir's Input nodes).
+    #[arg(long, value_name = "STIM.json")]
+    pub stimulus: Option<PathBuf>,
 }
 
 /// `neurofab gen`.
@@ -258,13 +278,15 @@ pub struct GenArgs {
     #[arg(long, default_value = "rtl-out")]
     pub out: PathBuf,
     /// Network whose memory images to write beside the Verilog (default: no images; single
-    /// core only for now).
+    /// core only for now); a .nir model with --dt.
     #[arg(long)]
     pub net: Option<PathBuf>,
     /// Write the multi-core system (`neurofab_system.v`: WIDTHxHEIGHT tiles of router, core and
     /// fan-out unit, host port and tick barrier) instead of one core. Overrides [mesh].
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
+    #[command(flatten)]
+    pub dt: import::DtArg,
 }
 
 /// `neurofab demo`.
@@ -286,6 +308,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Report(args) => report(args),
         Command::Crossbar(args) => crossbar::crossbar(args),
         Command::Plot(args) => plot::plot(args),
+        Command::Import(args) => import::import(args),
     }
 }
 
@@ -329,9 +352,21 @@ fn summary(engine: Engine, ticks: u32, spikes: u64, cycles: Option<CycleStats>) 
 /// `NET: WHAT: reason`.
 fn load_network<E: std::fmt::Display>(
     path: &Path,
+    dt: &import::DtArg,
     what: &str,
     limit: impl Fn(&DeclaredSizes) -> Result<(), E>,
 ) -> Result<Network> {
+    if import::is_nir(path) {
+        return import::load_nir(path, dt.dt, what, &|sizes| {
+            limit(sizes).map_err(|e| e.to_string())
+        });
+    }
+    if dt.dt.is_some() {
+        bail!(
+            "{}: --dt applies to a .nir model only; this is a network file",
+            path.display()
+        );
+    }
     Network::load_within(path, &|sizes| limit(sizes).map_err(|e| e.to_string())).map_err(
         |mut error| {
             if error.kind == NetworkErrorKind::TooLarge {
@@ -408,11 +443,15 @@ fn sim(args: SimArgs) -> Result<()> {
     let mesh = args.mesh.unwrap_or(config.mesh);
     let cannot_run = format!("cannot run on the {} engine", args.engine.name());
     let net = match args.engine {
-        Engine::Golden => load_network(&args.net, &cannot_run, golden_memory_limit)?,
-        Engine::Rtl | Engine::Verilator => load_network(&args.net, &cannot_run, |sizes| {
-            check_fit(sizes, mesh, shape)
-        })?,
+        Engine::Golden => load_network(&args.net, &args.dt, &cannot_run, golden_memory_limit)?,
+        Engine::Rtl | Engine::Verilator => {
+            load_network(&args.net, &args.dt, &cannot_run, |sizes| {
+                check_fit(sizes, mesh, shape)
+            })?
+        }
     };
+    let mut net = net;
+    import::apply_stimulus(&mut net, args.stimulus.as_deref())?;
     let ticks = args.ticks.unwrap_or(net.ticks);
     if let (Engine::Golden, Some(config_path)) = (args.engine, &args.config) {
         // The golden model has no size limit, but a configuration names the hardware the run
@@ -527,7 +566,7 @@ fn gen(args: GenArgs) -> Result<()> {
         vec![(format!("{CORE_MODULE}.v"), neurocore_verilog(shape))]
     };
     if let Some(net_path) = &args.net {
-        let net = load_network(net_path, "does not fit the core", |sizes| {
+        let net = load_network(net_path, &args.dt, "does not fit the core", |sizes| {
             check_core(sizes, shape)
         })?;
         check_no_learning(&net).with_context(|| net_path.display().to_string())?;
@@ -757,7 +796,9 @@ fn build_board(args: BuildArgs) -> Result<()> {
     let network = match &args.net {
         Some(net_path) => {
             let does_not_fit = format!("does not fit a {}x{} core", shape.neurons, shape.axons);
-            let net = load_network(net_path, &does_not_fit, |sizes| check_core(sizes, shape))?;
+            let net = load_network(net_path, &args.dt, &does_not_fit, |sizes| {
+                check_core(sizes, shape)
+            })?;
             check_no_learning(&net).with_context(|| net_path.display().to_string())?;
             let image = map_network(&net, shape)
                 .with_context(|| format!("{}: {does_not_fit}", net_path.display()))?;
@@ -914,12 +955,16 @@ fn run_link(args: RunArgs) -> Result<()> {
     // once connected, so its network must fit some core a board can have.
     let net = if args.port == "sim" {
         let shape = config.core_shape();
-        load_network(&args.net, &cannot_run, |sizes| check_core(sizes, shape))?
+        load_network(&args.net, &args.dt, &cannot_run, |sizes| {
+            check_core(sizes, shape)
+        })?
     } else {
-        load_network(&args.net, &cannot_run, |sizes| {
+        load_network(&args.net, &args.dt, &cannot_run, |sizes| {
             check_any_core(sizes, &HOST_SHAPES)
         })?
     };
+    let mut net = net;
+    import::apply_stimulus(&mut net, args.stimulus.as_deref())?;
     // Before a board or the simulated link is touched.
     check_no_learning(&net).with_context(|| args.net.display().to_string())?;
     let ticks = args.ticks.unwrap_or(net.ticks);
