@@ -7,3 +7,4 @@
 mod lif_unit;
 mod slow_stage;
 mod sram_synapses;
+mod stdp_rule;
