@@ -107,6 +107,9 @@ pub struct StdpSynapses<
     held_first: DFF<Bit>,
     /// `x` of the event being served (after its first group) or of the row being visited.
     event_x: DFF<Bits<7>>,
+    /// A tick has completed since `LearnControl` was written: its step 4 is pending. (The
+    /// events of the first tick are no tick's pre spikes, as in the golden stage.)
+    armed: DFF<Bit>,
     // Window passes.
     pass_axon: DFF<Bits<AB1>>,
     row_group: DFF<Bits<GB>>,
@@ -197,6 +200,7 @@ impl<
             held_group: Default::default(),
             held_first: Default::default(),
             event_x: Default::default(),
+            armed: Default::default(),
             pass_axon: Default::default(),
             row_group: Default::default(),
             sweep_group: Default::default(),
@@ -271,6 +275,7 @@ impl<
             held_group,
             held_first,
             event_x,
+            armed,
             pass_axon,
             row_group,
             sweep_group,
@@ -304,7 +309,7 @@ impl<
         self.group_count.next = self.control.q.val().get_bits::<GB1>(12);
         self.rule_count.next = self.control.q.val().get_bits::<3>(24);
         self.learn_word.next = self.learn_axons.read_data.val();
-        self.learning.next = self.learn_word.val().get_bit(22);
+        self.learning.next = self.learn_word.val().get_bit(22) & self.armed.q.val();
         self.rule.next = self.learn_word.val().get_bits::<2>(20);
         if self.phase.q.val() == StdpPhase::TraceSweep {
             self.rule.next = self.stage_rule.q.val();
@@ -486,7 +491,7 @@ impl<
         match self.phase.q.val() {
             StdpPhase::Serve => {
                 if self.port.window.val() {
-                    if self.axon_limit.val() == 0 {
+                    if (self.axon_limit.val() == 0) | !self.armed.q.val() {
                         self.start_sweep.next = true;
                     } else {
                         self.pass_axon.d.next = 0.into();
@@ -576,6 +581,7 @@ impl<
                 }
             }
             StdpPhase::Done => {
+                self.armed.d.next = true;
                 if !self.port.window.val() {
                     self.phase.d.next = StdpPhase::Serve;
                 }
@@ -639,6 +645,7 @@ impl<
             }
             if self.cfg.target.val() == self.learn_control_target.val() {
                 self.control.d.next = self.cfg.data.val();
+                self.armed.d.next = false;
             }
             self.synapse_sram.write_address.next = bit_cast::<SB, 24>(self.cfg.addr.val());
             self.synapse_sram.write_data.next = self.cfg.data.val();

@@ -8,3 +8,4 @@ mod lif_unit;
 mod slow_stage;
 mod sram_synapses;
 mod stdp_rule;
+mod stdp_synapses;
