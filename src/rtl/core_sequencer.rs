@@ -677,8 +677,8 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         // (commands, unused codes, a read while busy) with 0. Both answers are 0 outside
         // their `read_valid`, so the core's answer is their OR.
         self.read_cycle.next = self.cfg.read.val() & (self.phase.q.val() == CorePhase::Idle);
-        self.stage_cfg.read.next =
-            self.read_cycle.val() & (self.stage_targets.val() >> self.cfg.target.val()).get_bit(0);
+        self.stage_cfg.read.next = self.read_cycle.val()
+            & (((self.stage_targets.val() >> self.cfg.target.val()) & 1) != 0);
         self.read_pending.d.next = self.cfg.read.val() & !self.stage_cfg.read.val();
         if self.cfg.read.val() {
             // A read while busy answers 0: register a target that is not readable (Clear).

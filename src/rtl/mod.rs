@@ -23,6 +23,7 @@ pub mod core_sim;
 pub mod fanout;
 pub mod host;
 pub mod layout;
+pub mod learning_core;
 pub mod lif_unit;
 pub mod mesh_system;
 pub mod neurocore;

@@ -7,7 +7,8 @@
 //! learning window clears the previous bank group by group once it has used it, so the bank
 //! is empty when it becomes the current one again.
 //!
-//! Four 1-bit RAMs, one per lane, at address `{bank, group}` (`GB1 = GB + 1` bits): a spike
+//! Four 1-bit RAMs, one per lane, at address `{bank, group}` (in `NB = GB + 2` bits, the top
+//! one unused, so that the block takes the core's own const parameters): a spike
 //! writes one lane, a read returns the 4 lanes of a group one cycle later, a clear zeroes a
 //! group of the previous bank.
 
@@ -16,9 +17,9 @@ use rust_hdl::prelude::*;
 use super::block_ram::BlockRam;
 use super::synapse_port::WEIGHT_LANES;
 
-/// Post-spike bits of a core with `2^NB` neurons (`GB = NB - 2`, `GB1 = GB + 1`).
+/// Post-spike bits of a core with `2^NB` neurons (`GB = NB - 2`).
 #[derive(LogicBlock)]
-pub struct PostSpikes<const NB: usize, const GB: usize, const GB1: usize> {
+pub struct PostSpikes<const NB: usize, const GB: usize> {
     /// Core clock.
     pub clock: Signal<In, Clock>,
     /// A tick starts: the current bank becomes the previous one.
@@ -39,18 +40,18 @@ pub struct PostSpikes<const NB: usize, const GB: usize, const GB1: usize> {
     pub clear_group: Signal<In, Bits<GB>>,
     /// The previous tick had any post spike.
     pub previous_any: Signal<Out, Bit>,
-    lanes: [BlockRam<Bit, GB1>; WEIGHT_LANES],
+    lanes: [BlockRam<Bit, NB>; WEIGHT_LANES],
     lane_index: [Constant<Bits<2>>; WEIGHT_LANES],
     current_bank: DFF<Bit>,
     current_any: DFF<Bit>,
     previous_any_flag: DFF<Bit>,
     /// `1 << GB`: the bank bit of an address.
-    bank_bit: Constant<Bits<GB1>>,
+    bank_bit: Constant<Bits<NB>>,
 }
 
-impl<const NB: usize, const GB: usize, const GB1: usize> Default for PostSpikes<NB, GB, GB1> {
+impl<const NB: usize, const GB: usize> Default for PostSpikes<NB, GB> {
     fn default() -> Self {
-        assert_eq!(GB1, GB + 1, "GB1 must be GB + 1");
+        assert_eq!(GB + 2, NB, "GB must be NB - 2");
         Self {
             clock: Default::default(),
             tick_start: Default::default(),
@@ -72,7 +73,7 @@ impl<const NB: usize, const GB: usize, const GB1: usize> Default for PostSpikes<
     }
 }
 
-impl<const NB: usize, const GB: usize, const GB1: usize> Logic for PostSpikes<NB, GB, GB1> {
+impl<const NB: usize, const GB: usize> Logic for PostSpikes<NB, GB> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, current_bank, current_any, previous_any_flag);
@@ -90,18 +91,18 @@ impl<const NB: usize, const GB: usize, const GB1: usize> Logic for PostSpikes<NB
             self.lanes[lane].read_clock.next = self.clock.val();
             self.lanes[lane].write_clock.next = self.clock.val();
             // Address {bank, group}: the bank bit above the group bits.
-            self.lanes[lane].read_address.next = bit_cast::<GB1, GB>(self.read_group.val());
+            self.lanes[lane].read_address.next = bit_cast::<NB, GB>(self.read_group.val());
             if self.read_current.val() == self.current_bank.q.val() {
                 self.lanes[lane].read_address.next =
-                    bit_cast::<GB1, GB>(self.read_group.val()) | self.bank_bit.val();
+                    bit_cast::<NB, GB>(self.read_group.val()) | self.bank_bit.val();
             }
             self.lanes[lane].write_enable.next = false;
             self.lanes[lane].write_data.next = false;
             // A clear goes to the previous bank: bank 1 while the current one is bank 0.
-            self.lanes[lane].write_address.next = bit_cast::<GB1, GB>(self.clear_group.val());
+            self.lanes[lane].write_address.next = bit_cast::<NB, GB>(self.clear_group.val());
             if !self.current_bank.q.val() {
                 self.lanes[lane].write_address.next =
-                    bit_cast::<GB1, GB>(self.clear_group.val()) | self.bank_bit.val();
+                    bit_cast::<NB, GB>(self.clear_group.val()) | self.bank_bit.val();
             }
             if self.clear.val() {
                 self.lanes[lane].write_enable.next = true;
@@ -112,10 +113,10 @@ impl<const NB: usize, const GB: usize, const GB1: usize> Logic for PostSpikes<NB
                 self.lanes[lane].write_enable.next = true;
                 self.lanes[lane].write_data.next = true;
                 self.lanes[lane].write_address.next =
-                    bit_cast::<GB1, NB>(self.spike_neuron.val() >> 2);
+                    bit_cast::<NB, NB>(self.spike_neuron.val() >> 2);
                 if self.current_bank.q.val() {
                     self.lanes[lane].write_address.next =
-                        bit_cast::<GB1, NB>(self.spike_neuron.val() >> 2) | self.bank_bit.val();
+                        bit_cast::<NB, NB>(self.spike_neuron.val() >> 2) | self.bank_bit.val();
                 }
             }
             if self.lanes[lane].read_data.val() {

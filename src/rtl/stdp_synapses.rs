@@ -68,14 +68,13 @@ pub enum StdpPhase {
 }
 
 /// The learning stage of a core with `2^NB` neurons and `2^AB` axons (`GB = NB - 2`,
-/// `SB = AB + GB`, `GB1 = GB + 1`, `AB1 = AB + 1`).
+/// `SB = AB + GB`, `AB1 = AB + 1`; group counters take `NB` bits).
 #[derive(LogicBlock)]
 pub struct StdpSynapses<
     const NB: usize,
     const AB: usize,
     const GB: usize,
     const SB: usize,
-    const GB1: usize,
     const AB1: usize,
 > {
     /// Core clock.
@@ -90,7 +89,7 @@ pub struct StdpSynapses<
     synapse_high: BlockRam<Bits<4>, SB>,
     learn_axons: BlockRam<Bits<31>, AB>,
     post_traces: [BlockRam<Bits<28>, GB>; LEARN_RULES],
-    post_spikes: PostSpikes<NB, GB, GB1>,
+    post_spikes: PostSpikes<NB, GB>,
     pre_trace: TraceUnit,
     post_trace: [TraceUnit; WEIGHT_LANES],
     lanes: [StdpRule; WEIGHT_LANES],
@@ -113,7 +112,7 @@ pub struct StdpSynapses<
     // Window passes.
     pass_axon: DFF<Bits<AB1>>,
     row_group: DFF<Bits<GB>>,
-    sweep_group: DFF<Bits<GB1>>,
+    sweep_group: DFF<Bits<NB>>,
     sweep_rule: DFF<Bits<3>>,
     sweep_issuing: DFF<Bit>,
     stage_valid: DFF<Bit>,
@@ -140,7 +139,7 @@ pub struct StdpSynapses<
     taken: Signal<Local, Bit>,
     next_axon: Signal<Local, Bits<AB1>>,
     axon_limit: Signal<Local, Bits<AB1>>,
-    group_count: Signal<Local, Bits<GB1>>,
+    group_count: Signal<Local, Bits<NB>>,
     rule_count: Signal<Local, Bits<3>>,
     start_sweep: Signal<Local, Bit>,
     advance_axon: Signal<Local, Bit>,
@@ -165,18 +164,11 @@ pub struct StdpSynapses<
     learn_control_target: Constant<Bits<CFG_TARGET_WIDTH>>,
 }
 
-impl<
-        const NB: usize,
-        const AB: usize,
-        const GB: usize,
-        const SB: usize,
-        const GB1: usize,
-        const AB1: usize,
-    > Default for StdpSynapses<NB, AB, GB, SB, GB1, AB1>
+impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const AB1: usize> Default
+    for StdpSynapses<NB, AB, GB, SB, AB1>
 {
     fn default() -> Self {
         assert_eq!(SB, AB + GB, "SB must be AB + GB");
-        assert_eq!(GB1, GB + 1, "GB1 must be GB + 1");
         assert_eq!(AB1, AB + 1, "AB1 must be AB + 1");
         Self {
             clock: Default::default(),
@@ -253,14 +245,8 @@ impl<
     }
 }
 
-impl<
-        const NB: usize,
-        const AB: usize,
-        const GB: usize,
-        const SB: usize,
-        const GB1: usize,
-        const AB1: usize,
-    > Logic for StdpSynapses<NB, AB, GB, SB, GB1, AB1>
+impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const AB1: usize> Logic
+    for StdpSynapses<NB, AB, GB, SB, AB1>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -306,7 +292,7 @@ impl<
 
         // ---- Control word and the word on the learning-axon RAM's output.
         self.axon_limit.next = self.control.q.val().get_bits::<AB1>(0);
-        self.group_count.next = self.control.q.val().get_bits::<GB1>(12);
+        self.group_count.next = self.control.q.val().get_bits::<NB>(12);
         self.rule_count.next = self.control.q.val().get_bits::<3>(24);
         self.learn_word.next = self.learn_axons.read_data.val();
         self.learning.next = self.learn_word.val().get_bit(22) & self.armed.q.val();
@@ -549,15 +535,14 @@ impl<
             StdpPhase::TraceSweep => {
                 self.stage_valid.d.next = false;
                 if self.sweep_issuing.q.val() {
-                    self.post_spikes.read_group.next =
-                        bit_cast::<GB, GB1>(self.sweep_group.q.val());
+                    self.post_spikes.read_group.next = bit_cast::<GB, NB>(self.sweep_group.q.val());
                     self.post_spikes.read_current.next = true;
                     for r in 0..4 {
                         self.post_traces[r].read_address.next =
-                            bit_cast::<GB, GB1>(self.sweep_group.q.val());
+                            bit_cast::<GB, NB>(self.sweep_group.q.val());
                     }
                     self.stage_valid.d.next = true;
-                    self.stage_group.d.next = bit_cast::<GB, GB1>(self.sweep_group.q.val());
+                    self.stage_group.d.next = bit_cast::<GB, NB>(self.sweep_group.q.val());
                     self.stage_rule.d.next = self.sweep_rule.q.val().get_bits::<2>(0);
                     self.sweep_group.d.next = self.sweep_group.q.val() + 1;
                     if self.sweep_group.q.val() + 1 == self.group_count.val() {
@@ -628,7 +613,7 @@ impl<
             }
             for r in 0..4 {
                 if (self.cfg.target.val() == self.post_trace_target.val())
-                    & ((self.cfg.addr.val() >> self.group_bits.val()).get_bits::<2>(0)
+                    & (bit_cast::<2, 24>(self.cfg.addr.val() >> self.group_bits.val())
                         == self.rule_index[r].val())
                 {
                     self.post_traces[r].write_enable.next = true;
@@ -666,7 +651,7 @@ impl<
             self.read_index.d.next = self.cfg.addr.val().get_bits::<3>(0);
             if self.cfg.target.val() == self.post_trace_target.val() {
                 self.read_index.d.next =
-                    (self.cfg.addr.val() >> self.group_bits.val()).get_bits::<3>(0);
+                    bit_cast::<3, 24>(self.cfg.addr.val() >> self.group_bits.val());
             }
             self.synapse_sram.read_address.next = bit_cast::<SB, 24>(self.cfg.addr.val());
             self.synapse_high.read_address.next = bit_cast::<SB, 24>(self.cfg.addr.val());

@@ -29,7 +29,7 @@ use crate::rtl::stdp_synapses::StdpSynapses;
 use crate::rtl::synapse_port::WEIGHT_BITS;
 
 /// A 64-neuron, 32-axon stage: 16 groups.
-type Stage = StdpSynapses<6, 5, 4, 9, 5, 6>;
+type Stage = StdpSynapses<6, 5, 4, 9, 6>;
 const AXONS: usize = 32;
 const GROUPS: usize = 16;
 const NEURONS: usize = GROUPS * WEIGHTS_PER_WORD;
