@@ -117,14 +117,14 @@ impl Reference {
             };
             let rule = self.rules[rule_index];
             self.x[axon] = trace_update(self.x[axon], rule.x_decay, rule.x_impulse, pre[axon]);
-            for neuron in 0..NEURONS {
-                if spec.learns_onto(neuron).is_some() && (pre[axon] || post[neuron]) {
+            for (neuron, &post) in post.iter().enumerate() {
+                if spec.learns_onto(neuron).is_some() && (pre[axon] || post) {
                     let w = &mut self.w[axon][neuron];
                     *w = learned_weight(
                         &rule,
                         *w,
                         pre[axon],
-                        post[neuron],
+                        post,
                         self.x[axon],
                         self.y[rule_index][neuron],
                     );
@@ -445,13 +445,13 @@ fn stdp_synapses_learn_as_fixed_stdp_at_the_port() {
         events.shuffle(&mut rng);
         tick_start(&mut sim);
         input_phase(&mut sim, &reference, &events, stall, &mut rng);
-        post_and_window(&mut sim, &vec![false; NEURONS], &mut rng);
+        post_and_window(&mut sim, &[false; NEURONS], &mut rng);
         let mut pre = vec![false; AXONS];
         for &axon in &events {
             pre[axon] = true;
         }
         reference.learn(&pre, &previous_post.expect("ticks ran"));
-        reference.advance_post_traces(&vec![false; NEURONS]);
+        reference.advance_post_traces(&[false; NEURONS]);
         check_state(&mut sim, &reference, round);
     }
     assert!(updated_words > 500, "only {updated_words} learned words");
