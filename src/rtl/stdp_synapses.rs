@@ -35,10 +35,14 @@
 //! the pre events of the tick after it: a driver runs one more tick with the neuron count at 0
 //! and reads the post traces before it (its window would decay them once more).
 //!
+//! The events of the first tick after `LearnControl` is written are no tick's pre spikes
+//! (`armed` low): that tick learns nothing and its window only updates `y`, as the golden stage.
+//!
 //! Cycles: the input phase is as fast as [`SramSynapses`](super::sram_synapses::SramSynapses)
-//! (always ready, one cycle latency). The window takes `1 + axon_limit + Σ (1 + words of the
-//! row)` over learning axons without a pre event (when the previous tick had a post spike)
-//! `+ rules · groups + 1` cycles.
+//! (always ready, one cycle latency). With learning configured, `stage_busy` is high for
+//! `1 (entry) + axon_limit + Σ row words (learning axons without a pre event, when the previous
+//! tick had a post spike) + rules · groups + 2 (sweep drain)` cycles of the window (derived from
+//! the state machine, not yet checked by a test); without rules or axons, 1.
 
 use rust_hdl::prelude::*;
 

@@ -348,6 +348,30 @@ fn post_and_window(sim: &mut Clocked<Stage>, post: &[bool], rng: &mut StdRng) ->
     cycles
 }
 
+/// The window's `stage_busy` cycles stated in `stdp_synapses`: entry, one per axon below the
+/// limit and one per row word of a learning axon without a pre event (once a tick has been
+/// learned, and when the previous tick had a post spike), one per (rule, group), sweep drain.
+fn window_cycles(reference: &Reference, events: &[usize], previous_post: Option<&[bool]>) -> u64 {
+    let axon_pass = match previous_post {
+        None => 0,
+        Some(post) => {
+            let rows: usize = if post.iter().any(|&p| p) {
+                reference
+                    .axons
+                    .iter()
+                    .enumerate()
+                    .filter(|(axon, spec)| spec.learning.is_some() && !events.contains(axon))
+                    .map(|(_, spec)| spec.last_group - spec.first_group + 1)
+                    .sum()
+            } else {
+                0
+            };
+            AXONS + rows
+        }
+    };
+    (1 + axon_pass + reference.rules.len() * GROUPS + 2) as u64
+}
+
 fn tick_start(sim: &mut Clocked<Stage>) {
     poke(&mut sim.block.port.tick_start, true);
     sim.mark_dirty();
@@ -420,7 +444,9 @@ fn stdp_synapses_learn_as_fixed_stdp_at_the_port() {
             let post: Vec<bool> = (0..NEURONS).map(|_| rng.gen_bool(rate)).collect();
             tick_start(&mut sim);
             input_phase(&mut sim, &reference, &events, stall, &mut rng);
-            post_and_window(&mut sim, &post, &mut rng);
+            let expected = window_cycles(&reference, &events, previous_post.as_deref());
+            let measured = post_and_window(&mut sim, &post, &mut rng);
+            assert_eq!(measured, expected + 1, "round {round}: window cycles");
             if let Some(previous_post) = previous_post.take() {
                 let mut pre = vec![false; AXONS];
                 for &axon in &events {
@@ -445,7 +471,9 @@ fn stdp_synapses_learn_as_fixed_stdp_at_the_port() {
         events.shuffle(&mut rng);
         tick_start(&mut sim);
         input_phase(&mut sim, &reference, &events, stall, &mut rng);
-        post_and_window(&mut sim, &[false; NEURONS], &mut rng);
+        let expected = window_cycles(&reference, &events, previous_post.as_deref());
+        let measured = post_and_window(&mut sim, &[false; NEURONS], &mut rng);
+        assert_eq!(measured, expected + 1, "round {round}: window cycles");
         let mut pre = vec![false; AXONS];
         for &axon in &events {
             pre[axon] = true;

@@ -176,6 +176,18 @@ impl Depth {
         }
     }
 
+    /// Whether the target exists on learning cores only (the `StdpSynapses` stage's).
+    pub fn learning_only(self) -> bool {
+        matches!(
+            self,
+            Depth::LearningSynapseWords
+                | Depth::LearningPerAxon
+                | Depth::LearningRuleGroups
+                | Depth::LearningRuleWords
+                | Depth::LearningSingle
+        )
+    }
+
     /// The depth's formula, for the documentation.
     pub fn formula(self) -> &'static str {
         match self {
@@ -461,8 +473,22 @@ mod tests {
         assert_eq!(CfgTarget::FanoutEntry.depth(&tile), 512);
         let table = depth_table(&core);
         let existing = table.iter().filter(|&&d| d > 0).count();
-        let core_targets = TARGETS.iter().filter(|s| s.owner != Owner::Fanout).count();
+        let core_targets = TARGETS
+            .iter()
+            .filter(|s| s.owner != Owner::Fanout && !s.depth.learning_only())
+            .count();
         assert_eq!(existing, core_targets);
+        // A learning core has the learning targets too.
+        let learning_targets = TARGETS.iter().filter(|s| s.depth.learning_only()).count();
+        let learning = depth_table(&Dims::learning_core(64, 32));
+        assert_eq!(
+            learning.iter().filter(|&&d| d > 0).count(),
+            core_targets + learning_targets
+        );
+        assert_eq!(
+            CfgTarget::PostTrace.depth(&Dims::learning_core(64, 32)),
+            4 * 16
+        );
         assert_eq!(
             table.iter().filter(|&&d| d > 0).count(),
             depth_table(&tile).iter().filter(|&&d| d > 0).count() - 2
