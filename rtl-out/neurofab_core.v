@@ -277,7 +277,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     localparam  group_bits = 8'h6;
     localparam  weight_sign_fill = 24'hff0000;
     localparam  clear_end = 9'b100000000;
-    localparam  synapse_target = 4'h0;
+    localparam  stage_targets = 16'hf801;
     localparam  axon_meta_target = 4'h1;
     localparam  param_decay_target = 4'h2;
     localparam  param_bias_shift_target = 4'h3;
@@ -1168,7 +1168,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
         end
         acc_banks$3$write_enable = acc_write_enable | acc_write_zero;
         read_cycle = cfg$read & (phase$q == CorePhase$Idle);
-        stage_cfg$read = read_cycle & (cfg$target == synapse_target);
+        stage_cfg$read = read_cycle & (((stage_targets >> cfg$target) & 32'h1) != 32'h0);
         read_pending$d = cfg$read & ~stage_cfg$read;
         if (cfg$read) begin
             read_target$d = clear_target;

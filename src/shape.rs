@@ -54,7 +54,8 @@ impl CoreShape {
 
 /// The shape table. `core_shapes!(TOP => callback!(args))` calls
 /// `callback!(args (neurons, axons) [NB, AB, GB, SB, NB1, AB1, EB]; ...)` with the rows whose
-/// column for `TOP` (`core`, `host` or `system`) says `yes`, in table order (ascending size,
+/// column for `TOP` (`core`, `host`, `system` or `learning`: the learning core, built for
+/// two shapes to bound compile time) says `yes`, in table order (ascending size,
 /// the order error messages list them in).
 ///
 /// The const parameters of a row, for `N` neurons and `A` axons (powers of two), 4 weights per
@@ -66,12 +67,12 @@ impl CoreShape {
 macro_rules! core_shapes {
     ($top:ident => $callback:ident ! $args:tt) => {
         $crate::shape::core_shapes!(@filter $top $callback $args [];
-            // (neurons, axons) [NB, AB, GB, SB, NB1, AB1, EB]  core host system
-            (64, 32)    [6, 5, 4, 9, 7, 6, 9]         yes  yes  no;
-            (64, 64)    [6, 6, 4, 10, 7, 7, 9]        yes  yes  yes;
-            (256, 256)  [8, 8, 6, 14, 9, 9, 11]       yes  yes  yes;
-            (512, 512)  [9, 9, 7, 16, 10, 10, 12]     yes  yes  no;
-            (1024, 512) [10, 9, 8, 17, 11, 10, 13]    yes  yes  no;
+            // (neurons, axons) [NB, AB, GB, SB, NB1, AB1, EB]  core host system learning
+            (64, 32)    [6, 5, 4, 9, 7, 6, 9]         yes  yes  no     no;
+            (64, 64)    [6, 6, 4, 10, 7, 7, 9]        yes  yes  yes    yes;
+            (256, 256)  [8, 8, 6, 14, 9, 9, 11]       yes  yes  yes    yes;
+            (512, 512)  [9, 9, 7, 16, 10, 10, 12]     yes  yes  no     no;
+            (1024, 512) [10, 9, 8, 17, 11, 10, 13]    yes  yes  no     no;
         )
     };
     // Every row seen: hand the kept ones to the callback.
@@ -79,20 +80,24 @@ macro_rules! core_shapes {
         $crate::shape::$callback!($($args)* $($kept)*)
     };
     (@filter core $callback:ident $args:tt [$($kept:tt)*];
-        $shape:tt $params:tt yes $host:ident $system:ident; $($rest:tt)*) => {
+        $shape:tt $params:tt yes $host:ident $system:ident $learning:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter core $callback $args [$($kept)* $shape $params;]; $($rest)*)
     };
     (@filter host $callback:ident $args:tt [$($kept:tt)*];
-        $shape:tt $params:tt $core:ident yes $system:ident; $($rest:tt)*) => {
+        $shape:tt $params:tt $core:ident yes $system:ident $learning:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter host $callback $args [$($kept)* $shape $params;]; $($rest)*)
     };
     (@filter system $callback:ident $args:tt [$($kept:tt)*];
-        $shape:tt $params:tt $core:ident $host:ident yes; $($rest:tt)*) => {
+        $shape:tt $params:tt $core:ident $host:ident yes $learning:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter system $callback $args [$($kept)* $shape $params;]; $($rest)*)
+    };
+    (@filter learning $callback:ident $args:tt [$($kept:tt)*];
+        $shape:tt $params:tt $core:ident $host:ident $system:ident yes; $($rest:tt)*) => {
+        $crate::shape::core_shapes!(@filter learning $callback $args [$($kept)* $shape $params;]; $($rest)*)
     };
     // A row without `yes` for this top: skipped.
     (@filter $top:ident $callback:ident $args:tt $kept:tt;
-        $shape:tt $params:tt $core:ident $host:ident $system:ident; $($rest:tt)*) => {
+        $shape:tt $params:tt $core:ident $host:ident $system:ident $learning:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter $top $callback $args $kept; $($rest)*)
     };
 }
@@ -166,6 +171,10 @@ pub const SYSTEM_SHAPES: [(usize, usize); core_shapes!(system => shape_count!())
 pub const HOST_SHAPES: [(usize, usize); core_shapes!(host => shape_count!())] =
     core_shapes!(host => shape_list!());
 
+/// Core shapes the learning core (STDP synapse stage) is generated for.
+pub const LEARNING_SHAPES: [(usize, usize); core_shapes!(learning => shape_count!())] =
+    core_shapes!(learning => shape_list!());
+
 /// `shapes` as `64x32, 64x64, ...` for error messages.
 pub fn shape_list_text(shapes: &[(usize, usize)]) -> String {
     shapes
@@ -206,6 +215,7 @@ mod tests {
             [(64, 32), (64, 64), (256, 256), (512, 512), (1024, 512)]
         );
         assert_eq!(SYSTEM_SHAPES, [(64, 64), (256, 256)]);
+        assert_eq!(LEARNING_SHAPES, [(64, 64), (256, 256)]);
         assert_eq!(HOST_SHAPES, SUPPORTED_SHAPES);
         assert_eq!(shape_list_text(&SYSTEM_SHAPES), "64x64, 256x256");
         let other = CoreShape {

@@ -21,7 +21,7 @@ use rust_hdl::prelude::*;
 use super::block_ram::BlockRam;
 use super::cfg_bus::{CfgBus, CfgBusDriver, CFG_TARGET_WIDTH};
 use super::lif_unit::{sign_fill, LifUnit};
-use super::regmap::{self, CfgTarget};
+use super::regmap::{self, CfgTarget, Owner, CFG_TARGET_CODES};
 use super::synapse_port::{SynapseRequester, WEIGHT_BITS};
 
 /// Accumulator banks (= weight lanes = accumulator slots per neuron).
@@ -172,9 +172,9 @@ pub struct CoreSequencer<
     group_bits: Constant<Bits<8>>,
     weight_sign_fill: Constant<Bits<24>>,
     clear_end: Constant<Bits<NB1>>,
-    // The codes of the core's own configuration targets, from the register map, and of the
-    // synapse stage's (reads of it are routed to the stage).
-    synapse_target: Constant<Bits<CFG_TARGET_WIDTH>>,
+    // The codes of the core's own configuration targets, from the register map, and the mask
+    // of the synapse stage's (reads of them are routed to the stage).
+    stage_targets: Constant<Bits<CFG_TARGET_CODES>>,
     axon_meta_target: Constant<Bits<CFG_TARGET_WIDTH>>,
     param_decay_target: Constant<Bits<CFG_TARGET_WIDTH>>,
     param_bias_shift_target: Constant<Bits<CFG_TARGET_WIDTH>>,
@@ -269,7 +269,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
             group_bits: Constant::new((GB as u64).into()),
             weight_sign_fill: sign_fill::<24>(WEIGHT_BITS),
             clear_end: Constant::new((1u64 << NB).into()),
-            synapse_target: regmap::hdl::constant(CfgTarget::Synapse),
+            stage_targets: regmap::hdl::owner_mask(Owner::SynapseStage),
             axon_meta_target: regmap::hdl::constant(CfgTarget::AxonMeta),
             param_decay_target: regmap::hdl::constant(CfgTarget::ParamDecay),
             param_bias_shift_target: regmap::hdl::constant(CfgTarget::ParamBiasShift),
@@ -672,13 +672,13 @@ impl<const NB: usize, const AB: usize, const GB: usize, const NB1: usize, const 
         // cycle, when the registered target selects it). The ports are free while idle except
         // the descriptor RAM's, which serves the enqueue (`event_ready` is low in a read
         // cycle, above), and u/v's, which serve the probe (stale in the cycle after a read).
-        // Reads of the synapse stage's target go to the stage, which answers them; this block
-        // answers every other read: its targets with the stored word zero-extended, the rest
+        // Reads of the synapse stage's targets (owner in the register map) go to the stage,
+        // which answers them; this block answers every other read: its targets with the stored word zero-extended, the rest
         // (commands, unused codes, a read while busy) with 0. Both answers are 0 outside
         // their `read_valid`, so the core's answer is their OR.
         self.read_cycle.next = self.cfg.read.val() & (self.phase.q.val() == CorePhase::Idle);
-        self.stage_cfg.read.next =
-            self.read_cycle.val() & (self.cfg.target.val() == self.synapse_target.val());
+        self.stage_cfg.read.next = self.read_cycle.val()
+            & (((self.stage_targets.val() >> self.cfg.target.val()) & 1) != 0);
         self.read_pending.d.next = self.cfg.read.val() & !self.stage_cfg.read.val();
         if self.cfg.read.val() {
             // A read while busy answers 0: register a target that is not readable (Clear).

@@ -8,6 +8,7 @@ use std::io::Write;
 
 use rust_hdl::prelude::*;
 
+use super::learning_core::LearningCore;
 use super::neurocore::NeuroCore;
 use super::ports::Pins;
 use super::rtl_top::{port_access, RtlTop};
@@ -17,6 +18,11 @@ use crate::shape::{with_shape, CoreShape};
 core_port_list!(port_access!(
     [const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize]
         NeuroCore<NB, AB, GB, SB, NB1, AB1>, CorePorts
+));
+
+core_port_list!(port_access!(
+    [const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize]
+        LearningCore<NB, AB, GB, SB, NB1, AB1>, CorePorts
 ));
 
 /// Runs `$body` with `$core` bound to a fresh `NeuroCore` of the given shape (one of
@@ -58,6 +64,18 @@ pub fn rtl_core_traced(shape: CoreShape, vcd: Box<dyn Write>) -> Box<dyn Pins<Co
                 .traced(vcd),
         )
     })
+}
+
+/// A learning neurocore ([`LearningCore`]) simulated by rust-hdl, for a shape of
+/// [`crate::shape::LEARNING_SHAPES`] (`None` for any other).
+pub fn rtl_learning_core(shape: CoreShape) -> Option<Box<dyn Pins<CorePorts>>> {
+    with_shape!(learning, shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
+        let core = LearningCore::<NB, AB, GB, SB, NB1, AB1>::new();
+        Some(Box::new(
+            RtlTop::new::<CorePorts>(core, "learning neurocore logic")
+                .with_child_clocks(LearningCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks()),
+        ) as Box<dyn Pins<CorePorts>>)
+    }, _ => None)
 }
 
 #[cfg(test)]

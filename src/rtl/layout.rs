@@ -10,6 +10,7 @@
 //! order of magnitude slower to simulate.
 
 use super::regmap;
+use crate::fixed::stdp::{SignMode, StdpRule};
 use crate::fixed::{from_twos, to_twos};
 
 /// Weights per synapse word: one synapse SRAM read feeds this many neurons (defined with the
@@ -176,6 +177,202 @@ pub fn pack_synapse_word(weights: [i64; WEIGHTS_PER_WORD]) -> u32 {
     })
 }
 
+// ---- The learning synapse stage (`StdpSynapses`, spec §5).
+//
+// Weights of a learning core are 9-bit two's complement (mixed mode reaches -256..=255): the
+// low 8 bits of each lane stay in the 32-bit synapse word (the same word and address as a
+// plain core's), the ninth bit of each lane in a 4-bit plane beside it (`SynapseHigh`). A
+// `Synapse` write sets the plane to the lanes' sign bits, so a plain 8-bit word written as on
+// any core means the same weights; learning projections write their plane after the word. Why
+// a plane and not sign-mode magnitude codes: the port and the rule then see one encoding for
+// every axon (plain or learning, any mode), and no memory word grows past 32 bits.
+
+/// Width of a weight of the learning stage (two's complement, `-256..=255`).
+pub const LEARN_WEIGHT_BITS: u32 = 9;
+/// Width of a synapse-high word: the ninth bit of each of the `WEIGHTS_PER_WORD` lanes.
+pub const SYNAPSE_HIGH_BITS: u32 = WEIGHTS_PER_WORD as u32;
+/// Width of a pre or post trace (spec §5: 7-bit unsigned).
+pub const TRACE_BITS: u32 = 7;
+/// Learning rules (register sets and post-trace memories) of a learning stage: one per
+/// learning projection whose target population the core holds.
+pub const LEARN_RULES: usize = 4;
+/// Width of a rule index.
+pub const RULE_INDEX_BITS: u32 = 2;
+/// Width of a learning-axon word (see [`LearnAxonWord::pack`]).
+pub const LEARN_AXON_BITS: u32 = 31;
+/// Width of a post-trace word: the traces of one rule for the 4 neurons of a group.
+pub const POST_TRACE_WORD_BITS: u32 = TRACE_BITS * WEIGHTS_PER_WORD as u32;
+/// Words per rule in the `LearnRule` target: [`LearnRuleWords::decays`] at address
+/// `2 * rule`, [`LearnRuleWords::rates`] at `2 * rule + 1`.
+pub const LEARN_RULE_WORDS: usize = 2;
+/// Width of a rule word.
+pub const LEARN_RULE_WORD_BITS: u32 = 30;
+/// Width of the learning control word (see [`LearnControl::pack`]).
+pub const LEARN_CONTROL_BITS: u32 = 32;
+/// Offset of `a_*_exp` in its stored shift field: `shift = exp + 7` (`0..=15`).
+pub const RATE_SHIFT_OFFSET: i64 = crate::fixed::stdp::WEIGHT_FRACTION_BITS as i64;
+
+/// Sign-mode codes in a rule word: the one table of them.
+pub fn sign_mode_code(mode: SignMode) -> u64 {
+    match mode {
+        SignMode::Excitatory => 0,
+        SignMode::Mixed => 1,
+        SignMode::Inhibitory => 2,
+    }
+}
+
+/// Per-axon word of the learning stage: whether the axon learns, with which rule, which lanes
+/// of its row are synapses of its projection, and its pre trace. Plain axons have `learning`
+/// false (the other fields unused).
+///
+/// The lane bounds exist because populations take consecutive neurons not aligned to groups
+/// of 4: the first and last group of a row may hold neurons of other populations, whose
+/// weights from this axon are 0 and must stay 0.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct LearnAxonWord {
+    /// First group of the axon's row (as in its [`AxonWord`]).
+    pub first_group: u64,
+    /// Last group of the row.
+    pub last_group: u64,
+    /// First lane of the first group that is a synapse (`target_first_neuron % 4`).
+    pub first_lane: u64,
+    /// Last lane of the last group that is a synapse (`target_last_neuron % 4`).
+    pub last_lane: u64,
+    /// Learning rule (`0..LEARN_RULES`).
+    pub rule: u64,
+    /// The axon belongs to a learning projection.
+    pub learning: bool,
+    /// Pre trace `x`, `0..=127`.
+    pub x: u64,
+    /// Stage-internal: the axon's pre event of this tick has been learned (cleared by the
+    /// window). 0 when loading.
+    pub pre_done: bool,
+}
+
+impl LearnAxonWord {
+    /// Packs the word: first group bits 0..8, last group 8..16, first lane 16..18, last lane
+    /// 18..20, rule 20..22, learning 22, `x` 23..30, pre-done 30.
+    pub fn pack(&self) -> u32 {
+        (self.first_group
+            | (self.last_group << 8)
+            | (self.first_lane << 16)
+            | (self.last_lane << 18)
+            | (self.rule << 20)
+            | (u64::from(self.learning) << 22)
+            | (self.x << 23)
+            | (u64::from(self.pre_done) << 30)) as u32
+    }
+
+    /// Unpacks a word packed by [`LearnAxonWord::pack`].
+    pub fn unpack(word: u32) -> LearnAxonWord {
+        let word = u64::from(word);
+        LearnAxonWord {
+            first_group: word & 0xff,
+            last_group: (word >> 8) & 0xff,
+            first_lane: (word >> 16) & 0b11,
+            last_lane: (word >> 18) & 0b11,
+            rule: (word >> 20) & 0b11,
+            learning: (word >> 22) & 1 == 1,
+            x: (word >> 23) & 0x7f,
+            pre_done: (word >> 30) & 1 == 1,
+        }
+    }
+}
+
+/// A rule's two words in the `LearnRule` target.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct LearnRuleWords {
+    /// `x_decay` bits 0..12, `y_decay` 12..24, sign mode 24..26 ([`sign_mode_code`]).
+    pub decays: u32,
+    /// `x_impulse` bits 0..7, `y_impulse` 7..14, `a_minus_mant` 14..18 (two's complement),
+    /// `a_minus_exp + 7` 18..22, `a_plus_mant` 22..26, `a_plus_exp + 7` 26..30.
+    pub rates: u32,
+}
+
+impl LearnRuleWords {
+    /// The words of `rule`.
+    pub fn of(rule: &StdpRule) -> LearnRuleWords {
+        let decays = rule.x_decay as u64
+            | ((rule.y_decay as u64) << 12)
+            | (sign_mode_code(rule.sign_mode) << 24);
+        let rates = rule.x_impulse as u64
+            | ((rule.y_impulse as u64) << 7)
+            | (to_twos(rule.a_minus_mant, 4) << 14)
+            | (((rule.a_minus_exp + RATE_SHIFT_OFFSET) as u64) << 18)
+            | (to_twos(rule.a_plus_mant, 4) << 22)
+            | (((rule.a_plus_exp + RATE_SHIFT_OFFSET) as u64) << 26);
+        LearnRuleWords {
+            decays: decays as u32,
+            rates: rates as u32,
+        }
+    }
+}
+
+/// The learning stage's control register.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct LearnControl {
+    /// The learning window visits axons `0..axon_limit` (every learning axon is below it; the
+    /// mapper places learning axons first).
+    pub axon_limit: u64,
+    /// Groups whose post traces the window updates (`⌈used neurons / 4⌉`).
+    pub groups: u64,
+    /// Rules in use (`0..=LEARN_RULES`): the window updates the post traces of these.
+    pub rules: u64,
+}
+
+impl LearnControl {
+    /// Packs the word: axon limit bits 0..12, groups 12..24, rules 24..27.
+    pub fn pack(&self) -> u32 {
+        (self.axon_limit | (self.groups << 12) | (self.rules << 24)) as u32
+    }
+
+    /// Unpacks a word packed by [`LearnControl::pack`].
+    pub fn unpack(word: u32) -> LearnControl {
+        let word = u64::from(word);
+        LearnControl {
+            axon_limit: word & 0xfff,
+            groups: (word >> 12) & 0xfff,
+            rules: (word >> 24) & 0b111,
+        }
+    }
+}
+
+/// Splits 4 learning-stage weights (`-256..=255`) into the synapse word (low 8 bits of each
+/// lane) and the synapse-high word (bit 8 of lane `i` at bit `i`).
+pub fn pack_learning_weights(weights: [i64; WEIGHTS_PER_WORD]) -> (u32, u32) {
+    weights
+        .iter()
+        .enumerate()
+        .fold((0, 0), |(low, high), (lane, &w)| {
+            let bits = to_twos(w, LEARN_WEIGHT_BITS);
+            (
+                low | (((bits & 0xff) as u32) << (WEIGHT_BITS as usize * lane)),
+                high | (((bits >> 8) as u32) << lane),
+            )
+        })
+}
+
+/// The 4 weights of a synapse word and its synapse-high word.
+pub fn unpack_learning_weights(low: u32, high: u32) -> [i64; WEIGHTS_PER_WORD] {
+    std::array::from_fn(|lane| {
+        let bits = u64::from((low >> (WEIGHT_BITS as usize * lane)) & 0xff)
+            | (u64::from((high >> lane) & 1) << 8);
+        from_twos(bits, LEARN_WEIGHT_BITS)
+    })
+}
+
+/// Packs the post traces of one rule for a group's 4 neurons (lane `i` at bits `7i..7i+7`).
+pub fn pack_post_traces(traces: [i64; WEIGHTS_PER_WORD]) -> u32 {
+    traces.iter().enumerate().fold(0, |word, (lane, &y)| {
+        word | ((y as u32) << (TRACE_BITS as usize * lane))
+    })
+}
+
+/// The 4 traces of a post-trace word.
+pub fn unpack_post_traces(word: u32) -> [i64; WEIGHTS_PER_WORD] {
+    std::array::from_fn(|lane| i64::from((word >> (TRACE_BITS as usize * lane)) & 0x7f))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +420,59 @@ mod tests {
         assert_eq!(word.pack(), 0xab | (0xcd << 8) | (3 << 16) | (7 << 18));
         assert!(word.pack() < 1 << AXON_META_BITS);
         assert_eq!(AxonWord::unpack(word.pack()), word);
+    }
+
+    #[test]
+    fn learning_words_round_trip() {
+        let word = LearnAxonWord {
+            first_group: 0xab,
+            last_group: 0xcd,
+            first_lane: 1,
+            last_lane: 2,
+            rule: 3,
+            learning: true,
+            x: 127,
+            pre_done: true,
+        };
+        assert!(u64::from(word.pack()) < 1 << LEARN_AXON_BITS);
+        assert_eq!(LearnAxonWord::unpack(word.pack()), word);
+        let control = LearnControl {
+            axon_limit: 512,
+            groups: 256,
+            rules: 4,
+        };
+        assert_eq!(LearnControl::unpack(control.pack()), control);
+        for weights in [[-256, 255, -1, 0], [128, -129, 1, -2]] {
+            let (low, high) = pack_learning_weights(weights);
+            assert!(high < 1 << SYNAPSE_HIGH_BITS);
+            assert_eq!(unpack_learning_weights(low, high), weights);
+        }
+        // -256 = 1_0000_0000: low byte 0, ninth bit 1; 255: low 0xff, ninth 0.
+        assert_eq!(pack_learning_weights([-256, 255, 0, 0]), (0xff00, 0b01));
+        let traces = [127, 0, 5, 64];
+        assert!(pack_post_traces(traces) < 1 << POST_TRACE_WORD_BITS);
+        assert_eq!(unpack_post_traces(pack_post_traces(traces)), traces);
+    }
+
+    #[test]
+    fn rule_words_place_fields() {
+        let rule = StdpRule {
+            sign_mode: SignMode::Inhibitory,
+            x_impulse: 127,
+            x_decay: 4095,
+            y_impulse: 1,
+            y_decay: 1,
+            a_plus_mant: -8,
+            a_plus_exp: 8,
+            a_minus_mant: 7,
+            a_minus_exp: -7,
+        };
+        let words = LearnRuleWords::of(&rule);
+        assert_eq!(words.decays, 4095 | (1 << 12) | (2 << 24));
+        assert_eq!(
+            words.rates,
+            127 | (1 << 7) | (7 << 14) | (0b1000 << 22) | (15 << 26)
+        );
+        assert!(u64::from(words.rates) < 1 << LEARN_RULE_WORD_BITS);
     }
 }

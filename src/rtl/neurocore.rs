@@ -39,13 +39,19 @@ use super::clocked::ClockOf;
 use super::core_sequencer::CoreSequencer;
 use super::sram_synapses::SramSynapses;
 
-/// A neurocore with `2^NB` neurons and `2^AB` axons.
+/// Declares a composed core `$name`: a [`CoreSequencer`] wired to the synapse stage `$stage`
+/// (a type spelled with the const parameters below), with the core's pins. The one definition
+/// of the wiring, for [`NeuroCore`] and the learning core
+/// ([`LearningCore`](super::learning_core::LearningCore)).
+macro_rules! composed_core {
+    ($(#[$doc:meta])* $name:ident, $stage:ty) => {
+$(#[$doc])*
 ///
 /// Const parameters (Rust cannot yet derive one from another, so all are spelled out and
-/// checked in [`NeuroCore::new`]): `GB = NB - 2` (synapse groups of 4 neurons),
+/// checked in `new`): `GB = NB - 2` (synapse groups of 4 neurons),
 /// `SB = AB + GB` (synapse SRAM address), `NB1 = NB + 1`, `AB1 = AB + 1` (counters).
 #[derive(LogicBlock)]
-pub struct NeuroCore<
+pub struct $name<
     const NB: usize,
     const AB: usize,
     const GB: usize,
@@ -95,7 +101,7 @@ pub struct NeuroCore<
     // The instance is named `core` so that the neuron-count register keeps its Verilog path
     // (`...$core$neuron_count`, which `export::verilog::add_neuron_count_hook` looks for).
     core: CoreSequencer<NB, AB, GB, NB1, AB1>,
-    synapses: SramSynapses<NB, AB, GB, SB>,
+    synapses: $stage,
 }
 
 impl<
@@ -105,7 +111,7 @@ impl<
         const SB: usize,
         const NB1: usize,
         const AB1: usize,
-    > NeuroCore<NB, AB, GB, SB, NB1, AB1>
+    > $name<NB, AB, GB, SB, NB1, AB1>
 {
     /// Builds an empty core; panics if the const parameters are inconsistent (a programming
     /// error in the preset table, never a user input).
@@ -163,7 +169,7 @@ impl<
         const SB: usize,
         const NB1: usize,
         const AB1: usize,
-    > Default for NeuroCore<NB, AB, GB, SB, NB1, AB1>
+    > Default for $name<NB, AB, GB, SB, NB1, AB1>
 {
     fn default() -> Self {
         Self::new()
@@ -177,7 +183,7 @@ impl<
         const SB: usize,
         const NB1: usize,
         const AB1: usize,
-    > Logic for NeuroCore<NB, AB, GB, SB, NB1, AB1>
+    > Logic for $name<NB, AB, GB, SB, NB1, AB1>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -229,3 +235,12 @@ impl<
         self.core.synapse.stage_busy.next = self.synapses.port.stage_busy.val();
     }
 }
+    };
+}
+pub(crate) use composed_core;
+
+composed_core!(
+    /// A neurocore with `2^NB` neurons and `2^AB` axons and the synapse SRAM ([`SramSynapses`]).
+    NeuroCore,
+    SramSynapses<NB, AB, GB, SB>
+);

@@ -8,6 +8,8 @@ mod lif_unit;
 mod sar_adc;
 mod slow_stage;
 mod sram_synapses;
+mod stdp_rule;
+mod stdp_synapses;
 mod write_verify;
 
 /// For the blocks' own Verilog: `block` (connected) renamed to `module` passes `verilator

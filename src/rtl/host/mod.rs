@@ -260,10 +260,13 @@ mod tests {
         );
         assert_eq!(config.target_depths[CfgTarget::StateV.code() as usize], 64);
         assert_eq!(config.target_depths[CfgTarget::Clear.code() as usize], 1);
-        // Every core target exists; the fan-out unit's do not (no fan-out in this design).
+        // Every core target exists; the fan-out unit's do not (no fan-out in this design), nor
+        // the learning stage's (the host design's core has the synapse SRAM).
         for target in CfgTarget::ALL {
             let exists = config.target_depths[target.code() as usize] > 0;
-            assert_eq!(exists, target.spec().owner != Owner::Fanout, "{target:?}");
+            let expected =
+                target.spec().owner != Owner::Fanout && !target.spec().depth.learning_only();
+            assert_eq!(exists, expected, "{target:?}");
         }
     }
 }

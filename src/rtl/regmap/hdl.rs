@@ -15,7 +15,7 @@
 use rust_hdl::prelude::*;
 
 use super::protocol::{Command, Status};
-use super::CfgTarget;
+use super::{CfgTarget, Owner, CFG_TARGET_CODES, TARGETS};
 
 /// A code from the register map or the protocol table.
 pub trait Code: Copy {
@@ -62,6 +62,16 @@ pub fn value_constant<const N: usize>(value: u64) -> Constant<Bits<N>> {
     Constant::new(value.into())
 }
 
+/// The targets `owner` decodes, as a mask with bit `code` set for each (a block routes a
+/// read by `(mask >> cfg_target) & 1`).
+pub fn owner_mask(owner: Owner) -> Constant<Bits<CFG_TARGET_CODES>> {
+    let mask = TARGETS
+        .iter()
+        .filter(|spec| spec.owner == owner)
+        .fold(0u64, |mask, spec| mask | 1 << spec.target.code());
+    Constant::new(mask.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +84,15 @@ mod tests {
         }
         let c: Constant<Bits<8>> = constant(Status::QueueFull);
         assert_eq!(c.val().to_u64(), Status::QueueFull.code() as u64);
+    }
+
+    #[test]
+    fn the_stage_mask_has_the_stage_targets() {
+        let mask = owner_mask(Owner::SynapseStage).val().to_u64();
+        for target in CfgTarget::ALL {
+            let owned = target.spec().owner == Owner::SynapseStage;
+            assert_eq!(mask >> target.code() & 1 == 1, owned, "{target:?}");
+        }
     }
 
     #[test]

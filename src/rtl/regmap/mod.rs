@@ -20,8 +20,9 @@ pub mod protocol;
 
 use super::fanout::FLIT_BITS;
 use super::layout::{
-    AXON_META_BITS, PARAM_BIAS_SHIFT_BITS, PARAM_DECAY_BITS, SYNAPSE_WORD_BITS, THRESHOLD_BITS,
-    U_BITS, V_BITS, WEIGHTS_PER_WORD,
+    AXON_META_BITS, LEARN_AXON_BITS, LEARN_CONTROL_BITS, LEARN_RULES, LEARN_RULE_WORDS,
+    LEARN_RULE_WORD_BITS, PARAM_BIAS_SHIFT_BITS, PARAM_DECAY_BITS, POST_TRACE_WORD_BITS,
+    SYNAPSE_HIGH_BITS, SYNAPSE_WORD_BITS, THRESHOLD_BITS, U_BITS, V_BITS, WEIGHTS_PER_WORD,
 };
 
 /// Width of the configuration bus's target selector `cfg_target`: every block's port and
@@ -94,6 +95,8 @@ pub struct Dims {
     pub axons: usize,
     /// Entries of the fan-out table; 0 when the design has no fan-out unit.
     pub fanout_entries: usize,
+    /// The core's synapse stage learns (`StdpSynapses`): it has the learning targets.
+    pub learning: bool,
 }
 
 impl Dims {
@@ -103,6 +106,15 @@ impl Dims {
             neurons,
             axons,
             fanout_entries: 0,
+            learning: false,
+        }
+    }
+
+    /// A single learning core (`StdpSynapses` stage) without a fan-out unit.
+    pub fn learning_core(neurons: usize, axons: usize) -> Dims {
+        Dims {
+            learning: true,
+            ..Dims::core(neurons, axons)
         }
     }
 
@@ -112,6 +124,7 @@ impl Dims {
             neurons,
             axons,
             fanout_entries,
+            learning: false,
         }
     }
 }
@@ -131,6 +144,16 @@ pub enum Depth {
     PerNeuronWithFanout,
     /// The fan-out table's entries (0 without a fan-out unit).
     FanoutEntries,
+    /// As `SynapseWords` on a learning core, else the target does not exist.
+    LearningSynapseWords,
+    /// One word per axon on a learning core.
+    LearningPerAxon,
+    /// One word per (rule, synapse group) on a learning core: `rule * neurons / 4 + group`.
+    LearningRuleGroups,
+    /// `LEARN_RULE_WORDS` words per rule on a learning core.
+    LearningRuleWords,
+    /// A register of a learning core.
+    LearningSingle,
 }
 
 impl Depth {
@@ -144,7 +167,25 @@ impl Depth {
             Depth::PerNeuronWithFanout if dims.fanout_entries > 0 => dims.neurons,
             Depth::PerNeuronWithFanout => 0,
             Depth::FanoutEntries => dims.fanout_entries,
+            _ if !dims.learning => 0,
+            Depth::LearningSynapseWords => Depth::SynapseWords.words(dims),
+            Depth::LearningPerAxon => dims.axons,
+            Depth::LearningRuleGroups => LEARN_RULES * (dims.neurons / WEIGHTS_PER_WORD),
+            Depth::LearningRuleWords => LEARN_RULES * LEARN_RULE_WORDS,
+            Depth::LearningSingle => 1,
         }
+    }
+
+    /// Whether the target exists on learning cores only (the `StdpSynapses` stage's).
+    pub fn learning_only(self) -> bool {
+        matches!(
+            self,
+            Depth::LearningSynapseWords
+                | Depth::LearningPerAxon
+                | Depth::LearningRuleGroups
+                | Depth::LearningRuleWords
+                | Depth::LearningSingle
+        )
     }
 
     /// The depth's formula, for the documentation.
@@ -156,6 +197,11 @@ impl Depth {
             Depth::Single => "1",
             Depth::PerNeuronWithFanout => "neurons (mesh tiles only)",
             Depth::FanoutEntries => "fan-out table entries (mesh tiles only)",
+            Depth::LearningSynapseWords => "axons × neurons / 4 (learning cores only)",
+            Depth::LearningPerAxon => "axons (learning cores only)",
+            Depth::LearningRuleGroups => "4 rules × neurons / 4 (learning cores only)",
+            Depth::LearningRuleWords => "4 rules × 2 (learning cores only)",
+            Depth::LearningSingle => "1 (learning cores only)",
         }
     }
 }
@@ -300,6 +346,31 @@ register_map! {
         "FANOUT_ENTRY", Fanout, Width::Bits(FLIT_BITS), FanoutEntries, ReadWrite,
         "Fan-out table entry: one AER flit `dx 4 | dy 4 | axon 10 | tag 6`."
     },
+    SynapseHigh = 11 {
+        "SYNAPSE_HIGH", SynapseStage, Width::Bits(SYNAPSE_HIGH_BITS as usize),
+        LearningSynapseWords, ReadWrite,
+        "Learning core: bit 8 of the 9-bit weight of each lane (lane i at bit i) of the synapse          word at the same address; a `SYNAPSE` write sets it to the lanes' sign bits          (`layout::pack_learning_weights`)."
+    },
+    LearnAxon = 12 {
+        "LEARN_AXON", SynapseStage, Width::Bits(LEARN_AXON_BITS as usize), LearningPerAxon,
+        ReadWrite,
+        "Learning core: per-axon word at address `axon`: first group | last group | first lane          | last lane | rule | learning | pre trace `x` | pre-done (`layout::LearnAxonWord`)."
+    },
+    PostTrace = 13 {
+        "POST_TRACE", SynapseStage, Width::Bits(POST_TRACE_WORD_BITS as usize),
+        LearningRuleGroups, ReadWrite,
+        "Learning core: post traces `y` (7 bits per lane) of one rule for the 4 neurons of a          group, at address `rule * neurons / 4 + group`."
+    },
+    LearnRule = 14 {
+        "LEARN_RULE", SynapseStage, Width::Bits(LEARN_RULE_WORD_BITS as usize),
+        LearningRuleWords, ReadWrite,
+        "Learning core: rule parameters, decays at address `2 * rule`, impulses and rates at          `2 * rule + 1` (`layout::LearnRuleWords`)."
+    },
+    LearnControl = 15 {
+        "LEARN_CONTROL", SynapseStage, Width::Bits(LEARN_CONTROL_BITS as usize),
+        LearningSingle, ReadWrite,
+        "Learning core: axons the learning window visits | groups | rules in use          (`layout::LearnControl`)."
+    },
 }
 
 // Every code fits the selector and codes are ascending (so they are distinct): checked when
@@ -402,8 +473,22 @@ mod tests {
         assert_eq!(CfgTarget::FanoutEntry.depth(&tile), 512);
         let table = depth_table(&core);
         let existing = table.iter().filter(|&&d| d > 0).count();
-        let core_targets = TARGETS.iter().filter(|s| s.owner != Owner::Fanout).count();
+        let core_targets = TARGETS
+            .iter()
+            .filter(|s| s.owner != Owner::Fanout && !s.depth.learning_only())
+            .count();
         assert_eq!(existing, core_targets);
+        // A learning core has the learning targets too.
+        let learning_targets = TARGETS.iter().filter(|s| s.depth.learning_only()).count();
+        let learning = depth_table(&Dims::learning_core(64, 32));
+        assert_eq!(
+            learning.iter().filter(|&&d| d > 0).count(),
+            core_targets + learning_targets
+        );
+        assert_eq!(
+            CfgTarget::PostTrace.depth(&Dims::learning_core(64, 32)),
+            4 * 16
+        );
         assert_eq!(
             table.iter().filter(|&&d| d > 0).count(),
             depth_table(&tile).iter().filter(|&&d| d > 0).count() - 2
