@@ -2,11 +2,12 @@
 //! engine; every command that needs the hardware refuses a learning network by name, and
 //! `--weights-out` on an engine that cannot learn is refused; no output is left behind.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use neurofab::model::LearnedWeights;
 
 mod common;
+use common::files_in;
 use common::neurofab_in as neurofab;
 
 fn vector(name: &str) -> PathBuf {
@@ -25,14 +26,6 @@ fn dir_with_learning_net() -> tempfile::TempDir {
 }
 
 /// The names of the files in `dir`.
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn sim_writes_the_learned_weights_and_the_spikes() {

@@ -2,7 +2,6 @@
 //! leaves no output at all; standard output behaves like a Unix filter's.
 
 use std::io::Read;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 const NET: &str = r#"{"ticks": 4, "inputs": [{"name": "in", "size": 2, "spikes": [[0, 1], [2, 0]]}],
@@ -13,21 +12,13 @@ const NET: &str = r#"{"ticks": 4, "inputs": [{"name": "in", "size": 2, "spikes":
 const CSV: &str = "tick,population,neuron\n1,p0,1\n3,p0,0\n";
 
 mod common;
+use common::files_in as names_in;
 use common::neurofab_in as neurofab;
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("net.json"), NET).unwrap();
     dir
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]

@@ -2,10 +2,11 @@
 //! bad input (missing --dt, corrupt file, unsupported node, bad stimulus) refused with a clear
 //! message and nothing written.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 mod common;
+use common::files_in;
 use common::neurofab_in as neurofab;
 use neurofab::model::Network;
 
@@ -18,15 +19,6 @@ fn fixture(name: &str) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
 }
 
 const STIMULUS: &str = r#"{"ticks": 30, "inputs": [{"name": "input", "spikes": [[0, 0], [0, 1], [1, 2], [2, 0], [3, 1], [3, 2], [4, 0], [5, 1], [6, 2], [7, 0], [7, 1], [7, 2], [9, 0], [9, 0]]}]}"#;

@@ -79,3 +79,13 @@ pub fn neurofab_in(args: &[&str], dir: &Path) -> Output {
         .output()
         .expect("run neurofab")
 }
+
+/// The names of the files in `dir`, sorted (what a command left behind).
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}

@@ -30,3 +30,27 @@ fn assert_verilog_lints_clean<B: rust_hdl::prelude::Block>(block: &B, module: &s
         panic!("{e}");
     }
 }
+
+/// Connects what a synapse stage receives from the core (its configuration bus and the inputs
+/// of its synapse port), for driving the stage alone.
+fn connect_stage_inputs<const NB: usize, const AB: usize, const GB: usize>(
+    cfg: &mut super::cfg_bus::CfgBus,
+    port: &mut super::synapse_port::SynapseStagePort<NB, AB, GB>,
+) {
+    use rust_hdl::prelude::Logic;
+    cfg.write.connect();
+    cfg.target.connect();
+    cfg.addr.connect();
+    cfg.data.connect();
+    cfg.read.connect();
+    port.req_valid.connect();
+    port.req_axon.connect();
+    port.req_group.connect();
+    port.req_first.connect();
+    port.req_last.connect();
+    port.rsp_ready.connect();
+    port.tick_start.connect();
+    port.post_valid.connect();
+    port.post_neuron.connect();
+    port.window.connect();
+}

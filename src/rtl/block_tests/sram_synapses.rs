@@ -37,21 +37,7 @@ fn lanes(stage: &Stage) -> [i64; WORD_LANES] {
 fn sram_synapses_answer_every_request_with_the_configured_word() {
     let mut stage = Stage::default();
     stage.clock.connect();
-    stage.cfg.write.connect();
-    stage.cfg.target.connect();
-    stage.cfg.addr.connect();
-    stage.cfg.data.connect();
-    stage.cfg.read.connect();
-    stage.port.req_valid.connect();
-    stage.port.req_axon.connect();
-    stage.port.req_group.connect();
-    stage.port.req_first.connect();
-    stage.port.req_last.connect();
-    stage.port.rsp_ready.connect();
-    stage.port.tick_start.connect();
-    stage.port.post_valid.connect();
-    stage.port.post_neuron.connect();
-    stage.port.window.connect();
+    super::connect_stage_inputs(&mut stage.cfg, &mut stage.port);
     stage.connect_all();
     let mut sim = Clocked::new(stage, |s| &mut s.clock, "SramSynapses");
     let mut golden = SramWordMemory::new(AXON_BITS, GROUP_BITS);

@@ -196,21 +196,7 @@ impl Reference {
 fn stage() -> Clocked<Stage> {
     let mut stage = Stage::default();
     stage.clock.connect();
-    stage.cfg.write.connect();
-    stage.cfg.target.connect();
-    stage.cfg.addr.connect();
-    stage.cfg.data.connect();
-    stage.cfg.read.connect();
-    stage.port.req_valid.connect();
-    stage.port.req_axon.connect();
-    stage.port.req_group.connect();
-    stage.port.req_first.connect();
-    stage.port.req_last.connect();
-    stage.port.rsp_ready.connect();
-    stage.port.tick_start.connect();
-    stage.port.post_valid.connect();
-    stage.port.post_neuron.connect();
-    stage.port.window.connect();
+    super::connect_stage_inputs(&mut stage.cfg, &mut stage.port);
     stage.connect_all();
     Clocked::new(stage, |s| &mut s.clock, "StdpSynapses")
 }
