@@ -83,7 +83,7 @@ fn unsupported_reason(type_name: &str) -> &'static str {
             "a non-spiking integrator: the core's neurons output spikes only, not potentials"
         }
         "Threshold" => "a stateless threshold has no CUBA-LIF counterpart",
-        "Conv1d" => "Conv1d is not implemented (Conv2d is)",
+        "Conv1d" => "only 2-D convolutions (Conv2d) are mapped; a Conv1d is not supported",
         _ => "unknown NIR node type",
     }
 }
