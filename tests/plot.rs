@@ -225,4 +225,65 @@ fn stats_are_the_same_on_golden_and_rtl() {
     // The default network: 100 ticks, every tick a full tick of the core (the cycle formula).
     assert_eq!(stats[1]["cycles"]["in_ticks"], 91314);
     assert_eq!(stats[1]["footprint_bits"]["source"], "mapped core(s)");
+    // Energy follows from the counts, so it is the same on both engines: at the defaults
+    // (Loihi's 23.6 pJ per synaptic op and 52 pJ per neuron update).
+    assert_eq!(stats[0]["energy"], stats[1]["energy"]);
+    let ops = stats[0]["synaptic_operations"]["effective"]
+        .as_f64()
+        .unwrap();
+    let updates = stats[0]["neuron_updates"].as_f64().unwrap();
+    let total = stats[0]["energy"]["total_joules"].as_f64().unwrap();
+    let expected = (ops * 23.6 + updates * 52.0) * 1e-12;
+    assert!(
+        (total - expected).abs() <= expected * 1e-12,
+        "{total} {expected}"
+    );
+    // Time at the default 12 MHz: 91314 cycles over 100 ticks.
+    assert!(stats[0].get("time").is_none());
+    let mean = stats[1]["time"]["mean_seconds_per_tick"].as_f64().unwrap();
+    assert!((mean - 913.14 / 12e6).abs() < 1e-15, "{mean}");
+}
+
+#[test]
+fn stats_take_the_clock_and_the_energies_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = [
+        "sim",
+        DEFAULT_NET,
+        "--engine",
+        "rtl",
+        "--stats",
+        "st.json",
+        "--clock-mhz",
+        "50",
+        "--synop-pj",
+        "26",
+        "--neuron-update-pj",
+        "0",
+    ];
+    let stderr = run_ok(&args, d);
+    assert!(stderr.contains("at 50 MHz"), "{stderr}");
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("st.json")).unwrap()).unwrap();
+    let ops = stats["synaptic_operations"]["effective"].as_f64().unwrap();
+    assert_eq!(stats["energy"]["neuron_joules"], 0.0);
+    let total = stats["energy"]["total_joules"].as_f64().unwrap();
+    assert!((total - ops * 26e-12).abs() <= total * 1e-12);
+    let seconds = 91314.0 / 50e6;
+    let rate = stats["time"]["synaptic_ops_per_second"].as_f64().unwrap();
+    assert!((rate - ops / seconds).abs() <= rate * 1e-12, "{rate}");
+    for bad in ["-1", "inf", "lots"] {
+        let out = neurofab_in(
+            &["sim", DEFAULT_NET, "--stats", "st2.json", "--synop-pj", bad],
+            d,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains("--synop-pj") && stderr.contains(bad),
+            "{stderr}"
+        );
+        assert!(!d.join("st2.json").exists());
+    }
 }

@@ -25,6 +25,7 @@ use crate::model::declared::golden_memory_limit;
 use crate::model::{CsvSink, DeclaredSizes, Network, NetworkErrorKind};
 use crate::rtl::noc::MeshConfig;
 use crate::shape::{HOST_SHAPES, SYSTEM_SHAPES};
+use crate::sim::stats::CostModel;
 use crate::sim::SYSTEM_FIFO_DEPTH;
 use crate::sim::{run, stream, CycleStats, Engine, RunOptions};
 use config::HwConfig;
@@ -228,8 +229,9 @@ pub struct SimArgs {
     /// time at --clock-mhz; the `neurofab.tick` signal holds the tick each cycle belongs to.
     #[arg(long)]
     pub vcd: Option<PathBuf>,
-    /// The clock the VCD's timestamps are computed at, in MHz (default 12, the iCE40 boards').
-    #[arg(long, value_name = "MHZ", requires = "vcd",
+    /// The core clock in MHz (default 12, the iCE40 boards'): the VCD's timestamps and the
+    /// time per tick of --stats are computed at it.
+    #[arg(long, value_name = "MHZ",
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub clock_mhz: Option<u32>,
     /// Hardware configuration (TOML; default: one 256x256 core).
@@ -260,6 +262,16 @@ pub struct SimArgs {
     /// stderr.
     #[arg(long, value_name = "stats.json")]
     pub stats: Option<PathBuf>,
+    /// Energy of one effective synaptic operation for the --stats estimate, in pJ (default
+    /// 23.6: Loihi, Davies et al. 2018; TrueNorth's is 26, Merolla et al. 2014).
+    #[arg(long, value_name = "PJ", requires = "stats", allow_negative_numbers = true,
+          value_parser = parse_picojoules)]
+    pub synop_pj: Option<f64>,
+    /// Energy of one neuron update for the --stats estimate, in pJ (default 52: Loihi's
+    /// active neuron update, Davies et al. 2018).
+    #[arg(long, value_name = "PJ", requires = "stats", allow_negative_numbers = true,
+          value_parser = parse_picojoules)]
+    pub neuron_update_pj: Option<f64>,
     #[command(flatten)]
     pub dt: import::DtArg,
     /// Input spikes and ticks replacing the network's: {"ticks": T, "inputs": [{"name",
@@ -320,6 +332,17 @@ fn load_config(path: Option<&Path>) -> Result<HwConfig> {
 }
 
 /// Progress on stderr for long runs, only when stderr is a terminal.
+/// An energy per operation in pJ: a finite number, 0 or more.
+fn parse_picojoules(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(pj) if pj.is_finite() && pj >= 0.0 => Ok(pj),
+        Ok(_) => Err(format!(
+            "{text}: an energy in pJ must be a finite number >= 0"
+        )),
+        Err(_) => Err(format!("{text}: not a number of pJ (e.g. 23.6)")),
+    }
+}
+
 fn progress_reporter(label: String, ticks: u32) -> impl FnMut(u32) {
     let interactive = std::io::stderr().is_terminal();
     let mut last = Instant::now();
@@ -520,8 +543,19 @@ fn sim(args: SimArgs) -> Result<()> {
         &mut progress_reporter(label, ticks),
     )
     .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
-    let stats_summary =
-        observers.finish(&mut outputs, &net, args.engine, (shape, mesh), &result)?;
+    let defaults = CostModel::default();
+    let costs = CostModel {
+        synop_pj: args.synop_pj.unwrap_or(defaults.synop_pj),
+        neuron_update_pj: args.neuron_update_pj.unwrap_or(defaults.neuron_update_pj),
+        clock_hz: options.vcd_clock_hz.unwrap_or(defaults.clock_hz),
+    };
+    let stats_summary = observers.finish(
+        &mut outputs,
+        &net,
+        (args.engine, costs),
+        (shape, mesh),
+        &result,
+    )?;
     if let Some(id) = weights_out {
         let learned = result
             .learned

@@ -14,7 +14,7 @@ use crate::map::mesh::{map_mesh, MeshShape};
 use crate::model::probe::parse_probes;
 use crate::model::{CsvSink, Network, SpikeSink, StateCsvSink, Tee};
 use crate::shape::CoreShape;
-use crate::sim::stats::{Footprint, StatsCounter};
+use crate::sim::stats::{CostModel, Footprint, StatsCounter};
 use crate::sim::{Engine, RunSummary};
 
 /// The state CSV and the counter of one `sim` run, planned before it starts.
@@ -72,7 +72,7 @@ impl Observers {
         self,
         outputs: &mut Outputs,
         net: &Network,
-        engine: Engine,
+        (engine, costs): (Engine, CostModel),
         (shape, mesh): (CoreShape, MeshShape),
         summary: &RunSummary,
     ) -> Result<Option<String>> {
@@ -89,7 +89,7 @@ impl Observers {
                 }
             };
             let cycles = summary.cycles.zip(summary.total_cycles);
-            let stats = counter.finish(net, engine.name(), cycles, footprint);
+            let stats = counter.finish(net, engine.name(), cycles, footprint, costs);
             outputs.set_contents(id, stats.to_json().as_bytes())?;
             return Ok(Some(stats.summary()));
         }

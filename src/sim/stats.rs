@@ -29,6 +29,37 @@ const SPEC_PARAM_BITS: u64 = 12 + 12 + 17 + 13 + 3;
 /// A projection's `weight_exp`, `-8..=7`.
 const SPEC_WEIGHT_EXP_BITS: u64 = 4;
 
+/// Energy per operation and the clock, for the estimate of a run's energy and time (the
+/// `--synop-pj`, `--neuron-update-pj` and `--clock-mhz` options).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CostModel {
+    /// Energy of one effective synaptic operation, in pJ.
+    pub synop_pj: f64,
+    /// Energy of one neuron update, in pJ.
+    pub neuron_update_pj: f64,
+    /// The core clock, in Hz.
+    pub clock_hz: u64,
+}
+
+/// Loihi's per-operation energies (Davies et al., "Loihi: a neuromorphic manycore processor
+/// with on-chip learning", IEEE Micro 38(1), 2018, Table 2: 23.6 pJ per synaptic spike
+/// operation (minimum), 52 pJ per active neuron update).
+pub const LOIHI_SYNOP_PJ: f64 = 23.6;
+/// See [`LOIHI_SYNOP_PJ`].
+pub const LOIHI_NEURON_UPDATE_PJ: f64 = 52.0;
+/// The iCE40 boards' 12 MHz clock, the default of `--clock-mhz`.
+pub const DEFAULT_CLOCK_HZ: u64 = 12_000_000;
+
+impl Default for CostModel {
+    fn default() -> Self {
+        CostModel {
+            synop_pj: LOIHI_SYNOP_PJ,
+            neuron_update_pj: LOIHI_NEURON_UPDATE_PJ,
+            clock_hz: DEFAULT_CLOCK_HZ,
+        }
+    }
+}
+
 /// Counts the spikes of a run as its ticks complete (a [`SpikeSink`]): memory is the network's
 /// fan-out counts, not the run's length.
 pub struct StatsCounter {
@@ -90,6 +121,7 @@ impl StatsCounter {
         engine: &str,
         cycles: Option<(CycleStats, u64)>,
         footprint: Footprint,
+        costs: CostModel,
     ) -> RunStats {
         let neurons: u64 = net.populations.iter().map(|p| p.size as u64).sum();
         let ticks = u64::from(self.ticks);
@@ -123,6 +155,8 @@ impl StatsCounter {
                 max_per_tick: stats.max,
                 total_with_loading: total,
             }),
+            time: cycles.map(|(stats, _)| TickTime::at(costs.clock_hz, stats, self.effective_ops)),
+            energy: Energy::estimate(costs, self.effective_ops, activations),
         }
     }
 }
@@ -169,6 +203,72 @@ pub struct RunStats {
     /// Clock cycles (hardware engines).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cycles: Option<CycleCounts>,
+    /// The cycles as time at a clock (hardware engines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<TickTime>,
+    /// Energy estimated from the counts and per-operation energies.
+    pub energy: Energy,
+}
+
+/// The cycles of a run as time at a given clock.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TickTime {
+    /// The clock, in MHz.
+    pub clock_mhz: f64,
+    /// `mean_per_tick / f`, in seconds.
+    pub mean_seconds_per_tick: f64,
+    /// `max_per_tick / f`, in seconds: the shortest tick period that keeps up with every tick.
+    pub max_seconds_per_tick: f64,
+    /// Effective synaptic operations per second of tick time: `effective / (in_ticks / f)`
+    /// (0 for a run without cycles).
+    pub synaptic_ops_per_second: f64,
+}
+
+impl TickTime {
+    fn at(clock_hz: u64, cycles: CycleStats, effective_ops: u64) -> TickTime {
+        let f = clock_hz as f64;
+        let seconds = cycles.total as f64 / f;
+        TickTime {
+            clock_mhz: f / 1e6,
+            mean_seconds_per_tick: cycles.mean() / f,
+            max_seconds_per_tick: cycles.max as f64 / f,
+            synaptic_ops_per_second: if cycles.total == 0 {
+                0.0
+            } else {
+                effective_ops as f64 / seconds
+            },
+        }
+    }
+}
+
+/// An energy estimate: `effective × synop_pj + neuron_updates × neuron_update_pj`. It counts
+/// the core's two kinds of work only — not static power, routing, I/O or loading.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Energy {
+    /// Energy per effective synaptic operation, in pJ (a parameter).
+    pub pj_per_synaptic_op: f64,
+    /// Energy per neuron update, in pJ (a parameter).
+    pub pj_per_neuron_update: f64,
+    /// `effective × pj_per_synaptic_op`, in joules.
+    pub synaptic_joules: f64,
+    /// `neuron_updates × pj_per_neuron_update`, in joules.
+    pub neuron_joules: f64,
+    /// The sum, in joules.
+    pub total_joules: f64,
+}
+
+impl Energy {
+    fn estimate(costs: CostModel, effective_ops: u64, neuron_updates: u64) -> Energy {
+        let synaptic = effective_ops as f64 * costs.synop_pj * 1e-12;
+        let neuron = neuron_updates as f64 * costs.neuron_update_pj * 1e-12;
+        Energy {
+            pj_per_synaptic_op: costs.synop_pj,
+            pj_per_neuron_update: costs.neuron_update_pj,
+            synaptic_joules: synaptic,
+            neuron_joules: neuron,
+            total_joules: synaptic + neuron,
+        }
+    }
 }
 
 /// Synaptic operations of a run: spikes of ticks `0..ticks-1` reach their targets in the
@@ -299,6 +399,21 @@ impl RunStats {
                 cycles.in_ticks, cycles.total_with_loading
             ));
         }
+        if let Some(time) = &self.time {
+            text.push_str(&format!(
+                ", {:.3} us per tick at {} MHz (max {:.3} us), {:.3e} synaptic ops/s",
+                time.mean_seconds_per_tick * 1e6,
+                time.clock_mhz,
+                time.max_seconds_per_tick * 1e6,
+                time.synaptic_ops_per_second
+            ));
+        }
+        text.push_str(&format!(
+            ", energy ~{:.3e} J ({} pJ/synaptic op, {} pJ/neuron update)",
+            self.energy.total_joules,
+            self.energy.pj_per_synaptic_op,
+            self.energy.pj_per_neuron_update
+        ));
         text
     }
 }
@@ -349,6 +464,11 @@ mod tests {
                 engine.name(),
                 summary.cycles.zip(summary.total_cycles),
                 Footprint::of_image(&image),
+                CostModel {
+                    synop_pj: 2.0,
+                    neuron_update_pj: 0.5,
+                    clock_hz: 10_000_000,
+                },
             );
             assert_eq!(stats.spikes, 6, "{engine:?}");
             assert_eq!(stats.input_spikes, 4);
@@ -357,6 +477,19 @@ mod tests {
             assert_eq!(stats.neuron_updates, 12);
             assert!((stats.activation_sparsity - 0.5).abs() < 1e-12);
             assert_eq!(stats.cycles.is_some(), engine == Engine::Rtl);
+            // 7 ops × 2 pJ + 12 updates × 0.5 pJ = 20 pJ.
+            assert!((stats.energy.synaptic_joules - 14e-12).abs() < 1e-24);
+            assert!((stats.energy.total_joules - 20e-12).abs() < 1e-24);
+            assert_eq!(stats.time.is_some(), engine == Engine::Rtl);
+            if let (Some(time), Some(cycles)) = (stats.time, stats.cycles) {
+                // 10 MHz: a cycle is 100 ns.
+                let total_s = cycles.in_ticks as f64 * 100e-9;
+                assert!((time.mean_seconds_per_tick - total_s / 4.0).abs() < 1e-15);
+                assert!(
+                    (time.max_seconds_per_tick - cycles.max_per_tick as f64 * 100e-9).abs() < 1e-15
+                );
+                assert!((time.synaptic_ops_per_second - 7.0 / total_s).abs() < 1e-3);
+            }
         }
     }
 
