@@ -13,6 +13,7 @@
 
 pub mod analog;
 pub mod cli;
+pub mod demo;
 pub mod export;
 pub mod fixed;
 pub mod host;

@@ -300,10 +300,30 @@ fn ecp5_ulx3s_bitstream() {
             bram_targets: &["$__DP16KD_", "$__PDPW16KD_"],
         },
     );
-    // The summary table went to stdout.
+    // Each step was announced on stderr as it started and when it finished, in order ...
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let position = |text: &str| {
+        stderr
+            .find(text)
+            .unwrap_or_else(|| panic!("`{text}` missing from:\n{stderr}"))
+    };
+    let steps = [
+        "yosys: synthesis for LFE5U-25F-CABGA381 ...",
+        "yosys: done in",
+        "nextpnr-ecp5 (seed 1): place and route at 25.00 MHz ...",
+        "nextpnr-ecp5 (seed 1): done in",
+        "ecppack: bitstream ...",
+        "ecppack: done in",
+    ];
+    let at: Vec<usize> = steps.iter().map(|s| position(s)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
+    // ... and a plain-text summary (not a Markdown row) went to stdout.
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("| ulx3s-25f (LFE5U-25F-CABGA381) | 64×64 |"),
+        stdout.starts_with("built ulx3s-25f (LFE5U-25F-CABGA381): a 64x64 core")
+            && stdout.contains("  timing       Fmax ")
+            && stdout.contains("  bitstream    ")
+            && !stdout.contains('|'),
         "{stdout}"
     );
 }

@@ -857,30 +857,23 @@ fn build_board(args: BuildArgs) -> Result<()> {
         args.baud,
         out.display()
     );
-    let report = fpga::build(&fpga::BuildRequest {
-        board,
-        shape,
-        baud: args.baud,
-        network,
-        out_dir: out.clone(),
-        seed: args.seed,
-        seed_tries: args.seed_tries,
-    })
+    let started = Instant::now();
+    let report = fpga::build(
+        &fpga::BuildRequest {
+            board,
+            shape,
+            baud: args.baud,
+            network,
+            out_dir: out.clone(),
+            seed: args.seed,
+            seed_tries: args.seed_tries,
+        },
+        &mut |event| {
+            eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
+        },
+    )
     .with_context(|| format!("building for {}", board.name))?;
-    print_stdout(&fpga::render_table(&[fpga::ReportRow::Built(Box::new(
-        report.clone(),
-    ))]))?;
-    let steps: Vec<String> = report
-        .steps
-        .iter()
-        .map(|s| format!("{} {:.1} s", s.tool, s.seconds))
-        .collect();
-    eprintln!(
-        "bitstream {} and report.json written ({}; total {:.1} s)",
-        out.join(&report.bitstream).display(),
-        steps.join(", "),
-        report.seconds
-    );
+    print_stdout(&report.summary(&out))?;
     Ok(())
 }
 
@@ -922,15 +915,18 @@ fn report(args: ReportArgs) -> Result<()> {
         }
         let started = Instant::now();
         eprintln!("{name} {}x{}: building ...", shape.neurons, shape.axons);
-        let result = fpga::build(&fpga::BuildRequest {
-            board,
-            shape,
-            baud: fpga::DEFAULT_BAUD,
-            network: None,
-            out_dir: dir.clone(),
-            seed: 1,
-            seed_tries: fpga::DEFAULT_SEED_TRIES,
-        });
+        let result = fpga::build(
+            &fpga::BuildRequest {
+                board,
+                shape,
+                baud: fpga::DEFAULT_BAUD,
+                network: None,
+                out_dir: dir.clone(),
+                seed: 1,
+                seed_tries: fpga::DEFAULT_SEED_TRIES,
+            },
+            &mut |event| eprintln!("  {event}"),
+        );
         match result {
             Ok(report) => {
                 let _ = std::fs::remove_file(dir.join("failure.txt"));

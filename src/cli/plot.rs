@@ -1,6 +1,6 @@
 //! `neurofab plot`: figures from a run's files — a spike raster from the spike CSV, membrane
 //! traces from the state CSV (`sim --probe`), weight matrices from `W.json`
-//! (`sim --weights-out`). SVG by default, PNG when the output ends in `.png`.
+//! (`sim --weights-out`), the STDP window from its CSV. SVG by default, PNG when the output ends in `.png`.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use crate::model::{LearnedWeights, Network};
 use crate::plot::raster::{Raster, SpikeTable};
 use crate::plot::trace::Traces;
 use crate::plot::weights::WeightMaps;
+use crate::plot::window::{parse_window_csv, WindowFigure};
 use crate::plot::{render, Figure, Format};
 
 /// `neurofab plot`.
@@ -62,6 +63,15 @@ pub enum PlotCommand {
         #[arg(long)]
         net: Option<PathBuf>,
     },
+    /// The STDP window from its CSV (dt,dw,float_dw; written by `neurofab demo stdp-window`):
+    /// the measured weight change against t_post - t_pre, and the float exponential.
+    Window {
+        /// The window CSV.
+        csv: PathBuf,
+        /// Output image: SVG, or PNG when it ends in .png.
+        #[arg(short, long, default_value = "stdp_window.svg")]
+        out: PathBuf,
+    },
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -102,6 +112,13 @@ pub fn plot(args: PlotArgs) -> Result<()> {
             let maps = WeightMaps::new(&learned, net.as_ref())
                 .with_context(|| weights.display().to_string())?;
             write_figure(&maps, &out)?;
+            eprintln!("wrote {}", out.display());
+        }
+        PlotCommand::Window { csv, out } => {
+            let points = parse_window_csv(&read(&csv)?)
+                .map_err(|reason| anyhow::anyhow!("{}: {reason}", csv.display()))?;
+            let figure = WindowFigure::new(points).with_context(|| csv.display().to_string())?;
+            write_figure(&figure, &out)?;
             eprintln!("wrote {}", out.display());
         }
     }

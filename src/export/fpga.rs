@@ -447,6 +447,58 @@ pub struct StepTime {
     pub seconds: f64,
 }
 
+/// What a build is doing, reported as it happens (the CLI streams it to stderr).
+#[derive(Clone, Debug, PartialEq)]
+pub enum BuildEvent {
+    /// A tool starts: `tool` (as in [`StepTime::tool`]) doing `what`.
+    Started {
+        /// The tool, e.g. `yosys` or `nextpnr-ecp5 (seed 2)`.
+        tool: String,
+        /// What it does, e.g. `synthesis`.
+        what: String,
+    },
+    /// The tool finished after `seconds`.
+    Finished {
+        /// As in `Started`.
+        tool: String,
+        /// Wall time.
+        seconds: f64,
+    },
+    /// Place and route missed the clock with `seed`; the next run uses `next_seed`.
+    SeedRetry {
+        /// The seed that missed.
+        seed: u32,
+        /// Fmax it reached, MHz.
+        achieved_mhz: f64,
+        /// The board's clock, MHz.
+        required_mhz: f64,
+        /// The seed of the next run.
+        next_seed: u32,
+        /// Runs left after this one, the next included.
+        runs_left: u32,
+    },
+}
+
+impl std::fmt::Display for BuildEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildEvent::Started { tool, what } => write!(f, "{tool}: {what} ..."),
+            BuildEvent::Finished { tool, seconds } => write!(f, "{tool}: done in {seconds:.1} s"),
+            BuildEvent::SeedRetry {
+                seed,
+                achieved_mhz,
+                required_mhz,
+                next_seed,
+                runs_left,
+            } => write!(
+                f,
+                "seed {seed} reached {achieved_mhz:.2} MHz, below the board's {required_mhz:.2} \
+                 MHz: placing and routing again with seed {next_seed} ({runs_left} run(s) left)"
+            ),
+        }
+    }
+}
+
 /// `report.json` of a successful build.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BuildReport {
@@ -490,6 +542,91 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
+    /// A plain-text summary of the build for a terminal: what was built, timing, the device's
+    /// resources in use, where the bitstream is and what each step took.
+    pub fn summary(&self, out_dir: &Path) -> String {
+        let u = &self.utilisation;
+        let ram = board(&self.board)
+            .map(|b| b.block_ram.name)
+            .unwrap_or("block RAM");
+        let percent = |used: u64, of: u64| {
+            if of == 0 {
+                String::new()
+            } else {
+                format!(" ({:.0} %)", 100.0 * used as f64 / of as f64)
+            }
+        };
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "built {} ({}): a {}x{} core, UART at {} baud",
+            self.board, self.device, self.neurons, self.axons, self.baud
+        );
+        if let Some(net) = &self.network {
+            let _ = writeln!(text, "  network      {net} (baked into the memories)");
+        }
+        let retries = if self.timing_attempts.len() > 1 {
+            format!(
+                ", after {} place-and-route runs",
+                self.timing_attempts.len()
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "  timing       Fmax {:.2} MHz for the {:.2} MHz clock (seed {}{retries})",
+            self.fmax_mhz, self.clock_mhz, self.seed
+        );
+        let _ = writeln!(
+            text,
+            "  logic        {} of {} logic cells{}; {} LUT4, {} FF, {} carry",
+            u.logic_cells,
+            u.logic_cells_available,
+            percent(u.logic_cells, u.logic_cells_available),
+            u.luts,
+            u.ffs,
+            u.carries
+        );
+        let _ = writeln!(
+            text,
+            "  memory       {} of {} {ram}{}; DSP {} of {}",
+            u.block_ram,
+            u.block_ram_available,
+            percent(u.block_ram, u.block_ram_available),
+            u.dsp,
+            u.dsp_available
+        );
+        let _ = writeln!(
+            text,
+            "  throughput   {} synaptic ops/s peak, {} over whole ticks of the reference workload",
+            si(self.peak_synops()),
+            si(self.tick_synops())
+        );
+        let _ = writeln!(
+            text,
+            "  bitstream    {}",
+            out_dir.join(&self.bitstream).display()
+        );
+        let _ = writeln!(
+            text,
+            "  report       {}",
+            out_dir.join("report.json").display()
+        );
+        let steps: Vec<String> = self
+            .steps
+            .iter()
+            .map(|s| format!("{} {:.1} s", s.tool, s.seconds))
+            .collect();
+        let _ = writeln!(
+            text,
+            "  time         {:.1} s ({})",
+            self.seconds,
+            steps.join(", ")
+        );
+        text
+    }
+
     /// Peak synaptic operations per second at Fmax: the input phase reads one 32-bit synapse
     /// word, 4 weights, per cycle.
     pub fn peak_synops(&self) -> f64 {
@@ -994,7 +1131,10 @@ pub fn pnr_overflow(log: &str) -> Option<String> {
 }
 
 /// Builds a bitstream; see the module documentation.
-pub fn build(request: &BuildRequest) -> Result<BuildReport, FpgaError> {
+pub fn build(
+    request: &BuildRequest,
+    progress: &mut dyn FnMut(&BuildEvent),
+) -> Result<BuildReport, FpgaError> {
     let started = Instant::now();
     let board = request.board;
     let shape = request.shape;
@@ -1014,7 +1154,8 @@ pub fn build(request: &BuildRequest) -> Result<BuildReport, FpgaError> {
         .tempdir_in(out)
         .map_err(io_error(out))?;
     let dir = staging.path();
-    let result = build_in(request, &params, dir, [&yosys, &nextpnr, &pack], started);
+    let tools = [yosys.as_path(), nextpnr.as_path(), pack.as_path()];
+    let result = build_in(request, &params, dir, tools, (started, progress));
     // Logs are kept whatever happened (they are complete files); everything else only on
     // success, bitstream last.
     for log in [
@@ -1092,12 +1233,35 @@ fn relocate_log(error: FpgaError, staging: &Path, out: &Path) -> FpgaError {
     }
 }
 
+/// Runs one tool in `dir` like [`run_tool`], announcing it before and after.
+fn run_step(
+    progress: &mut dyn FnMut(&BuildEvent),
+    dir: &Path,
+    (tool, name, what): (&Path, String, &str),
+    args: &[String],
+    log: &str,
+) -> Result<StepTime, FpgaError> {
+    progress(&BuildEvent::Started {
+        tool: name.clone(),
+        what: what.to_string(),
+    });
+    let seconds = run_tool(tool, &name, args, dir, log)?;
+    progress(&BuildEvent::Finished {
+        tool: name.clone(),
+        seconds,
+    });
+    Ok(StepTime {
+        tool: name,
+        seconds,
+    })
+}
+
 fn build_in(
     request: &BuildRequest,
     params: &HostParams,
     dir: &Path,
     [yosys, nextpnr, pack]: [&Path; 3],
-    started: Instant,
+    (started, progress): (Instant, &mut dyn FnMut(&BuildEvent)),
 ) -> Result<BuildReport, FpgaError> {
     let board = request.board;
     let shape = request.shape;
@@ -1125,11 +1289,15 @@ fn build_in(
          tee -q -o yosys_stat.json stat -json",
         board.synth
     );
-    let seconds = run_tool(yosys, "yosys", &["-p".into(), script], dir, "yosys.log")?;
-    steps.push(StepTime {
-        tool: "yosys".into(),
-        seconds,
-    });
+    let synthesis = format!("synthesis for {}", board.device);
+    let args = ["-p".to_string(), script];
+    steps.push(run_step(
+        progress,
+        dir,
+        (yosys, "yosys".into(), &synthesis),
+        &args,
+        "yosys.log",
+    )?);
     let stat_path = dir.join("yosys_stat.json");
     let stat = std::fs::read_to_string(&stat_path).map_err(io_error(&stat_path))?;
     let cells = parse_yosys_stat(&stat).map_err(|reason| FpgaError::Report {
@@ -1175,8 +1343,10 @@ fn build_in(
             // Fmax is checked here, so that the report is written either way.
             "--timing-allow-fail".into(),
         ];
-        let seconds = match run_tool(nextpnr, nextpnr_name, &args, dir, "nextpnr.log") {
-            Ok(s) => s,
+        let name = format!("{nextpnr_name} (seed {seed})");
+        let what = format!("place and route at {:.2} MHz", board.clock_mhz());
+        match run_step(progress, dir, (nextpnr, name, &what), &args, "nextpnr.log") {
+            Ok(s) => steps.push(s),
             Err(e) => {
                 let log = std::fs::read_to_string(&nextpnr_log).unwrap_or_default();
                 return Err(match pnr_overflow(&log) {
@@ -1190,10 +1360,6 @@ fn build_in(
                 });
             }
         };
-        steps.push(StepTime {
-            tool: format!("{nextpnr_name} (seed {seed})"),
-            seconds,
-        });
         let pnr = parse_pnr_report(
             &std::fs::read_to_string(&report_path).map_err(io_error(&report_path))?,
         )
@@ -1217,9 +1383,18 @@ fn build_in(
         });
         match timing {
             Ok(fmax) => break fmax,
-            Err(FpgaError::Timing { .. })
-                if seed + 1 < request.seed + request.seed_tries.max(1) =>
-            {
+            Err(FpgaError::Timing {
+                achieved_mhz,
+                required_mhz,
+                ..
+            }) if seed + 1 < request.seed + request.seed_tries.max(1) => {
+                progress(&BuildEvent::SeedRetry {
+                    seed,
+                    achieved_mhz,
+                    required_mhz,
+                    next_seed: seed + 1,
+                    runs_left: request.seed + request.seed_tries.max(1) - seed - 1,
+                });
                 seed += 1;
             }
             Err(e) => return Err(e),
@@ -1236,11 +1411,13 @@ fn build_in(
         Family::Ice40 => "icepack",
         Family::Ecp5 => "ecppack",
     };
-    let seconds = run_tool(pack, pack_name, &pack_args, dir, "pack.log")?;
-    steps.push(StepTime {
-        tool: pack_name.into(),
-        seconds,
-    });
+    steps.push(run_step(
+        progress,
+        dir,
+        (pack, pack_name.into(), "bitstream"),
+        &pack_args,
+        "pack.log",
+    )?);
     let bitstream_path = dir.join(&bitstream);
     let size = std::fs::metadata(&bitstream_path)
         .map_err(io_error(&bitstream_path))?
@@ -1722,5 +1899,76 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
         assert_eq!(report.peak_synops(), 40e6);
         // 4 events x 64 synapses in 64 + 4 x 16 + 9 = 137 cycles at 10 MHz.
         assert!((report.tick_synops() - 256.0 / 137.0 * 10e6).abs() < 1.0);
+    }
+
+    #[test]
+    fn build_summary_is_plain_text_with_the_retries() {
+        let report = BuildReport {
+            board: "icebreaker".into(),
+            device: "iCE40UP5K-SG48".into(),
+            family: Family::Ice40,
+            neurons: 64,
+            axons: 64,
+            baud: DEFAULT_BAUD,
+            cycles_per_bit: 104,
+            clock_mhz: 12.0,
+            fmax_mhz: 12.5,
+            utilisation: Utilisation {
+                logic_cells: 2640,
+                logic_cells_available: 5280,
+                block_ram: 3,
+                block_ram_available: 30,
+                ..Default::default()
+            },
+            memories: vec![],
+            network: None,
+            bitstream: "neurofab_board.bin".into(),
+            seed: 3,
+            timing_attempts: vec![
+                SeedAttempt {
+                    seed: 1,
+                    fmax_mhz: 11.0,
+                },
+                SeedAttempt {
+                    seed: 2,
+                    fmax_mhz: 11.5,
+                },
+                SeedAttempt {
+                    seed: 3,
+                    fmax_mhz: 12.5,
+                },
+            ],
+            tools: vec![],
+            steps: vec![StepTime {
+                tool: "yosys".into(),
+                seconds: 10.0,
+            }],
+            seconds: 12.0,
+        };
+        let text = report.summary(Path::new("out"));
+        assert!(!text.contains('|'), "{text}");
+        assert!(text.starts_with("built icebreaker (iCE40UP5K-SG48): a 64x64 core"));
+        assert!(
+            text.contains(
+                "Fmax 12.50 MHz for the 12.00 MHz clock (seed 3, after 3 place-and-route runs)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("2640 of 5280 logic cells (50 %)"), "{text}");
+        assert!(text.contains("3 of 30 EBR (10 %)"), "{text}");
+        assert!(text.contains("out/neurofab_board.bin"), "{text}");
+        assert!(text.contains("12.0 s (yosys 10.0 s)"), "{text}");
+        let retry = BuildEvent::SeedRetry {
+            seed: 1,
+            achieved_mhz: 11.0,
+            required_mhz: 12.0,
+            next_seed: 2,
+            runs_left: 2,
+        };
+        assert_eq!(
+            retry.to_string(),
+            "seed 1 reached 11.00 MHz, below the board's 12.00 MHz: placing and routing again \
+             with seed 2 (2 run(s) left)"
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! unless another stage is given to [`GoldenModel::with_stage`]).
 
 use super::network::{Network, Source};
-use super::sink::{SpikeCollector, SpikeSink};
+use super::sink::{deliver_states, SpikeCollector, SpikeSink, TickOutputError};
 use super::spikes::SpikeTrain;
 use super::synapse::{SramSynapses, SynapseStage};
 use crate::fixed::{self, LifParams, LifState};
@@ -244,19 +244,22 @@ impl<S: SynapseStage> GoldenModel<S> {
         collector.into_train()
     }
 
-    /// Runs `ticks` more ticks, handing each tick's spikes (already sorted) to `sink` as it
-    /// completes and then calling `progress` with the ticks done in this call; memory does
-    /// not grow with the ticks. Stops at the sink's first error.
+    /// Runs `ticks` more ticks, handing each tick's spikes (already sorted) and then the
+    /// states of its probed neurons (if the sink probes any) to `sink` as it completes, and
+    /// then calling `progress` with the ticks done in this call; memory does not grow with
+    /// the ticks. Stops at the sink's first error.
     pub fn stream_ticks(
         &mut self,
         ticks: u32,
         sink: &mut dyn SpikeSink,
         progress: &mut dyn FnMut(u32),
-    ) -> std::io::Result<()> {
+    ) -> Result<(), TickOutputError> {
         for done in 1..=ticks {
             let tick = self.tick;
             let spikes = self.step();
-            sink.tick_done(tick, &spikes, None)?;
+            sink.tick_done(tick, &spikes, None)
+                .and_then(|()| deliver_states(sink, tick, |pop, neuron| self.state(pop, neuron)))
+                .map_err(|source| TickOutputError { tick, source })?;
             progress(done);
         }
         Ok(())

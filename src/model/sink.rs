@@ -68,6 +68,17 @@ impl SpikeSink for Tee<'_> {
     }
 }
 
+/// A sink failed while taking the output of a tick.
+#[derive(Debug, thiserror::Error)]
+#[error("tick {tick}: cannot write the output: {source}")]
+pub struct TickOutputError {
+    /// The tick whose spikes or states were being written.
+    pub tick: u32,
+    /// The sink's error.
+    #[source]
+    pub source: io::Error,
+}
+
 /// Hands the states of `sink`'s probed neurons after tick `tick` to its probe, reading each
 /// with `read(population, neuron)`; does nothing without a probe.
 pub fn deliver_states(

@@ -9,6 +9,7 @@
 pub mod raster;
 pub mod trace;
 pub mod weights;
+pub mod window;
 
 use std::error::Error;
 use std::path::Path;

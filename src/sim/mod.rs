@@ -27,7 +27,6 @@ use thiserror::Error;
 
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
-use crate::model::sink::deliver_states;
 use crate::model::synapse::SynapseStage;
 use crate::model::{
     GoldenModel, LearnedWeights, Network, SpikeCollector, SpikeSink, SpikeTrain, StdpSynapses,
@@ -288,15 +287,12 @@ fn stream_golden<S: SynapseStage>(
     sink: &mut dyn SpikeSink,
     progress: &mut dyn FnMut(u32),
 ) -> Result<(GoldenModel<S>, RunSummary), SimError> {
-    // `GoldenModel::stream_ticks`, with the probed states read after each tick.
-    for done in 1..=ticks {
-        let tick = model.tick();
-        let spikes = model.step();
-        sink.tick_done(tick, &spikes, None)
-            .and_then(|()| deliver_states(sink, tick, |pop, neuron| model.state(pop, neuron)))
-            .map_err(|source| SimError::Output { tick, source })?;
-        progress(done);
-    }
+    model
+        .stream_ticks(ticks, sink, progress)
+        .map_err(|e| SimError::Output {
+            tick: e.tick,
+            source: e.source,
+        })?;
     let states = net
         .populations
         .iter()
