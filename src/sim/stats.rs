@@ -297,19 +297,23 @@ pub struct Footprint {
     pub state: u64,
     /// Neuron parameters.
     pub parameters: u64,
+    /// Fan-out tables of a mesh (index words and flit entries; 0 for one core, whose events
+    /// the host addresses).
+    pub fanout: u64,
     /// The sum.
     pub total: u64,
 }
 
 impl Footprint {
-    fn new(source: &str, synapses: u64, connectivity: u64, state: u64, parameters: u64) -> Self {
+    fn new(source: &str, [synapses, connectivity, state, parameters, fanout]: [u64; 5]) -> Self {
         Footprint {
             source: source.to_string(),
             synapses,
             connectivity,
             state,
             parameters,
-            total: synapses + connectivity + state + parameters,
+            fanout,
+            total: synapses + connectivity + state + parameters + fanout,
         }
     }
 
@@ -323,16 +327,19 @@ impl Footprint {
             .sum();
         Footprint::new(
             "network",
-            weights * SPEC_WEIGHT_BITS,
-            net.projections.len() as u64 * SPEC_WEIGHT_EXP_BITS,
-            neurons * SPEC_STATE_BITS,
-            neurons * SPEC_PARAM_BITS,
+            [
+                weights * SPEC_WEIGHT_BITS,
+                net.projections.len() as u64 * SPEC_WEIGHT_EXP_BITS,
+                neurons * SPEC_STATE_BITS,
+                neurons * SPEC_PARAM_BITS,
+                0,
+            ],
         )
     }
 
     /// The memory words a mapped network occupies, at the register map's widths: synapse
-    /// words written, axon descriptors in use, and per neuron in use `u`, `v`, the
-    /// accumulator slots and the three parameter words.
+    /// words written, axon descriptors in use, per neuron in use `u`, `v`, the accumulator
+    /// slots and the three parameter words, and on a mesh the fan-out tables.
     pub fn of_image(image: &MeshImage) -> Footprint {
         let bits = |target: CfgTarget| target.spec().width.bits(image.shape.neurons) as u64;
         let (mut synapses, mut axons, mut neurons) = (0u64, 0u64, 0u64);
@@ -347,12 +354,29 @@ impl Footprint {
         let parameters = bits(CfgTarget::ParamDecay)
             + bits(CfgTarget::ParamBiasShift)
             + bits(CfgTarget::ParamThreshold);
+        // A mesh routes spikes through each tile's fan-out tables; one core has none.
+        let fanout = if image.mesh.cores() > 1 {
+            image
+                .fanout_tables(usize::MAX)
+                .expect("no table is over an unlimited capacity")
+                .iter()
+                .map(|t| {
+                    t.index.len() as u64 * bits(CfgTarget::FanoutIndex)
+                        + t.entries.len() as u64 * bits(CfgTarget::FanoutEntry)
+                })
+                .sum()
+        } else {
+            0
+        };
         Footprint::new(
             "mapped core(s)",
-            synapses * bits(CfgTarget::Synapse),
-            axons * bits(CfgTarget::AxonMeta),
-            neurons * state,
-            neurons * parameters,
+            [
+                synapses * bits(CfgTarget::Synapse),
+                axons * bits(CfgTarget::AxonMeta),
+                neurons * state,
+                neurons * parameters,
+                fanout,
+            ],
         )
     }
 }
@@ -518,5 +542,24 @@ mod tests {
         );
         assert_eq!(mapped.state, 3 * (25 + 24 + 4 * 24));
         assert_eq!(mapped.parameters, 3 * (25 + 32 + 23));
+        assert_eq!(mapped.fanout, 0, "one core has no fan-out tables");
+        // On a 2x1 mesh of 64x64 cores, wherever the neurons are placed: one index word per
+        // neuron; `a0` and `a1` each send a flit to `b`'s axon (local or not) and one to the
+        // host, `b0` only to the host: 3 index words of 32 bits and 5 flits of 24.
+        let mesh = MeshShape {
+            width: 2,
+            height: 1,
+        };
+        let small = CoreShape {
+            neurons: 64,
+            axons: 64,
+        };
+        let image = map_mesh(&net, mesh, small).unwrap();
+        let tables = image.fanout_tables(usize::MAX).unwrap();
+        let (index, entries): (usize, usize) = tables
+            .iter()
+            .fold((0, 0), |(i, e), t| (i + t.index.len(), e + t.entries.len()));
+        assert_eq!((index, entries), (3, 5));
+        assert_eq!(Footprint::of_image(&image).fanout, 3 * 32 + 5 * 24);
     }
 }
