@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod crossbar;
+pub mod export_nir;
 pub mod import;
 pub mod output;
 pub mod plot;
@@ -52,6 +53,7 @@ Typical use:
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
   neurofab import model.nir --dt 1e-3 --out net.json --report quant.json  # a NIR graph
   neurofab sim model.nir --dt 1e-3 --stimulus stim.json                    # ... or run it directly
+  neurofab export-nir net.json --weights w.json --out model.nir            # back to NIR
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
 CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent, and
@@ -94,6 +96,9 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Import a NIR graph (.nir, from snnTorch, Norse, Rockpool, Sinabs, ...) as a network file.
     Import(import::ImportArgs),
+    /// Export a network (and its learned weights) as a NIR graph (.nir) for snnTorch, Norse,
+    /// Rockpool, ...; importing it back at the same --dt gives the network exactly.
+    ExportNir(export_nir::ExportNirArgs),
 }
 
 const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
@@ -309,6 +314,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Crossbar(args) => crossbar::crossbar(args),
         Command::Plot(args) => plot::plot(args),
         Command::Import(args) => import::import(args),
+        Command::ExportNir(args) => export_nir::export_nir(args),
     }
 }
 
