@@ -9,10 +9,13 @@
 //!   it depends only on `fixed` and `shape`);
 //! - [`sim`]: the three engines (golden, rtl, verilator) behind one interface, and stimulus;
 //! - [`export`]: Verilog generation, memory images and the Verilator flow;
+//! - [`import`]: NIR graphs in (and networks back out);
+//! - [`digits`]: the 8x8 digits data set and the classifier of `neurofab demo digits`;
 //! - [`cli`]: the `neurofab` command line.
 
 pub mod analog;
 pub mod cli;
+pub mod digits;
 pub mod export;
 pub mod fixed;
 pub mod host;

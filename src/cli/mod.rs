@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod crossbar;
+pub mod digits;
 pub mod export_nir;
 pub mod import;
 pub mod output;
@@ -43,6 +44,7 @@ neurocores in rust-hdl, exported to Verilog and checked bit for bit against a go
 
 Typical use:
   neurofab demo                              # everything, on the built-in network
+  neurofab demo digits                       # a trained classifier on the 8x8 digits
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
   neurofab sim stdp.json --weights-out w.json # learned weights and traces (golden engine)
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
@@ -297,9 +299,27 @@ pub struct GenArgs {
 /// `neurofab demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Which demo: none for the built-in network on all three engines; `digits` for the
+    /// 8x8 handwritten digits classified by a Spyx-trained network imported from NIR
+    /// (accuracy beside the framework's float accuracy; writes no files).
+    #[arg(value_enum)]
+    pub which: Option<DemoName>,
     /// Directory for the demo's outputs (Verilog, images, spikes).
     #[arg(long, default_value = "demo-out")]
     pub out: PathBuf,
+    /// digits: the engine that classifies (rtl and verilator are also checked against golden).
+    #[arg(long, value_enum, default_value_t = Engine::Golden)]
+    pub engine: Engine,
+    /// digits: how many held-out images (default: all 599 on golden, 20 on rtl/verilator).
+    #[arg(long)]
+    pub images: Option<usize>,
+}
+
+/// The demos besides the default one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoName {
+    /// The digits classifier (`src/digits.rs`).
+    Digits,
 }
 
 /// Runs the command line; errors carry the file, field and reason.
@@ -691,6 +711,12 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
 }
 
 fn demo(args: DemoArgs) -> Result<()> {
+    if args.which == Some(DemoName::Digits) {
+        if args.engine == Engine::Verilator {
+            ensure_verilator()?;
+        }
+        return digits::demo_digits(args.engine, args.images);
+    }
     ensure_verilator()?;
     let net = Network::from_json_str(
         DEFAULT_NETWORK,

@@ -34,6 +34,16 @@ pub fn read_file(path: &Path) -> Result<NirGraph, ImportError> {
     };
     let bytes =
         std::fs::read(path).map_err(|err| file_error(format!("cannot read file: {err}")))?;
+    read_nir_bytes(bytes, path)
+}
+
+/// Reads and flattens the NIR graph held in `bytes` (a `.nir` file's contents; `path` only
+/// names it in errors).
+pub fn read_nir_bytes(bytes: Vec<u8>, path: &Path) -> Result<NirGraph, ImportError> {
+    let file_error = |reason: String| ImportError::File {
+        file: path.to_path_buf(),
+        reason,
+    };
     if !hdf5_pure::is_hdf5_bytes(&bytes) {
         return Err(file_error("no HDF5 signature".into()));
     }
