@@ -9,6 +9,9 @@
 //!   it depends only on `fixed` and `shape`);
 //! - [`sim`]: the three engines (golden, rtl, verilator) behind one interface, and stimulus;
 //! - [`export`]: Verilog generation, memory images and the Verilator flow;
+//! - [`import`]: NIR graphs in (and networks back out);
+//! - [`demo`]: the demonstrations (the STDP window, the 8x8 digits classifier of
+//!   `neurofab demo digits`);
 //! - [`cli`]: the `neurofab` command line.
 
 pub mod analog;

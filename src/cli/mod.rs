@@ -2,6 +2,8 @@
 
 pub mod config;
 pub mod crossbar;
+pub mod digits;
+pub mod export_nir;
 pub mod import;
 pub mod output;
 pub mod plot;
@@ -43,6 +45,7 @@ neurocores in rust-hdl, exported to Verilog and checked bit for bit against a go
 
 Typical use:
   neurofab demo                              # everything, on the built-in network
+  neurofab demo digits                       # a trained classifier on the 8x8 digits
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
   neurofab sim stdp.json --weights-out w.json # learned weights and traces (golden engine)
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
@@ -53,6 +56,7 @@ Typical use:
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
   neurofab import model.nir --dt 1e-3 --out net.json --report quant.json  # a NIR graph
   neurofab sim model.nir --dt 1e-3 --stimulus stim.json                    # ... or run it directly
+  neurofab export-nir net.json --weights w.json --out model.nir            # back to NIR
 
 Network files follow ../shared/SPEC.md (see README.md): inputs with spike lists,
 CUBA-LIF populations, dense projections with 8-bit weights and a weight exponent, and
@@ -95,6 +99,9 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Import a NIR graph (.nir, from snnTorch, Norse, Rockpool, Sinabs, ...) as a network file.
     Import(import::ImportArgs),
+    /// Export a network (and its learned weights) as a NIR graph (.nir) for snnTorch, Norse,
+    /// Rockpool, ...; importing it back at the same --dt gives the network exactly.
+    ExportNir(export_nir::ExportNirArgs),
 }
 
 const BUILD_ABOUT: &str = "Build a bitstream for an FPGA board.
@@ -304,9 +311,27 @@ pub struct GenArgs {
 /// `neurofab demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Which demo: none for the built-in network on all three engines; `digits` for the
+    /// 8x8 handwritten digits classified by a Spyx-trained network imported from NIR
+    /// (accuracy beside the framework's float accuracy; writes no files).
+    #[arg(value_enum)]
+    pub which: Option<DemoName>,
     /// Directory for the demo's outputs (Verilog, images, spikes).
     #[arg(long, default_value = "demo-out")]
     pub out: PathBuf,
+    /// digits: the engine that classifies (rtl and verilator are also checked against golden).
+    #[arg(long, value_enum, default_value_t = Engine::Golden)]
+    pub engine: Engine,
+    /// digits: how many held-out images (default: all 599 on golden, 20 on rtl/verilator).
+    #[arg(long)]
+    pub images: Option<usize>,
+}
+
+/// The demos besides the default one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoName {
+    /// The digits classifier (`src/demo/digits.rs`).
+    Digits,
 }
 
 /// Runs the command line; errors carry the file, field and reason.
@@ -321,6 +346,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Crossbar(args) => crossbar::crossbar(args),
         Command::Plot(args) => plot::plot(args),
         Command::Import(args) => import::import(args),
+        Command::ExportNir(args) => export_nir::export_nir(args),
     }
 }
 
@@ -719,6 +745,12 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
 }
 
 fn demo(args: DemoArgs) -> Result<()> {
+    if args.which == Some(DemoName::Digits) {
+        if args.engine == Engine::Verilator {
+            ensure_verilator()?;
+        }
+        return digits::demo_digits(args.engine, args.images);
+    }
     ensure_verilator()?;
     let net = Network::from_json_str(
         DEFAULT_NETWORK,

@@ -3,6 +3,8 @@
 //! and Output nodes become [`NodeKind::Identity`] pass-throughs, so an edge into `sub` lands
 //! on `sub.<its input>` and an edge out of it leaves from `sub.<its output>`.
 
+use std::collections::BTreeMap;
+
 /// A dense n-dimensional array of `f64` in C (row-major) order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tensor {
@@ -114,6 +116,14 @@ pub struct NirNode {
     pub kind: NodeKind,
 }
 
+/// A node's (or the graph's) `metadata` entries that neurofab reads: the numeric datasets
+/// whose names start with [`METADATA_PREFIX`] (NIR 1.0 stores a node's metadata as a
+/// `metadata` group of datasets; other tools' entries are not read).
+pub type Metadata = BTreeMap<String, Tensor>;
+
+/// Prefix of the metadata entries neurofab writes and reads (`docs/nir.md`, "Export").
+pub const METADATA_PREFIX: &str = "neurofab_";
+
 /// A flattened NIR graph.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NirGraph {
@@ -123,6 +133,9 @@ pub struct NirGraph {
     pub nodes: Vec<NirNode>,
     /// `(from, to)` indices into `nodes`.
     pub edges: Vec<(usize, usize)>,
+    /// neurofab's metadata entries by path-qualified node name; `""` is the top-level graph.
+    /// Nodes without such entries are absent.
+    pub metadata: BTreeMap<String, Metadata>,
 }
 
 impl NirGraph {
@@ -140,9 +153,14 @@ impl NirGraph {
             .collect()
     }
 
+    /// neurofab's metadata entry `key` of node `node` (`""`: the graph), if present.
+    pub fn meta(&self, node: &str, key: &str) -> Option<&Tensor> {
+        self.metadata.get(node)?.get(key)
+    }
+
     /// Number of nodes of each NIR type, sorted by type name (for messages and tests).
     pub fn type_counts(&self) -> Vec<(String, usize)> {
-        let mut counts = std::collections::BTreeMap::<String, usize>::new();
+        let mut counts = BTreeMap::<String, usize>::new();
         for n in &self.nodes {
             *counts.entry(n.type_name.clone()).or_default() += 1;
         }

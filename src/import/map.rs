@@ -45,6 +45,13 @@ pub fn map_graph(graph: &NirGraph, dt: f64, ticks: u32) -> Result<Imported, Impo
     if !(dt.is_finite() && dt > 0.0) {
         return Err(ImportError::Dt(dt));
     }
+    let not_exact = match super::exact::map_exact(graph, dt, ticks) {
+        Some(Ok(imported)) => return Ok(imported),
+        Some(Err(why)) => Some(format!(
+            "a neurofab export that does not re-import exactly ({why}): mapped like any NIR graph"
+        )),
+        None => None,
+    };
     for node in &graph.nodes {
         if let NodeKind::Unsupported { reason } = &node.kind {
             return Err(ImportError::unsupported(
@@ -90,6 +97,7 @@ pub fn map_graph(graph: &NirGraph, dt: f64, ticks: u32) -> Result<Imported, Impo
         dt,
         populations: vec![],
         projections: vec![],
+        notes: not_exact.into_iter().collect(),
     };
     for &n in &order {
         let node = &graph.nodes[n];

@@ -9,10 +9,14 @@
 //! - [`map`]: neurons onto CUBA-LIF populations, chains of linear nodes onto quantized
 //!   projections (per-neuron dynamics: [`neuron`]), with a [`quant::QuantReport`] of what
 //!   the rounding did;
-//! - [`stimulus`]: input spikes apart from the topology (`--stimulus STIM.json`).
+//! - [`stimulus`]: input spikes apart from the topology (`--stimulus STIM.json`);
+//! - [`export`] and [`write`]: a network back to a NIR graph and its HDF5 file
+//!   (`neurofab export-nir`), whose re-import at the same `dt` is exact (`exact`).
 //!
 //! The discretisation (forward Euler at a given `dt`) is documented in `docs/nir.md`.
 
+mod exact;
+pub mod export;
 pub mod graph;
 pub mod linear;
 pub mod map;
@@ -21,6 +25,7 @@ mod params;
 pub mod quant;
 pub mod read;
 pub mod stimulus;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 

@@ -88,6 +88,23 @@ fn unsupported_reason(type_name: &str) -> &'static str {
     }
 }
 
+/// Whether a dataset of this type holds numbers (read as `f64`).
+pub(super) fn is_numeric(dtype: &DType) -> bool {
+    matches!(
+        dtype,
+        DType::F32
+            | DType::F64
+            | DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+    )
+}
+
 /// Typed access to one node's parameter datasets, with errors naming the node.
 struct Params<'a> {
     group: &'a Group,
@@ -105,20 +122,7 @@ impl Params<'_> {
             return Ok(None);
         };
         let dtype = ds.dtype()?;
-        let numeric = matches!(
-            dtype,
-            DType::F32
-                | DType::F64
-                | DType::I8
-                | DType::I16
-                | DType::I32
-                | DType::I64
-                | DType::U8
-                | DType::U16
-                | DType::U32
-                | DType::U64
-        );
-        if !numeric {
+        if !is_numeric(&dtype) {
             return Err(self.err(format!(
                 "parameter '{field}' should be numeric, found {dtype}"
             )));

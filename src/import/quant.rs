@@ -35,7 +35,8 @@ pub struct Range {
 }
 
 impl Range {
-    fn of(values: impl IntoIterator<Item = f64>) -> Range {
+    /// The smallest and largest of `values`.
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Range {
         values.into_iter().fold(
             Range {
                 min: f64::INFINITY,
@@ -98,6 +99,8 @@ pub struct QuantReport {
     pub dt: f64,
     pub populations: Vec<PopulationReport>,
     pub projections: Vec<ProjectionReport>,
+    /// About the whole import (why a neurofab export was not re-imported exactly).
+    pub notes: Vec<String>,
 }
 
 impl QuantReport {
@@ -110,6 +113,9 @@ impl QuantReport {
     /// A few lines for stderr: one per population, one per projection.
     pub fn summary(&self) -> String {
         let mut out = String::new();
+        for note in &self.notes {
+            out += &format!("import: {note}\n");
+        }
         for p in &self.populations {
             out +=
                 &format!(

@@ -8,16 +8,18 @@
 //!                           (gzip-compressed chunks for arrays, scalars for ints)
 //! /node/nodes/<sub>/...     a nested NIRGraph has the same layout as /node
 //! /node/edges               (n, 2) variable-length strings, [from, to]
+//! <node or graph>/metadata/ optional, one dataset per entry; the numeric `neurofab_*` ones
+//!                           are read (`export` writes them)
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use hdf5_pure::{DType, Dataset, File, Group};
 
-use super::graph::{NirGraph, NirNode, NodeKind};
-use super::params::read_node;
+use super::graph::{Metadata, NirGraph, NirNode, NodeKind, Tensor, METADATA_PREFIX};
+use super::params::{is_numeric, read_node};
 use super::ImportError;
 
 /// Largest number of elements one parameter may have; a file declaring more is refused before
@@ -32,6 +34,16 @@ pub fn read_file(path: &Path) -> Result<NirGraph, ImportError> {
     };
     let bytes =
         std::fs::read(path).map_err(|err| file_error(format!("cannot read file: {err}")))?;
+    read_nir_bytes(bytes, path)
+}
+
+/// Reads and flattens the NIR graph held in `bytes` (a `.nir` file's contents; `path` only
+/// names it in errors).
+pub fn read_nir_bytes(bytes: Vec<u8>, path: &Path) -> Result<NirGraph, ImportError> {
+    let file_error = |reason: String| ImportError::File {
+        file: path.to_path_buf(),
+        reason,
+    };
     if !hdf5_pure::is_hdf5_bytes(&bytes) {
         return Err(file_error("no HDF5 signature".into()));
     }
@@ -92,6 +104,7 @@ fn read_bytes(bytes: Vec<u8>) -> Result<NirGraph, ReadError> {
         version,
         nodes: builder.nodes,
         edges: builder.edges,
+        metadata: builder.metadata,
     })
 }
 
@@ -100,6 +113,7 @@ struct Builder {
     nodes: Vec<NirNode>,
     edges: Vec<(usize, usize)>,
     index: HashMap<String, usize>,
+    metadata: BTreeMap<String, Metadata>,
 }
 
 /// The qualified names of a subgraph's Input and Output nodes, which edges naming the
@@ -125,6 +139,7 @@ impl Builder {
             inputs: vec![],
             outputs: vec![],
         };
+        self.read_metadata(group, prefix.trim_end_matches('.'))?;
         let mut subgraphs = HashMap::<String, Boundary>::new();
         let mut names = nodes.groups()?;
         names.sort();
@@ -138,6 +153,7 @@ impl Builder {
                 continue;
             }
             let mut kind = read_node(&child, &qualified, &type_name)?;
+            self.read_metadata(&child, &qualified)?;
             if !prefix.is_empty() {
                 match kind {
                     NodeKind::Input { .. } => {
@@ -164,6 +180,36 @@ impl Builder {
             self.edges.push((f, t));
         }
         Ok(boundary)
+    }
+
+    /// Keeps the numeric `neurofab_*` datasets of `group`'s `metadata` subgroup (if any) as
+    /// the metadata of `name`; other entries (other tools', strings) are not read.
+    fn read_metadata(&mut self, group: &Group, name: &str) -> Result<(), ReadError> {
+        let Ok(meta) = group.group("metadata") else {
+            return Ok(());
+        };
+        let mut entries = Metadata::new();
+        for key in meta.datasets()? {
+            if !key.starts_with(METADATA_PREFIX) {
+                continue;
+            }
+            let ds = meta.dataset(&key)?;
+            if !is_numeric(&ds.dtype()?) {
+                continue;
+            }
+            let shape: Vec<usize> = ds.shape()?.iter().map(|&d| d as usize).collect();
+            if shape.iter().product::<usize>() as u64 > MAX_PARAM_ELEMENTS {
+                continue;
+            }
+            let data = ds.read_f64()?;
+            if data.len() == shape.iter().product::<usize>() {
+                entries.insert(key, Tensor::new(shape, data));
+            }
+        }
+        if !entries.is_empty() {
+            self.metadata.insert(name.to_string(), entries);
+        }
+        Ok(())
     }
 
     /// The node an edge endpoint names: a node of this graph, a subgraph (its only Output as
