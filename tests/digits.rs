@@ -7,7 +7,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::neurofab_in;
-use neurofab::demo::digits::{encode_regular, load_digits, parse_digits, predict, Classifier, PIXELS};
+use neurofab::demo::digits::{
+    encode_regular, load_digits, parse_digits, predict, Classifier, PIXELS,
+};
 use neurofab::export::tools::require_tool_or_skip;
 use neurofab::shape::CoreShape;
 use neurofab::sim::{Engine, RunOptions};

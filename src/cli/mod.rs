@@ -8,6 +8,7 @@ pub mod import;
 pub mod output;
 pub mod plot;
 pub mod probe;
+pub mod stdp_window;
 pub mod vcd;
 
 use std::fs::File;
@@ -46,6 +47,7 @@ neurocores in rust-hdl, exported to Verilog and checked bit for bit against a go
 Typical use:
   neurofab demo                              # everything, on the built-in network
   neurofab demo digits                       # a trained classifier on the 8x8 digits
+  neurofab demo stdp-window                  # the STDP window, measured, beside the float rule
   neurofab sim net.json --engine golden      # spikes as CSV on stdout
   neurofab sim stdp.json --weights-out w.json # learned weights and traces (golden engine)
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
@@ -313,13 +315,15 @@ pub struct GenArgs {
 pub struct DemoArgs {
     /// Which demo: none for the built-in network on all three engines; `digits` for the
     /// 8x8 handwritten digits classified by a Spyx-trained network imported from NIR
-    /// (accuracy beside the framework's float accuracy; writes no files).
+    /// (accuracy beside the framework's float accuracy; writes no files); `stdp-window` for
+    /// the STDP window measured on --engine.
     #[arg(value_enum)]
     pub which: Option<DemoName>,
     /// Directory for the demo's outputs (Verilog, images, spikes).
     #[arg(long, default_value = "demo-out")]
     pub out: PathBuf,
-    /// digits: the engine that classifies (rtl and verilator are also checked against golden).
+    /// digits, stdp-window: the engine that runs (rtl and verilator are also checked against
+    /// golden).
     #[arg(long, value_enum, default_value_t = Engine::Golden)]
     pub engine: Engine,
     /// digits: how many held-out images (default: all 599 on golden, 20 on rtl/verilator).
@@ -332,6 +336,9 @@ pub struct DemoArgs {
 pub enum DemoName {
     /// The digits classifier (`src/demo/digits.rs`).
     Digits,
+    /// The STDP window: weight change against t_post - t_pre, measured on --engine beside
+    /// the float exponential (`src/demo/stdp_window.rs`); writes stdp_window.csv and .svg.
+    StdpWindow,
 }
 
 /// Runs the command line; errors carry the file, field and reason.
@@ -750,6 +757,12 @@ fn demo(args: DemoArgs) -> Result<()> {
             ensure_verilator()?;
         }
         return digits::demo_digits(args.engine, args.images);
+    }
+    if args.which == Some(DemoName::StdpWindow) {
+        if args.engine == Engine::Verilator {
+            ensure_verilator()?;
+        }
+        return stdp_window::demo_stdp_window(args.engine, &args.out);
     }
     ensure_verilator()?;
     let net = Network::from_json_str(

@@ -117,6 +117,8 @@ impl Figure for WindowFigure {
             .legend(move |(x, y)| Circle::new((x + 8, y), 4, measured.filled()));
         chart
             .configure_series_labels()
+            // Upper left is empty: before 0 the window is depression (Δw < 0).
+            .position(SeriesLabelPosition::UpperLeft)
             .border_style(BLACK)
             .background_style(WHITE.mix(0.8))
             .label_font((FONT_FAMILY, 14))
