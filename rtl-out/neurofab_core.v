@@ -9,7 +9,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,cfg_read,event
     // Module arguments
     input wire  clock;
     input wire  cfg_write;
-    input wire  [3:0] cfg_target;
+    input wire  [4:0] cfg_target;
     input wire  [23:0] cfg_addr;
     input wire  [31:0] cfg_data;
     input wire  cfg_read;
@@ -30,7 +30,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,cfg_read,event
     // Stub signals
     reg  core$clock;
     reg  core$cfg$write;
-    reg  [3:0] core$cfg$target;
+    reg  [4:0] core$cfg$target;
     reg  [23:0] core$cfg$addr;
     reg  [31:0] core$cfg$data;
     reg  core$cfg$read;
@@ -65,7 +65,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,cfg_read,event
     wire  core$synapse$window;
     reg  core$synapse$stage_busy;
     wire  core$stage_cfg$write;
-    wire  [3:0] core$stage_cfg$target;
+    wire  [4:0] core$stage_cfg$target;
     wire  [23:0] core$stage_cfg$addr;
     wire  [31:0] core$stage_cfg$data;
     wire  core$stage_cfg$read;
@@ -73,7 +73,7 @@ module neurofab_core(clock,cfg_write,cfg_target,cfg_addr,cfg_data,cfg_read,event
     reg  [31:0] core$stage_cfg$read_data;
     reg  synapses$clock;
     reg  synapses$cfg$write;
-    reg  [3:0] synapses$cfg$target;
+    reg  [4:0] synapses$cfg$target;
     reg  [23:0] synapses$cfg$addr;
     reg  [31:0] synapses$cfg$data;
     reg  synapses$cfg$read;
@@ -227,7 +227,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     // Module arguments
     input wire  clock;
     input wire  cfg$write;
-    input wire  [3:0] cfg$target;
+    input wire  [4:0] cfg$target;
     input wire  [23:0] cfg$addr;
     input wire  [31:0] cfg$data;
     input wire  cfg$read;
@@ -262,7 +262,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     output reg  synapse$window;
     input wire  synapse$stage_busy;
     output reg  stage_cfg$write;
-    output reg  [3:0] stage_cfg$target;
+    output reg  [4:0] stage_cfg$target;
     output reg  [23:0] stage_cfg$addr;
     output reg  [31:0] stage_cfg$data;
     output reg  stage_cfg$read;
@@ -277,15 +277,15 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     localparam  group_bits = 8'h6;
     localparam  weight_sign_fill = 24'hff0000;
     localparam  clear_end = 9'b100000000;
-    localparam  stage_targets = 16'hf801;
-    localparam  axon_meta_target = 4'h1;
-    localparam  param_decay_target = 4'h2;
-    localparam  param_bias_shift_target = 4'h3;
-    localparam  param_threshold_target = 4'h4;
-    localparam  state_u_target = 4'h5;
-    localparam  state_v_target = 4'h6;
-    localparam  neuron_count_target = 4'h7;
-    localparam  clear_target = 4'h8;
+    localparam  stage_targets = 32'hf801;
+    localparam  axon_meta_target = 5'b1;
+    localparam  param_decay_target = 5'b10;
+    localparam  param_bias_shift_target = 5'b11;
+    localparam  param_threshold_target = 5'b100;
+    localparam  state_u_target = 5'b101;
+    localparam  state_v_target = 5'b110;
+    localparam  neuron_count_target = 5'b111;
+    localparam  clear_target = 5'b1000;
 
     // Enums
     localparam CorePhase$Idle = 0;
@@ -478,8 +478,8 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     reg  read_pending$d;
     wire  read_pending$q;
     reg  read_pending$clock;
-    reg  [3:0] read_target$d;
-    wire  [3:0] read_target$q;
+    reg  [4:0] read_target$d;
+    wire  [4:0] read_target$q;
     reg  read_target$clock;
 
     // Local signals
@@ -2439,13 +2439,13 @@ endmodule // neurofab_core$core$read_pending
 module neurofab_core$core$read_target(d,q,clock);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
+    input wire  [4:0] d;
+    output reg  [4:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 4'h0;
+       q = 5'h0;
     end
 
     always @(posedge clock) begin
@@ -2575,7 +2575,7 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
     // Module arguments
     input wire  clock;
     input wire  cfg$write;
-    input wire  [3:0] cfg$target;
+    input wire  [4:0] cfg$target;
     input wire  [23:0] cfg$addr;
     input wire  [31:0] cfg$data;
     input wire  cfg$read;
@@ -2600,7 +2600,7 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
     output reg  port$stage_busy;
 
     // Constant declarations
-    localparam  synapse_target = 4'h0;
+    localparam  synapse_target = 5'b0;
     localparam  group_bits = 8'h6;
     localparam  weight_sign_fill = 16'hff00;
 

@@ -30,6 +30,7 @@ use neurofab::map::map_network;
 use neurofab::model::{GoldenModel, Network, SpikeTrain};
 use neurofab::rtl::host::{host_verilog, HostParams, HOST_MODULE};
 use neurofab::rtl::layout::CfgTarget;
+use neurofab::rtl::regmap::CFG_TARGET_CODES;
 use neurofab::shape::CoreShape;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
@@ -931,15 +932,16 @@ fn read_config_round_trips_every_readable_target() {
         .into_iter()
         .find(|t| t.depth(&dims) == 0)
         .unwrap();
-    // A code without any target, if the register map leaves one (the learning targets took
-    // the last free codes of the 4-bit selector; `missing` is a code this design lacks).
-    let unused = (0..16u8).find(|&c| CfgTarget::from_code(c).is_none());
-    let mut bad = vec![
+    // A code without any target: the register map leaves codes of the 5-bit selector free.
+    let unused = (0..CFG_TARGET_CODES as u8)
+        .find(|&c| CfgTarget::from_code(c).is_none())
+        .expect("the register map leaves a code unused");
+    let bad = [
         (CfgTarget::Clear.code(), 0, 1),
         (missing.code(), 0, 1),
+        (unused, 0, 1),
         (synapse.code(), synapse.depth(&dims) - 1, 2),
     ];
-    bad.extend(unused.map(|code| (code, 0, 1)));
     for (target, first, count) in bad {
         match driver.read_config(target, first, count) {
             Err(HostError::Device {

@@ -10,10 +10,13 @@
 //!   and column wire segments, cells, sense resistances into virtual-ground sense nodes —
 //!   solved exactly by nodal analysis (sparse Cholesky), and the closed form `sum V G` that it
 //!   reduces to when every wire, source and sense resistance is 0.
+//! - [`column_read`]: one read as the crossbar synapse stage does it (active rows driven
+//!   together, read noise in a defined order, column values in ADC LSB).
 //! - [`xbar_file`]: the `XBAR.json` input of `neurofab crossbar solve`.
 //!
 //! Plain Rust like [`crate::model`]: no rust-hdl, nothing from `rtl`.
 
+pub mod column_read;
 pub mod device;
 pub mod nodal;
 pub mod program;

@@ -8,6 +8,18 @@
 //! [mesh]          # optional; default 1 x 1 (one core)
 //! width = 2
 //! height = 2
+//!
+//! [crossbar]      # optional: the synapse stage is a memristor crossbar (docs/crossbar.md)
+//! levels = 16     # every field is optional, defaults as shown
+//! g_off = 1e-6
+//! g_on = 100e-6
+//! sigma_d2d = 0.05
+//! sigma_read = 0.01
+//! r_wire = 0.0
+//! adc_bits = 8
+//! lsb_exp = 0
+//! columns_per_adc = 8
+//! seed = 1
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -15,6 +27,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::analog::column_read::{CrossbarError, CrossbarParams};
+use crate::analog::device::DeviceParams;
 use crate::map::mesh::{MeshShape, MAX_MESH_SIDE};
 use crate::shape::{CoreShape, SUPPORTED_SHAPES};
 
@@ -31,7 +45,7 @@ pub struct ConfigError {
 }
 
 /// Hardware configuration.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct HwConfig {
     /// The neurocore.
@@ -40,6 +54,74 @@ pub struct HwConfig {
     /// The mesh of cores.
     #[serde(default)]
     pub mesh: MeshShape,
+    /// A memristor crossbar as the synapse stage (absent: the synapse SRAM).
+    pub crossbar: Option<CrossbarConfig>,
+}
+
+/// `[crossbar]`: the analog array and its ADC ([`CrossbarParams`]); a missing field takes the
+/// default of `CrossbarParams::default()`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrossbarConfig {
+    /// Conductance levels per device.
+    pub levels: u32,
+    /// Nominal lowest conductance, siemens.
+    pub g_off: f64,
+    /// Nominal highest conductance, siemens.
+    pub g_on: f64,
+    /// Device-to-device variation (sigma of the log of each range bound's factor).
+    pub sigma_d2d: f64,
+    /// Relative read noise.
+    pub sigma_read: f64,
+    /// Wire resistance per cell segment, ohms.
+    pub r_wire: f64,
+    /// ADC bits.
+    pub adc_bits: u32,
+    /// One LSB is `2^lsb_exp` level steps.
+    pub lsb_exp: i32,
+    /// Physical columns per ADC.
+    pub columns_per_adc: usize,
+    /// Seed of the array's variation and read noise.
+    pub seed: u64,
+}
+
+impl Default for CrossbarConfig {
+    fn default() -> Self {
+        let p = CrossbarParams::default();
+        CrossbarConfig {
+            levels: p.device.levels,
+            g_off: p.device.g_off,
+            g_on: p.device.g_on,
+            sigma_d2d: p.device.sigma_d2d,
+            sigma_read: p.device.sigma_read,
+            r_wire: p.r_wire,
+            adc_bits: p.adc_bits,
+            lsb_exp: p.lsb_exp,
+            columns_per_adc: p.columns_per_adc,
+            seed: p.seed,
+        }
+    }
+}
+
+impl CrossbarConfig {
+    /// The parameters (the device's programming parameters at their defaults).
+    pub fn params(&self) -> CrossbarParams {
+        CrossbarParams {
+            device: DeviceParams {
+                levels: self.levels,
+                g_off: self.g_off,
+                g_on: self.g_on,
+                sigma_d2d: self.sigma_d2d,
+                sigma_read: self.sigma_read,
+                ..DeviceParams::default()
+            },
+            r_wire: self.r_wire,
+            adc_bits: self.adc_bits,
+            lsb_exp: self.lsb_exp,
+            columns_per_adc: self.columns_per_adc,
+            seed: self.seed,
+        }
+    }
 }
 
 /// `[core]`.
@@ -115,6 +197,16 @@ impl HwConfig {
                 ));
             }
         }
+        if let Some(crossbar) = &config.crossbar {
+            if let Err(e) = crossbar.params().check() {
+                let name = match &e {
+                    CrossbarError::Device(d) => d.name,
+                    CrossbarError::Param { name, .. } => name,
+                    CrossbarError::Solve(_) => "-",
+                };
+                return Err(fail(&format!("crossbar.{name}"), e.to_string()));
+            }
+        }
         Ok(config)
     }
 
@@ -152,5 +244,35 @@ mod tests {
         let err = load_text("[core\n").unwrap_err();
         assert_eq!(err.field, "-");
         assert!(err.reason.contains("line 1"), "{}", err.reason);
+    }
+
+    #[test]
+    fn crossbar_section_defaults_and_errors() {
+        let config = load_text("[crossbar]\nadc_bits = 5\nr_wire = 2.5\n").unwrap();
+        let params = config.crossbar.unwrap().params();
+        assert_eq!(
+            params,
+            CrossbarParams {
+                adc_bits: 5,
+                r_wire: 2.5,
+                ..CrossbarParams::default()
+            }
+        );
+        assert_eq!(load_text("").unwrap().crossbar, None);
+        for (text, field) in [
+            ("[crossbar]\nadc_bits = 0\n", "crossbar.adc_bits"),
+            ("[crossbar]\nlevels = 1\n", "crossbar.levels"),
+            ("[crossbar]\ng_on = 1e-7\n", "crossbar.g_on"),
+            ("[crossbar]\nr_wire = -3.0\n", "crossbar.r_wire"),
+            (
+                "[crossbar]\ncolumns_per_adc = 6\n",
+                "crossbar.columns_per_adc",
+            ),
+            ("[crossbar]\nwires = 1\n", "crossbar.wires"),
+            ("[crossbar]\nseed = \"x\"\n", "crossbar.seed"),
+        ] {
+            let err = load_text(text).unwrap_err();
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
     }
 }

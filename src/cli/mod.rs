@@ -497,6 +497,12 @@ fn sim(args: SimArgs) -> Result<()> {
     }
     let shape = config.core_shape();
     let mesh = args.mesh.unwrap_or(config.mesh);
+    if config.crossbar.is_some() && (args.engine != Engine::Golden || mesh.cores() > 1) {
+        bail!(
+            "the crossbar synapse stage ([crossbar] in the configuration) runs on the golden \
+             engine and a single core only so far; run with --engine golden without a mesh"
+        );
+    }
     let cannot_run = format!("cannot run on the {} engine", args.engine.name());
     let net = match args.engine {
         Engine::Golden => load_network(&args.net, &args.dt, &cannot_run, golden_memory_limit)?,
@@ -509,7 +515,8 @@ fn sim(args: SimArgs) -> Result<()> {
     let mut net = net;
     import::apply_stimulus(&mut net, args.stimulus.as_deref())?;
     let ticks = args.ticks.unwrap_or(net.ticks);
-    if let (Engine::Golden, Some(config_path)) = (args.engine, &args.config) {
+    if let (Engine::Golden, Some(config_path), None) = (args.engine, &args.config, &config.crossbar)
+    {
         // The golden model has no size limit, but a configuration names the hardware the run
         // stands for: a network that would not fit it is an error here as on rtl/verilator.
         let shape = config.core_shape();
@@ -567,14 +574,18 @@ fn sim(args: SimArgs) -> Result<()> {
     )?;
     let mut csv = CsvSpool::new(&outputs, csv_out, &net)?;
     let label = args.engine.name().to_string();
-    let result = stream(
-        &net,
-        args.engine,
-        ticks,
-        &options,
-        &mut observers.tee(&mut csv.sink),
-        &mut progress_reporter(label, ticks),
-    )
+    let result = {
+        let sink = &mut observers.tee(&mut csv.sink);
+        let progress = &mut progress_reporter(label, ticks);
+        // A crossbar checks its own fit (rows, columns, levels, one weight_exp).
+        match &config.crossbar {
+            Some(crossbar) => {
+                let params = crossbar.params();
+                crate::sim::stream_golden_crossbar(&net, shape, params, ticks, sink, progress)
+            }
+            None => stream(&net, args.engine, ticks, &options, sink, progress),
+        }
+    }
     .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
     let defaults = CostModel::default();
     let costs = CostModel {

@@ -207,6 +207,9 @@ impl<S: SynapseStage> GoldenModel<S> {
             }
         }
 
+        // A stage that reads all of the tick's events together (a crossbar) adds its input.
+        self.synapses.add_tick_input(&mut self.synaptic_input);
+
         // Step 2: neuron updates, in (population, neuron) order so the spikes come out sorted.
         let mut spikes = Vec::new();
         for (pop, (states, params)) in self.states.iter_mut().zip(&self.params).enumerate() {

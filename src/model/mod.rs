@@ -1,8 +1,9 @@
 //! The behavioural side of neurofab: network files ([`network`]), the golden model
 //! ([`golden`]) with its synapse stages ([`synapse`]; the learning one and the learned-weight
-//! output in [`stdp`]) and spike trains with their CSV form ([`spikes`]), streamed as ticks
+//! output in [`stdp`]; the memristor crossbar in [`crossbar`]) and spike trains with their CSV form ([`spikes`]), streamed as ticks
 //! complete ([`sink`]).
 
+pub mod crossbar;
 pub mod declared;
 pub mod golden;
 pub mod network;

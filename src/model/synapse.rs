@@ -3,9 +3,9 @@
 //!
 //! [`SynapseStage`] is written with three stages in mind: [`SramSynapses`] (fixed weights, what
 //! the core has today), an STDP learning stage ([`super::stdp::StdpSynapses`]: reads the tick's pre events and post spikes in
-//! [`SynapseStage::end_of_tick`] and rewrites its weights) and a memristor crossbar (whose
-//! "weights" are conductances read through an ADC: [`SynapseStage::add_pre_event`] adds
-//! whatever column contribution the crossbar produces). [`SramWordMemory`] is the word-level
+//! [`SynapseStage::end_of_tick`] and rewrites its weights) and a memristor crossbar
+//! ([`super::crossbar::CrossbarSynapses`]: [`SynapseStage::add_pre_event`] marks the event's
+//! row, [`SynapseStage::add_tick_input`] reads all of the tick's rows at once through the ADC). [`SramWordMemory`] is the word-level
 //! mirror of the hardware `SramSynapses` block, for block-level tests.
 
 use super::network::Network;
@@ -20,6 +20,12 @@ pub trait SynapseStage {
     /// Adds the weights of pre-synaptic neuron `pre` of projection `projection` onto every post
     /// neuron: `sums[post] += w[post][pre]`.
     fn add_pre_event(&mut self, projection: usize, pre: usize, sums: &mut [i64]);
+
+    /// Called once per tick after every pre event has been added and the projections' sums
+    /// have become synaptic input, before the neuron updates: a stage that needs all of a
+    /// tick's events together (a crossbar reads all active rows at once) adds its input to
+    /// `inputs[population][neuron]` here. Stages that add per event leave it alone.
+    fn add_tick_input(&mut self, _inputs: &mut [Vec<i64>]) {}
 
     /// Called after the neuron updates of a tick with the pre events delivered in that tick,
     /// as `(projection, pre)`, and its post spikes, as `(population, neuron)` (both empty when

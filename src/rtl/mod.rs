@@ -2,7 +2,8 @@
 //!
 //! Everything that touches rust-hdl lives under this module, so that the rest of the crate
 //! (model, mapper, engines, CLI) depends only on our own types and the HDL library stays
-//! replaceable. `rtl` is a leaf above [`crate::fixed`] and [`crate::shape`]: it imports nothing
+//! replaceable. `rtl` is a leaf above [`crate::fixed`], [`crate::shape`] and [`crate::analog`]
+//! (the behavioural array behind the crossbar macro's pins, [`xbar_macro`]): it imports nothing
 //! else of the crate (outside tests), so the engines (`sim`), exporters (`export`) and host
 //! side (`host`) build on it, never the reverse.
 //!
@@ -20,6 +21,7 @@ pub mod cfg_bus;
 pub mod clocked;
 pub mod core_sequencer;
 pub mod core_sim;
+pub mod crossbar_synapses;
 pub mod fanout;
 pub mod host;
 pub mod layout;
@@ -45,6 +47,7 @@ pub mod tile;
 pub mod top_ports;
 pub mod verilog_text;
 pub mod write_verify;
+pub mod xbar_macro;
 
 /// Checks the patches carried in `vendor/` (see `vendor/PATCHES.md`): shifts of `Bits<N>` with
 /// `N <= 32` against their arithmetic definition, for every shift amount; and the incremental

@@ -25,8 +25,10 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::analog::column_read::CrossbarParams;
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
+use crate::model::crossbar::CrossbarSynapses;
 use crate::model::synapse::SynapseStage;
 use crate::model::{
     GoldenModel, LearnedWeights, Network, SpikeCollector, SpikeSink, SpikeTrain, StdpSynapses,
@@ -174,6 +176,9 @@ pub enum SimError {
     /// An option does not apply to the engine.
     #[error("{0}")]
     Unsupported(String),
+    /// The network does not fit the crossbar, or its parameters are out of range.
+    #[error(transparent)]
+    Crossbar(#[from] crate::model::crossbar::CrossbarNetError),
 }
 
 /// Runs `net` for `ticks` ticks on `engine` and collects the whole run in memory, per-tick
@@ -276,6 +281,21 @@ pub fn stream(
             })
         }
     }
+}
+
+/// Runs `net` on the golden model with its projections in a memristor crossbar of the core
+/// `shape` (rows = axons, columns = neurons; `model::crossbar`), streaming as [`stream`] does.
+pub fn stream_golden_crossbar(
+    net: &Network,
+    shape: CoreShape,
+    params: CrossbarParams,
+    ticks: u32,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunSummary, SimError> {
+    let stage = CrossbarSynapses::new(net, shape.axons, shape.neurons, params)?;
+    let model = GoldenModel::with_stage(net, stage);
+    Ok(stream_golden(net, model, ticks, sink, progress)?.1)
 }
 
 /// Runs the golden model for `ticks` ticks, each tick's spikes into `sink`; returns the model

@@ -4,6 +4,7 @@
 //! and a deliberately slow synapse stage composed with the core sequencer against the golden
 //! model.
 
+mod crossbar_synapses;
 mod lif_unit;
 mod sar_adc;
 mod slow_stage;

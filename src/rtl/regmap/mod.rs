@@ -27,7 +27,7 @@ use super::layout::{
 
 /// Width of the configuration bus's target selector `cfg_target`: every block's port and
 /// every comparison reads it (`Bits<CFG_TARGET_WIDTH>`).
-pub const CFG_TARGET_WIDTH: usize = 4;
+pub const CFG_TARGET_WIDTH: usize = 5;
 /// Target codes the selector can carry (`2^CFG_TARGET_WIDTH`); the length of a depth table.
 pub const CFG_TARGET_CODES: usize = 1 << CFG_TARGET_WIDTH;
 /// Width of the configuration bus's word address `cfg_addr` (the largest memory, the synapse

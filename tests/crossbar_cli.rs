@@ -1,0 +1,77 @@
+//! `neurofab sim --config hw.toml` with a `[crossbar]` section: the golden model reads every
+//! projection through the crossbar; an ideal crossbar gives the spikes of fixed weights, a
+//! non-ideal one differs and is reproducible from its seed; bad parameters and networks are
+//! refused by name, and the hardware engines refuse a crossbar they do not have yet.
+
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+use common::neurofab_in as neurofab;
+
+const NET: &str = r#"{"ticks": 40,
+ "inputs": [{"name": "in", "size": 4, "spikes": [[0,0],[0,1],[1,2],[3,3],[5,0],[5,1],[5,2],
+   [8,3],[10,0],[12,1],[12,2],[15,3],[18,0],[20,1],[22,2],[22,3],[25,0],[30,1],[33,2]]}],
+ "populations": [{"name": "p", "size": 6, "neuron": {"vth": 12, "du": 900, "dv": 200}},
+                 {"name": "q", "size": 3, "neuron": {"vth": 8, "du": 600, "dv": 100}}],
+ "projections": [
+   {"from": "in", "to": "p", "weight_exp": 2, "weights":
+     [[15,2,0,-3],[4,15,9,0],[0,-7,15,12],[11,11,0,1],[-2,0,13,15],[6,6,6,6]]},
+   {"from": "p", "to": "q", "weight_exp": 2, "weights":
+     [[9,0,-4,15,2,0],[0,12,12,0,-15,7],[5,5,5,5,5,5]]}]}"#;
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn sim(dir: &Path, config: &str, engine: &str) -> Output {
+    std::fs::write(dir.join("hw.toml"), config).unwrap();
+    neurofab(
+        &["sim", "net.json", "--engine", engine, "--config", "hw.toml"],
+        dir,
+    )
+}
+
+#[test]
+fn golden_sim_reads_through_the_crossbar() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::write(dir.join("net.json"), NET).unwrap();
+    let core = "[core]\nneurons = 64\naxons = 64\n";
+    let fixed = stdout(&sim(dir, core, "golden"));
+    assert!(fixed.lines().count() > 10, "{fixed}");
+    let ideal = format!("{core}[crossbar]\nsigma_d2d = 0.0\nsigma_read = 0.0\n");
+    assert_eq!(stdout(&sim(dir, &ideal, "golden")), fixed);
+    let rough = format!("{core}[crossbar]\nsigma_d2d = 0.3\nr_wire = 5.0\nadc_bits = 4\n");
+    let first = stdout(&sim(dir, &rough, "golden"));
+    assert_ne!(first, fixed);
+    assert_eq!(stdout(&sim(dir, &rough, "golden")), first);
+
+    for (config, engine, needle) in [
+        (
+            format!("{core}[crossbar]\nadc_bits = 13\n"),
+            "golden",
+            "crossbar.adc_bits",
+        ),
+        (
+            format!("{core}[crossbar]\nlevels = 8\n"),
+            "golden",
+            "projections[0].weights[0][0] = 15",
+        ),
+        (
+            format!("{core}[crossbar]\n"),
+            "rtl",
+            "runs on the golden engine",
+        ),
+    ] {
+        let output = sim(dir, &config, engine);
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{config}");
+        assert!(message.contains(needle), "{config}: {message}");
+    }
+}
