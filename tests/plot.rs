@@ -287,3 +287,35 @@ fn stats_take_the_clock_and_the_energies_from_the_command_line() {
         assert!(!d.join("st2.json").exists());
     }
 }
+
+#[test]
+fn the_stdp_window_demo_writes_its_csv_figure_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = neurofab_in(&["demo", "stdp-window", "--out", "win"], d);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let table = String::from_utf8_lossy(&run.stdout);
+    // Potentiation after the pre spike, depression before, both terms at 0 (README table).
+    for row in [
+        "| 1 | 53 | 52.50 |",
+        "| -1 | -40 | -40.50 |",
+        "| 0 | 15 | 15.00 |",
+    ] {
+        assert!(table.contains(row), "{row} missing from\n{table}");
+    }
+    let csv = std::fs::read_to_string(d.join("win/stdp_window.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 41);
+    let (dots, _) = svg_elements(&d.join("win/stdp_window.svg"), "circle");
+    assert_eq!(dots, 41 + 1, "one dot per dt and the legend's");
+    run_ok(&["plot", "window", "win/stdp_window.csv", "-o", "w.png"], d);
+    assert!(std::fs::metadata(d.join("w.png")).unwrap().len() > 1000);
+    std::fs::write(d.join("bad.csv"), "dt,dw,float_dw\n1,2,3\n4,five,6\n").unwrap();
+    let bad = neurofab_in(&["plot", "window", "bad.csv", "-o", "b.svg"], d);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && stderr.contains("bad.csv: line 3"),
+        "{stderr}"
+    );
+    assert!(!d.join("b.svg").exists());
+}
