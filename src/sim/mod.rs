@@ -10,6 +10,7 @@
 
 pub mod driver;
 pub(crate) mod handshake;
+pub mod learned;
 pub mod noc_traffic;
 pub mod random_net;
 pub mod stats;
@@ -26,13 +27,14 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::fixed::LifState;
+use crate::map::check_no_learning;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::sink::deliver_states;
 use crate::model::synapse::SynapseStage;
 use crate::model::{
     GoldenModel, LearnedWeights, Network, SpikeCollector, SpikeSink, SpikeTrain, StdpSynapses,
 };
-use crate::rtl::core_sim::{rtl_core, rtl_core_traced};
+use crate::rtl::core_sim::{rtl_core, rtl_core_traced, rtl_learning_core};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CorePorts, SystemPorts};
 use crate::shape::{shape_list_text, CoreShape, SYSTEM_SHAPES};
@@ -247,6 +249,13 @@ pub fn stream(
                         .into(),
                 ));
             }
+            let learns = image.cores[0].learning.is_some();
+            if learns && engine != Engine::Rtl {
+                return Err(MeshMapError::from(
+                    check_no_learning(net, "the verilator engine").unwrap_err(),
+                )
+                .into());
+            }
             let mut cores: Vec<Box<dyn Pins<CorePorts>>> = Vec::with_capacity(image.cores.len());
             for _ in 0..image.cores.len() {
                 cores.push(match (engine, &options.vcd) {
@@ -259,8 +268,10 @@ pub fn stream(
                             .vcd_clock_hz
                             .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
                         let vcd = vcd_time::VcdRetimer::new(BufWriter::new(file), clock);
-                        rtl_core_traced(options.shape, Box::new(vcd))
+                        rtl_core_traced(options.shape, learns, Box::new(vcd))
                     }
+                    (Engine::Rtl, None) if learns => rtl_learning_core(options.shape)
+                        .expect("the mapper places learning networks on learning shapes only"),
                     (Engine::Rtl, None) => rtl_core(options.shape),
                     _ => Box::new(verilated::verilated_core(options.shape)?),
                 });
@@ -273,7 +284,10 @@ pub fn stream(
                 states: run.states,
                 cycles: Some(run.cycles),
                 total_cycles: Some(run.total_cycles),
-                learned: None,
+                learned: Some(run.learned.unwrap_or(LearnedWeights {
+                    ticks,
+                    projections: Vec::new(),
+                })),
             })
         }
     }
