@@ -99,6 +99,34 @@ fn a_network_without_learning_writes_an_empty_list() {
     let text = std::fs::read_to_string(dir.path().join("w.json")).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value, serde_json::json!({"ticks": 5, "projections": []}));
+    // The rtl engine, on one core and on a mesh, writes the same empty list.
+    for mesh in ["1x1", "2x1"] {
+        let output = neurofab(
+            &[
+                "sim",
+                vector("lava-01").join("net.json").to_str().unwrap(),
+                "--engine",
+                "rtl",
+                "--mesh",
+                mesh,
+                "--ticks",
+                "5",
+                "--weights-out",
+                "w-rtl.json",
+            ],
+            dir.path(),
+        );
+        assert!(
+            output.status.success(),
+            "{mesh}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("w-rtl.json")).unwrap(),
+            text,
+            "{mesh}"
+        );
+    }
 }
 
 #[test]

@@ -256,7 +256,8 @@ mod tests {
         Network::from_json_str(
             &format!(
                 r#"{{"ticks": 2, "inputs": [{{"name": "in", "size": 3}}],
-                    "populations": [{{"name": "a", "size": 2}}, {{"name": "b", "size": 3}}],
+                    "populations": [{{"name": "a", "size": 2, "neuron": {{"vth": 1}}}},
+                                    {{"name": "b", "size": 3, "neuron": {{"vth": 1}}}}],
                     "projections": [{}]}}"#,
                 projections.join(", ")
             ),
@@ -276,7 +277,7 @@ mod tests {
         let image = map_network(&net, SHAPE).unwrap();
         let learning = image.learning.as_ref().unwrap();
         // Learning projections 1 and 2 take axons 0..3 and 3..6, the plain one 6..9.
-        assert_eq!(image.input_axons[0][0], vec![6, 0]);
+        assert_eq!(image.input_axons[0][0], vec![0, 6]);
         assert_eq!(learning.control.axon_limit, 6);
         assert_eq!(learning.control.groups, 2); // 5 neurons
         assert_eq!(learning.control.rules, 2);

@@ -87,7 +87,7 @@ pub struct RunResult {
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
     /// The final state of every learning projection (spec §6), from an engine that learns
-    /// (golden); an empty list for a network without learning projections.
+    /// (golden, rtl on one core); an empty list for a network without learning projections.
     pub learned: Option<LearnedWeights>,
 }
 
@@ -102,7 +102,7 @@ pub struct RunSummary {
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
     /// The final state of every learning projection (spec §6), from an engine that learns
-    /// (golden); an empty list for a network without learning projections.
+    /// (golden, rtl on one core); an empty list for a network without learning projections.
     pub learned: Option<LearnedWeights>,
 }
 
@@ -250,11 +250,8 @@ pub fn stream(
                 ));
             }
             let learns = image.cores[0].learning.is_some();
-            if learns && engine != Engine::Rtl {
-                return Err(MeshMapError::from(
-                    check_no_learning(net, "the verilator engine").unwrap_err(),
-                )
-                .into());
+            if engine != Engine::Rtl {
+                check_no_learning(net, "the verilator engine").map_err(MeshMapError::from)?;
             }
             let mut cores: Vec<Box<dyn Pins<CorePorts>>> = Vec::with_capacity(image.cores.len());
             for _ in 0..image.cores.len() {
@@ -372,6 +369,10 @@ fn run_system(
         states: run.states,
         cycles: Some(run.cycles),
         total_cycles: Some(run.total_cycles),
-        learned: None,
+        // The mapper refuses learning networks on a mesh: nothing learned.
+        learned: Some(LearnedWeights {
+            ticks,
+            projections: Vec::new(),
+        }),
     })
 }
