@@ -3,7 +3,8 @@
 //! golden model's spikes, and the plain core's cycles plus the learning window's one cycle
 //! per tick (no learning axons, no rules: the stage closes the window in its first cycle).
 //! The learning arithmetic itself is tested at the stage's ports
-//! (`rtl::block_tests::stdp_synapses`); mapping learning projections onto it is not built yet.
+//! (`rtl::block_tests::stdp_synapses`), learning networks on it in `stdp_rtl.rs` and
+//! `learning_random.rs`.
 
 use neurofab::map::mesh::{map_mesh, MeshShape};
 use neurofab::model::GoldenModel;

@@ -252,8 +252,9 @@ pub struct SimArgs {
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
     /// Write the final weights and traces of every learning (STDP) projection here, as JSON
-    /// (SPEC §6; an empty list for a network without learning). Golden engine only: the
-    /// hardware's learning stage is not built yet.
+    /// (SPEC §6; an empty list for a network without learning). Golden and rtl engines (rtl:
+    /// read back from the learning core after one extra tick that completes the last tick's
+    /// learning); the verilator engine's learning core is not built yet.
     #[arg(long, value_name = "W.json")]
     pub weights_out: Option<PathBuf>,
     /// Probe neurons' states after every tick: POP (all its neurons) or POP:i,j,a-b (indices
@@ -482,10 +483,10 @@ fn sim(args: SimArgs) -> Result<()> {
     if args.vcd.is_some() && args.engine != Engine::Rtl {
         bail!("--vcd needs --engine rtl (the cycle-level rust-hdl simulation)");
     }
-    if args.weights_out.is_some() && args.engine != Engine::Golden {
+    if args.weights_out.is_some() && args.engine == Engine::Verilator {
         bail!(
-            "--weights-out needs --engine golden: the {} engine does not learn (the hardware's \
-             learning synapse stage is not built yet)",
+            "--weights-out needs --engine golden or rtl: the {} engine does not learn (the \
+             learning core's Verilog is not built yet)",
             args.engine.name()
         );
     }
@@ -537,6 +538,9 @@ fn sim(args: SimArgs) -> Result<()> {
         }
     }
     if args.engine == Engine::Verilator {
+        // Before any tool is looked for.
+        check_no_learning(&net, "the verilator engine")
+            .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
         ensure_verilator()?;
     }
     if args.vcd.is_some() && mesh.cores() == 1 {
@@ -647,7 +651,8 @@ fn gen(args: GenArgs) -> Result<()> {
         let net = load_network(net_path, &args.dt, "does not fit the core", |sizes| {
             check_core(sizes, shape)
         })?;
-        check_no_learning(&net).with_context(|| net_path.display().to_string())?;
+        check_no_learning(&net, "gen --net (the learning core's Verilog)")
+            .with_context(|| net_path.display().to_string())?;
         let image = map_network(&net, shape)
             .with_context(|| format!("{}: does not fit the core", net_path.display()))?;
         files.extend(
@@ -889,7 +894,8 @@ fn build_board(args: BuildArgs) -> Result<()> {
             let net = load_network(net_path, &args.dt, &does_not_fit, |sizes| {
                 check_core(sizes, shape)
             })?;
-            check_no_learning(&net).with_context(|| net_path.display().to_string())?;
+            check_no_learning(&net, "an FPGA build")
+                .with_context(|| net_path.display().to_string())?;
             let image = map_network(&net, shape)
                 .with_context(|| format!("{}: {does_not_fit}", net_path.display()))?;
             Some(fpga::BakedNetwork {
@@ -1052,7 +1058,8 @@ fn run_link(args: RunArgs) -> Result<()> {
     let mut net = net;
     import::apply_stimulus(&mut net, args.stimulus.as_deref())?;
     // Before a board or the simulated link is touched.
-    check_no_learning(&net).with_context(|| args.net.display().to_string())?;
+    check_no_learning(&net, "the host link (neurofab run)")
+        .with_context(|| args.net.display().to_string())?;
     let ticks = args.ticks.unwrap_or(net.ticks);
     let mut outputs = Outputs::new();
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;

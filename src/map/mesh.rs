@@ -317,7 +317,9 @@ pub fn map_mesh(
         move |source: MapError| MeshMapError::Core { core, x, y, source }
     };
     // Before the sub-networks, whose projection indices are not the file's.
-    super::check_no_learning(net)?;
+    if mesh.cores() > 1 {
+        super::check_no_learning(net, "a mesh")?;
+    }
     if mesh.cores() == 1 || !shape.is_supported() {
         // One core: the single-core mapper's errors say best what does not fit.
         map_network(net, shape)?;

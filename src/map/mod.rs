@@ -11,6 +11,7 @@
 //!   the tick's sum is complete, as the spec demands.
 
 pub mod fit;
+pub mod learning;
 pub mod mesh;
 
 use thiserror::Error;
@@ -21,6 +22,7 @@ use crate::rtl::layout::{
     pack_synapse_word, AxonWord, CfgTarget, ConfigWrite, NeuronWord, ACC_SLOTS, WEIGHTS_PER_WORD,
 };
 use crate::shape::CoreShape;
+use learning::{LearningImage, LearningImageBuilder, LearningRow};
 
 /// Largest |a| (synaptic input of one neuron in one tick) the core computes exactly.
 ///
@@ -34,19 +36,42 @@ pub const MAX_ABS_ACTIVATION: i64 = 1 << (24 - crate::fixed::ACTIVATION_SHIFT);
 /// Why a network does not fit a core.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum MapError {
-    /// A learning projection: the hardware has no learning synapse stage yet.
+    /// A learning projection on a path that does not learn (yet).
     #[error(
-        "projections[{index}] ({from} -> {to}) is a learning (STDP) projection, and the \
-         hardware's learning synapse stage is not built yet; run the network on the golden \
-         engine (neurofab sim --engine golden)"
+        "{projection} is a learning (STDP) projection, and learning on {path} is not built \
+         yet; run the network on the golden engine or on the rtl engine on one core \
+         (neurofab sim --engine golden|rtl)"
     )]
     LearningNotBuilt {
-        /// Index of the projection in the network file.
-        index: usize,
-        /// Its source's name.
-        from: String,
-        /// Its target's name.
-        to: String,
+        /// The projection, as [`projection_name`] names it.
+        projection: String,
+        /// What does not learn (`a mesh`, `the verilator engine`, ...).
+        path: &'static str,
+    },
+    /// A learning projection, and the core shape has no learning core.
+    #[error(
+        "{projection} is a learning (STDP) projection, and the learning core is not generated \
+         in the shape {neurons}x{axons} (learning core shapes: {})",
+        crate::shape::shape_list_text(&crate::shape::LEARNING_SHAPES)
+    )]
+    NoLearningCore {
+        /// The projection, as [`projection_name`] names it.
+        projection: String,
+        /// Requested neurons.
+        neurons: usize,
+        /// Requested axons.
+        axons: usize,
+    },
+    /// More learning projections than the learning core has rules.
+    #[error(
+        "{projection} is learning projection number {} of the core, and a learning core has {} \
+         rules (one per learning projection)",
+        crate::rtl::layout::LEARN_RULES + 1,
+        crate::rtl::layout::LEARN_RULES
+    )]
+    TooManyLearningRules {
+        /// The projection, as [`projection_name`] names it.
+        projection: String,
     },
     /// The shape is not one this build generates.
     #[error(
@@ -126,6 +151,9 @@ pub struct CoreImage {
     pub input_axons: Vec<Vec<Vec<usize>>>,
     /// Axons driven by each population neuron: `population_axons[pop][neuron]`.
     pub population_axons: Vec<Vec<Vec<usize>>>,
+    /// The learning stage's configuration, for a network with learning projections (which
+    /// needs a [`LearningCore`](crate::rtl::learning_core::LearningCore)); `None` otherwise.
+    pub learning: Option<LearningImage>,
 }
 
 impl CoreImage {
@@ -143,7 +171,8 @@ impl CoreImage {
     }
 
     /// The configuration-port writes that load this image into a core: synapse words, axon
-    /// descriptors, the three parameter words of every used neuron, the neuron count, and
+    /// descriptors, the three parameter words of every used neuron, the neuron count, the
+    /// learning stage's words if the network learns ([`LearningImage::config_writes`]), and
     /// finally `Clear`, which zeroes every state and accumulator and empties the event queue.
     pub fn config_writes(&self) -> Vec<ConfigWrite> {
         let write = |target, addr: usize, data| ConfigWrite {
@@ -174,6 +203,9 @@ impl CoreImage {
             ));
         }
         writes.push(write(CfgTarget::NeuronCount, 0, self.neuron_count as u32));
+        if let Some(learning) = &self.learning {
+            learning.config_writes(self.shape, &mut writes);
+        }
         writes.push(write(CfgTarget::Clear, 0, 0));
         writes
     }
@@ -190,22 +222,32 @@ pub fn neuron_word(params: &LifParams, slot_shifts: [u64; ACC_SLOTS - 1]) -> Neu
     }
 }
 
-/// Refuses a network with a learning projection (naming the first): no hardware engine or
-/// design learns yet.
-pub fn check_no_learning(net: &Network) -> Result<(), MapError> {
+/// Refuses a network with a learning projection (naming the first) on `path` (`a mesh`, `the
+/// verilator engine`, ...), which does not learn: only the golden engine and the rtl engine on
+/// one core do.
+pub fn check_no_learning(net: &Network, path: &'static str) -> Result<(), MapError> {
     match net.learning_projections().next() {
-        Some((index, proj, _)) => Err(MapError::LearningNotBuilt {
-            index,
-            from: net.source_name(proj.from).to_string(),
-            to: net.populations[proj.to].name.clone(),
+        Some((index, _, _)) => Err(MapError::LearningNotBuilt {
+            projection: projection_name(net, index),
+            path,
         }),
         None => Ok(()),
     }
 }
 
-/// Places `net` on a core of `shape`.
+/// A projection as errors name it: `projections[3] (in -> p0)`.
+pub fn projection_name(net: &Network, index: usize) -> String {
+    let proj = &net.projections[index];
+    format!(
+        "projections[{index}] ({} -> {})",
+        net.source_name(proj.from),
+        net.populations[proj.to].name
+    )
+}
+
+/// Places `net` on a core of `shape`; a network with learning projections on a learning core
+/// (see [`learning`]).
 pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapError> {
-    check_no_learning(net)?;
     if !shape.is_supported() {
         return Err(MapError::UnsupportedShape {
             neurons: shape.neurons,
@@ -235,6 +277,7 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
             available: shape.axons,
         });
     }
+    let rules = learning::assign_rules(net, shape)?;
     for (pop, bounds) in net.max_abs_synaptic_input().iter().enumerate() {
         if let Some((neuron, &bound)) = bounds
             .iter()
@@ -296,7 +339,9 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
         .iter()
         .map(|p| vec![Vec::new(); p.size])
         .collect();
-    for (proj_index, proj) in net.projections.iter().enumerate() {
+    let mut learning = LearningImageBuilder::default();
+    for proj_index in learning::axon_order(&rules) {
+        let proj = &net.projections[proj_index];
         let target_base = population_base[proj.to];
         let target_size = net.populations[proj.to].size;
         let first_group = target_base / WEIGHTS_PER_WORD;
@@ -307,8 +352,19 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
         } else {
             0
         };
+        let learning_row = rules[proj_index].map(|rule| LearningRow {
+            rule,
+            target_base,
+            target_size,
+            first_group,
+            last_group,
+        });
+        if let Some(row) = &learning_row {
+            learning.add_projection(net, proj_index, row, axon_words.len());
+        }
         for pre in 0..net.source_size(proj.from) {
             let axon = axon_words.len();
+            learning.add_axon(learning_row.as_ref());
             axon_words.push(
                 AxonWord {
                     first_group: first_group as u64,
@@ -330,13 +386,19 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
                         *weight = proj.weights[neuron - target_base][pre] as i64;
                     }
                 }
-                synapse_words.push((axon * groups + group, pack_synapse_word(lanes)));
+                let address = axon * groups + group;
+                let word = match learning_row {
+                    Some(_) => learning.add_word(address, lanes),
+                    None => pack_synapse_word(lanes),
+                };
+                synapse_words.push((address, word));
             }
         }
     }
 
     Ok(CoreImage {
         shape,
+        learning: learning.finish(net, neuron_count),
         neuron_count,
         population_base,
         synapse_words,

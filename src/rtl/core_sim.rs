@@ -55,8 +55,24 @@ pub fn rtl_core(shape: CoreShape) -> Box<dyn Pins<CorePorts>> {
     ))
 }
 
-/// A neurocore simulated by rust-hdl that also writes a VCD waveform of every signal.
-pub fn rtl_core_traced(shape: CoreShape, vcd: Box<dyn Write>) -> Box<dyn Pins<CorePorts>> {
+/// A neurocore (a [`LearningCore`] if `learning`) simulated by rust-hdl that also writes a
+/// VCD waveform of every signal.
+pub fn rtl_core_traced(
+    shape: CoreShape,
+    learning: bool,
+    vcd: Box<dyn Write>,
+) -> Box<dyn Pins<CorePorts>> {
+    if learning {
+        let traced = with_shape!(learning, shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
+            let core = LearningCore::<NB, AB, GB, SB, NB1, AB1>::new();
+            Box::new(
+                RtlTop::new::<CorePorts>(core, "learning neurocore logic")
+                    .with_child_clocks(LearningCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks())
+                    .traced(vcd),
+            ) as Box<dyn Pins<CorePorts>>
+        }, (neurons, axons) => panic!("no learning core of shape {neurons}x{axons}"));
+        return traced;
+    }
     with_core!(shape, core => {
         Box::new(
             RtlTop::new::<CorePorts>(core, "neurocore logic")

@@ -41,8 +41,9 @@
 //! Cycles: the input phase is as fast as [`SramSynapses`](super::sram_synapses::SramSynapses)
 //! (always ready, one cycle latency). With learning configured, `stage_busy` is high for
 //! `1 (entry) + axon_limit + Σ row words (learning axons without a pre event, when the previous
-//! tick had a post spike) + rules · groups + 2 (sweep drain)` cycles of the window (derived from
-//! the state machine, not yet checked by a test); without rules or axons, 1.
+//! tick had a post spike) + rules · groups + 2 (sweep drain)` cycles of the window, and
+//! `1 + rules · groups + 2` in the first tick (not armed: no axon pass); without rules or
+//! axons, 1. `tests/learning_cycles.rs` checks this exactly on whole learning networks.
 
 use rust_hdl::prelude::*;
 

@@ -14,12 +14,12 @@ use crate::fixed::LifState;
 use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
 use crate::model::sink::{deliver_states, deliver_tick};
-use crate::model::{Network, Source, SpikeCollector, SpikeSink, SpikeTrain};
-use crate::rtl::layout::{CfgTarget, ConfigWrite};
+use crate::model::{LearnedWeights, Network, Source, SpikeCollector, SpikeSink, SpikeTrain};
+use crate::rtl::layout::{CfgTarget, ConfigWrite, LEARN_RULES};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CoreInput, CoreOutput, CorePorts};
-use crate::shape::CoreShape;
 use crate::sim::handshake::{self, TickPorts};
+use crate::sim::learned;
 use crate::sim::CycleStats;
 
 /// Cycle-level access to one neurocore, whatever the engine.
@@ -90,6 +90,9 @@ pub struct HardwareSummary {
     pub cycles: CycleStats,
     /// All clock cycles, including loading and state read-back.
     pub total_cycles: u64,
+    /// The learned state read back from a learning core ([`learned`]); `None` for a core
+    /// without learning projections.
+    pub learned: Option<LearnedWeights>,
 }
 
 impl HardwareSummary {
@@ -102,6 +105,7 @@ impl HardwareSummary {
             states: self.states,
             tick_cycles: collected.tick_cycles,
             total_cycles: self.total_cycles,
+            learned: self.learned,
         }
     }
 }
@@ -118,10 +122,12 @@ pub struct HardwareRun {
     pub tick_cycles: Vec<u64>,
     /// All clock cycles, including loading and state read-back.
     pub total_cycles: u64,
+    /// The learned state read back from a learning core; `None` without learning.
+    pub learned: Option<LearnedWeights>,
 }
 
 /// Writes one configuration word (one cycle).
-fn cfg_write(pins: &mut CorePins, write: &ConfigWrite) {
+pub(crate) fn cfg_write(pins: &mut CorePins, write: &ConfigWrite) {
     handshake::strobe(
         pins,
         CoreInput::CfgWrite,
@@ -162,9 +168,15 @@ pub fn load(pins: &mut CorePins, image: &CoreImage) -> Result<(), DriverError> {
 }
 
 /// Upper bound on the cycles of one tick with `events` axon events: every event spans at most
-/// all groups; generous slack for the fixed overhead.
-fn tick_budget(shape: CoreShape, events: usize) -> u64 {
-    (shape.neurons + events * shape.groups() + 64) as u64
+/// all groups; generous slack for the fixed overhead. A learning core's window adds at most a
+/// visit of every axon and its whole row, and every rule's groups (`rtl::stdp_synapses`).
+fn tick_budget(image: &CoreImage, events: usize) -> u64 {
+    let shape = image.shape;
+    let window = match image.learning {
+        Some(_) => shape.axons * (1 + shape.groups()) + LEARN_RULES * shape.groups(),
+        None => 0,
+    };
+    (shape.neurons + events * shape.groups() + window + 64) as u64
 }
 
 /// The fabric's delivery rule, shared by every driver (the pin-level one here and the UART host
@@ -260,7 +272,31 @@ pub fn stream(
     sink: &mut dyn SpikeSink,
     progress: &mut dyn FnMut(u32),
 ) -> Result<HardwareSummary, DriverError> {
+    stream_observed(cores, image, net, ticks, sink, progress, &mut |_, _| Ok(()))
+}
+
+/// Something that looks at the idle cores after each tick (`tick`, the cores): a test
+/// reading the learned weights tick by tick.
+pub type TickObserver<'a> = dyn FnMut(u32, &mut [Box<CorePins>]) -> Result<(), DriverError> + 'a;
+
+/// [`stream`], with `after_tick` called after each tick's spikes are delivered. A single
+/// learning core's learned state is read back at the end ([`learned::flush_and_read`]: one
+/// more tick completes the last tick's learning).
+pub fn stream_observed(
+    cores: &mut [Box<CorePins>],
+    image: &MeshImage,
+    net: &Network,
+    ticks: u32,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+    after_tick: &mut TickObserver,
+) -> Result<HardwareSummary, DriverError> {
     assert_eq!(cores.len(), image.cores.len(), "one CorePins per mesh core");
+    let learns = image.cores.iter().any(|core| core.learning.is_some());
+    assert!(
+        !learns || cores.len() == 1,
+        "learning runs on one core (the mapper refuses a mesh)"
+    );
     let fanout = Fanout::new(image, net, ticks);
 
     let mut cycles = CycleStats::default();
@@ -272,19 +308,21 @@ pub fn stream(
         previous_spikes.clear();
         let mut slowest = 0;
         for (core, pins) in cores.iter_mut().enumerate() {
-            let cycles = run_core_tick(pins.as_mut(), image, core, &events[core], tick, |n| {
-                let owner =
-                    image.owner[core]
-                        .get(n)
-                        .copied()
-                        .ok_or(DriverError::UnmappedSpike {
-                            tick,
-                            core,
-                            neuron: n,
-                        })?;
-                previous_spikes.push(owner);
-                Ok(())
-            })?;
+            let core_image = &image.cores[core];
+            let cycles =
+                run_core_tick(pins.as_mut(), core_image, &events[core], tick, core, |n| {
+                    let owner =
+                        image.owner[core]
+                            .get(n)
+                            .copied()
+                            .ok_or(DriverError::UnmappedSpike {
+                                tick,
+                                core,
+                                neuron: n,
+                            })?;
+                    previous_spikes.push(owner);
+                    Ok(())
+                })?;
             slowest = slowest.max(cycles);
         }
         cycles.record(slowest);
@@ -297,26 +335,36 @@ pub fn stream(
                 })
             })
             .map_err(|source| DriverError::Output { tick, source })?;
+        after_tick(tick, cores)?;
         progress(tick + 1);
     }
 
     let states = read_states(cores, image, net);
+    let learned = match &image.cores[..] {
+        [core_image] if core_image.learning.is_some() => {
+            fanout.events(ticks, &previous_spikes, &mut events);
+            let read = learned::flush_and_read(cores[0].as_mut(), core_image, &events[0], ticks)?;
+            Some(learned::learned_weights(net, core_image, ticks, read))
+        }
+        _ => None,
+    };
     Ok(HardwareSummary {
         states,
         cycles,
         total_cycles: cores.iter().map(|c| c.cycles()).max().unwrap_or(0),
+        learned,
     })
 }
 
-/// Enqueues one core's events, runs its tick and reports each spiking core neuron to
-/// `on_spike`; returns the tick's cycles (from the edge that samples `start` to the return to
-/// idle).
-fn run_core_tick(
+/// Enqueues the events of core `core` (loaded with `image`), runs its tick and reports each
+/// spiking core neuron to `on_spike`; returns the tick's cycles (from the edge that samples
+/// `start` to the return to idle).
+pub(crate) fn run_core_tick(
     pins: &mut CorePins,
-    image: &MeshImage,
-    core: usize,
+    image: &CoreImage,
     events: &[usize],
     tick: u32,
+    core: usize,
     mut on_spike: impl FnMut(usize) -> Result<(), DriverError>,
 ) -> Result<u64, DriverError> {
     for &axon in events {
@@ -331,7 +379,7 @@ fn run_core_tick(
         spike_valid: CoreOutput::SpikeValid,
         spike: CoreOutput::SpikeNeuron,
     };
-    let budget = tick_budget(image.shape, events.len());
+    let budget = tick_budget(image, events.len());
     handshake::run_tick(pins, &ports, budget, (tick, core), |neuron| {
         on_spike(neuron as usize)
     })
@@ -361,6 +409,7 @@ fn probe_core(pins: &mut CorePins, core_neuron: usize) -> LifState {
 mod tests {
     use super::*;
     use crate::map::mesh::{map_mesh, MeshShape};
+    use crate::shape::CoreShape;
 
     #[test]
     fn fanout_memory_follows_the_spikes_not_the_ticks() {

@@ -10,6 +10,7 @@
 
 pub mod driver;
 pub(crate) mod handshake;
+pub mod learned;
 pub mod noc_traffic;
 pub mod random_net;
 pub mod stats;
@@ -27,13 +28,14 @@ use thiserror::Error;
 
 use crate::analog::column_read::CrossbarParams;
 use crate::fixed::LifState;
+use crate::map::check_no_learning;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::crossbar::CrossbarSynapses;
 use crate::model::synapse::SynapseStage;
 use crate::model::{
     GoldenModel, LearnedWeights, Network, SpikeCollector, SpikeSink, SpikeTrain, StdpSynapses,
 };
-use crate::rtl::core_sim::{rtl_core, rtl_core_traced};
+use crate::rtl::core_sim::{rtl_core, rtl_core_traced, rtl_learning_core};
 use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{CorePorts, SystemPorts};
 use crate::shape::{shape_list_text, CoreShape, SYSTEM_SHAPES};
@@ -86,7 +88,7 @@ pub struct RunResult {
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
     /// The final state of every learning projection (spec §6), from an engine that learns
-    /// (golden); an empty list for a network without learning projections.
+    /// (golden, rtl on one core); an empty list for a network without learning projections.
     pub learned: Option<LearnedWeights>,
 }
 
@@ -101,7 +103,7 @@ pub struct RunSummary {
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
     /// The final state of every learning projection (spec §6), from an engine that learns
-    /// (golden); an empty list for a network without learning projections.
+    /// (golden, rtl on one core); an empty list for a network without learning projections.
     pub learned: Option<LearnedWeights>,
 }
 
@@ -251,6 +253,10 @@ pub fn stream(
                         .into(),
                 ));
             }
+            let learns = image.cores[0].learning.is_some();
+            if engine != Engine::Rtl {
+                check_no_learning(net, "the verilator engine").map_err(MeshMapError::from)?;
+            }
             let mut cores: Vec<Box<dyn Pins<CorePorts>>> = Vec::with_capacity(image.cores.len());
             for _ in 0..image.cores.len() {
                 cores.push(match (engine, &options.vcd) {
@@ -263,8 +269,10 @@ pub fn stream(
                             .vcd_clock_hz
                             .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
                         let vcd = vcd_time::VcdRetimer::new(BufWriter::new(file), clock);
-                        rtl_core_traced(options.shape, Box::new(vcd))
+                        rtl_core_traced(options.shape, learns, Box::new(vcd))
                     }
+                    (Engine::Rtl, None) if learns => rtl_learning_core(options.shape)
+                        .expect("the mapper places learning networks on learning shapes only"),
                     (Engine::Rtl, None) => rtl_core(options.shape),
                     _ => Box::new(verilated::verilated_core(options.shape)?),
                 });
@@ -277,7 +285,10 @@ pub fn stream(
                 states: run.states,
                 cycles: Some(run.cycles),
                 total_cycles: Some(run.total_cycles),
-                learned: None,
+                learned: Some(run.learned.unwrap_or(LearnedWeights {
+                    ticks,
+                    projections: Vec::new(),
+                })),
             })
         }
     }
@@ -374,6 +385,10 @@ fn run_system(
         states: run.states,
         cycles: Some(run.cycles),
         total_cycles: Some(run.total_cycles),
-        learned: None,
+        // The mapper refuses learning networks on a mesh: nothing learned.
+        learned: Some(LearnedWeights {
+            ticks,
+            projections: Vec::new(),
+        }),
     })
 }

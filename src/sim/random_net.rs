@@ -8,6 +8,10 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::fixed::stdp::{
+    SignMode, StdpRule, RATE_EXP_MAX, RATE_EXP_MIN, RATE_MANT_MAX, RATE_MANT_MIN, TRACE_DECAY_MAX,
+    TRACE_IMPULSE_MAX,
+};
 use crate::fixed::{
     self, LifParams, BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MANT_MIN, DU_MAX, DV_MAX, VTH_MAX,
     WEIGHT_EXP_MAX, WEIGHT_EXP_MIN, WEIGHT_MAX, WEIGHT_MIN,
@@ -340,8 +344,17 @@ fn random_weights(
 /// per-projection term as [`Network::max_abs_synaptic_input`].
 fn projection_bound(proj: &Projection, post: usize) -> i64 {
     let row = &proj.weights[post];
-    let positive: i64 = row.iter().filter(|&&w| w > 0).map(|&w| i64::from(w)).sum();
-    let negative: i64 = row.iter().filter(|&&w| w < 0).map(|&w| -i64::from(w)).sum();
+    let (positive, negative) = match &proj.learning {
+        // Learning can take every weight to its sign mode's bound.
+        Some(rule) => (
+            row.len() as i64 * rule.sign_mode.weight_max(),
+            row.len() as i64 * -rule.sign_mode.weight_min(),
+        ),
+        None => (
+            row.iter().filter(|&&w| w > 0).map(|&w| i64::from(w)).sum(),
+            row.iter().filter(|&&w| w < 0).map(|&w| -i64::from(w)).sum(),
+        ),
+    };
     let high = fixed::shift_exp(positive, proj.weight_exp);
     let low = fixed::shift_exp(-negative, proj.weight_exp);
     high.max(low.abs())
@@ -353,7 +366,8 @@ fn projection_bound(proj: &Projection, post: usize) -> i64 {
 /// For each offending neuron, the incoming projection with the largest contribution is
 /// weakened: its `weight_exp` drops by one if that keeps it in range and does not give the
 /// population more than `max_negative_exp` projections with a negative exponent; otherwise
-/// all its weights are halved (toward zero). Either step never increases any neuron's bound,
+/// all its weights are halved (toward zero) — a learning projection, whose bound does not
+/// follow its weights, stops learning first. Either step never increases any neuron's bound,
 /// because `shift_exp` is monotone in both the sum and the exponent, so one pass over the
 /// neurons suffices; and each step makes progress toward an all-zero projection, whose bound
 /// is 0, so the loop ends.
@@ -386,6 +400,12 @@ fn limit_synaptic_input(net: &mut Network, max_abs_input: i64, max_negative_exp:
                     && (proj.weight_exp != 0 || negative_count < max_negative_exp);
                 if exp_can_drop {
                     proj.weight_exp -= 1;
+                } else if proj.learning.is_some() {
+                    // Plain weights must be -128..=127.
+                    proj.learning = None;
+                    for w in proj.weights.iter_mut().flatten() {
+                        *w = (*w).clamp(WEIGHT_MIN as i32, WEIGHT_MAX as i32);
+                    }
                 } else {
                     for w in proj.weights.iter_mut().flatten() {
                         *w /= 2;
@@ -399,6 +419,78 @@ fn limit_synaptic_input(net: &mut Network, max_abs_input: i64, max_negative_exp:
         .iter()
         .flatten()
         .all(|&bound| bound <= max_abs_input));
+}
+
+/// A value from `corners` half of the time, else uniform in `range`.
+pub fn pick(rng: &mut StdRng, corners: &[i64], range: std::ops::RangeInclusive<i64>) -> i64 {
+    if rng.gen_bool(0.5) {
+        corners[rng.gen_range(0..corners.len())]
+    } else {
+        rng.gen_range(range)
+    }
+}
+
+/// A random STDP rule (spec §5), biased to the rates' and decays' extremes: `mant = -8` with
+/// `exp = 8` saturates the accumulator, impulse 127 with decay 0 saturates a trace.
+pub fn random_rule(rng: &mut StdRng) -> StdpRule {
+    let mants = [RATE_MANT_MIN, -1, 0, 1, RATE_MANT_MAX];
+    let exps = [RATE_EXP_MIN, -1, 0, RATE_EXP_MAX - 1, RATE_EXP_MAX];
+    let decays = [0, 1, 2048, TRACE_DECAY_MAX - 1, TRACE_DECAY_MAX];
+    let impulses = [0, 1, 64, TRACE_IMPULSE_MAX];
+    StdpRule {
+        sign_mode: SignMode::ALL[rng.gen_range(0..SignMode::ALL.len())],
+        x_impulse: pick(rng, &impulses, 0..=TRACE_IMPULSE_MAX),
+        x_decay: pick(rng, &decays, 0..=TRACE_DECAY_MAX),
+        y_impulse: pick(rng, &impulses, 0..=TRACE_IMPULSE_MAX),
+        y_decay: pick(rng, &decays, 0..=TRACE_DECAY_MAX),
+        a_plus_mant: pick(rng, &mants, RATE_MANT_MIN..=RATE_MANT_MAX),
+        a_plus_exp: pick(rng, &exps, RATE_EXP_MIN..=RATE_EXP_MAX),
+        a_minus_mant: pick(rng, &mants, RATE_MANT_MIN..=RATE_MANT_MAX),
+        a_minus_exp: pick(rng, &exps, RATE_EXP_MIN..=RATE_EXP_MAX),
+    }
+}
+
+/// A weight in `mode`'s range, biased to its ends.
+pub fn random_weight(rng: &mut StdRng, mode: SignMode) -> i64 {
+    let (lo, hi) = (mode.weight_min(), mode.weight_max());
+    pick(rng, &[lo, lo + 1, 0, hi - 1, hi], lo..=hi).clamp(lo, hi)
+}
+
+/// A network of [`random_network`] in which up to `max_learning` projections (at least one)
+/// learn, with [`random_rule`]s of every sign mode and initial weights at their ranges' ends
+/// (mixed ones floored to even as validation does): feed-forward, recurrent and self
+/// projections learn, often next to plain projections into the same population. The exact
+/// input bound (`cfg.max_abs_input`) is kept as by [`random_network`], learning rows counted
+/// at their sign mode's bound.
+pub fn random_learning_network(seed: u64, cfg: &RandomNetConfig, max_learning: usize) -> Network {
+    let mut net = random_network(seed, cfg);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5d9f_1ea7_0000_0000);
+    let count = net.projections.len();
+    let mut chosen: Vec<usize> = (0..count).filter(|_| rng.gen_bool(0.5)).collect();
+    if chosen.is_empty() {
+        chosen.push(rng.gen_range(0..count));
+    }
+    chosen.truncate(max_learning.max(1));
+    for &j in &chosen {
+        let rule = random_rule(&mut rng);
+        let density = [0.3, 0.7, 1.0][rng.gen_range(0..3)];
+        let proj = &mut net.projections[j];
+        for w in proj.weights.iter_mut().flatten() {
+            let weight = if rng.gen_bool(density) {
+                random_weight(&mut rng, rule.sign_mode)
+            } else {
+                0
+            };
+            *w = rule.sign_mode.initial_weight(weight) as i32;
+        }
+        proj.learning = Some(rule);
+    }
+    limit_synaptic_input(
+        &mut net,
+        cfg.max_abs_input,
+        cfg.max_negative_exp_projections_per_population,
+    );
+    net
 }
 
 #[cfg(test)]

@@ -186,6 +186,7 @@ pub fn stream(
         states,
         cycles,
         total_cycles: pins.cycles(),
+        learned: None,
     })
 }
 

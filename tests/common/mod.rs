@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests. Each test crate uses a subset of them.
 #![allow(dead_code)]
 
+pub mod learning;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

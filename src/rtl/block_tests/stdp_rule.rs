@@ -7,23 +7,15 @@ use rand::{Rng, SeedableRng};
 use rust_hdl::prelude::*;
 
 use crate::fixed::stdp::{
-    learned_weight, trace_update, SignMode, StdpRule as Rule, RATE_EXP_MAX, RATE_EXP_MIN,
-    RATE_MANT_MAX, RATE_MANT_MIN, TRACE_DECAY_MAX, TRACE_IMPULSE_MAX, TRACE_MAX,
+    learned_weight, trace_update, SignMode, StdpRule as Rule, TRACE_DECAY_MAX, TRACE_IMPULSE_MAX,
+    TRACE_MAX,
 };
 use crate::fixed::{from_twos, to_twos};
 use crate::rtl::clocked::poke;
 use crate::rtl::layout::{sign_mode_code, LEARN_WEIGHT_BITS, RATE_SHIFT_OFFSET};
 use crate::rtl::stdp_rule::StdpRule;
 use crate::rtl::stdp_trace::TraceUnit;
-
-/// A value from `corners` half of the time, else uniform in `range`.
-fn pick(rng: &mut StdRng, corners: &[i64], range: std::ops::RangeInclusive<i64>) -> i64 {
-    if rng.gen_bool(0.5) {
-        corners[rng.gen_range(0..corners.len())]
-    } else {
-        rng.gen_range(range)
-    }
-}
+use crate::sim::random_net::{pick, random_rule, random_weight};
 
 fn settle<B: Block>(block: &mut B) {
     assert!(simulate(block, 100), "the block did not settle");
@@ -49,31 +41,6 @@ fn lane(block: &mut StdpRule, rule: &Rule, w: i64, pre: bool, post: bool, x: i64
     poke(&mut block.sign_mode, sign_mode_code(rule.sign_mode).into());
     settle(block);
     from_twos(block.new_weight.val().to_u64(), LEARN_WEIGHT_BITS)
-}
-
-/// A random rule, biased to the rates' and decays' extremes.
-pub(super) fn random_rule(rng: &mut StdRng) -> Rule {
-    let mants = [RATE_MANT_MIN, -1, 0, 1, RATE_MANT_MAX];
-    let exps = [RATE_EXP_MIN, -1, 0, RATE_EXP_MAX - 1, RATE_EXP_MAX];
-    let decays = [0, 1, 2048, TRACE_DECAY_MAX - 1, TRACE_DECAY_MAX];
-    let impulses = [0, 1, 64, TRACE_IMPULSE_MAX];
-    Rule {
-        sign_mode: SignMode::ALL[rng.gen_range(0..SignMode::ALL.len())],
-        x_impulse: pick(rng, &impulses, 0..=TRACE_IMPULSE_MAX),
-        x_decay: pick(rng, &decays, 0..=TRACE_DECAY_MAX),
-        y_impulse: pick(rng, &impulses, 0..=TRACE_IMPULSE_MAX),
-        y_decay: pick(rng, &decays, 0..=TRACE_DECAY_MAX),
-        a_plus_mant: pick(rng, &mants, RATE_MANT_MIN..=RATE_MANT_MAX),
-        a_plus_exp: pick(rng, &exps, RATE_EXP_MIN..=RATE_EXP_MAX),
-        a_minus_mant: pick(rng, &mants, RATE_MANT_MIN..=RATE_MANT_MAX),
-        a_minus_exp: pick(rng, &exps, RATE_EXP_MIN..=RATE_EXP_MAX),
-    }
-}
-
-/// A weight in the rule's sign-mode range, biased to its ends.
-pub(super) fn random_weight(rng: &mut StdRng, mode: SignMode) -> i64 {
-    let (lo, hi) = (mode.weight_min(), mode.weight_max());
-    pick(rng, &[lo, lo + 1, 0, hi - 1, hi], lo..=hi).clamp(lo, hi)
 }
 
 #[test]

@@ -16,7 +16,6 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rust_hdl::prelude::*;
 
-use super::stdp_rule::{random_rule, random_weight};
 use crate::fixed::from_twos;
 use crate::fixed::stdp::{learned_weight, trace_update, StdpRule as Rule, TRACE_MAX};
 use crate::rtl::clocked::{poke, Clocked};
@@ -27,6 +26,7 @@ use crate::rtl::layout::{
 };
 use crate::rtl::stdp_synapses::StdpSynapses;
 use crate::rtl::synapse_port::WEIGHT_BITS;
+use crate::sim::random_net::{random_rule, random_weight};
 
 /// A 64-neuron, 32-axon stage: 16 groups.
 type Stage = StdpSynapses<6, 5, 4, 9, 6>;

@@ -1,0 +1,173 @@
+//! The learned state of a learning core (spec §6), read back through the configuration read
+//! path (`cfg_read`): weights from the synapse words and their ninth-bit planes, pre traces
+//! `x` from the learning-axon words, post traces `y` from the rules' post-trace memories.
+//! Nothing comes from a model.
+//!
+//! # The last tick's step 4 (the flush)
+//! Step 4 of tick `t` needs the pre spikes of `t`, which the stage sees as the events of tick
+//! `t + 1` (`rtl::stdp_synapses`): after the run's last tick `T - 1`, its weight and `x`
+//! updates are still pending. The driver completes them as the golden engine's
+//! `finish_learning` does, with one more tick:
+//! 1. read `y` (after the window of `T - 1` it is `y` of tick `T - 1`, step 4's value; the
+//!    flush tick's window would decay it once more);
+//! 2. write the neuron count 0 and run one tick with the events tick `T` would have (the
+//!    input spikes listed at `T - 1` and the spikes of `T - 1`): its input phase answers and
+//!    writes back the rows of those axons (`pre = 1`), its window decays the other learning
+//!    axons' `x` and applies the post-only term of tick `T - 1`; with no neuron updated there is
+//!    no spike and no output;
+//! 3. read the weights and `x`, and restore the neuron count.
+//!
+//! The flush tick is not one of the run's ticks: no spikes, not in the per-tick cycles (its
+//! cycles are in the run's total).
+//!
+//! Mid-run, after tick `t + 1` has completed, the stored weights are those after step 4 of
+//! tick `t` (what `weights_history.json` lists for tick `t`).
+
+use super::driver::{cfg_write, read_config, run_core_tick, CorePins, DriverError};
+use crate::map::learning::{post_trace_address, LearningPlacement};
+use crate::map::CoreImage;
+use crate::model::{LearnedProjection, LearnedWeights, Network};
+use crate::rtl::layout::{
+    unpack_learning_weights, unpack_post_traces, CfgTarget, ConfigWrite, LearnAxonWord,
+    WEIGHTS_PER_WORD,
+};
+
+/// One learning projection's state as read from the core.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadProjection {
+    /// `weights[post][pre]`.
+    pub weights: Vec<Vec<i64>>,
+    /// `x[pre]`.
+    pub x: Vec<i64>,
+    /// `y[post]`.
+    pub y: Vec<i64>,
+}
+
+/// The synapse groups a placement's rows span.
+fn row_groups(place: &LearningPlacement) -> std::ops::RangeInclusive<usize> {
+    let last_neuron = place.target_base + place.post_size - 1;
+    place.target_base / WEIGHTS_PER_WORD..=last_neuron / WEIGHTS_PER_WORD
+}
+
+/// Reads the post traces `y` of every learning projection of `image` (the core idle).
+pub fn read_post_traces(
+    pins: &mut CorePins,
+    image: &CoreImage,
+) -> Result<Vec<Vec<i64>>, DriverError> {
+    let Some(learning) = &image.learning else {
+        return Ok(Vec::new());
+    };
+    let mut all = Vec::with_capacity(learning.placements.len());
+    for place in &learning.placements {
+        let mut y = vec![0; place.post_size];
+        for group in row_groups(place) {
+            let address = post_trace_address(image.shape, place.rule, group) as u32;
+            let lanes = unpack_post_traces(read_config(pins, CfgTarget::PostTrace, address)?);
+            for (lane, &trace) in lanes.iter().enumerate() {
+                if let Some(i) = (group * WEIGHTS_PER_WORD + lane).checked_sub(place.target_base) {
+                    if i < place.post_size {
+                        y[i] = trace;
+                    }
+                }
+            }
+        }
+        all.push(y);
+    }
+    Ok(all)
+}
+
+/// Reads the weights and pre traces `x` of every learning projection of `image` (the core
+/// idle); `y` is left empty.
+pub fn read_weights(
+    pins: &mut CorePins,
+    image: &CoreImage,
+) -> Result<Vec<ReadProjection>, DriverError> {
+    let Some(learning) = &image.learning else {
+        return Ok(Vec::new());
+    };
+    let groups = image.shape.groups();
+    let mut all = Vec::with_capacity(learning.placements.len());
+    for place in &learning.placements {
+        let mut read = ReadProjection {
+            weights: vec![vec![0; place.pre_size]; place.post_size],
+            x: vec![0; place.pre_size],
+            y: Vec::new(),
+        };
+        for j in 0..place.pre_size {
+            let axon = place.first_axon + j;
+            let word = read_config(pins, CfgTarget::LearnAxon, axon as u32)?;
+            read.x[j] = LearnAxonWord::unpack(word).x as i64;
+            for group in row_groups(place) {
+                let address = (axon * groups + group) as u32;
+                let low = read_config(pins, CfgTarget::Synapse, address)?;
+                let high = read_config(pins, CfgTarget::SynapseHigh, address)?;
+                for (lane, &w) in unpack_learning_weights(low, high).iter().enumerate() {
+                    let neuron = group * WEIGHTS_PER_WORD + lane;
+                    if let Some(i) = neuron.checked_sub(place.target_base) {
+                        if i < place.post_size {
+                            read.weights[i][j] = w;
+                        }
+                    }
+                }
+            }
+        }
+        all.push(read);
+    }
+    Ok(all)
+}
+
+/// Completes the last tick's step 4 (see the module doc) and reads the learned state back:
+/// `events` are the axon events the tick after the run would have.
+pub fn flush_and_read(
+    pins: &mut CorePins,
+    image: &CoreImage,
+    events: &[usize],
+    tick: u32,
+) -> Result<Vec<ReadProjection>, DriverError> {
+    let post_traces = read_post_traces(pins, image)?;
+    let neuron_count = |count: usize| ConfigWrite {
+        target: CfgTarget::NeuronCount,
+        addr: 0,
+        data: count as u32,
+    };
+    cfg_write(pins, &neuron_count(0));
+    run_core_tick(pins, image, events, tick, 0, |neuron| {
+        Err(DriverError::UnmappedSpike {
+            tick,
+            core: 0,
+            neuron,
+        })
+    })?;
+    let mut read = read_weights(pins, image)?;
+    cfg_write(pins, &neuron_count(image.neuron_count));
+    for (projection, y) in read.iter_mut().zip(post_traces) {
+        projection.y = y;
+    }
+    Ok(read)
+}
+
+/// The spec §6 output of the state read from a core loaded with `image`.
+pub fn learned_weights(
+    net: &Network,
+    image: &CoreImage,
+    ticks: u32,
+    read: Vec<ReadProjection>,
+) -> LearnedWeights {
+    let placements = image.learning.as_ref().map_or(&[][..], |l| &l.placements);
+    let projections = placements
+        .iter()
+        .zip(read)
+        .map(|(place, read)| {
+            let proj = &net.projections[place.projection];
+            LearnedProjection {
+                index: place.projection,
+                from: net.source_name(proj.from).to_string(),
+                to: net.populations[proj.to].name.clone(),
+                weights: read.weights,
+                x_trace: read.x,
+                y_trace: read.y,
+            }
+        })
+        .collect();
+    LearnedWeights { ticks, projections }
+}
