@@ -295,6 +295,11 @@ fn the_stdp_window_demo_writes_its_csv_figure_and_table() {
     let run = neurofab_in(&["demo", "stdp-window", "--out", "win"], d);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");
+    // Measured on the rtl engine by default, and checked against golden.
+    assert!(
+        stderr.contains("the rtl engine equals golden at every dt"),
+        "{stderr}"
+    );
     let table = String::from_utf8_lossy(&run.stdout);
     // Potentiation after the pre spike, depression before, both terms at 0 (README table).
     for row in [

@@ -324,9 +324,9 @@ pub struct DemoArgs {
     #[arg(long, default_value = "demo-out")]
     pub out: PathBuf,
     /// digits, stdp-window: the engine that runs (rtl and verilator are also checked against
-    /// golden).
-    #[arg(long, value_enum, default_value_t = Engine::Golden)]
-    pub engine: Engine,
+    /// golden); default golden for digits, rtl for stdp-window.
+    #[arg(long, value_enum)]
+    pub engine: Option<Engine>,
     /// digits: how many held-out images (default: all 599 on golden, 20 on rtl/verilator).
     #[arg(long)]
     pub images: Option<usize>,
@@ -769,16 +769,18 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
 
 fn demo(args: DemoArgs) -> Result<()> {
     if args.which == Some(DemoName::Digits) {
-        if args.engine == Engine::Verilator {
+        let engine = args.engine.unwrap_or(Engine::Golden);
+        if engine == Engine::Verilator {
             ensure_verilator()?;
         }
-        return digits::demo_digits(args.engine, args.images);
+        return digits::demo_digits(engine, args.images);
     }
     if args.which == Some(DemoName::StdpWindow) {
-        if args.engine == Engine::Verilator {
+        let engine = args.engine.unwrap_or(Engine::Rtl);
+        if engine == Engine::Verilator {
             ensure_verilator()?;
         }
-        return stdp_window::demo_stdp_window(args.engine, &args.out);
+        return stdp_window::demo_stdp_window(engine, &args.out);
     }
     ensure_verilator()?;
     let net = Network::from_json_str(
