@@ -87,6 +87,19 @@ pub enum CrossbarError {
 }
 
 impl CrossbarParams {
+    /// The defaults with ideal devices: no device-to-device variation and no read noise
+    /// (wires as in the defaults).
+    pub fn ideal() -> CrossbarParams {
+        CrossbarParams {
+            device: DeviceParams {
+                sigma_d2d: 0.0,
+                sigma_read: 0.0,
+                ..DeviceParams::default()
+            },
+            ..CrossbarParams::default()
+        }
+    }
+
     /// Checks every parameter's range.
     pub fn check(&self) -> Result<(), CrossbarError> {
         self.device.check()?;
@@ -233,22 +246,11 @@ mod tests {
     use super::*;
     use crate::fixed::adc::sar_code;
 
-    fn ideal() -> CrossbarParams {
-        CrossbarParams {
-            device: DeviceParams {
-                sigma_d2d: 0.0,
-                sigma_read: 0.0,
-                ..DeviceParams::default()
-            },
-            ..CrossbarParams::default()
-        }
-    }
-
     /// Ideal devices and wires: the differential codes are the exact weight sums (the `g_off`
     /// baseline is the same on both columns of a pair, and the level sums are whole LSB).
     #[test]
     fn ideal_array_reads_the_weight_sums() {
-        let mut reader = ColumnReader::new(6, 3, ideal()).unwrap();
+        let mut reader = ColumnReader::new(6, 3, CrossbarParams::ideal()).unwrap();
         let weights = [
             [3, -15, 0],
             [15, 2, -7],
@@ -305,28 +307,28 @@ mod tests {
             (
                 CrossbarParams {
                     adc_bits: 0,
-                    ..ideal()
+                    ..CrossbarParams::ideal()
                 },
                 "adc_bits",
             ),
             (
                 CrossbarParams {
                     lsb_exp: 9,
-                    ..ideal()
+                    ..CrossbarParams::ideal()
                 },
                 "lsb_exp",
             ),
             (
                 CrossbarParams {
                     r_wire: -1.0,
-                    ..ideal()
+                    ..CrossbarParams::ideal()
                 },
                 "r_wire",
             ),
             (
                 CrossbarParams {
                     columns_per_adc: 3,
-                    ..ideal()
+                    ..CrossbarParams::ideal()
                 },
                 "columns_per_adc",
             ),

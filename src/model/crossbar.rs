@@ -257,23 +257,12 @@ mod tests {
           {"from": "a", "to": "b", "weight_exp": 1, "weights": [
              [10,-4,6,0,15],[3,3,3,3,3],[-15,15,8,2,0]]}]}"#;
 
-    fn ideal() -> CrossbarParams {
-        CrossbarParams {
-            device: DeviceParams {
-                sigma_d2d: 0.0,
-                sigma_read: 0.0,
-                ..DeviceParams::default()
-            },
-            ..CrossbarParams::default()
-        }
-    }
-
     /// With ideal devices and wires and an ADC that never saturates, the crossbar is the
     /// fixed-weight stage: same spikes, same states.
     #[test]
     fn ideal_crossbar_equals_fixed_weights() {
         let net = Network::from_json_str(NET, None).unwrap();
-        let stage = CrossbarSynapses::new(&net, 16, 8, ideal()).unwrap();
+        let stage = CrossbarSynapses::new(&net, 16, 8, CrossbarParams::ideal()).unwrap();
         let mut crossbar = GoldenModel::with_stage(&net, stage);
         let mut fixed = GoldenModel::new(&net);
         let (want, got) = (fixed.run_ticks(30), crossbar.run_ticks(30));
@@ -321,7 +310,7 @@ mod tests {
         .unwrap();
         let params = CrossbarParams {
             lsb_exp: 1,
-            ..ideal()
+            ..CrossbarParams::ideal()
         };
         let mut stage = CrossbarSynapses::new(&net, 4, 4, params).unwrap();
         assert_eq!(
@@ -341,16 +330,16 @@ mod tests {
     #[test]
     fn unfit_networks_are_refused_by_name() {
         let net = Network::from_json_str(NET, None).unwrap();
-        let err = CrossbarSynapses::new(&net, 11, 8, ideal()).unwrap_err();
+        let err = CrossbarSynapses::new(&net, 11, 8, CrossbarParams::ideal()).unwrap_err();
         assert!(err.to_string().contains("needs 11 rows"), "{err}");
-        let err = CrossbarSynapses::new(&net, 16, 7, ideal()).unwrap_err();
+        let err = CrossbarSynapses::new(&net, 16, 7, CrossbarParams::ideal()).unwrap_err();
         assert!(err.to_string().contains("needs 8 columns"), "{err}");
         let few = CrossbarParams {
             device: DeviceParams {
                 levels: 8,
-                ..ideal().device
+                ..CrossbarParams::ideal().device
             },
-            ..ideal()
+            ..CrossbarParams::ideal()
         };
         let err = CrossbarSynapses::new(&net, 16, 8, few).unwrap_err();
         assert!(
@@ -360,7 +349,7 @@ mod tests {
         );
         let mixed = NET.replacen("\"weight_exp\": 1", "\"weight_exp\": 2", 1);
         let net = Network::from_json_str(&mixed, None).unwrap();
-        let err = CrossbarSynapses::new(&net, 16, 8, ideal()).unwrap_err();
+        let err = CrossbarSynapses::new(&net, 16, 8, CrossbarParams::ideal()).unwrap_err();
         assert!(
             err.to_string().contains("projections[1].weight_exp is 1"),
             "{err}"

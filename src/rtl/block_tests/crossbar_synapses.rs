@@ -67,13 +67,7 @@ fn request(
     first: bool,
     last: bool,
 ) -> ([i64; WEIGHT_LANES], u64) {
-    let block = &mut sim.block;
-    poke(&mut block.port.req_valid, true);
-    poke(&mut block.port.req_axon, (axon as u64).into());
-    poke(&mut block.port.req_group, (group as u64).into());
-    poke(&mut block.port.req_first, first);
-    poke(&mut block.port.req_last, last);
-    poke(&mut block.port.rsp_ready, false);
+    super::offer_request(&mut sim.block.port, true, (axon, group, first, last), false);
     sim.mark_dirty();
     sim.settle_if_dirty();
     assert!(sim.block.port.req_ready.val());

@@ -55,3 +55,20 @@ fn connect_stage_inputs<const NB: usize, const AB: usize, const GB: usize>(
     port.post_neuron.connect();
     port.window.connect();
 }
+
+/// Drives a synapse stage's request pins as the core would: the request `(axon, group,
+/// first, last)` offered when `valid`, and `rsp_ready`.
+fn offer_request<const NB: usize, const AB: usize, const GB: usize>(
+    port: &mut super::synapse_port::SynapseStagePort<NB, AB, GB>,
+    valid: bool,
+    (axon, group, first, last): (usize, usize, bool, bool),
+    rsp_ready: bool,
+) {
+    use super::clocked::poke;
+    poke(&mut port.req_valid, valid);
+    poke(&mut port.req_axon, (axon as u64).into());
+    poke(&mut port.req_group, (group as u64).into());
+    poke(&mut port.req_first, first);
+    poke(&mut port.req_last, last);
+    poke(&mut port.rsp_ready, rsp_ready);
+}

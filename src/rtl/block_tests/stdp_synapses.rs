@@ -268,13 +268,12 @@ fn input_phase(
         let may_issue = outstanding.is_none() || rsp_ready;
         let issue = may_issue && next < requests.len() && rng.gen_bool(0.8);
         let (axon, group, first, last) = requests.get(next).copied().unwrap_or_default();
-        let block = &mut sim.block;
-        poke(&mut block.port.req_valid, issue);
-        poke(&mut block.port.req_axon, (axon as u64).into());
-        poke(&mut block.port.req_group, (group as u64).into());
-        poke(&mut block.port.req_first, first);
-        poke(&mut block.port.req_last, last);
-        poke(&mut block.port.rsp_ready, rsp_ready);
+        super::offer_request(
+            &mut sim.block.port,
+            issue,
+            (axon, group, first, last),
+            rsp_ready,
+        );
         sim.mark_dirty();
         sim.settle_if_dirty();
         assert!(sim.block.port.req_ready.val());
