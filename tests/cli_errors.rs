@@ -422,3 +422,19 @@ fn golden_with_a_config_refuses_a_network_too_big_for_it() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+#[test]
+fn demo_options_the_chosen_demo_does_not_take_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_fails_cleanly(
+        &["demo", "--engine", "rtl", "--out", "d"],
+        dir.path(),
+        &["--engine applies to `demo digits` and `demo stdp-window`"],
+    );
+    assert_fails_cleanly(
+        &["demo", "stdp-window", "--images", "3", "--out", "d"],
+        dir.path(),
+        &["--images applies to `demo digits` only"],
+    );
+    assert!(!dir.path().join("d").exists());
+}

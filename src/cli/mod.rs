@@ -768,6 +768,16 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
 }
 
 fn demo(args: DemoArgs) -> Result<()> {
+    // An option the chosen demo does not take is an error, not silently ignored.
+    if args.which.is_none() && args.engine.is_some() {
+        bail!(
+            "--engine applies to `demo digits` and `demo stdp-window`; the default demo runs \
+             all three engines"
+        );
+    }
+    if args.which != Some(DemoName::Digits) && args.images.is_some() {
+        bail!("--images applies to `demo digits` only");
+    }
     if args.which == Some(DemoName::Digits) {
         let engine = args.engine.unwrap_or(Engine::Golden);
         if engine == Engine::Verilator {
