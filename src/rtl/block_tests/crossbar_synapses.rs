@@ -12,12 +12,11 @@ use rust_hdl::prelude::*;
 
 use crate::analog::column_read::CrossbarParams;
 use crate::analog::device::DeviceParams;
-use crate::fixed::from_twos;
 use crate::model::crossbar::CrossbarSynapses as GoldenCrossbar;
 use crate::model::Network;
 use crate::rtl::clocked::{poke, Clocked};
 use crate::rtl::crossbar_synapses::{CrossbarSynapses, SETTLE_CYCLES};
-use crate::rtl::synapse_port::{WEIGHT_BITS, WEIGHT_LANES};
+use crate::rtl::synapse_port::WEIGHT_LANES;
 
 /// 16 neurons (4 groups, 32 physical columns), 16 axons, a 6-bit ADC.
 type Stage = CrossbarSynapses<4, 4, 2, 5, 6>;
@@ -28,14 +27,7 @@ const ADC_BITS: u32 = 6;
 const SUM_AXON: usize = AXONS - 1;
 
 fn lanes(stage: &Stage) -> [i64; WEIGHT_LANES] {
-    let port = &stage.port;
-    [
-        port.rsp_weight0.val(),
-        port.rsp_weight1.val(),
-        port.rsp_weight2.val(),
-        port.rsp_weight3.val(),
-    ]
-    .map(|w| from_twos(w.to_u64(), WEIGHT_BITS as u32))
+    super::response_lanes(&stage.port)
 }
 
 /// A random network of one input group of `AXONS - 1` channels into one population of

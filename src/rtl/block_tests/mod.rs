@@ -72,3 +72,16 @@ fn offer_request<const NB: usize, const AB: usize, const GB: usize>(
     poke(&mut port.req_last, last);
     poke(&mut port.rsp_ready, rsp_ready);
 }
+
+/// The signed lanes of a synapse stage's response word (`rsp_weight0..3`, two's complement).
+fn response_lanes<const NB: usize, const AB: usize, const GB: usize>(
+    port: &super::synapse_port::SynapseStagePort<NB, AB, GB>,
+) -> [i64; super::synapse_port::WEIGHT_LANES] {
+    [
+        port.rsp_weight0.val(),
+        port.rsp_weight1.val(),
+        port.rsp_weight2.val(),
+        port.rsp_weight3.val(),
+    ]
+    .map(|w| crate::fixed::from_twos(w.to_u64(), super::synapse_port::WEIGHT_BITS as u32))
+}

@@ -10,12 +10,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_hdl::prelude::*;
 
-use crate::fixed::from_twos;
 use crate::model::synapse::{SramWordMemory, WORD_LANES};
 use crate::rtl::clocked::{poke, Clocked};
 use crate::rtl::layout::CfgTarget;
 use crate::rtl::sram_synapses::SramSynapses;
-use crate::rtl::synapse_port::WEIGHT_BITS;
 
 /// A 64-neuron, 32-axon stage: 16 groups, 512 words.
 type Stage = SramSynapses<6, 5, 4, 9>;
@@ -23,14 +21,7 @@ const AXON_BITS: u32 = 5;
 const GROUP_BITS: u32 = 4;
 
 fn lanes(stage: &Stage) -> [i64; WORD_LANES] {
-    let port = &stage.port;
-    [
-        port.rsp_weight0.val(),
-        port.rsp_weight1.val(),
-        port.rsp_weight2.val(),
-        port.rsp_weight3.val(),
-    ]
-    .map(|w| from_twos(w.to_u64(), WEIGHT_BITS as u32))
+    super::response_lanes(&stage.port)
 }
 
 #[test]

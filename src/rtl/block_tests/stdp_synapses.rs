@@ -16,7 +16,6 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rust_hdl::prelude::*;
 
-use crate::fixed::from_twos;
 use crate::fixed::stdp::{learned_weight, trace_update, StdpRule as Rule, TRACE_MAX};
 use crate::rtl::clocked::{poke, Clocked};
 use crate::rtl::layout::{
@@ -25,7 +24,6 @@ use crate::rtl::layout::{
     LEARN_RULE_WORDS, WEIGHTS_PER_WORD,
 };
 use crate::rtl::stdp_synapses::StdpSynapses;
-use crate::rtl::synapse_port::WEIGHT_BITS;
 use crate::sim::random_net::{random_rule, random_weight};
 
 /// A 64-neuron, 32-axon stage: 16 groups.
@@ -230,14 +228,7 @@ fn read(sim: &mut Clocked<Stage>, target: CfgTarget, addr: u32) -> u32 {
 }
 
 fn response(stage: &Stage) -> [i64; WEIGHTS_PER_WORD] {
-    let port = &stage.port;
-    [
-        port.rsp_weight0.val(),
-        port.rsp_weight1.val(),
-        port.rsp_weight2.val(),
-        port.rsp_weight3.val(),
-    ]
-    .map(|w| from_twos(w.to_u64(), WEIGHT_BITS as u32))
+    super::response_lanes(&stage.port)
 }
 
 /// The input phase: every group of every event in order, the port's rule kept (at most one
