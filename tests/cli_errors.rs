@@ -429,7 +429,12 @@ fn demo_options_the_chosen_demo_does_not_take_are_refused() {
     assert_fails_cleanly(
         &["demo", "--engine", "rtl", "--out", "d"],
         dir.path(),
-        &["--engine applies to `demo digits` and `demo stdp-window`"],
+        &["--engine applies to `demo digits`, `demo stdp-window` and `demo hidden-pattern`"],
+    );
+    assert_fails_cleanly(
+        &["demo", "stdp-window", "--seed", "3", "--out", "d"],
+        dir.path(),
+        &["--seed applies to `demo hidden-pattern` only"],
     );
     assert_fails_cleanly(
         &["demo", "stdp-window", "--images", "3", "--out", "d"],

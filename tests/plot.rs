@@ -324,3 +324,51 @@ fn the_stdp_window_demo_writes_its_csv_figure_and_table() {
     );
     assert!(!d.join("b.svg").exists());
 }
+
+#[test]
+fn the_hidden_pattern_demo_learns_and_writes_its_csvs_figure_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = neurofab_in(&["demo", "hidden-pattern", "--out", "hp"], d);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let table = String::from_utf8_lossy(&run.stdout);
+    // `| after learning | 100 % (39/39) | 6.5 % (8/123) | 51 |`: the bar is a hit
+    // rate of at least 90 % with at most 10 % false alarms.
+    let row = |name: &str| -> Vec<String> {
+        let line = table.lines().find(|l| l.starts_with(name)).unwrap();
+        line.split('|').map(|f| f.trim().to_string()).collect()
+    };
+    let percent = |field: &str| -> f64 { field.split(' ').next().unwrap().parse().unwrap() };
+    let after = row("| after learning");
+    assert!(
+        percent(&after[2]) >= 90.0 && percent(&after[3]) <= 10.0,
+        "{table}"
+    );
+    let before = row("| before learning");
+    assert!(
+        percent(&before[3]) > 50.0,
+        "before learning it fires anywhere: {table}"
+    );
+    let events = std::fs::read_to_string(d.join("hp/hidden_pattern.csv")).unwrap();
+    assert_eq!(events.lines().next(), Some("phase,kind,tick"));
+    let after_spikes: Vec<u32> = events
+        .lines()
+        .filter_map(|l| l.strip_prefix("after,spike,"))
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert_eq!(after_spikes.len().to_string(), after[4], "{table}");
+    let weights = std::fs::read_to_string(d.join("hp/hidden_pattern_weights.csv")).unwrap();
+    assert_eq!(weights.lines().count(), 1 + 100);
+    // The figure: one dot per afferent, one 2-pixel mark per spike of its 1000-tick excerpts.
+    let svg = d.join("hp/hidden_pattern.svg");
+    let (dots, _) = svg_elements(&svg, "circle");
+    assert_eq!(dots, 100);
+    let in_excerpt = events
+        .lines()
+        .filter(|l| l.contains(",spike,"))
+        .filter(|l| l.rsplit(',').next().unwrap().parse::<u32>().unwrap() < 1000)
+        .count();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(text.matches("stroke-width=\"2\"").count(), in_excerpt);
+}

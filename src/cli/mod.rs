@@ -4,6 +4,7 @@ pub mod config;
 pub mod crossbar;
 pub mod digits;
 pub mod export_nir;
+pub mod hidden_pattern;
 pub mod import;
 pub mod output;
 pub mod plot;
@@ -317,12 +318,16 @@ pub struct DemoArgs {
     /// Which demo: none for the built-in network on all three engines; `digits` for the
     /// 8x8 handwritten digits classified by a Spyx-trained network imported from NIR
     /// (accuracy beside the framework's float accuracy; writes no files); `stdp-window` for
-    /// the STDP window measured on --engine.
+    /// the STDP window measured on --engine; `hidden-pattern` for one neuron learning a
+    /// pattern hidden in Poisson input.
     #[arg(value_enum)]
     pub which: Option<DemoName>,
     /// Directory for the demo's outputs (Verilog, images, spikes).
     #[arg(long, default_value = "demo-out")]
     pub out: PathBuf,
+    /// hidden-pattern: the stimulus' seed (pattern, training and test background).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// digits, stdp-window: the engine that runs (rtl and verilator are also checked against
     /// golden); default golden for digits, rtl for stdp-window.
     #[arg(long, value_enum)]
@@ -340,6 +345,10 @@ pub enum DemoName {
     /// The STDP window: weight change against t_post - t_pre, measured on --engine beside
     /// the float exponential (`src/demo/stdp_window.rs`); writes stdp_window.csv and .svg.
     StdpWindow,
+    /// Hidden-pattern detection (Masquelier et al. 2008): one neuron with STDP on 100 Poisson
+    /// afferents learns a recurring 50-tick pattern; hit rate and false alarms before and after
+    /// (`src/demo/hidden_pattern.rs`); writes hidden_pattern.csv, _weights.csv and .svg.
+    HiddenPattern,
 }
 
 /// Runs the command line; errors carry the file, field and reason.
@@ -771,9 +780,19 @@ fn demo(args: DemoArgs) -> Result<()> {
     // An option the chosen demo does not take is an error, not silently ignored.
     if args.which.is_none() && args.engine.is_some() {
         bail!(
-            "--engine applies to `demo digits` and `demo stdp-window`; the default demo runs \
-             all three engines"
+            "--engine applies to `demo digits`, `demo stdp-window` and `demo hidden-pattern`; \
+             the default demo runs all three engines"
         );
+    }
+    if args.which != Some(DemoName::HiddenPattern) && args.seed.is_some() {
+        bail!("--seed applies to `demo hidden-pattern` only");
+    }
+    if args.which == Some(DemoName::HiddenPattern) {
+        let engine = args.engine.unwrap_or(Engine::Golden);
+        if engine == Engine::Verilator {
+            ensure_verilator()?;
+        }
+        return hidden_pattern::demo_hidden_pattern(engine, args.seed, &args.out);
     }
     if args.which != Some(DemoName::Digits) && args.images.is_some() {
         bail!("--images applies to `demo digits` only");

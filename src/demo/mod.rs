@@ -2,4 +2,5 @@
 //! tests share: each builds its network, runs it on an engine and returns what it measured.
 
 pub mod digits;
+pub mod hidden_pattern;
 pub mod stdp_window;
