@@ -766,10 +766,17 @@ fn ecosystem(name: &str) -> PathBuf {
     .join(format!("{name}.nir"))
 }
 
+/// A file, the NIR version it declares, its node types and counts, and its number of edges.
+type VersionedCounts = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, usize)],
+    usize,
+);
+
 #[test]
 fn files_written_by_other_tools_read_with_their_node_counts() {
-    // (file, NIR version in the file, node types and counts, edges)
-    let expected: &[(&str, &str, &[(&str, usize)], usize)] = &[
+    let expected: &[VersionedCounts] = &[
         (
             "lif_norse",
             "0.1.1",
