@@ -263,6 +263,23 @@ fn sim_runs_a_nir_model_as_import_then_sim_does() {
     }
     assert_eq!(golden.stdout, from_json.stdout);
     assert_eq!(rtl.stdout, golden.stdout);
+    // `run` takes the model and the stimulus too: over the simulated UART to the Verilated
+    // host design, the same spikes.
+    let over_link = neurofab(
+        &[
+            "run",
+            &model,
+            "--dt",
+            "1e-3",
+            "--stimulus",
+            "stim.json",
+            "--port",
+            "sim",
+        ],
+        dir.path(),
+    );
+    assert!(over_link.status.success(), "{}", stderr(&over_link));
+    assert_eq!(over_link.stdout, golden.stdout);
     let csv = String::from_utf8(golden.stdout).unwrap();
     assert!(
         csv.lines().count() > 5,
