@@ -14,9 +14,10 @@
 
 use serde::Serialize;
 
+use crate::fixed::stdp::SignMode;
 use crate::map::mesh::MeshImage;
 use crate::model::{Network, Source, SpikeSink};
-use crate::rtl::layout::{ACC_BITS, ACC_SLOTS};
+use crate::rtl::layout::{ACC_BITS, ACC_SLOTS, WEIGHTS_PER_WORD};
 use crate::rtl::regmap::CfgTarget;
 use crate::sim::CycleStats;
 
@@ -26,6 +27,11 @@ use crate::sim::CycleStats;
 const SPEC_WEIGHT_BITS: u64 = 8;
 const SPEC_STATE_BITS: u64 = 24 + 24;
 const SPEC_PARAM_BITS: u64 = 12 + 12 + 17 + 13 + 3;
+/// Spec §5: a pre or post trace is 7 bits.
+const SPEC_TRACE_BITS: u64 = 7;
+/// Spec §5: a rule's fields: `x_impulse`, `y_impulse` (7 each), `x_decay`, `y_decay` (12
+/// each), the two mantissas and exponents (4 each) and the sign mode (2).
+const SPEC_RULE_BITS: u64 = 7 + 7 + 12 + 12 + 4 * 4 + 2;
 /// A projection's `weight_exp`, `-8..=7`.
 const SPEC_WEIGHT_EXP_BITS: u64 = 4;
 
@@ -300,12 +306,18 @@ pub struct Footprint {
     /// Fan-out tables of a mesh (index words and flit entries; 0 for one core, whose events
     /// the host addresses).
     pub fanout: u64,
+    /// Learning (STDP): traces, rules and the weights' ninth bits (network), or the learning
+    /// stage's words in use (mapped); 0 without learning projections.
+    pub learning: u64,
     /// The sum.
     pub total: u64,
 }
 
 impl Footprint {
-    fn new(source: &str, [synapses, connectivity, state, parameters, fanout]: [u64; 5]) -> Self {
+    fn new(
+        source: &str,
+        [synapses, connectivity, state, parameters, fanout, learning]: [u64; 6],
+    ) -> Self {
         Footprint {
             source: source.to_string(),
             synapses,
@@ -313,7 +325,8 @@ impl Footprint {
             state,
             parameters,
             fanout,
-            total: synapses + connectivity + state + parameters + fanout,
+            learning,
+            total: synapses + connectivity + state + parameters + fanout + learning,
         }
     }
 
@@ -325,6 +338,23 @@ impl Footprint {
             .iter()
             .map(|p| (net.source_size(p.from) * net.populations[p.to].size) as u64)
             .sum();
+        // Per learning projection: a trace per pre and per post neuron, its rule, and in
+        // mixed mode a ninth bit per weight (-256..=255).
+        let learning = net
+            .learning_projections()
+            .map(|(_, proj, rule)| {
+                let (pre, post) = (
+                    net.source_size(proj.from) as u64,
+                    net.populations[proj.to].size as u64,
+                );
+                let ninth = if rule.sign_mode == SignMode::Mixed {
+                    pre * post
+                } else {
+                    0
+                };
+                (pre + post) * SPEC_TRACE_BITS + SPEC_RULE_BITS + ninth
+            })
+            .sum();
         Footprint::new(
             "network",
             [
@@ -333,6 +363,7 @@ impl Footprint {
                 neurons * SPEC_STATE_BITS,
                 neurons * SPEC_PARAM_BITS,
                 0,
+                learning,
             ],
         )
     }
@@ -342,11 +373,23 @@ impl Footprint {
     /// slots and the three parameter words, and on a mesh the fan-out tables.
     pub fn of_image(image: &MeshImage) -> Footprint {
         let bits = |target: CfgTarget| target.spec().width.bits(image.shape.neurons) as u64;
-        let (mut synapses, mut axons, mut neurons) = (0u64, 0u64, 0u64);
+        let (mut synapses, mut axons, mut neurons, mut learning) = (0u64, 0u64, 0u64, 0u64);
         for core in &image.cores {
             synapses += core.synapse_words.len() as u64;
             axons += core.axon_count() as u64;
             neurons += core.neuron_count as u64;
+            if let Some(l) = &core.learning {
+                // Learning-axon words of the axons in use, ninth-bit planes written, each
+                // rule's two register words and its post traces (one word per group of 4
+                // neurons in use), and the control word.
+                let groups = core.neuron_count.div_ceil(WEIGHTS_PER_WORD) as u64;
+                let rules = l.rules.len() as u64;
+                learning += l.axon_words.len() as u64 * bits(CfgTarget::LearnAxon)
+                    + l.high_words.len() as u64 * bits(CfgTarget::SynapseHigh)
+                    + rules * 2 * bits(CfgTarget::LearnRule)
+                    + rules * groups * bits(CfgTarget::PostTrace)
+                    + bits(CfgTarget::LearnControl);
+            }
         }
         let state = bits(CfgTarget::StateU)
             + bits(CfgTarget::StateV)
@@ -376,6 +419,7 @@ impl Footprint {
                 neurons * state,
                 neurons * parameters,
                 fanout,
+                learning,
             ],
         )
     }
@@ -561,5 +605,48 @@ mod tests {
             .fold((0, 0), |(i, e), t| (i + t.index.len(), e + t.entries.len()));
         assert_eq!((index, entries), (3, 5));
         assert_eq!(Footprint::of_image(&image).fanout, 3 * 32 + 5 * 24);
+    }
+
+    #[test]
+    fn learning_footprints_count_traces_rules_and_planes() {
+        let rule = |mode: &str| {
+            format!(
+                r#"{{"rule": "stdp", "sign_mode": "{mode}", "x_impulse": 10, "x_decay": 100,
+                   "y_impulse": 10, "y_decay": 100, "a_plus_mant": 1, "a_plus_exp": 0,
+                   "a_minus_mant": -1, "a_minus_exp": 0}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"ticks": 2, "inputs": [{{"name": "in", "size": 3, "spikes": []}}],
+              "populations": [{{"name": "p", "size": 2, "neuron": {{"vth": 10}}}}],
+              "projections": [
+                {{"from": "in", "to": "p", "weights": [[10, 20, 30], [40, 50, 60]],
+                  "learning": {}}},
+                {{"from": "p", "to": "p", "weights": [[2, 4], [6, 8]], "learning": {}}}]}}"#,
+            rule("excitatory"),
+            rule("mixed")
+        );
+        let net = Network::from_json_str(&text, None).unwrap();
+        // in -> p: traces (3 + 2) x 7 bits and a rule of 56 bits; p -> p (mixed): traces
+        // (2 + 2) x 7, a rule, and a ninth bit for each of its 4 weights.
+        let network = Footprint::of_network(&net);
+        assert_eq!(network.learning, (5 * 7 + 56) + (4 * 7 + 56 + 4));
+        assert_eq!(
+            network.total,
+            network.synapses
+                + network.connectivity
+                + network.state
+                + network.parameters
+                + network.learning
+        );
+        // On a learning core: 5 axons in use (3 inputs, 2 neurons) with a 31-bit learning
+        // word each; each learning axon's row is one synapse word (2 neurons: one group) with
+        // its 4-bit plane; 2 rules of two 30-bit words, each with one 28-bit post-trace word
+        // (one group); the 32-bit control word.
+        let image = map_mesh(&net, MeshShape::default(), CoreShape::default()).unwrap();
+        let mapped = Footprint::of_image(&image);
+        assert_eq!(mapped.learning, 5 * 31 + 5 * 4 + 2 * 2 * 30 + 2 * 28 + 32);
+        let plain = Network::from_json_str(NET, None).unwrap();
+        assert_eq!(Footprint::of_network(&plain).learning, 0);
     }
 }
