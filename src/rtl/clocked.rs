@@ -22,15 +22,12 @@ const SETTLE_ITERATIONS: usize = 200;
 /// A block's clock input, as a field accessor.
 pub(crate) type ClockOf<B> = for<'a> fn(&'a mut B) -> &'a mut Signal<In, Clock>;
 
-/// Sets an input of a top-level block and latches it, as the first pass of a settle would:
-/// the block's next `update()` sees the new value and its changed flag. A value equal to the
-/// current one leaves the signal alone, so the flag of an earlier change before the same settle
-/// is kept.
+/// Sets an input of a top-level block for the next settle. Only `.next` is written: the first
+/// pass of an incremental settle latches the top's inputs before its `update()`
+/// (vendor/PATCHES.md, patch 4), so the block sees the new value, and its changed flag, in that
+/// pass; a plain `simulate()` latches it after the first `update()`, one pass later.
 pub(crate) fn poke<T: Synth>(signal: &mut Signal<In, T>, value: T) {
-    if signal.val() != value {
-        signal.next = value;
-        signal.update_all();
-    }
+    signal.next = value;
 }
 
 /// A rust-hdl block driven cycle by cycle.
@@ -78,11 +75,11 @@ impl<B: Block> Clocked<B> {
         self
     }
 
-    /// Sets the clock of the block and of the listed children.
-    fn poke_clock(&mut self, level: bool) {
-        poke((self.clock)(&mut self.block), Clock::from(level));
+    /// Raises the clock of the block and of the listed children.
+    fn raise_clock(&mut self) {
+        poke((self.clock)(&mut self.block), Clock::from(true));
         for clock in &self.child_clocks {
-            poke(clock(&mut self.block), Clock::from(level));
+            poke(clock(&mut self.block), Clock::from(true));
         }
     }
 
@@ -109,9 +106,12 @@ impl<B: Block> Clocked<B> {
     pub(crate) fn settle_if_dirty(&mut self) -> bool {
         let fell = self.clock_high;
         if fell {
-            self.poke_clock(false);
+            // Every register and memory is rising-edge and every clock a copy of this one, so
+            // the falling edge changes only the clock signals: set them low without a settle
+            // (vendor/PATCHES.md, patch 6). A cycle whose inputs did not change costs one
+            // settle, the rising edge's.
+            fall_clocks_silently(&mut self.block);
             self.clock_high = false;
-            self.dirty = true;
         }
         if self.dirty {
             self.settle();
@@ -122,7 +122,7 @@ impl<B: Block> Clocked<B> {
     /// Applies one rising clock edge (after settling any new inputs).
     pub(crate) fn rise(&mut self) {
         self.settle_if_dirty();
-        self.poke_clock(true);
+        self.raise_clock();
         self.settle();
         self.clock_high = true;
         self.cycles += 1;
