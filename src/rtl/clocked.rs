@@ -2,17 +2,17 @@
 //! NoC fabric, multi-core system).
 //!
 //! It calls rust-hdl's single-threaded `simulate()` on the block instead of the thread-per-clock
-//! `Simulation` (~70x faster), settles only when an input changed, and folds the falling clock
-//! edge into the next settle: every register is rising-edge, so the falling edge changes nothing
-//! but the clock, and a cycle costs two settles (clock low with the new inputs, then clock high)
-//! instead of three.
+//! `Simulation` (~70x faster), settles only when an input changed, and applies the falling
+//! clock edge without a settle: every register is rising-edge and every clock a copy of the
+//! one clock, so the falling edge changes nothing but the clock signals, which
+//! `fall_clocks_silently` sets low (vendor/PATCHES.md, patch 6). A cycle whose inputs did not
+//! change costs one settle, the rising edge's; new inputs add one settle before it.
 //!
-//! Inputs and the clock are [`poke`]d: latched into the top block's input signal as rust-hdl's
-//! first settle pass would have done, so that the first pass already evaluates the block. With
-//! rust-hdl's incremental settle (`simulate_incremental`, vendor/PATCHES.md), which skips blocks
-//! whose signals did not change, a cycle of the core before its synapse-stage split cost about
-//! 7 passes instead of 13 (10.5 with the split, before the child clocks below; see the README,
-//! "Benchmarks").
+//! Inputs and the clock are [`poke`]d: only `.next` is written, and the first pass of rust-hdl's
+//! incremental settle (`simulate_incremental`, vendor/PATCHES.md) latches a block's inputs
+//! before its `update()`, skips blocks whose signals did not change, and settles a kernel's
+//! local signals in place. The neurocore's rising edge takes about 4 passes over the tree
+//! (see `docs/development.md`).
 
 use rust_hdl::prelude::*;
 
@@ -65,11 +65,12 @@ impl<B: Block> Clocked<B> {
         clocked
     }
 
-    /// Also pokes these clock inputs of the block's children with every clock edge. For a top
+    /// Also pokes these clock inputs of the block's children with every rising edge. For a top
     /// whose kernel has no registers and passes its clock on to these children (`clock!`),
-    /// this is what its first settle pass would do, one pass earlier: every register below
-    /// still sees the edge in the same pass as its siblings, and a cycle costs two passes
-    /// fewer (vendor/PATCHES.md explains the one-level-per-pass clock).
+    /// this is what its first settle pass does anyway. It saved two passes per cycle while a
+    /// clock reached one level of the hierarchy per pass; since vendored patch 4 (inputs
+    /// latched before a block's `update()`) the clock reaches every register in the first pass
+    /// without it, and it changes nothing (the callers can drop it).
     pub(crate) fn with_child_clocks(mut self, clocks: Vec<ClockOf<B>>) -> Self {
         self.child_clocks = clocks;
         self
