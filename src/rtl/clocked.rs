@@ -2,17 +2,17 @@
 //! NoC fabric, multi-core system).
 //!
 //! It calls rust-hdl's single-threaded `simulate()` on the block instead of the thread-per-clock
-//! `Simulation` (~70x faster), settles only when an input changed, and folds the falling clock
-//! edge into the next settle: every register is rising-edge, so the falling edge changes nothing
-//! but the clock, and a cycle costs two settles (clock low with the new inputs, then clock high)
-//! instead of three.
+//! `Simulation` (~70x faster), settles only when an input changed, and applies the falling
+//! clock edge without a settle: every register is rising-edge and every clock a copy of the
+//! one clock, so the falling edge changes nothing but the clock signals, which
+//! `fall_clocks_silently` sets low (vendor/PATCHES.md, patch 6). A cycle whose inputs did not
+//! change costs one settle, the rising edge's; new inputs add one settle before it.
 //!
-//! Inputs and the clock are [`poke`]d: latched into the top block's input signal as rust-hdl's
-//! first settle pass would have done, so that the first pass already evaluates the block. With
-//! rust-hdl's incremental settle (`simulate_incremental`, vendor/PATCHES.md), which skips blocks
-//! whose signals did not change, a cycle of the core before its synapse-stage split cost about
-//! 7 passes instead of 13 (10.5 with the split, before the child clocks below; see the README,
-//! "Benchmarks").
+//! Inputs and the clock are [`poke`]d: only `.next` is written, and the first pass of rust-hdl's
+//! incremental settle (`simulate_incremental`, vendor/PATCHES.md) latches a block's inputs
+//! before its `update()`, skips blocks whose signals did not change, and settles a kernel's
+//! local signals in place. The neurocore's rising edge takes about 4 passes over the tree
+//! (see `docs/development.md`).
 
 use rust_hdl::prelude::*;
 
@@ -22,15 +22,12 @@ const SETTLE_ITERATIONS: usize = 200;
 /// A block's clock input, as a field accessor.
 pub(crate) type ClockOf<B> = for<'a> fn(&'a mut B) -> &'a mut Signal<In, Clock>;
 
-/// Sets an input of a top-level block and latches it, as the first pass of a settle would:
-/// the block's next `update()` sees the new value and its changed flag. A value equal to the
-/// current one leaves the signal alone, so the flag of an earlier change before the same settle
-/// is kept.
+/// Sets an input of a top-level block for the next settle. Only `.next` is written: the first
+/// pass of an incremental settle latches the top's inputs before its `update()`
+/// (vendor/PATCHES.md, patch 4), so the block sees the new value, and its changed flag, in that
+/// pass; a plain `simulate()` latches it after the first `update()`, one pass later.
 pub(crate) fn poke<T: Synth>(signal: &mut Signal<In, T>, value: T) {
-    if signal.val() != value {
-        signal.next = value;
-        signal.update_all();
-    }
+    signal.next = value;
 }
 
 /// A rust-hdl block driven cycle by cycle.
@@ -68,21 +65,22 @@ impl<B: Block> Clocked<B> {
         clocked
     }
 
-    /// Also pokes these clock inputs of the block's children with every clock edge. For a top
+    /// Also pokes these clock inputs of the block's children with every rising edge. For a top
     /// whose kernel has no registers and passes its clock on to these children (`clock!`),
-    /// this is what its first settle pass would do, one pass earlier: every register below
-    /// still sees the edge in the same pass as its siblings, and a cycle costs two passes
-    /// fewer (vendor/PATCHES.md explains the one-level-per-pass clock).
+    /// this is what its first settle pass does anyway. It saved two passes per cycle while a
+    /// clock reached one level of the hierarchy per pass; since vendored patch 4 (inputs
+    /// latched before a block's `update()`) the clock reaches every register in the first pass
+    /// without it, and it changes nothing (the callers can drop it).
     pub(crate) fn with_child_clocks(mut self, clocks: Vec<ClockOf<B>>) -> Self {
         self.child_clocks = clocks;
         self
     }
 
-    /// Sets the clock of the block and of the listed children.
-    fn poke_clock(&mut self, level: bool) {
-        poke((self.clock)(&mut self.block), Clock::from(level));
+    /// Raises the clock of the block and of the listed children.
+    fn raise_clock(&mut self) {
+        poke((self.clock)(&mut self.block), Clock::from(true));
         for clock in &self.child_clocks {
-            poke(clock(&mut self.block), Clock::from(level));
+            poke(clock(&mut self.block), Clock::from(true));
         }
     }
 
@@ -109,9 +107,12 @@ impl<B: Block> Clocked<B> {
     pub(crate) fn settle_if_dirty(&mut self) -> bool {
         let fell = self.clock_high;
         if fell {
-            self.poke_clock(false);
+            // Every register and memory is rising-edge and every clock a copy of this one, so
+            // the falling edge changes only the clock signals: set them low without a settle
+            // (vendor/PATCHES.md, patch 6). A cycle whose inputs did not change costs one
+            // settle, the rising edge's.
+            fall_clocks_silently(&mut self.block);
             self.clock_high = false;
-            self.dirty = true;
         }
         if self.dirty {
             self.settle();
@@ -122,7 +123,7 @@ impl<B: Block> Clocked<B> {
     /// Applies one rising clock edge (after settling any new inputs).
     pub(crate) fn rise(&mut self) {
         self.settle_if_dirty();
-        self.poke_clock(true);
+        self.raise_clock();
         self.settle();
         self.clock_high = true;
         self.cycles += 1;

@@ -15,6 +15,25 @@ pub fn incremental() -> bool {
     INCREMENTAL.with(|flag| flag.get())
 }
 
+thread_local! {
+    static CHANGED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// neurofab patch 4: records that a signal changed value when it was latched. An incremental
+/// pass latches every signal of the tree exactly once, so "some signal changed in this pass"
+/// is this flag, and [`crate::simulate::simulate_incremental`] reads it instead of walking the
+/// tree again with [`Block::has_changed`].
+#[inline]
+pub fn note_change() {
+    CHANGED.with(|flag| flag.set(true));
+}
+
+/// neurofab patch 4: whether [`note_change`] was called since the last call, and clears it.
+#[inline]
+pub fn take_change() -> bool {
+    CHANGED.with(|flag| flag.replace(false))
+}
+
 /// Sets the flag read by [`incremental`] and restores the previous value when dropped (also
 /// on unwinding).
 pub(crate) struct IncrementalGuard {
@@ -58,9 +77,56 @@ pub trait Block: Logic {
     fn changed_as_own_signal(&self) -> bool {
         self.has_changed()
     }
+    /// neurofab patch 4: in an incremental pass, the owner of this field latches the field's
+    /// input signals (`Signal<In, _>`, also inside interfaces) *before* its `update()`, so an
+    /// input written by the owner's owner earlier in the same pass is seen in this pass, not
+    /// the next. Only the owner's owner writes a block's inputs, and it runs first in a pass.
+    /// A child block latches its own inputs (the default: nothing here).
+    fn latch_inputs(&mut self) {}
+    /// neurofab patch 4: latches everything [Block::latch_inputs] did not, after the owner's
+    /// `update()` (the default: all of it, as `update_all` does).
+    fn latch_rest(&mut self) {
+        self.update_all()
+    }
+    /// neurofab patch 5: latches this field's local signals (`Signal<Local, _>`) and returns
+    /// whether any changed, without recording the change for the settle loop (see
+    /// `get_block_update_all` in the macros, which re-runs the owner's `update()` until its
+    /// locals are stable). The default: no local signals.
+    fn latch_locals(&mut self) -> bool {
+        false
+    }
+    /// neurofab patch 6: sets every clock signal in this field low without marking it changed
+    /// (see [`crate::simulate::fall_clocks_silently`]). The default: no clock signals.
+    fn fall_clock_silently(&mut self) {}
 }
 
 impl<B: Block> Block for Vec<B> {
+    fn latch_inputs(&mut self) {
+        for x in self.iter_mut() {
+            x.latch_inputs();
+        }
+    }
+
+    fn latch_rest(&mut self) {
+        for x in self.iter_mut() {
+            x.latch_rest();
+        }
+    }
+
+    fn latch_locals(&mut self) -> bool {
+        let mut changed = false;
+        for x in self.iter_mut() {
+            changed |= x.latch_locals();
+        }
+        changed
+    }
+
+    fn fall_clock_silently(&mut self) {
+        for x in self.iter_mut() {
+            x.fall_clock_silently();
+        }
+    }
+
     fn changed_as_own_signal(&self) -> bool {
         self.iter().any(|x| x.changed_as_own_signal())
     }
@@ -95,6 +161,32 @@ impl<B: Block> Block for Vec<B> {
 }
 
 impl<B: Block, const P: usize> Block for [B; P] {
+    fn latch_inputs(&mut self) {
+        for x in self.iter_mut() {
+            x.latch_inputs();
+        }
+    }
+
+    fn latch_rest(&mut self) {
+        for x in self.iter_mut() {
+            x.latch_rest();
+        }
+    }
+
+    fn latch_locals(&mut self) -> bool {
+        let mut changed = false;
+        for x in self.iter_mut() {
+            changed |= x.latch_locals();
+        }
+        changed
+    }
+
+    fn fall_clock_silently(&mut self) {
+        for x in self.iter_mut() {
+            x.fall_clock_silently();
+        }
+    }
+
     fn changed_as_own_signal(&self) -> bool {
         self.iter().any(|x| x.changed_as_own_signal())
     }

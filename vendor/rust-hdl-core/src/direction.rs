@@ -6,6 +6,11 @@ pub trait Direction: Clone {
     /// neurofab patch 2: the owner of the block holding a signal of this direction reads it
     /// (outputs and bidirectional pins).
     const SEEN_BY_OWNER: bool;
+    /// neurofab patch 4: an input, written only by the owner of the block holding it; latched
+    /// before that block's `update()` in an incremental pass (`Block::latch_inputs`).
+    const INPUT: bool = false;
+    /// neurofab patch 4: a local signal, settled inside its block (`Block::latch_locals`).
+    const LOCAL: bool = false;
 }
 
 /// This direction marker is used for a [Signal] that is
@@ -39,6 +44,7 @@ pub struct InOut {}
 
 impl Direction for In {
     const SEEN_BY_OWNER: bool = false;
+    const INPUT: bool = true;
     const KIND: AtomKind = AtomKind::InputParameter;
 }
 
@@ -49,6 +55,7 @@ impl Direction for Out {
 
 impl Direction for Local {
     const SEEN_BY_OWNER: bool = false;
+    const LOCAL: bool = true;
     const KIND: AtomKind = AtomKind::LocalSignal;
 }
 

@@ -23,6 +23,13 @@ pub trait Logic {
     fn update_clock_only(&mut self) -> bool {
         false
     }
+    /// neurofab patch 5: whether `update()` may be called again within a settle pass, after
+    /// its block's local signals were latched, with the same result as calling it in the next
+    /// pass (no edge test, no side effect but `.next` writes). `#[hdl_gen]` generates `true`
+    /// for kernels without an edge test; hand-written kernels keep `false`.
+    fn update_reruns_cleanly(&self) -> bool {
+        false
+    }
 }
 
 pub fn logic_connect_fn<L: Logic>(x: &mut L) {

@@ -43,6 +43,7 @@ pub use crate::simple_sim;
 pub use crate::simulate::sim_time;
 pub use crate::simulate::simulate;
 pub use crate::simulate::simulate_incremental;
+pub use crate::simulate::fall_clocks_silently;
 pub use crate::simulate::SIMULATION_TIME_ONE_SECOND;
 pub use crate::simulate::{Sim, SimError, Simulation};
 pub use crate::synth;

@@ -225,7 +225,44 @@ impl<D: Direction, T: Synth> Block for Signal<D, T> {
         if self.changed {
             self.prev = self.val;
             self.val = self.next;
+            crate::block::note_change();
         }
+    }
+
+    #[inline]
+    fn latch_inputs(&mut self) {
+        if D::INPUT {
+            self.update_all();
+        }
+    }
+
+    #[inline]
+    fn latch_rest(&mut self) {
+        if !D::INPUT {
+            self.update_all();
+        }
+    }
+
+    #[inline]
+    fn fall_clock_silently(&mut self) {
+        if T::IS_CLOCK && self.val != T::default() {
+            self.prev = self.val;
+            self.val = T::default();
+            self.next = T::default();
+        }
+    }
+
+    #[inline]
+    fn latch_locals(&mut self) -> bool {
+        if !D::LOCAL {
+            return false;
+        }
+        self.changed = self.val != self.next;
+        if self.changed {
+            self.prev = self.val;
+            self.val = self.next;
+        }
+        self.changed
     }
 
     fn has_changed(&self) -> bool {
@@ -299,6 +336,7 @@ impl<T: Synth> Signal<InOut, T> {
     pub fn set_tristate_is_output(&mut self, flag: bool) {
         if self.tristate_is_output != flag {
             self.changed = true;
+            crate::block::note_change();
         }
         self.tristate_is_output = flag;
         self.signal_is_undriven = !flag;

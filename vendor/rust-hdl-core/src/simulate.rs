@@ -32,9 +32,35 @@ pub fn simulate<B: Block>(uut: &mut B, max_iters: usize) -> bool {
 /// would write the `.next` values it already wrote: the fixpoint reached is the same. The
 /// state reached before the call must itself be settled (by [simulate]): a block that never
 /// ran would otherwise never be evaluated.
+///
+/// neurofab patches 4 and 5: in this mode a derived block latches its inputs before its
+/// `update()` and settles its local signals in place (see `get_block_update_all` in the
+/// macros), and a pass ends the settle when it latched no changed signal
+/// ([`crate::block::take_change`]), which is [Block::has_changed] without a second walk.
+/// Inputs of `uut` set since the last settle must be left unlatched (only `.next` written):
+/// the first pass latches them.
 pub fn simulate_incremental<B: Block>(uut: &mut B, max_iters: usize) -> bool {
     let _incremental = crate::block::IncrementalGuard::enter();
-    simulate(uut, max_iters)
+    for _ in 0..max_iters {
+        crate::block::take_change();
+        uut.update_all();
+        if !crate::block::take_change() {
+            return true;
+        }
+    }
+    false
+}
+
+/// neurofab patch 6: the falling edge of a design whose registers and memories are all
+/// rising-edge and whose every clock signal is a copy of one clock, applied without a settle:
+/// every clock signal in `uut` goes low (its previous value kept for the next rising edge's
+/// `pos_edge`) with its changed flag left clear, as at the end of a settle after the edge. In
+/// such a design the falling edge changes no register, memory or other signal: a settle would
+/// only carry the clock down the hierarchy and re-run kernels whose results do not change.
+/// Call it on a settled design, and settle (`simulate_incremental`) before reading outputs
+/// when inputs changed as well.
+pub fn fall_clocks_silently<B: Block>(uut: &mut B) {
+    uut.fall_clock_silently();
 }
 
 #[derive(Clone, Debug, PartialEq)]

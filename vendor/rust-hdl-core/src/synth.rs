@@ -26,6 +26,8 @@ impl From<bool> for VCDValue {
 
 pub trait Synth: Default + Copy + PartialEq + Debug {
     const BITS: usize;
+    /// neurofab patch 6: the type is [Clock] (see `Block::fall_clock_silently`).
+    const IS_CLOCK: bool = false;
     fn descriptor() -> TypeDescriptor;
     fn vcd(self) -> VCDValue;
     fn verilog(self) -> VerilogLiteral;
@@ -78,6 +80,7 @@ impl Synth for Bit {
 
 impl Synth for Clock {
     const BITS: usize = 1;
+    const IS_CLOCK: bool = true;
 
     fn descriptor() -> TypeDescriptor {
         TypeDescriptor {

@@ -122,3 +122,48 @@ impl<'ast> Visit<'ast> for ClockUses {
         syn::visit::visit_expr_method_call(self, call);
     }
 }
+
+/// neurofab patch 5: `Logic::update_reruns_cleanly` for an `#[hdl_gen]` kernel. A kernel
+/// assigns `.next` values from `.val()` reads; with no edge test (`pos_edge`/`neg_edge`)
+/// its writes are a function of the values alone, so calling it again in the same pass after
+/// latching its locals is the next pass's call, made early. A body with an edge test, or a
+/// macro other than `dff_setup!` and `clock!` (whose text is not inspected), keeps the
+/// default, `false`.
+pub fn reruns_gen(item: &syn::ItemFn) -> TS {
+    let mut finder = EdgeOrMacro::default();
+    finder.visit_block(&item.block);
+    if finder.found {
+        return quote! {};
+    }
+    quote! {
+        fn update_reruns_cleanly(&self) -> bool {
+            true
+        }
+    }
+}
+
+#[derive(Default)]
+struct EdgeOrMacro {
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for EdgeOrMacro {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if call.method == "pos_edge" || call.method == "neg_edge" {
+            self.found = true;
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default();
+        if name != "dff_setup" && name != "clock" {
+            self.found = true;
+        }
+    }
+}

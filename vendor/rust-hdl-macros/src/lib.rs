@@ -67,6 +67,7 @@ pub fn hdl_gen(_attr: TokenStream, item: TokenStream) -> TokenStream {
     let parse = parse_macro_input!(item as syn::ItemFn);
     let reads = reads_gen::reads_gen(&parse);
     let clock_only = clock_gen::clock_gen(&parse);
+    let reruns = clock_gen::reruns_gen(&parse);
     let connects = match connect_gen(&parse) {
         Err(e) => return e.to_compile_error().into(),
         Ok(t) => t,
@@ -86,6 +87,7 @@ pub fn hdl_gen(_attr: TokenStream, item: TokenStream) -> TokenStream {
         #[automatically_derived]
             #reads
             #clock_only
+            #reruns
 
         #[allow(dead_code)]
         #[allow(unused_variables)]

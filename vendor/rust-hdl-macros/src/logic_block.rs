@@ -6,7 +6,8 @@ use crate::common::TS;
 
 pub(crate) fn get_impl_for_logic_block(input: &syn::DeriveInput) -> Result<TS> {
     let fields = common::get_field_names(input)?;
-    let update_all = common::get_block_update_all(fields.clone())?;
+    let types = common::get_field_types(input)?;
+    let update_all = common::get_block_update_all(fields.clone(), types)?;
     let has_changed = common::get_has_changed(fields.clone())?;
     let connect_all = common::get_connect_all(fields.clone())?;
     let accept = get_accept(fields)?;

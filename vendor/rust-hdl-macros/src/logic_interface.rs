@@ -1,4 +1,4 @@
-use crate::common::{get_connect_all, get_has_changed, get_update_all, TS};
+use crate::common::{get_connect_all, get_has_changed, get_interface_latches, get_update_all, TS};
 use crate::common::{get_field_names, get_field_types};
 use quote::quote;
 use std::collections::HashMap;
@@ -11,6 +11,7 @@ pub(crate) fn get_impl_for_logic_interface(input: &syn::DeriveInput) -> Result<T
     let link = get_link(fields.clone())?;
     let link_hdl = get_link_hdl(fields.clone(), field_types.clone())?;
     let update_all = get_update_all(fields.clone())?;
+    let latches = get_interface_latches(fields.clone())?;
     let has_changed = get_has_changed(fields.clone())?;
     let connect_all = get_connect_all(fields.clone())?;
     let join_connect = get_join_connect(fields.clone())?;
@@ -38,6 +39,7 @@ pub(crate) fn get_impl_for_logic_interface(input: &syn::DeriveInput) -> Result<T
         impl #impl_generics block::Block for #name #ty_generics {
             #connect_all
             #update_all
+            #latches
             #has_changed
             #accept
         }
