@@ -498,10 +498,11 @@ fn sim(args: SimArgs) -> Result<()> {
     }
     let shape = config.core_shape();
     let mesh = args.mesh.unwrap_or(config.mesh);
-    if config.crossbar.is_some() && (args.engine != Engine::Golden || mesh.cores() > 1) {
+    if config.crossbar.is_some() && (args.engine == Engine::Verilator || mesh.cores() > 1) {
         bail!(
             "the crossbar synapse stage ([crossbar] in the configuration) runs on the golden \
-             engine and a single core only so far; run with --engine golden without a mesh"
+             and rtl engines and a single core only so far; run with --engine golden|rtl \
+             without a mesh"
         );
     }
     let cannot_run = format!("cannot run on the {} engine", args.engine.name());
@@ -585,7 +586,8 @@ fn sim(args: SimArgs) -> Result<()> {
         match &config.crossbar {
             Some(crossbar) => {
                 let params = crossbar.params();
-                crate::sim::stream_golden_crossbar(&net, shape, params, ticks, sink, progress)
+                let engine = args.engine;
+                crate::sim::stream_crossbar(&net, engine, params, ticks, &options, sink, progress)
             }
             None => stream(&net, args.engine, ticks, &options, sink, progress),
         }
