@@ -66,18 +66,9 @@ pub fn built_columns_per_adc(shape: CoreShape) -> usize {
     2 * shape.neurons
 }
 
-/// Places `net` on a crossbar core of `shape` with the array and ADC of `params`.
-pub fn map_crossbar(
-    net: &Network,
-    shape: CoreShape,
-    params: CrossbarParams,
-) -> Result<CoreImage, MapError> {
-    if !CROSSBAR_SHAPES.contains(&(shape.neurons, shape.axons)) {
-        return Err(MapError::NoCrossbarCore {
-            neurons: shape.neurons,
-            axons: shape.axons,
-        });
-    }
+/// Refuses `params` whose ADC bits or column multiplexing differ from what the crossbar core
+/// of `shape` is built with (names the `[crossbar]` field).
+pub fn check_built(params: &CrossbarParams, shape: CoreShape) -> Result<(), MapError> {
     if params.adc_bits != CROSSBAR_ADC_BITS {
         return Err(MapError::CrossbarBuild(format!(
             "crossbar.adc_bits is {} but the crossbar core is built with a {}-bit ADC; set \
@@ -94,6 +85,22 @@ pub fn map_crossbar(
             params.columns_per_adc, shape.neurons, shape.axons
         )));
     }
+    Ok(())
+}
+
+/// Places `net` on a crossbar core of `shape` with the array and ADC of `params`.
+pub fn map_crossbar(
+    net: &Network,
+    shape: CoreShape,
+    params: CrossbarParams,
+) -> Result<CoreImage, MapError> {
+    if !CROSSBAR_SHAPES.contains(&(shape.neurons, shape.axons)) {
+        return Err(MapError::NoCrossbarCore {
+            neurons: shape.neurons,
+            axons: shape.axons,
+        });
+    }
+    check_built(&params, shape)?;
     // The golden stage checks the fit (rows with the sum axon, columns, levels, one
     // weight_exp, no learning) and programs the array.
     let golden = CrossbarSynapses::new(net, shape.axons, shape.neurons, params)
