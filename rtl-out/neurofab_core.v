@@ -277,7 +277,7 @@ module neurofab_core$core(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$read,
     localparam  group_bits = 8'h6;
     localparam  weight_sign_fill = 24'hff0000;
     localparam  clear_end = 9'b100000000;
-    localparam  stage_targets = 32'hf801;
+    localparam  stage_targets = 32'h1f801;
     localparam  axon_meta_target = 5'b1;
     localparam  param_decay_target = 5'b10;
     localparam  param_bias_shift_target = 5'b11;

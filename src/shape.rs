@@ -54,8 +54,9 @@ impl CoreShape {
 
 /// The shape table. `core_shapes!(TOP => callback!(args))` calls
 /// `callback!(args (neurons, axons) [NB, AB, GB, SB, NB1, AB1, EB]; ...)` with the rows whose
-/// column for `TOP` (`core`, `host`, `system` or `learning`: the learning core, built for
-/// two shapes to bound compile time) says `yes`, in table order (ascending size,
+/// column for `TOP` (`core`, `host`, `system`, `learning`: the learning core, built for
+/// two shapes to bound compile time, or `crossbar`: the crossbar core, `rtl::crossbar_core`,
+/// built for one) says `yes`, in table order (ascending size,
 /// the order error messages list them in).
 ///
 /// The const parameters of a row, for `N` neurons and `A` axons (powers of two), 4 weights per
@@ -67,12 +68,12 @@ impl CoreShape {
 macro_rules! core_shapes {
     ($top:ident => $callback:ident ! $args:tt) => {
         $crate::shape::core_shapes!(@filter $top $callback $args [];
-            // (neurons, axons) [NB, AB, GB, SB, NB1, AB1, EB]  core host system learning
-            (64, 32)    [6, 5, 4, 9, 7, 6, 9]         yes  yes  no     no;
-            (64, 64)    [6, 6, 4, 10, 7, 7, 9]        yes  yes  yes    yes;
-            (256, 256)  [8, 8, 6, 14, 9, 9, 11]       yes  yes  yes    yes;
-            (512, 512)  [9, 9, 7, 16, 10, 10, 12]     yes  yes  no     no;
-            (1024, 512) [10, 9, 8, 17, 11, 10, 13]    yes  yes  no     no;
+            // (neurons, axons) [NB, AB, GB, SB, NB1, AB1, EB]  core host system learning crossbar
+            (64, 32)    [6, 5, 4, 9, 7, 6, 9]         yes  yes  no     no       no;
+            (64, 64)    [6, 6, 4, 10, 7, 7, 9]        yes  yes  yes    yes      yes;
+            (256, 256)  [8, 8, 6, 14, 9, 9, 11]       yes  yes  yes    yes      no;
+            (512, 512)  [9, 9, 7, 16, 10, 10, 12]     yes  yes  no     no       no;
+            (1024, 512) [10, 9, 8, 17, 11, 10, 13]    yes  yes  no     no       no;
         )
     };
     // Every row seen: hand the kept ones to the callback.
@@ -80,24 +81,28 @@ macro_rules! core_shapes {
         $crate::shape::$callback!($($args)* $($kept)*)
     };
     (@filter core $callback:ident $args:tt [$($kept:tt)*];
-        $shape:tt $params:tt yes $host:ident $system:ident $learning:ident; $($rest:tt)*) => {
+        $shape:tt $params:tt yes $host:ident $system:ident $learning:ident $crossbar:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter core $callback $args [$($kept)* $shape $params;]; $($rest)*)
     };
     (@filter host $callback:ident $args:tt [$($kept:tt)*];
-        $shape:tt $params:tt $core:ident yes $system:ident $learning:ident; $($rest:tt)*) => {
+        $shape:tt $params:tt $core:ident yes $system:ident $learning:ident $crossbar:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter host $callback $args [$($kept)* $shape $params;]; $($rest)*)
     };
     (@filter system $callback:ident $args:tt [$($kept:tt)*];
-        $shape:tt $params:tt $core:ident $host:ident yes $learning:ident; $($rest:tt)*) => {
+        $shape:tt $params:tt $core:ident $host:ident yes $learning:ident $crossbar:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter system $callback $args [$($kept)* $shape $params;]; $($rest)*)
     };
     (@filter learning $callback:ident $args:tt [$($kept:tt)*];
-        $shape:tt $params:tt $core:ident $host:ident $system:ident yes; $($rest:tt)*) => {
+        $shape:tt $params:tt $core:ident $host:ident $system:ident yes $crossbar:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter learning $callback $args [$($kept)* $shape $params;]; $($rest)*)
+    };
+    (@filter crossbar $callback:ident $args:tt [$($kept:tt)*];
+        $shape:tt $params:tt $core:ident $host:ident $system:ident $learning:ident yes; $($rest:tt)*) => {
+        $crate::shape::core_shapes!(@filter crossbar $callback $args [$($kept)* $shape $params;]; $($rest)*)
     };
     // A row without `yes` for this top: skipped.
     (@filter $top:ident $callback:ident $args:tt $kept:tt;
-        $shape:tt $params:tt $core:ident $host:ident $system:ident $learning:ident; $($rest:tt)*) => {
+        $shape:tt $params:tt $core:ident $host:ident $system:ident $learning:ident $crossbar:ident; $($rest:tt)*) => {
         $crate::shape::core_shapes!(@filter $top $callback $args $kept; $($rest)*)
     };
 }
@@ -175,6 +180,15 @@ pub const HOST_SHAPES: [(usize, usize); core_shapes!(host => shape_count!())] =
 pub const LEARNING_SHAPES: [(usize, usize); core_shapes!(learning => shape_count!())] =
     core_shapes!(learning => shape_list!());
 
+/// Core shapes the crossbar core (`rtl::crossbar_core`: the memristor crossbar synapse stage
+/// with a [`CROSSBAR_ADC_BITS`]-bit ADC) is generated for.
+pub const CROSSBAR_SHAPES: [(usize, usize); core_shapes!(crossbar => shape_count!())] =
+    core_shapes!(crossbar => shape_list!());
+
+/// Bits `b` of the crossbar core's SAR ADC: a const parameter of the hardware, so
+/// `[crossbar] adc_bits` must equal it on the rtl and Verilator engines.
+pub const CROSSBAR_ADC_BITS: u32 = 8;
+
 /// `shapes` as `64x32, 64x64, ...` for error messages.
 pub fn shape_list_text(shapes: &[(usize, usize)]) -> String {
     shapes
@@ -216,6 +230,7 @@ mod tests {
         );
         assert_eq!(SYSTEM_SHAPES, [(64, 64), (256, 256)]);
         assert_eq!(LEARNING_SHAPES, [(64, 64), (256, 256)]);
+        assert_eq!(CROSSBAR_SHAPES, [(64, 64)]);
         assert_eq!(HOST_SHAPES, SUPPORTED_SHAPES);
         assert_eq!(shape_list_text(&SYSTEM_SHAPES), "64x64, 256x256");
         let other = CoreShape {

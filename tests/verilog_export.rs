@@ -45,6 +45,49 @@ fn every_supported_shape_lints_clean() {
     }
 }
 
+/// The crossbar core: the controller and the `neurofab_xbar_macro` port list (a black box),
+/// lint clean with the same waivers; `gen` with `[crossbar]` writes exactly this.
+#[test]
+fn the_crossbar_core_lints_clean_and_gen_writes_it() {
+    use neurofab::export::verilog::{crossbar_neurocore_verilog, CROSSBAR_CORE_MODULE};
+    let shape = CoreShape {
+        neurons: 64,
+        axons: 64,
+    };
+    let verilog = crossbar_neurocore_verilog(shape).unwrap();
+    assert!(verilog.contains("module neurofab_xbar_macro(clock, row_addr, row_set"));
+    assert!(verilog.contains("neurofab_xbar_macro array("));
+    assert!(crossbar_neurocore_verilog(CoreShape::default()).is_none());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hw.toml"),
+        "[core]\nneurons = 64\naxons = 64\n[crossbar]\ncolumns_per_adc = 128\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(["gen", "--config", "hw.toml", "--out", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = dir
+        .path()
+        .join("out")
+        .join(format!("{CROSSBAR_CORE_MODULE}.v"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), verilog);
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let waivers = Path::new(ROOT).join("testbenches").join("lint_waivers.vlt");
+    if let Err(e) = lint(&path, CROSSBAR_CORE_MODULE, Some(&waivers)) {
+        panic!("crossbar core: {e}");
+    }
+}
+
 #[test]
 fn multicore_systems_lint_clean() {
     if require_tool_or_skip("verilator").is_none() {

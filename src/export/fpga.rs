@@ -288,6 +288,14 @@ pub enum FpgaError {
     /// No host-link design for this shape or clock/baud combination.
     #[error(transparent)]
     Params(#[from] HostParamsError),
+    /// The crossbar core is not generated in this shape.
+    #[error(
+        "the crossbar core is not generated in the shape {}x{} (crossbar core shapes: {})",
+        .0.neurons,
+        .0.axons,
+        crate::shape::shape_list_text(&crate::shape::CROSSBAR_SHAPES)
+    )]
+    NoCrossbarCore(CoreShape),
     /// A tool is missing.
     #[error("{tool} (or {alternative}) not found: {source}")]
     MissingTool {
@@ -765,7 +773,7 @@ pub fn board_verilog(board: &Board, params: &HostParams) -> Result<String, FpgaE
     Ok(format!("{host}\n{}", board_top_verilog(board, params)))
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> FpgaError + '_ {
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> FpgaError + '_ {
     move |source| FpgaError::Io {
         path: path.to_path_buf(),
         source,
@@ -780,7 +788,7 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
 }
 
 /// Finds `native` or, failing that, `yowasp`.
-fn find_either(native: &str, yowasp: &str) -> Result<PathBuf, FpgaError> {
+pub(crate) fn find_either(native: &str, yowasp: &str) -> Result<PathBuf, FpgaError> {
     find_tool(native)
         .or_else(|_| find_tool(yowasp))
         .map_err(|source| FpgaError::MissingTool {
@@ -791,7 +799,7 @@ fn find_either(native: &str, yowasp: &str) -> Result<PathBuf, FpgaError> {
 }
 
 /// Runs `tool` with `args` in `dir`, its stdout and stderr into `dir/log`; returns the wall time.
-fn run_tool(
+pub(crate) fn run_tool(
     tool: &Path,
     name: &str,
     args: &[String],

@@ -1,5 +1,6 @@
 //! Verilog export, memory images, and the Verilator and FPGA tool flows.
 
+pub mod crossbar_synth;
 pub mod fpga;
 pub mod images;
 pub mod noc_verilog;

@@ -219,6 +219,39 @@ impl MeshImage {
         }
     }
 
+    /// The placement of a single core's `image` of `net` (mapped by a single-core mapper, such
+    /// as the crossbar core's): every neuron on core 0 at its population base, every source's
+    /// axons on core 0.
+    pub fn single_core(net: &Network, image: CoreImage) -> MeshImage {
+        let placement: Vec<Vec<(usize, usize)>> = net
+            .populations
+            .iter()
+            .zip(&image.population_base)
+            .map(|(pop, &base)| (0..pop.size).map(|n| (0, base + n)).collect())
+            .collect();
+        let owner = vec![net
+            .populations
+            .iter()
+            .enumerate()
+            .flat_map(|(p, pop)| (0..pop.size).map(move |n| (p, n)))
+            .collect()];
+        let on_core_0 = |axons: &Vec<Vec<usize>>| -> Vec<Vec<(usize, usize)>> {
+            axons
+                .iter()
+                .map(|list| list.iter().map(|&axon| (0, axon)).collect())
+                .collect()
+        };
+        MeshImage {
+            mesh: MeshShape::default(),
+            shape: image.shape,
+            input_targets: image.input_axons.iter().map(on_core_0).collect(),
+            population_targets: image.population_axons.iter().map(on_core_0).collect(),
+            cores: vec![image],
+            placement,
+            owner,
+        }
+    }
+
     /// Cores holding at least one neuron.
     pub fn used_cores(&self) -> usize {
         self.owner.iter().filter(|o| !o.is_empty()).count()

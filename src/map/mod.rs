@@ -10,6 +10,7 @@
 //!   `weight_exp < 0` gets a slot of its own (slots 1..=3), right-shifted with floor only when
 //!   the tick's sum is complete, as the spec demands.
 
+pub mod crossbar;
 pub mod fit;
 pub mod learning;
 pub mod mesh;
@@ -73,6 +74,22 @@ pub enum MapError {
         /// The projection, as [`projection_name`] names it.
         projection: String,
     },
+    /// A crossbar network, and the shape has no crossbar core.
+    #[error(
+        "the crossbar core is not generated in the shape {neurons}x{axons} (crossbar core \
+         shapes: {})",
+        crate::shape::shape_list_text(&crate::shape::CROSSBAR_SHAPES)
+    )]
+    NoCrossbarCore {
+        /// Requested neurons.
+        neurons: usize,
+        /// Requested axons.
+        axons: usize,
+    },
+    /// A crossbar network does not fit the crossbar core as built (its message names the
+    /// field or projection).
+    #[error("{0}")]
+    CrossbarBuild(String),
     /// The shape is not one this build generates.
     #[error(
         "core shape {neurons} neurons x {axons} axons is not supported (supported: {supported})"
@@ -154,6 +171,10 @@ pub struct CoreImage {
     /// The learning stage's configuration, for a network with learning projections (which
     /// needs a [`LearningCore`](crate::rtl::learning_core::LearningCore)); `None` otherwise.
     pub learning: Option<LearningImage>,
+    /// The crossbar (array, sum axon), for a network mapped onto a
+    /// [`CrossbarCore`](crate::rtl::crossbar_core::CrossbarCore) by [`crossbar::map_crossbar`];
+    /// `None` otherwise.
+    pub crossbar: Option<crossbar::CrossbarImage>,
 }
 
 impl CoreImage {
@@ -172,7 +193,9 @@ impl CoreImage {
 
     /// The configuration-port writes that load this image into a core: synapse words, axon
     /// descriptors, the three parameter words of every used neuron, the neuron count, the
-    /// learning stage's words if the network learns ([`LearningImage::config_writes`]), and
+    /// learning stage's words if the network learns ([`LearningImage::config_writes`]), the
+    /// crossbar's sum axon and settle time on a crossbar core
+    /// ([`crossbar::CrossbarImage::config_writes`]), and
     /// finally `Clear`, which zeroes every state and accumulator and empties the event queue.
     pub fn config_writes(&self) -> Vec<ConfigWrite> {
         let write = |target, addr: usize, data| ConfigWrite {
@@ -205,6 +228,9 @@ impl CoreImage {
         writes.push(write(CfgTarget::NeuronCount, 0, self.neuron_count as u32));
         if let Some(learning) = &self.learning {
             learning.config_writes(self.shape, &mut writes);
+        }
+        if let Some(crossbar) = &self.crossbar {
+            crossbar.config_writes(&mut writes);
         }
         writes.push(write(CfgTarget::Clear, 0, 0));
         writes
@@ -399,6 +425,7 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
     Ok(CoreImage {
         shape,
         learning: learning.finish(net, neuron_count),
+        crossbar: None,
         neuron_count,
         population_base,
         synapse_words,

@@ -8,11 +8,13 @@ use std::io::Write;
 
 use rust_hdl::prelude::*;
 
+use super::crossbar_core::CrossbarCore;
 use super::learning_core::LearningCore;
 use super::neurocore::NeuroCore;
 use super::ports::Pins;
 use super::rtl_top::{port_access, RtlTop};
 use super::top_ports::{core_port_list, CorePorts};
+use crate::analog::column_read::ColumnReader;
 use crate::shape::{with_shape, CoreShape};
 
 core_port_list!(port_access!(
@@ -23,6 +25,11 @@ core_port_list!(port_access!(
 core_port_list!(port_access!(
     [const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize]
         LearningCore<NB, AB, GB, SB, NB1, AB1>, CorePorts
+));
+
+core_port_list!(port_access!(
+    [const NB: usize, const AB: usize, const GB: usize, const SB: usize, const NB1: usize, const AB1: usize]
+        CrossbarCore<NB, AB, GB, SB, NB1, AB1>, CorePorts
 ));
 
 /// Runs `$body` with `$core` bound to a fresh `NeuroCore` of the given shape (one of
@@ -91,6 +98,36 @@ pub fn rtl_learning_core(shape: CoreShape) -> Option<Box<dyn Pins<CorePorts>>> {
             RtlTop::new::<CorePorts>(core, "learning neurocore logic")
                 .with_child_clocks(LearningCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks()),
         ) as Box<dyn Pins<CorePorts>>)
+    }, _ => None)
+}
+
+/// A crossbar neurocore ([`CrossbarCore`]) simulated by rust-hdl with the programmed array
+/// `reader` behind its macro's pins (and a VCD waveform of every signal if `vcd`), for a shape
+/// of [`crate::shape::CROSSBAR_SHAPES`] (`None` for any other).
+pub fn rtl_crossbar_core(
+    shape: CoreShape,
+    reader: ColumnReader,
+    vcd: Option<Box<dyn Write>>,
+) -> Option<Box<dyn Pins<CorePorts>>> {
+    with_shape!(crossbar, shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
+        let mut core = CrossbarCore::<NB, AB, GB, SB, NB1, AB1>::new();
+        core.load_array(reader);
+        let top = RtlTop::new::<CorePorts>(core, "crossbar neurocore logic")
+            .with_child_clocks(CrossbarCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks());
+        Some(match vcd {
+            Some(vcd) => Box::new(top.traced(vcd)) as Box<dyn Pins<CorePorts>>,
+            None => Box::new(top),
+        })
+    }, _ => None)
+}
+
+/// The Verilog of a crossbar neurocore of the given shape (top module `top`, the array as the
+/// `neurofab_xbar_macro` black box), for a shape of [`crate::shape::CROSSBAR_SHAPES`].
+pub fn crossbar_core_verilog(shape: CoreShape) -> Option<String> {
+    with_shape!(crossbar, shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
+        let mut core = CrossbarCore::<NB, AB, GB, SB, NB1, AB1>::new();
+        core.connect_all();
+        Some(generate_verilog(&core))
     }, _ => None)
 }
 

@@ -10,8 +10,8 @@
 //! - A request of any other axon latches its row in the macro (on `req_first`) and is answered
 //!   one cycle later with a zero word (those axons cover one group, so an event costs one
 //!   cycle, as in `SramSynapses`).
-//! - The sum axon's first request starts the read: drive the latched rows for
-//!   [`SETTLE_CYCLES`], sample every column on the last settle cycle, convert the `2^CB`
+//! - The sum axon's first request starts the read: drive the latched rows for `S` cycles (the
+//!   `XBAR_SETTLE` register, [`SETTLE_CYCLES`] as the mapper writes it), sample every column on the last settle cycle, convert the `2^CB`
 //!   physical columns one after the other through one `SarAdc<B>` (the column multiplexer),
 //!   and store `d = code(G+) - code(G-)` per neuron (16-bit two's complement) in four lane
 //!   banks; then release the rows and answer the request with group `req_group`'s four sums.
@@ -20,24 +20,30 @@
 //!   core, as for any axon.
 //!
 //! # Cycles of a read
-//! Request in cycle `c`; settle in `c + 1 ..= c + SETTLE_CYCLES` (the sample is in the last);
-//! the `2^CB` conversions of `B + 1` cycles each back to back from `c + SETTLE_CYCLES + 1`
-//! (a new one starts in the cycle the previous one is done); one cycle to let the last sum
-//! land in its bank, one for the bank read: the response shows in cycle
-//! `c + SETTLE_CYCLES + 2^CB (B + 1) + 3` (an SRAM word shows in `c + 1`).
-
-//! The stage never asks for the learning window and answers configuration reads with 0 (the
-//! weights live in the array; its programming pins are tied low here).
+//! Request in cycle `c`; settle in `c + 1 ..= c + S` (the sample is in the last; `S` is the
+//! settle register, at least 1); the `2^CB` conversions of `B + 1` cycles each back to back
+//! from `c + S + 1` (a new one starts in the cycle the previous one is done); one cycle to let
+//! the last sum land in its bank, one for the bank read: the response shows in cycle
+//! `c + S + 2^CB (B + 1) + 3` (an SRAM word shows in `c + 1`).
+//!
+//! # Configuration
+//! The stage owns one target, `XBAR_SETTLE` (`S`, 8 bits, read/write; see the register map).
+//! The weights live in the array, so the stage has no synapse words: writes of other targets
+//! are ignored and reads of them answered with 0. It never asks for the learning window; its
+//! programming pins are tied low here (the array is programmed behind the macro).
 
 use rust_hdl::prelude::*;
 
 use super::block_ram::BlockRam;
-use super::cfg_bus::CfgBus;
+use super::cfg_bus::{CfgBus, CFG_TARGET_WIDTH};
+use super::layout::XBAR_SETTLE_BITS;
+use super::regmap::{self, CfgTarget};
 use super::sar_adc::SarAdc;
 use super::synapse_port::{SynapseStagePort, WEIGHT_BITS, WEIGHT_LANES};
 use super::xbar_macro::XbarMacro;
 
-/// Cycles the rows are driven before the sample-and-hold captures the columns.
+/// Cycles the rows are driven before the sample-and-hold captures the columns, as the mapper
+/// writes them into the `XBAR_SETTLE` register.
 pub const SETTLE_CYCLES: usize = 4;
 
 /// Phase of the stage.
@@ -75,7 +81,9 @@ pub struct CrossbarSynapses<
     /// `d` of neuron `4 g + l` in bank `l` at address `g`.
     sums: [BlockRam<Bits<WEIGHT_BITS>, GB>; WEIGHT_LANES],
     phase: DFF<XbarPhase>,
-    settle_count: DFF<Bits<8>>,
+    /// The `XBAR_SETTLE` register.
+    settle: DFF<Bits<XBAR_SETTLE_BITS>>,
+    settle_count: DFF<Bits<XBAR_SETTLE_BITS>>,
     /// Physical column being converted.
     column: DFF<Bits<CB>>,
     /// Code of the `G+` column of the pair being converted.
@@ -86,9 +94,11 @@ pub struct CrossbarSynapses<
     /// Group of the sum request being answered.
     sum_group: DFF<Bits<GB>>,
     read_pending: DFF<Bit>,
+    /// The pending read is of `XBAR_SETTLE`.
+    read_settle: DFF<Bit>,
     sum_axon: Constant<Bits<AB>>,
     last_column: Constant<Bits<CB>>,
-    last_settle: Constant<Bits<8>>,
+    settle_target: Constant<Bits<CFG_TARGET_WIDTH>>,
 }
 
 impl<const NB: usize, const AB: usize, const GB: usize, const CB: usize, const B: usize> Default
@@ -106,6 +116,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const CB: usize, const B
             adc: Default::default(),
             sums: Default::default(),
             phase: Default::default(),
+            settle: Default::default(),
             settle_count: Default::default(),
             column: Default::default(),
             plus_code: Default::default(),
@@ -113,9 +124,10 @@ impl<const NB: usize, const AB: usize, const GB: usize, const CB: usize, const B
             rsp_sums: Default::default(),
             sum_group: Default::default(),
             read_pending: Default::default(),
+            read_settle: Default::default(),
             sum_axon: Constant::new(Bits::<AB>::from((1u64 << AB) - 1)),
             last_column: Constant::new(Bits::<CB>::from((1u64 << CB) - 1)),
-            last_settle: Constant::new(Bits::<8>::from(SETTLE_CYCLES as u64 - 1)),
+            settle_target: regmap::hdl::constant(CfgTarget::XbarSettle),
         }
     }
 }
@@ -129,13 +141,15 @@ impl<const NB: usize, const AB: usize, const GB: usize, const CB: usize, const B
             self,
             clock,
             phase,
+            settle,
             settle_count,
             column,
             plus_code,
             rsp_pending,
             rsp_sums,
             sum_group,
-            read_pending
+            read_pending,
+            read_settle
         );
         self.array.clock.next = self.clock.val();
         self.adc.clock.next = self.clock.val();
@@ -198,8 +212,9 @@ impl<const NB: usize, const AB: usize, const GB: usize, const CB: usize, const B
         match self.phase.q.val() {
             XbarPhase::Idle => {}
             XbarPhase::Settle => {
+                // Cycle `settle_count + 1` of `S` (a register of 0 acts as 1).
                 self.settle_count.d.next = self.settle_count.q.val() + 1;
-                if self.settle_count.q.val() == self.last_settle.val() {
+                if (self.settle_count.q.val() + 1) >= self.settle.q.val() {
                     self.array.sample.next = true;
                     self.column.d.next = 0.into();
                     self.phase.d.next = XbarPhase::Convert;
@@ -238,9 +253,18 @@ impl<const NB: usize, const AB: usize, const GB: usize, const CB: usize, const B
         }
         self.port.stage_busy.next = false;
 
-        // Configuration: the weights are in the array; every read is answered with 0.
+        // Configuration: the settle register; every read is answered, any other target's
+        // with 0 (the weights are in the array).
+        if self.cfg.write.val() & (self.cfg.target.val() == self.settle_target.val()) {
+            self.settle.d.next = self.cfg.data.val().get_bits::<XBAR_SETTLE_BITS>(0);
+        }
         self.read_pending.d.next = self.cfg.read.val();
+        self.read_settle.d.next =
+            self.cfg.read.val() & (self.cfg.target.val() == self.settle_target.val());
         self.cfg.read_valid.next = self.read_pending.q.val();
         self.cfg.read_data.next = 0.into();
+        if self.read_settle.q.val() {
+            self.cfg.read_data.next = bit_cast::<32, XBAR_SETTLE_BITS>(self.settle.q.val());
+        }
     }
 }

@@ -209,6 +209,8 @@ pub const LEARN_RULE_WORDS: usize = 2;
 pub const LEARN_RULE_WORD_BITS: u32 = 30;
 /// Width of the learning control word (see [`LearnControl::pack`]).
 pub const LEARN_CONTROL_BITS: u32 = 32;
+/// Width of the crossbar core's settle register (`CfgTarget::XbarSettle`).
+pub const XBAR_SETTLE_BITS: usize = 8;
 /// Offset of `a_*_exp` in its stored shift field: `shift = exp + 7` (`0..=15`).
 pub const RATE_SHIFT_OFFSET: i64 = crate::fixed::stdp::WEIGHT_FRACTION_BITS as i64;
 

@@ -21,6 +21,7 @@ pub mod cfg_bus;
 pub mod clocked;
 pub mod core_sequencer;
 pub mod core_sim;
+pub mod crossbar_core;
 pub mod crossbar_synapses;
 pub mod fanout;
 pub mod host;

@@ -176,7 +176,16 @@ fn tick_budget(image: &CoreImage, events: usize) -> u64 {
         Some(_) => shape.axons * (1 + shape.groups()) + LEARN_RULES * shape.groups(),
         None => 0,
     };
-    (shape.neurons + events * shape.groups() + window + 64) as u64
+    // A crossbar core's sum event: settle, one conversion of B + 1 cycles per physical
+    // column (`rtl::crossbar_synapses`), then one word per group.
+    let crossbar_read = match image.crossbar {
+        Some(_) => {
+            let adc = crate::shape::CROSSBAR_ADC_BITS as usize + 1;
+            crate::rtl::crossbar_synapses::SETTLE_CYCLES + 2 * shape.neurons * adc + shape.groups()
+        }
+        None => 0,
+    };
+    (shape.neurons + events * shape.groups() + window + crossbar_read + 64) as u64
 }
 
 /// The fabric's delivery rule, shared by every driver (the pin-level one here and the UART host
@@ -358,7 +367,9 @@ pub fn stream_observed(
 
 /// Enqueues the events of core `core` (loaded with `image`), runs its tick and reports each
 /// spiking core neuron to `on_spike`; returns the tick's cycles (from the edge that samples
-/// `start` to the return to idle).
+/// `start` to the return to idle). On a crossbar core the fabric delivers the sum axon after
+/// the tick's other events, if it has any (`map::crossbar`: a tick without events reads
+/// nothing).
 pub(crate) fn run_core_tick(
     pins: &mut CorePins,
     image: &CoreImage,
@@ -367,7 +378,11 @@ pub(crate) fn run_core_tick(
     core: usize,
     mut on_spike: impl FnMut(usize) -> Result<(), DriverError>,
 ) -> Result<u64, DriverError> {
-    for &axon in events {
+    let sum_event = match &image.crossbar {
+        Some(crossbar) if !events.is_empty() => Some(crossbar.sum_axon),
+        _ => None,
+    };
+    for &axon in events.iter().chain(&sum_event) {
         pins.set(CoreInput::EventValid, 1);
         pins.set(CoreInput::EventAxon, axon as u64);
         pins.cycle();

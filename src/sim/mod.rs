@@ -309,6 +309,104 @@ pub fn stream_golden_crossbar(
     Ok(stream_golden(net, model, ticks, sink, progress)?.1)
 }
 
+/// Runs `net` with its projections in a memristor crossbar (`[crossbar]` of `hw.toml`, the
+/// analog parameters `params`) on `engine`, streaming as [`stream`] does: the golden crossbar
+/// stage ([`stream_golden_crossbar`]) or the rust-hdl crossbar core
+/// (`rtl::crossbar_core`, mapped by [`crate::map::crossbar::map_crossbar`], one core).
+pub fn stream_crossbar(
+    net: &Network,
+    engine: Engine,
+    params: CrossbarParams,
+    ticks: u32,
+    options: &RunOptions,
+    sink: &mut dyn SpikeSink,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunSummary, SimError> {
+    if options.mesh.cores() > 1 {
+        return Err(SimError::Unsupported(
+            "a crossbar network runs on one core; run without --mesh".into(),
+        ));
+    }
+    match engine {
+        Engine::Golden if options.vcd.is_some() => Err(SimError::Unsupported(
+            "--vcd needs a cycle-level engine (rtl); the golden model has no clock".into(),
+        )),
+        Engine::Golden => stream_golden_crossbar(net, options.shape, params, ticks, sink, progress),
+        Engine::Verilator => Err(SimError::Unsupported(
+            "the crossbar core runs on the golden and rtl engines; its Verilator engine (the \
+             macro's model driven from Rust) is not built yet"
+                .into(),
+        )),
+        Engine::Rtl => {
+            let image = crate::map::crossbar::map_crossbar(net, options.shape, params)
+                .map_err(MeshMapError::from)?;
+            let reader = image
+                .crossbar
+                .as_ref()
+                .expect("map_crossbar places a crossbar")
+                .reader
+                .clone();
+            let vcd = match &options.vcd {
+                Some(path) => {
+                    let file = File::create(path).map_err(|source| SimError::Vcd {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    let clock = options
+                        .vcd_clock_hz
+                        .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
+                    let vcd = vcd_time::VcdRetimer::new(BufWriter::new(file), clock);
+                    Some(Box::new(vcd) as Box<dyn std::io::Write>)
+                }
+                None => None,
+            };
+            let pins = crate::rtl::core_sim::rtl_crossbar_core(options.shape, reader, vcd)
+                .expect("map_crossbar accepts crossbar shapes only");
+            let mut cores = vec![pins];
+            driver::load(cores[0].as_mut(), &image)?;
+            let image = crate::map::mesh::MeshImage::single_core(net, image);
+            let run = driver::stream(&mut cores, &image, net, ticks, sink, progress)?;
+            Ok(RunSummary {
+                states: run.states,
+                cycles: Some(run.cycles),
+                total_cycles: Some(run.total_cycles),
+                learned: Some(LearnedWeights {
+                    ticks,
+                    projections: Vec::new(),
+                }),
+            })
+        }
+    }
+}
+
+/// [`stream_crossbar`], collecting the whole run in memory (tests, benchmarks).
+pub fn run_crossbar(
+    net: &Network,
+    engine: Engine,
+    params: CrossbarParams,
+    ticks: u32,
+    options: &RunOptions,
+) -> Result<RunResult, SimError> {
+    let mut collector = SpikeCollector::default();
+    let summary = stream_crossbar(
+        net,
+        engine,
+        params,
+        ticks,
+        options,
+        &mut collector,
+        &mut |_| {},
+    )?;
+    let tick_cycles = std::mem::take(&mut collector.tick_cycles);
+    Ok(RunResult {
+        states: summary.states,
+        tick_cycles: summary.cycles.map(|_| tick_cycles),
+        total_cycles: summary.total_cycles,
+        learned: summary.learned,
+        spikes: collector.into_train(),
+    })
+}
+
 /// Runs the golden model for `ticks` ticks, each tick's spikes into `sink`; returns the model
 /// (for its synapse stage) and the summary.
 fn stream_golden<S: SynapseStage>(

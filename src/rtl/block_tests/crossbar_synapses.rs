@@ -16,6 +16,7 @@ use crate::model::crossbar::CrossbarSynapses as GoldenCrossbar;
 use crate::model::Network;
 use crate::rtl::clocked::{poke, Clocked};
 use crate::rtl::crossbar_synapses::{CrossbarSynapses, SETTLE_CYCLES};
+use crate::rtl::regmap::CfgTarget;
 use crate::rtl::synapse_port::WEIGHT_LANES;
 
 /// 16 neurons (4 groups, 32 physical columns), 16 axons, a 6-bit ADC.
@@ -25,6 +26,28 @@ const AXONS: usize = 16;
 const GROUPS: usize = NEURONS / WEIGHT_LANES;
 const ADC_BITS: u32 = 6;
 const SUM_AXON: usize = AXONS - 1;
+
+/// Writes the settle register as the mapper does, and reads it back.
+fn write_settle(sim: &mut Clocked<Stage>, cycles: usize) {
+    poke(
+        &mut sim.block.cfg.target,
+        u64::from(CfgTarget::XbarSettle.code()).into(),
+    );
+    poke(&mut sim.block.cfg.data, (cycles as u64).into());
+    poke(&mut sim.block.cfg.write, true);
+    sim.mark_dirty();
+    sim.rise();
+    poke(&mut sim.block.cfg.write, false);
+    poke(&mut sim.block.cfg.read, true);
+    sim.mark_dirty();
+    sim.rise();
+    poke(&mut sim.block.cfg.read, false);
+    sim.mark_dirty();
+    sim.settle_if_dirty();
+    assert!(sim.block.cfg.read_valid.val());
+    assert_eq!(sim.block.cfg.read_data.val().index(), cycles);
+    sim.rise();
+}
 
 fn lanes(stage: &Stage) -> [i64; WEIGHT_LANES] {
     super::response_lanes(&stage.port)
@@ -118,6 +141,7 @@ fn crossbar_stage_reads_what_the_golden_crossbar_reads() {
         super::connect_stage_inputs(&mut stage.cfg, &mut stage.port);
         stage.connect_all();
         let mut sim = Clocked::new(stage, |s| &mut s.clock, "CrossbarSynapses");
+        write_settle(&mut sim, SETTLE_CYCLES);
         for _tick in 0..8 {
             let mut active = [false; AXONS];
             let events: Vec<usize> = (0..rng.gen_range(1..20))

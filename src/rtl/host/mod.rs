@@ -264,8 +264,10 @@ mod tests {
         // the learning stage's (the host design's core has the synapse SRAM).
         for target in CfgTarget::ALL {
             let exists = config.target_depths[target.code() as usize] > 0;
-            let expected =
-                target.spec().owner != Owner::Fanout && !target.spec().depth.learning_only();
+            let depth = target.spec().depth;
+            let expected = target.spec().owner != Owner::Fanout
+                && !depth.learning_only()
+                && !depth.crossbar_only();
             assert_eq!(exists, expected, "{target:?}");
         }
     }

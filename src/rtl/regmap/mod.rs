@@ -23,6 +23,7 @@ use super::layout::{
     AXON_META_BITS, LEARN_AXON_BITS, LEARN_CONTROL_BITS, LEARN_RULES, LEARN_RULE_WORDS,
     LEARN_RULE_WORD_BITS, PARAM_BIAS_SHIFT_BITS, PARAM_DECAY_BITS, POST_TRACE_WORD_BITS,
     SYNAPSE_HIGH_BITS, SYNAPSE_WORD_BITS, THRESHOLD_BITS, U_BITS, V_BITS, WEIGHTS_PER_WORD,
+    XBAR_SETTLE_BITS,
 };
 
 /// Width of the configuration bus's target selector `cfg_target`: every block's port and
@@ -97,6 +98,9 @@ pub struct Dims {
     pub fanout_entries: usize,
     /// The core's synapse stage learns (`StdpSynapses`): it has the learning targets.
     pub learning: bool,
+    /// The core's synapse stage is the memristor crossbar (`CrossbarSynapses`): it has the
+    /// crossbar's targets and no synapse SRAM.
+    pub crossbar: bool,
 }
 
 impl Dims {
@@ -107,6 +111,7 @@ impl Dims {
             axons,
             fanout_entries: 0,
             learning: false,
+            crossbar: false,
         }
     }
 
@@ -118,6 +123,14 @@ impl Dims {
         }
     }
 
+    /// A single crossbar core (`CrossbarSynapses` stage) without a fan-out unit.
+    pub fn crossbar_core(neurons: usize, axons: usize) -> Dims {
+        Dims {
+            crossbar: true,
+            ..Dims::core(neurons, axons)
+        }
+    }
+
     /// A mesh tile: a core and a fan-out table of `fanout_entries` entries.
     pub fn tile(neurons: usize, axons: usize, fanout_entries: usize) -> Dims {
         Dims {
@@ -125,6 +138,7 @@ impl Dims {
             axons,
             fanout_entries,
             learning: false,
+            crossbar: false,
         }
     }
 }
@@ -154,12 +168,16 @@ pub enum Depth {
     LearningRuleWords,
     /// A register of a learning core.
     LearningSingle,
+    /// A register of a crossbar core.
+    CrossbarSingle,
 }
 
 impl Depth {
     /// Words addressable for `dims`; 0 means the target does not exist in that design.
     pub fn words(self, dims: &Dims) -> usize {
         match self {
+            // A crossbar core's weights are in the array: it has no synapse SRAM.
+            Depth::SynapseWords if dims.crossbar => 0,
             Depth::SynapseWords => dims.axons * (dims.neurons / WEIGHTS_PER_WORD),
             Depth::PerAxon => dims.axons,
             Depth::PerNeuron => dims.neurons,
@@ -167,6 +185,8 @@ impl Depth {
             Depth::PerNeuronWithFanout if dims.fanout_entries > 0 => dims.neurons,
             Depth::PerNeuronWithFanout => 0,
             Depth::FanoutEntries => dims.fanout_entries,
+            Depth::CrossbarSingle if dims.crossbar => 1,
+            Depth::CrossbarSingle => 0,
             _ if !dims.learning => 0,
             Depth::LearningSynapseWords => Depth::SynapseWords.words(dims),
             Depth::LearningPerAxon => dims.axons,
@@ -188,10 +208,15 @@ impl Depth {
         )
     }
 
+    /// Whether the target exists on crossbar cores only (the `CrossbarSynapses` stage's).
+    pub fn crossbar_only(self) -> bool {
+        matches!(self, Depth::CrossbarSingle)
+    }
+
     /// The depth's formula, for the documentation.
     pub fn formula(self) -> &'static str {
         match self {
-            Depth::SynapseWords => "axons × neurons / 4",
+            Depth::SynapseWords => "axons × neurons / 4 (none on crossbar cores)",
             Depth::PerAxon => "axons",
             Depth::PerNeuron => "neurons",
             Depth::Single => "1",
@@ -202,6 +227,7 @@ impl Depth {
             Depth::LearningRuleGroups => "4 rules × neurons / 4 (learning cores only)",
             Depth::LearningRuleWords => "4 rules × 2 (learning cores only)",
             Depth::LearningSingle => "1 (learning cores only)",
+            Depth::CrossbarSingle => "1 (crossbar cores only)",
         }
     }
 }
@@ -371,6 +397,11 @@ register_map! {
         LearningSingle, ReadWrite,
         "Learning core: axons the learning window visits | groups | rules in use          (`layout::LearnControl`)."
     },
+    XbarSettle = 16 {
+        "XBAR_SETTLE", SynapseStage, Width::Bits(XBAR_SETTLE_BITS), CrossbarSingle,
+        ReadWrite,
+        "Crossbar core: cycles the latched rows are driven before the columns are sampled          (`1..=255`; 0 acts as 1); the mapper writes `rtl::crossbar_synapses::SETTLE_CYCLES`."
+    },
 }
 
 // Every code fits the selector and codes are ascending (so they are distinct): checked when
@@ -475,7 +506,9 @@ mod tests {
         let existing = table.iter().filter(|&&d| d > 0).count();
         let core_targets = TARGETS
             .iter()
-            .filter(|s| s.owner != Owner::Fanout && !s.depth.learning_only())
+            .filter(|s| {
+                s.owner != Owner::Fanout && !s.depth.learning_only() && !s.depth.crossbar_only()
+            })
             .count();
         assert_eq!(existing, core_targets);
         // A learning core has the learning targets too.
@@ -489,6 +522,16 @@ mod tests {
             CfgTarget::PostTrace.depth(&Dims::learning_core(64, 32)),
             4 * 16
         );
+        // A crossbar core trades the synapse SRAM for its own registers.
+        let crossbar_targets = TARGETS.iter().filter(|s| s.depth.crossbar_only()).count();
+        let crossbar = depth_table(&Dims::crossbar_core(64, 64));
+        assert_eq!(
+            crossbar.iter().filter(|&&d| d > 0).count(),
+            core_targets - 1 + crossbar_targets
+        );
+        assert_eq!(CfgTarget::Synapse.depth(&Dims::crossbar_core(64, 64)), 0);
+        assert_eq!(CfgTarget::XbarSettle.depth(&Dims::crossbar_core(64, 64)), 1);
+        assert_eq!(CfgTarget::XbarSettle.depth(&core), 0);
         assert_eq!(
             table.iter().filter(|&&d| d > 0).count(),
             depth_table(&tile).iter().filter(|&&d| d > 0).count() - 2
