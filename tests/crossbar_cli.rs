@@ -94,3 +94,37 @@ fn golden_sim_reads_through_the_crossbar() {
         assert!(message.contains(needle), "{config}: {message}");
     }
 }
+
+#[test]
+fn crossover_writes_its_table_csv_and_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(["crossbar", "crossover", "--ticks", "3", "--out", "xo"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("the fitted lines cross at"), "{stderr}");
+    let table = String::from_utf8_lossy(&out.stdout);
+    // 9 event counts, each a row.
+    assert_eq!(
+        table
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.as_bytes()[2].is_ascii_digit())
+            .count(),
+        9,
+        "{table}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("xo/crossover.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 9);
+    let svg = std::fs::read_to_string(dir.path().join("xo/crossover.svg")).unwrap();
+    assert_eq!(svg.matches("<circle").count(), 2 * 9);
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_neurofab"))
+        .args(["crossbar", "crossover", "--ticks", "1", "--out", "xo2"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(!dir.path().join("xo2").exists());
+}

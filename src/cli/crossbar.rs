@@ -26,6 +26,21 @@ pub enum CrossbarCommand {
     /// current from each column into its sense node as CSV (`col,current_a`, 12 significant
     /// digits).
     Solve(SolveArgs),
+    /// Cycles per tick of the crossbar core against the SRAM core as events per tick grow, on
+    /// the rtl engine (64x64 cores, a fully connected 63 -> 64 layer); writes crossover.csv and
+    /// crossover.svg and prints a table and where the fitted lines cross.
+    Crossover(CrossoverArgs),
+}
+
+/// `neurofab crossbar crossover`.
+#[derive(Debug, Args)]
+pub struct CrossoverArgs {
+    /// Directory for crossover.csv and crossover.svg.
+    #[arg(long, default_value = "crossover-out")]
+    pub out: PathBuf,
+    /// Ticks per measured point (the first, without events, is not counted).
+    #[arg(long, default_value_t = 20)]
+    pub ticks: u32,
 }
 
 /// `neurofab crossbar solve`.
@@ -42,7 +57,55 @@ pub struct SolveArgs {
 pub fn crossbar(args: CrossbarArgs) -> Result<()> {
     match args.command {
         CrossbarCommand::Solve(args) => solve(args),
+        CrossbarCommand::Crossover(args) => crossover(args),
     }
+}
+
+fn crossover(args: CrossoverArgs) -> Result<()> {
+    use crate::demo::crossover::{
+        crossing, crossover_csv, crossover_table, measure_crossover, DEFAULT_EVENTS,
+    };
+    use crate::plot::crossover::CrossoverFigure;
+    use crate::plot::{render, Format};
+
+    if args.ticks < 2 {
+        anyhow::bail!(
+            "--ticks {}: at least 2 (tick 0 carries no events)",
+            args.ticks
+        );
+    }
+    eprintln!(
+        "crossover: {} points of {} ticks on the rtl engine, SRAM core and crossbar core",
+        DEFAULT_EVENTS.len(),
+        args.ticks
+    );
+    let points = measure_crossover(&DEFAULT_EVENTS, args.ticks, 1)?;
+    let svg = render(&CrossoverFigure::new(points.clone())?, Format::Svg)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut outputs = super::output::Outputs::new();
+    let csv_id = outputs.plan(&args.out.join("crossover.csv"))?;
+    outputs.set_contents(csv_id, crossover_csv(&points).as_bytes())?;
+    let svg_id = outputs.plan(&args.out.join("crossover.svg"))?;
+    outputs.set_contents(svg_id, &svg)?;
+    outputs.commit()?;
+    print_stdout(&crossover_table(&points))?;
+    match crossing(&points) {
+        Some(x) => eprintln!(
+            "crossover: the fitted lines cross at {x:.1} events per tick{}",
+            if x > crate::demo::crossover::INPUTS as f64 {
+                " (beyond what this core's 63 inputs can carry: the SRAM core is faster here)"
+            } else {
+                ""
+            }
+        ),
+        None => eprintln!("crossover: the fitted lines do not cross"),
+    }
+    eprintln!(
+        "wrote {0}/crossover.csv and {0}/crossover.svg",
+        args.out.display()
+    );
+    Ok(())
 }
 
 fn solve(args: SolveArgs) -> Result<()> {

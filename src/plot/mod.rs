@@ -6,6 +6,7 @@
 //! beside it) and handed to plotters' `ab_glyph` back end: no fontconfig, FreeType or system
 //! font is needed.
 
+pub mod crossover;
 pub mod pattern;
 pub mod raster;
 pub mod trace;
