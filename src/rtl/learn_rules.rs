@@ -9,7 +9,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::cfg_bus::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH, CFG_TARGET_WIDTH};
+use super::cfg_bus::{CFG_DATA_WIDTH, CFG_TARGET_WIDTH};
 use super::layout::LEARN_RULES;
 use super::regmap::{self, CfgTarget};
 
@@ -22,14 +22,14 @@ pub struct LearnRules {
     pub cfg_write: Signal<In, Bit>,
     /// Configuration target.
     pub cfg_target: Signal<In, Bits<CFG_TARGET_WIDTH>>,
-    /// Configuration address.
-    pub cfg_addr: Signal<In, Bits<CFG_ADDR_WIDTH>>,
+    /// Configuration address bits 0..3 (`2 · rule + word`).
+    pub cfg_addr: Signal<In, Bits<3>>,
     /// Configuration data.
     pub cfg_data: Signal<In, Bits<CFG_DATA_WIDTH>>,
     /// Rule whose words are `decays` and `rates`.
     pub select: Signal<In, Bits<2>>,
-    /// The selected rule's decay word.
-    pub decays: Signal<Out, Bits<30>>,
+    /// The selected rule's decay word (bits 0..26: the decays and the sign mode).
+    pub decays: Signal<Out, Bits<26>>,
     /// The selected rule's rate word.
     pub rates: Signal<Out, Bits<30>>,
     /// Rule word read back: `2 · rule + word`.
@@ -98,7 +98,7 @@ impl Logic for LearnRules {
                 }
             }
             if self.select.val() == self.rule_index[r].val() {
-                self.decays.next = self.rule_decays[r].q.val();
+                self.decays.next = self.rule_decays[r].q.val().get_bits::<26>(0);
                 self.rates.next = self.rule_rates[r].q.val();
             }
             if self.read_select.val().get_bits::<2>(1) == self.rule_index[r].val() {

@@ -18,9 +18,10 @@ use super::cfg_bus::{CfgBus, CFG_TARGET_WIDTH};
 use super::learn_rules::LearnRules;
 use super::regmap::{self, CfgTarget};
 
-/// Configuration decode of a learning stage with `2^GB` groups.
+/// Configuration decode of a learning stage with `2^NB` neurons, `2^GB` groups and `2^AB`
+/// axons (`AB1 = AB + 1`).
 #[derive(LogicBlock)]
-pub struct StdpConfig<const GB: usize> {
+pub struct StdpConfig<const NB: usize, const GB: usize, const AB1: usize> {
     /// Core clock.
     pub clock: Signal<In, Clock>,
     /// The stage's configuration bus.
@@ -39,8 +40,8 @@ pub struct StdpConfig<const GB: usize> {
     pub trace_rule: Signal<Out, Bits<2>>,
     /// `LearnControl` is written.
     pub control_write: Signal<Out, Bit>,
-    /// The read's rule or rule word (see the module doc), registered with the read.
-    pub read_select: Signal<Out, Bits<3>>,
+    /// The rule of a PostTrace read (`address >> GB`), registered with the read.
+    pub read_select: Signal<Out, Bits<2>>,
     /// The synapse word read.
     pub low: Signal<In, Bits<32>>,
     /// Its ninth bits.
@@ -51,12 +52,16 @@ pub struct StdpConfig<const GB: usize> {
     pub trace_word: Signal<In, Bits<28>>,
     /// Rule whose words are `decays` and `rates`.
     pub select: Signal<In, Bits<2>>,
-    /// The selected rule's decay word.
-    pub decays: Signal<Out, Bits<30>>,
+    /// The selected rule's decay word (bits 0..26).
+    pub decays: Signal<Out, Bits<26>>,
     /// The selected rule's rate word.
     pub rates: Signal<Out, Bits<30>>,
-    /// The control word.
-    pub control: Signal<Out, Bits<32>>,
+    /// The control word's axon limit (bits 0..12; `AB1` of them used).
+    pub axon_limit: Signal<Out, Bits<AB1>>,
+    /// Its group count (bits 12..24; `NB` used).
+    pub group_count: Signal<Out, Bits<NB>>,
+    /// Its rule count (bits 24..27).
+    pub rule_count: Signal<Out, Bits<3>>,
 
     rules: LearnRules,
 
@@ -72,7 +77,7 @@ pub struct StdpConfig<const GB: usize> {
     learn_control_target: Constant<Bits<CFG_TARGET_WIDTH>>,
 }
 
-impl<const GB: usize> Default for StdpConfig<GB> {
+impl<const NB: usize, const GB: usize, const AB1: usize> Default for StdpConfig<NB, GB, AB1> {
     fn default() -> Self {
         Self {
             clock: Default::default(),
@@ -92,7 +97,9 @@ impl<const GB: usize> Default for StdpConfig<GB> {
             select: Default::default(),
             decays: Default::default(),
             rates: Default::default(),
-            control: Default::default(),
+            axon_limit: Default::default(),
+            group_count: Default::default(),
+            rule_count: Default::default(),
             rules: Default::default(),
             read_pending: Default::default(),
             read_target: Default::default(),
@@ -108,7 +115,7 @@ impl<const GB: usize> Default for StdpConfig<GB> {
     }
 }
 
-impl<const GB: usize> Logic for StdpConfig<GB> {
+impl<const NB: usize, const GB: usize, const AB1: usize> Logic for StdpConfig<NB, GB, AB1> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, read_pending, read_target, read_index);
@@ -116,13 +123,15 @@ impl<const GB: usize> Logic for StdpConfig<GB> {
         self.rules.clock.next = self.clock.val();
         self.rules.cfg_write.next = self.cfg.write.val();
         self.rules.cfg_target.next = self.cfg.target.val();
-        self.rules.cfg_addr.next = self.cfg.addr.val();
+        self.rules.cfg_addr.next = self.cfg.addr.val().get_bits::<3>(0);
         self.rules.cfg_data.next = self.cfg.data.val();
         self.rules.select.next = self.select.val();
         self.rules.read_select.next = self.read_index.q.val();
         self.decays.next = self.rules.decays.val();
         self.rates.next = self.rules.rates.val();
-        self.control.next = self.rules.control.val();
+        self.axon_limit.next = self.rules.control.val().get_bits::<AB1>(0);
+        self.group_count.next = self.rules.control.val().get_bits::<NB>(12);
+        self.rule_count.next = self.rules.control.val().get_bits::<3>(24);
 
         // ---- Writes.
         self.synapse_write.next =
@@ -158,7 +167,7 @@ impl<const GB: usize> Logic for StdpConfig<GB> {
                     bit_cast::<3, 24>(self.cfg.addr.val() >> self.group_bits.val());
             }
         }
-        self.read_select.next = self.read_index.q.val();
+        self.read_select.next = self.read_index.q.val().get_bits::<2>(0);
         self.cfg.read_valid.next = self.read_pending.q.val();
         self.cfg.read_data.next = 0.into();
         if self.read_pending.q.val() {

@@ -5,8 +5,9 @@
 //! ```text
 //! stored[i]  = low[8i..8i+8] | high[i] << 8                    (9-bit two's complement)
 //! weight_i   = sign_extend(stored[i]) to WEIGHT_BITS            (the response's lanes)
-//! enable[i]  = learning & !(group == first_group & i < first_lane)
-//!                       & !(group == last_group  & i > last_lane)
+//! enable[i]  = learning & !(group == first_group & !from_first[i])
+//!                       & !(group == last_group  & !to_last[i])
+//! from_first = 0b1111 << first_lane,  to_last = 0b1111 >> (3 - last_lane)   (4-bit)
 //! learned    = low: new_weight[i][0..8] at 8i, high: new_weight[i][8] at bit i
 //! ```
 //! A lane learns only if it is a synapse of the axon's projection: populations are not
@@ -28,8 +29,11 @@ pub struct StdpLanes<const GB: usize> {
     pub low: Signal<In, Bits<32>>,
     /// The stored word's ninth bits (lane `i` at bit `i`).
     pub high: Signal<In, Bits<4>>,
-    /// The axon's learning-axon word (its row's groups and lane bounds).
-    pub axon_word: Signal<In, Bits<31>>,
+    /// The axon's row bounds: bits 0..20 of its learning-axon word (first and last group,
+    /// first and last lane).
+    pub bounds: Signal<In, Bits<20>>,
+    /// The axon's stored pre trace `x` (bits 23..30 of its word).
+    pub x_stored: Signal<In, Bits<7>>,
     /// The group of the word.
     pub group: Signal<In, Bits<GB>>,
     /// The axon learns (and the stage is armed).
@@ -42,15 +46,20 @@ pub struct StdpLanes<const GB: usize> {
     pub x_held: Signal<In, Bits<7>>,
     /// The word is the first group of a served event: `x` is `x_updated`, not `x_held`.
     pub first_event: Signal<In, Bit>,
-    /// The axon word's `x` (bits 23..30) updated for the tick: decayed, plus the impulse if
-    /// `pre` (the stage latches it as `x_held` and writes it back).
+    /// `x_stored` updated for the tick: decayed, plus the impulse if `pre` (the stage latches
+    /// it as `x_held` and writes it back).
     pub x_updated: Signal<Out, Bits<7>>,
     /// The post traces `y` of the word's neurons (lane `i` at bits `7i..7i+7`).
     pub post_word: Signal<In, Bits<28>>,
-    /// The rule's rate word (`layout::LearnRuleWords`: mantissas and shifts at 14..30).
-    pub rates: Signal<In, Bits<30>>,
-    /// The rule's decay word (sign mode at bits 24..26).
-    pub decays: Signal<In, Bits<30>>,
+    /// The rule's `x_decay`.
+    pub x_decay: Signal<In, Bits<12>>,
+    /// The rule's `x_impulse`.
+    pub x_impulse: Signal<In, Bits<7>>,
+    /// The rule's sign mode (`layout::sign_mode_code`).
+    pub sign_mode: Signal<In, Bits<2>>,
+    /// The rule's terms: bits 14..30 of its rate word (`layout::LearnRuleWords`):
+    /// `a_minus_mant` 0..4, `a_minus_exp + 7` 4..8, `a_plus_mant` 8..12, `a_plus_exp + 7` 12..16.
+    pub terms: Signal<In, Bits<16>>,
     /// The stored weight of lane 0, sign-extended (what a response carries).
     pub weight0: Signal<Out, Bits<WEIGHT_BITS>>,
     /// Lane 1's.
@@ -69,7 +78,10 @@ pub struct StdpLanes<const GB: usize> {
     x: Signal<Local, Bits<7>>,
     stored: [Signal<Local, Bits<9>>; WEIGHT_LANES],
     lane_enable: [Signal<Local, Bit>; WEIGHT_LANES],
-    lane_index: [Constant<Bits<2>>; WEIGHT_LANES],
+    from_first: Signal<Local, Bits<4>>,
+    to_last: Signal<Local, Bits<4>>,
+    all_lanes: Constant<Bits<4>>,
+    last_lane: Constant<Bits<4>>,
     weight_sign_fill: Constant<Bits<WEIGHT_BITS>>,
 }
 
@@ -78,7 +90,8 @@ impl<const GB: usize> Default for StdpLanes<GB> {
         Self {
             low: Default::default(),
             high: Default::default(),
-            axon_word: Default::default(),
+            bounds: Default::default(),
+            x_stored: Default::default(),
             group: Default::default(),
             learning: Default::default(),
             pre: Default::default(),
@@ -87,8 +100,10 @@ impl<const GB: usize> Default for StdpLanes<GB> {
             first_event: Default::default(),
             x_updated: Default::default(),
             post_word: Default::default(),
-            rates: Default::default(),
-            decays: Default::default(),
+            x_decay: Default::default(),
+            x_impulse: Default::default(),
+            sign_mode: Default::default(),
+            terms: Default::default(),
             weight0: Default::default(),
             weight1: Default::default(),
             weight2: Default::default(),
@@ -100,7 +115,10 @@ impl<const GB: usize> Default for StdpLanes<GB> {
             x: Default::default(),
             stored: Default::default(),
             lane_enable: Default::default(),
-            lane_index: [0u64, 1, 2, 3].map(|lane| Constant::new(lane.into())),
+            from_first: Default::default(),
+            to_last: Default::default(),
+            all_lanes: Constant::new(0b1111u64.into()),
+            last_lane: Constant::new(((WEIGHT_LANES - 1) as u64).into()),
             weight_sign_fill: sign_fill::<WEIGHT_BITS>(LEARN_WEIGHT_BITS as usize),
         }
     }
@@ -109,10 +127,9 @@ impl<const GB: usize> Default for StdpLanes<GB> {
 impl<const GB: usize> Logic for StdpLanes<GB> {
     #[hdl_gen]
     fn update(&mut self) {
-        // x: the rule's x_decay at decay-word bits 0..12, x_impulse at rate-word bits 0..7.
-        self.pre_trace.trace.next = self.axon_word.val().get_bits::<7>(23);
-        self.pre_trace.decay.next = self.decays.val().get_bits::<12>(0);
-        self.pre_trace.impulse.next = self.rates.val().get_bits::<7>(0);
+        self.pre_trace.trace.next = self.x_stored.val();
+        self.pre_trace.decay.next = self.x_decay.val();
+        self.pre_trace.impulse.next = self.x_impulse.val();
         self.pre_trace.spiked.next = self.pre.val();
         self.x_updated.next = self.pre_trace.out.val();
         self.x.next = self.x_held.val();
@@ -132,22 +149,28 @@ impl<const GB: usize> Logic for StdpLanes<GB> {
         self.lanes[1].y.next = self.post_word.val().get_bits::<7>(7);
         self.lanes[2].y.next = self.post_word.val().get_bits::<7>(14);
         self.lanes[3].y.next = self.post_word.val().get_bits::<7>(21);
+        // Lanes at or after the first lane, at or before the last. (3 - last in 4 bits: an
+        // inverted 2-bit field would widen to 4 bits in Verilog's shift-amount context.)
+        self.from_first.next =
+            self.all_lanes.val() << bit_cast::<4, 2>(self.bounds.val().get_bits::<2>(16));
+        self.to_last.next = self.all_lanes.val()
+            >> (self.last_lane.val() - bit_cast::<4, 2>(self.bounds.val().get_bits::<2>(18)));
         self.learned_high.next = 0.into();
         for l in 0..4 {
             self.lane_enable[l].next = self.learning.val()
-                & !((self.group.val() == bit_cast::<GB, 8>(self.axon_word.val().get_bits::<8>(0)))
-                    & (self.lane_index[l].val() < self.axon_word.val().get_bits::<2>(16)))
-                & !((self.group.val() == bit_cast::<GB, 8>(self.axon_word.val().get_bits::<8>(8)))
-                    & (self.lane_index[l].val() > self.axon_word.val().get_bits::<2>(18)));
+                & !((self.group.val() == bit_cast::<GB, 8>(self.bounds.val().get_bits::<8>(0)))
+                    & !self.from_first.val().get_bit(l))
+                & !((self.group.val() == bit_cast::<GB, 8>(self.bounds.val().get_bits::<8>(8)))
+                    & !self.to_last.val().get_bit(l));
             self.lanes[l].weight.next = self.stored[l].val();
             self.lanes[l].pre.next = self.lane_enable[l].val() & self.pre.val();
             self.lanes[l].post.next = self.lane_enable[l].val() & self.post_lanes.val().get_bit(l);
             self.lanes[l].x.next = self.x.val();
-            self.lanes[l].minus_mant.next = self.rates.val().get_bits::<4>(14);
-            self.lanes[l].minus_shift.next = self.rates.val().get_bits::<4>(18);
-            self.lanes[l].plus_mant.next = self.rates.val().get_bits::<4>(22);
-            self.lanes[l].plus_shift.next = self.rates.val().get_bits::<4>(26);
-            self.lanes[l].sign_mode.next = self.decays.val().get_bits::<2>(24);
+            self.lanes[l].minus_mant.next = self.terms.val().get_bits::<4>(0);
+            self.lanes[l].minus_shift.next = self.terms.val().get_bits::<4>(4);
+            self.lanes[l].plus_mant.next = self.terms.val().get_bits::<4>(8);
+            self.lanes[l].plus_shift.next = self.terms.val().get_bits::<4>(12);
+            self.lanes[l].sign_mode.next = self.sign_mode.val();
             if self.lanes[l].new_weight.val().get_bit(8) {
                 self.learned_high.next = self.learned_high.val().replace_bit(l, true);
             }

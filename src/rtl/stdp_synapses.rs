@@ -88,7 +88,7 @@ pub struct StdpSynapses<
     lanes: StdpLanes<GB>,
     serve: StdpServe<AB, GB, SB>,
     sequencer: StdpWindow<NB, AB, GB, SB, AB1>,
-    cfg_decode: StdpConfig<GB>,
+    cfg_decode: StdpConfig<NB, GB, AB1>,
     /// `x` of the event being served (after its first group) or of the row being visited.
     event_x: DFF<Bits<7>>,
     /// A tick has completed since `LearnControl` was written: its step 4 is pending. (The
@@ -167,9 +167,9 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const A
         self.sequencer.axon_word.next = self.learn_word.val();
         self.sequencer.learning.next = self.learning.val();
         self.sequencer.previous_any.next = self.post_spikes.previous_any.val();
-        self.sequencer.axon_limit.next = self.cfg_decode.control.val().get_bits::<AB1>(0);
-        self.sequencer.group_count.next = self.cfg_decode.control.val().get_bits::<NB>(12);
-        self.sequencer.rule_count.next = self.cfg_decode.control.val().get_bits::<3>(24);
+        self.sequencer.axon_limit.next = self.cfg_decode.axon_limit.val();
+        self.sequencer.group_count.next = self.cfg_decode.group_count.val();
+        self.sequencer.rule_count.next = self.cfg_decode.rule_count.val();
         self.port.stage_busy.next = self.sequencer.busy.val();
         self.post_spikes.tick_start.next = self.port.tick_start.val();
         self.post_spikes.spike_valid.next = self.port.post_valid.val();
@@ -178,7 +178,8 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const A
         // ---- The lanes of the word on the synapse RAMs' output, and the trace units.
         self.lanes.low.next = self.synapse_sram.read_data.val();
         self.lanes.high.next = self.synapse_high.read_data.val();
-        self.lanes.axon_word.next = self.learn_word.val();
+        self.lanes.bounds.next = self.learn_word.val().get_bits::<20>(0);
+        self.lanes.x_stored.next = self.learn_word.val().get_bits::<7>(23);
         self.lanes.group.next = self.serve.held_group.val();
         if self.sequencer.phase.val() == StdpPhase::RowWrite {
             self.lanes.group.next = self.sequencer.row_group_now.val();
@@ -189,9 +190,12 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const A
         self.lanes.x_held.next = self.event_x.q.val();
         self.lanes.first_event.next = self.serving.val() & self.serve.held_first.val();
         self.lanes.post_word.next = self.post_traces.word.val();
-        self.lanes.rates.next = self.cfg_decode.rates.val();
-        self.lanes.decays.next = self.cfg_decode.decays.val();
-        // y: the rule's y_decay at decay-word bits 12..24, y_impulse at rate-word bits 7..14.
+        // Decay word: x_decay 0..12, y_decay 12..24, sign mode 24..26; rate word: x_impulse
+        // 0..7, y_impulse 7..14, the terms 14..30 (`layout::LearnRuleWords`).
+        self.lanes.x_decay.next = self.cfg_decode.decays.val().get_bits::<12>(0);
+        self.lanes.x_impulse.next = self.cfg_decode.rates.val().get_bits::<7>(0);
+        self.lanes.sign_mode.next = self.cfg_decode.decays.val().get_bits::<2>(24);
+        self.lanes.terms.next = self.cfg_decode.rates.val().get_bits::<16>(14);
         self.post_traces.decay.next = self.cfg_decode.decays.val().get_bits::<12>(12);
         self.post_traces.impulse.next = self.cfg_decode.rates.val().get_bits::<7>(7);
         self.post_traces.spiked.next = self.post_spikes.read_lanes.val();
@@ -288,7 +292,7 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize, const A
             self.learn_axons.read_address.next = bit_cast::<AB, 24>(self.cfg.addr.val());
             self.post_traces.read_address.next = bit_cast::<GB, 24>(self.cfg.addr.val());
         }
-        self.post_traces.read_select.next = self.cfg_decode.read_select.val().get_bits::<2>(0);
+        self.post_traces.read_select.next = self.cfg_decode.read_select.val();
         self.cfg_decode.low.next = self.synapse_sram.read_data.val();
         self.cfg_decode.high.next = self.synapse_high.read_data.val();
         self.cfg_decode.axon_word.next = self.learn_word.val();
