@@ -1,10 +1,11 @@
-//! Learning projections on the command line: `sim --weights-out` writes SPEC §6 on the golden
-//! and rtl engines (the same bytes); every other command that needs the hardware refuses a
-//! learning network by name, and `--weights-out` on an engine that cannot learn is refused;
-//! no output is left behind.
+//! Learning projections on the command line: `sim --weights-out` writes SPEC §6 on the golden,
+//! rtl and verilator engines and `run --port sim --weights-out` over the host link (the same
+//! bytes); `gen --net` writes the learning core's Verilog with its images; a mesh and a
+//! board's link refuse a learning network by name and leave no output behind.
 
 use std::path::PathBuf;
 
+use neurofab::export::tools::require_tool_or_skip;
 use neurofab::model::LearnedWeights;
 
 mod common;
@@ -127,20 +128,53 @@ fn a_network_without_learning_writes_an_empty_list() {
             "{mesh}"
         );
     }
+    // The verilator engine and the host link write it too.
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let net = vector("lava-01").join("net.json");
+    let net = net.to_str().unwrap();
+    let runs: [&[&str]; 2] = [
+        &[
+            "sim",
+            net,
+            "--engine",
+            "verilator",
+            "--ticks",
+            "5",
+            "--weights-out",
+            "w-v.json",
+        ],
+        &[
+            "run",
+            net,
+            "--port",
+            "sim",
+            "--ticks",
+            "5",
+            "--weights-out",
+            "w-v.json",
+        ],
+    ];
+    for args in runs {
+        let output = neurofab(args, dir.path());
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("w-v.json")).unwrap(),
+            text,
+            "{args:?}"
+        );
+    }
 }
 
 #[test]
 fn hardware_commands_refuse_learning_projections_by_name() {
     let dir = dir_with_learning_net();
-    let commands: [&[&str]; 5] = [
-        &[
-            "sim",
-            "net.json",
-            "--engine",
-            "verilator",
-            "--out",
-            "spikes.csv",
-        ],
+    let commands: [&[&str]; 2] = [
         &[
             "sim",
             "net.json",
@@ -151,16 +185,13 @@ fn hardware_commands_refuse_learning_projections_by_name() {
             "--out",
             "spikes.csv",
         ],
-        &["gen", "--net", "net.json", "--out", "gen-out"],
-        &["run", "net.json", "--port", "sim", "--out", "spikes.csv"],
         &[
-            "build",
-            "--board",
-            "ulx3s-25f",
-            "--net",
+            "run",
             "net.json",
+            "--port",
+            "/dev/neurofab-no-such-board",
             "--out",
-            "fpga-out",
+            "spikes.csv",
         ],
     ];
     for args in commands {
@@ -187,31 +218,132 @@ fn hardware_commands_refuse_learning_projections_by_name() {
 }
 
 #[test]
-fn weights_out_needs_an_engine_that_learns() {
+fn verilator_and_the_host_link_write_the_golden_weights() {
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
     let dir = dir_with_learning_net();
-    // The rtl engine learns (see above); the verilator engine's learning core is not built.
-    let engine = "verilator";
-    let output = neurofab(
+    let runs: [&[&str]; 3] = [
+        &[
+            "sim",
+            "net.json",
+            "--weights-out",
+            "golden.json",
+            "--out",
+            "golden.csv",
+        ],
         &[
             "sim",
             "net.json",
             "--engine",
-            engine,
+            "verilator",
             "--weights-out",
-            "w.json",
+            "verilator.json",
             "--out",
-            "s.csv",
+            "verilator.csv",
+        ],
+        &[
+            "run",
+            "net.json",
+            "--port",
+            "sim",
+            "--weights-out",
+            "link.json",
+            "--out",
+            "link.csv",
+        ],
+    ];
+    for args in runs {
+        let output = neurofab(args, dir.path());
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let expected: LearnedWeights = serde_json::from_str(
+        &std::fs::read_to_string(vector("stdp-d03").join("expected_weights.json")).unwrap(),
+    )
+    .unwrap();
+    let golden: LearnedWeights = serde_json::from_str(&read("golden.json")).unwrap();
+    assert_eq!(golden, expected);
+    for name in ["verilator", "link"] {
+        assert_eq!(read(&format!("{name}.json")), read("golden.json"), "{name}");
+        assert_eq!(read(&format!("{name}.csv")), read("golden.csv"), "{name}");
+    }
+}
+
+#[test]
+fn gen_writes_the_learning_core_and_its_images() {
+    let dir = dir_with_learning_net();
+    let output = neurofab(
+        &["gen", "--net", "net.json", "--out", "gen-out"],
+        dir.path(),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out = dir.path().join("gen-out");
+    assert_eq!(
+        files_in(&out),
+        [
+            "axon_meta.hex",
+            "learn_axons.hex",
+            "learning_registers.vh",
+            "neurofab_core.v",
+            "neuron_count.txt",
+            "param_bias_shift.hex",
+            "param_decay.hex",
+            "param_threshold.hex",
+            "synapse_high.hex",
+            "synapse_sram.hex",
+        ]
+    );
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    let verilog = read("neurofab_core.v");
+    assert!(
+        verilog.starts_with("// neurofab_core: neurofab LIF neurocore with on-chip STDP learning")
+    );
+    for hook in [
+        "`include \"learning_registers.vh\"",
+        "$readmemh(\"synapse_high.hex\", mem)",
+        "$readmemh(\"learn_axons.hex\", mem)",
+        "q = `NEUROFAB_LEARN_CONTROL;",
+        "q = `NEUROFAB_LEARN_RULE_3_RATES;",
+    ] {
+        assert!(verilog.contains(hook), "no {hook}");
+    }
+    // The images hold what the configuration writes would: one rule, its learning axons.
+    let registers = read("learning_registers.vh");
+    assert!(registers.contains("`define NEUROFAB_LEARN_RULE_1_DECAYS 30'h0\n"));
+    assert!(!registers.contains("`define NEUROFAB_LEARN_RULE_0_DECAYS 30'h0\n"));
+    assert!(!registers.contains("`define NEUROFAB_LEARN_CONTROL 32'h0\n"));
+    let learn_axons = read("learn_axons.hex");
+    assert_eq!(learn_axons.lines().count(), 256);
+    assert!(learn_axons.lines().next().unwrap() != "00000000");
+    assert_eq!(read("synapse_high.hex").lines().count(), 256 * 64);
+    // A plain network's gen writes the plain core and no learning image.
+    let output = neurofab(
+        &[
+            "gen",
+            "--net",
+            vector("lava-01").join("net.json").to_str().unwrap(),
+            "--out",
+            "plain-out",
         ],
         dir.path(),
     );
-    assert!(!output.status.success());
-    let message = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        message.contains("--weights-out needs --engine golden")
-            && message.contains(&format!("the {engine} engine does not learn")),
-        "{message}"
-    );
-    assert_eq!(files_in(dir.path()), ["net.json"]);
+    assert!(output.status.success());
+    let plain = dir.path().join("plain-out");
+    assert!(!files_in(&plain)
+        .iter()
+        .any(|f| f.starts_with("learn") || f.starts_with("synapse_high")));
+    assert!(!std::fs::read_to_string(plain.join("neurofab_core.v"))
+        .unwrap()
+        .contains("STDP"));
 }
 
 #[test]

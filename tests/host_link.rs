@@ -695,7 +695,7 @@ fn response_frames_random_round_trip_and_corruption() {
 // ---------------------------------------------------------------- Verilog
 
 /// The host-link design's Verilog passes `verilator --lint-only -Wall` with the project's
-/// waiver file, for both generated shapes.
+/// waiver file, for both generated shapes, with the plain and the learning core.
 #[test]
 fn host_verilog_lints_clean() {
     if require_tool_or_skip("verilator").is_none() {
@@ -703,14 +703,23 @@ fn host_verilog_lints_clean() {
     }
     let waivers = Path::new(ROOT).join("testbenches").join("lint_waivers.vlt");
     let dir = tempfile::tempdir().unwrap();
-    for shape in [SMALL, CoreShape::default()] {
-        let path = dir
-            .path()
-            .join(format!("{HOST_MODULE}_{}x{}.v", shape.neurons, shape.axons));
-        let params = HostParams::for_clock(shape, 12_000_000, 115_200).unwrap();
-        std::fs::write(&path, host_verilog(&params)).unwrap();
-        if let Err(e) = lint(&path, HOST_MODULE, Some(&waivers)) {
-            panic!("{}x{}: {e}", shape.neurons, shape.axons);
+    for learning in [false, true] {
+        for shape in [SMALL, CoreShape::default()] {
+            let path = dir.path().join(format!(
+                "{HOST_MODULE}_{}x{}_{learning}.v",
+                shape.neurons, shape.axons
+            ));
+            let params = HostParams::for_clock(shape, 12_000_000, 115_200)
+                .unwrap()
+                .with_learning(learning)
+                .unwrap();
+            std::fs::write(&path, host_verilog(&params)).unwrap();
+            if let Err(e) = lint(&path, HOST_MODULE, Some(&waivers)) {
+                panic!(
+                    "{}x{} (learning {learning}): {e}",
+                    shape.neurons, shape.axons
+                );
+            }
         }
     }
 }

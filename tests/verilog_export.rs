@@ -5,10 +5,12 @@ use std::path::Path;
 
 use neurofab::export::tools::require_tool_or_skip;
 use neurofab::export::verilator::lint;
-use neurofab::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
+use neurofab::export::verilog::{
+    learning_core_verilog, neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE,
+};
 use neurofab::rtl::noc::MeshConfig;
 use neurofab::shape::SYSTEM_SHAPES;
-use neurofab::shape::{CoreShape, SUPPORTED_SHAPES};
+use neurofab::shape::{CoreShape, LEARNING_SHAPES, SUPPORTED_SHAPES};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -86,6 +88,31 @@ fn the_crossbar_core_lints_clean_and_gen_writes_it() {
     if let Err(e) = lint(&path, CROSSBAR_CORE_MODULE, Some(&waivers)) {
         panic!("crossbar core: {e}");
     }
+}
+
+#[test]
+fn every_learning_core_lints_clean() {
+    if require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let waivers = Path::new(ROOT).join("testbenches").join("lint_waivers.vlt");
+    let dir = tempfile::tempdir().unwrap();
+    for (neurons, axons) in LEARNING_SHAPES {
+        let path = dir
+            .path()
+            .join(format!("{CORE_MODULE}_learning_{neurons}x{axons}.v"));
+        let verilog = learning_core_verilog(CoreShape { neurons, axons }).unwrap();
+        std::fs::write(&path, &*verilog).unwrap();
+        if let Err(e) = lint(&path, CORE_MODULE, Some(&waivers)) {
+            panic!("{neurons}x{axons} learning core: {e}");
+        }
+    }
+    // Shapes without a learning core have no learning Verilog.
+    assert!(learning_core_verilog(CoreShape {
+        neurons: 64,
+        axons: 32
+    })
+    .is_none());
 }
 
 #[test]

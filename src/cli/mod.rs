@@ -21,12 +21,14 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::export::images::memory_images;
-use crate::export::verilog::{neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE};
+use crate::export::verilog::{
+    learning_core_verilog, neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE,
+};
 use crate::map::fit::{check_any_core, check_core, check_fit};
 use crate::map::mesh::MeshShape;
 use crate::map::{check_no_learning, map_network};
 use crate::model::declared::golden_memory_limit;
-use crate::model::{CsvSink, DeclaredSizes, Network, NetworkErrorKind};
+use crate::model::{CsvSink, DeclaredSizes, LearnedWeights, Network, NetworkErrorKind};
 use crate::rtl::noc::MeshConfig;
 use crate::shape::{shape_list_text, CoreShape, HOST_SHAPES, SYSTEM_SHAPES};
 use crate::sim::stats::CostModel;
@@ -217,6 +219,12 @@ pub struct RunArgs {
     /// "spikes": [[tick, index], ...]}]} (names: the network's inputs, a .nir's Input nodes).
     #[arg(long, value_name = "STIM.json")]
     pub stimulus: Option<PathBuf>,
+    /// Write the learned weights and traces of the learning projections (spec §6) here as
+    /// JSON, read back over the link with READ after one more tick that completes the last
+    /// tick's learning; an empty list for a network without learning projections. Learning
+    /// runs on `--port sim` (the host design with the learning core).
+    #[arg(long, value_name = "W.json")]
+    pub weights_out: Option<PathBuf>,
 }
 
 /// `neurofab sim`.
@@ -253,9 +261,9 @@ pub struct SimArgs {
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
     /// Write the final weights and traces of every learning (STDP) projection here, as JSON
-    /// (SPEC §6; an empty list for a network without learning). Golden and rtl engines (rtl:
+    /// (SPEC §6; an empty list for a network without learning). On rtl and verilator they are
     /// read back from the learning core after one extra tick that completes the last tick's
-    /// learning); the verilator engine's learning core is not built yet.
+    /// learning (a learning network runs on one core).
     #[arg(long, value_name = "W.json")]
     pub weights_out: Option<PathBuf>,
     /// Probe neurons' states after every tick: POP (all its neurons) or POP:i,j,a-b (indices
@@ -492,13 +500,6 @@ fn sim(args: SimArgs) -> Result<()> {
     if args.vcd.is_some() && args.engine != Engine::Rtl {
         bail!("--vcd needs --engine rtl (the cycle-level rust-hdl simulation)");
     }
-    if args.weights_out.is_some() && args.engine == Engine::Verilator {
-        bail!(
-            "--weights-out needs --engine golden or rtl: the {} engine does not learn (the \
-             learning core's Verilog is not built yet)",
-            args.engine.name()
-        );
-    }
     if args.mesh.is_some() && args.engine == Engine::Golden {
         bail!(
             "--mesh needs --engine rtl or verilator: the golden model has no cores (its spikes \
@@ -548,9 +549,6 @@ fn sim(args: SimArgs) -> Result<()> {
         }
     }
     if args.engine == Engine::Verilator {
-        // Before any tool is looked for.
-        check_no_learning(&net, "the verilator engine")
-            .with_context(|| format!("{}: {cannot_run}", args.net.display()))?;
         ensure_verilator()?;
     }
     if args.vcd.is_some() && mesh.cores() == 1 {
@@ -675,10 +673,14 @@ fn gen(args: GenArgs) -> Result<()> {
         let net = load_network(net_path, &args.dt, "does not fit the core", |sizes| {
             check_core(sizes, shape)
         })?;
-        check_no_learning(&net, "gen --net (the learning core's Verilog)")
-            .with_context(|| net_path.display().to_string())?;
         let image = map_network(&net, shape)
             .with_context(|| format!("{}: does not fit the core", net_path.display()))?;
+        if image.learning.is_some() {
+            // The mapper placed it on a learning shape: the learning core's Verilog instead,
+            // with the learning images (and their registers) beside the plain ones.
+            let verilog = learning_core_verilog(shape).expect("the mapper checks the shape");
+            files[0].1 = verilog.to_string();
+        }
         files.extend(
             memory_images(&image)
                 .into_iter()
@@ -973,14 +975,13 @@ fn build_board(args: BuildArgs) -> Result<()> {
             let net = load_network(net_path, &args.dt, &does_not_fit, |sizes| {
                 check_core(sizes, shape)
             })?;
-            check_no_learning(&net, "an FPGA build")
-                .with_context(|| net_path.display().to_string())?;
             let image = map_network(&net, shape)
                 .with_context(|| format!("{}: {does_not_fit}", net_path.display()))?;
             Some(fpga::BakedNetwork {
                 source: net_path.display().to_string(),
                 images: memory_images(&image),
                 neuron_count: image.neuron_count,
+                learning: image.learning.is_some(),
             })
         }
         None => None,
@@ -1162,18 +1163,30 @@ fn run_link(args: RunArgs) -> Result<()> {
     };
     let mut net = net;
     import::apply_stimulus(&mut net, args.stimulus.as_deref())?;
-    // Before a board or the simulated link is touched.
-    check_no_learning(&net, "the host link (neurofab run)")
+    // Before a board is touched: a board's design has no learning core yet.
+    if args.port != "sim" {
+        check_no_learning(
+            &net,
+            "the host link to a board (neurofab run --port DEVICE)",
+        )
         .with_context(|| args.net.display().to_string())?;
+    }
     let ticks = args.ticks.unwrap_or(net.ticks);
     let mut outputs = Outputs::new();
     let csv_out = args.out.as_deref().map(|p| outputs.plan(p)).transpose()?;
+    let weights_out = args
+        .weights_out
+        .as_deref()
+        .map(|p| outputs.plan(p))
+        .transpose()?;
     let mut csv = CsvSpool::new(&outputs, csv_out, &net)?;
     let started = Instant::now();
     let mut progress = progress_reporter(format!("run on {}", args.port), ticks);
     let (run, device) = if args.port == "sim" {
         ensure_verilator()?;
-        let params = HostParams::sim(config.core_shape())?;
+        let params = HostParams::sim(config.core_shape())?
+            .with_learning(net.learns())
+            .with_context(|| args.net.display().to_string())?;
         let mut driver = HostDriver::new(SimTransport::new(params).with_context(context)?);
         let run = stream_network(&mut driver, &net, ticks, &mut csv.sink, &mut progress)
             .with_context(context)?;
@@ -1190,6 +1203,13 @@ fn run_link(args: RunArgs) -> Result<()> {
             .with_context(context)?;
         (run, format!("{} @ {} baud", args.port, args.baud))
     };
+    if let Some(id) = weights_out {
+        let learned = run.learned.clone().unwrap_or(LearnedWeights {
+            ticks,
+            projections: Vec::new(),
+        });
+        outputs.set_contents(id, learned.to_json().as_bytes())?;
+    }
     let spikes = csv.sink.spike_count();
     csv.deliver(outputs)?;
     eprintln!(

@@ -33,7 +33,7 @@ use thiserror::Error;
 
 use crate::export::images::ImageFile;
 use crate::export::tools::{find_tool, ToolError};
-use crate::export::verilog::{add_image_hooks, add_neuron_count_hook};
+use crate::export::verilog::{add_image_hooks, add_learning_register_hooks, add_neuron_count_hook};
 use crate::rtl::host::{host_verilog, HostParams, HostParamsError, HOST_MODULE};
 use crate::shape::CoreShape;
 
@@ -379,6 +379,9 @@ pub struct BakedNetwork {
     pub images: Vec<ImageFile>,
     /// Neurons in use: the neuron-count register's power-on value.
     pub neuron_count: usize,
+    /// It has learning projections: the design gets the learning core, whose registers start
+    /// at the values of `learning_registers.vh` (one of the images).
+    pub learning: bool,
 }
 
 /// What to build.
@@ -770,6 +773,14 @@ pub fn board_verilog(board: &Board, params: &HostParams) -> Result<String, FpgaE
             "no neuron-count register found in the generated Verilog (rust-hdl output changed?)"
                 .into(),
     })?;
+    let host = if params.learning {
+        add_learning_register_hooks(&host).ok_or_else(|| FpgaError::Report {
+            file: PathBuf::from(format!("{HOST_MODULE}.v")),
+            reason: "no learning registers found in the generated Verilog".into(),
+        })?
+    } else {
+        host
+    };
     Ok(format!("{host}\n{}", board_top_verilog(board, params)))
 }
 
@@ -1146,7 +1157,9 @@ pub fn build(
     let started = Instant::now();
     let board = request.board;
     let shape = request.shape;
-    let params = HostParams::for_clock(shape, board.clock_hz, request.baud)?;
+    let learning = request.network.as_ref().is_some_and(|net| net.learning);
+    let params =
+        HostParams::for_clock(shape, board.clock_hz, request.baud)?.with_learning(learning)?;
     // A core that can never fit fails before anything else, tools included.
     check_fit_before_synthesis(board, shape)?;
     // Tools next: a missing tool fails before any work.

@@ -12,11 +12,15 @@ use super::protocol::{
 use super::transport::{Transport, TransportError};
 use crate::fixed::LifState;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
+use crate::map::CoreImage;
 use crate::model::sink::deliver_tick;
+use crate::model::LearnedWeights;
 use crate::model::{Network, SpikeCollector, SpikeSink, SpikeTrain};
+use crate::rtl::layout::{CfgTarget, ConfigWrite};
 use crate::shape::CoreShape;
 use crate::sim::driver::Fanout;
 use crate::sim::handshake::placed_states;
+use crate::sim::learned::{self, CoreAccess};
 use crate::sim::CycleStats;
 
 /// Neurons per read-state request (512-byte responses).
@@ -333,6 +337,49 @@ impl<T: Transport> HostDriver<T> {
     }
 }
 
+/// The configuration access of `sim::learned` over the link: READ, WRITE_CONFIG, INJECT and
+/// RUN requests.
+impl<T: Transport> CoreAccess for HostDriver<T> {
+    type Error = HostError;
+
+    fn read_words(
+        &mut self,
+        target: CfgTarget,
+        addr: u32,
+        count: usize,
+    ) -> Result<Vec<u32>, HostError> {
+        self.read_config(target as u8, addr, count)
+    }
+
+    fn write_word(&mut self, write: &ConfigWrite) -> Result<(), HostError> {
+        self.write_config(&[ConfigEntry {
+            target: write.target as u8,
+            addr: write.addr,
+            data: write.data,
+        }])
+    }
+
+    fn run_tick(
+        &mut self,
+        _image: &CoreImage,
+        events: &[usize],
+        tick: u32,
+    ) -> Result<(), HostError> {
+        let axons: Vec<u16> = events.iter().map(|&a| a as u16).collect();
+        if !axons.is_empty() {
+            self.inject(&axons)?;
+        }
+        // With the neuron count at 0 no neuron is updated, so nothing may spike.
+        self.run_ticks(1, &mut |report| match report.neurons.first() {
+            Some(&neuron) => Err(HostError::UnmappedSpike {
+                tick,
+                neuron: neuron as usize,
+            }),
+            None => Ok(()),
+        })
+    }
+}
+
 /// Result of running a network through the link, collected in memory by [`run_network`].
 #[derive(Clone, Debug)]
 pub struct HostRun {
@@ -355,6 +402,9 @@ pub struct HostSummary {
     pub states: Vec<Vec<LifState>>,
     /// Core cycles per tick, as the device counted them, as running figures.
     pub cycles: CycleStats,
+    /// The learned state read back with READ after one flush tick (`sim::learned`); `None`
+    /// for a network without learning projections.
+    pub learned: Option<LearnedWeights>,
 }
 
 /// [`stream_network`], collecting the whole run in memory.
@@ -457,9 +507,19 @@ pub fn stream_network<T: Transport>(
             v: v as i64,
         }
     });
+    // The last tick's learning: a flush tick with the events tick `ticks` would have.
+    let learned = match &core.learning {
+        Some(_) => {
+            fanout.events(ticks, &previous, &mut events);
+            let read = learned::flush_and_read(driver, core, &events[0], ticks)?;
+            Some(learned::learned_weights(net, core, ticks, read))
+        }
+        None => None,
+    };
     Ok(HostSummary {
         info,
         states,
         cycles,
+        learned,
     })
 }

@@ -40,8 +40,8 @@ pub enum MapError {
     /// A learning projection on a path that does not learn (yet).
     #[error(
         "{projection} is a learning (STDP) projection, and learning on {path} is not built \
-         yet; run the network on the golden engine or on the rtl engine on one core \
-         (neurofab sim --engine golden|rtl)"
+         yet; run the network on one core (neurofab sim --engine golden|rtl|verilator, or \
+         neurofab run --port sim)"
     )]
     LearningNotBuilt {
         /// The projection, as [`projection_name`] names it.
@@ -249,8 +249,8 @@ pub fn neuron_word(params: &LifParams, slot_shifts: [u64; ACC_SLOTS - 1]) -> Neu
 }
 
 /// Refuses a network with a learning projection (naming the first) on `path` (`a mesh`, `the
-/// verilator engine`, ...), which does not learn: only the golden engine and the rtl engine on
-/// one core do.
+/// host link to a board`, ...), which does not learn: only one core (golden, rtl, verilator,
+/// `run --port sim`) does.
 pub fn check_no_learning(net: &Network, path: &'static str) -> Result<(), MapError> {
     match net.learning_projections().next() {
         Some((index, _, _)) => Err(MapError::LearningNotBuilt {

@@ -54,6 +54,16 @@ pub fn core_verilog(shape: CoreShape) -> String {
     })
 }
 
+/// The Verilog of a learning neurocore ([`LearningCore`]) of `shape` (top module `top`), for
+/// a shape of [`crate::shape::LEARNING_SHAPES`] (`None` for any other).
+pub fn learning_core_verilog(shape: CoreShape) -> Option<String> {
+    with_shape!(learning, shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
+        let mut core = LearningCore::<NB, AB, GB, SB, NB1, AB1>::new();
+        core.connect_all();
+        Some(generate_verilog(&core))
+    }, _ => None)
+}
+
 /// A neurocore simulated by rust-hdl.
 pub fn rtl_core(shape: CoreShape) -> Box<dyn Pins<CorePorts>> {
     with_core!(shape, core => Box::new(

@@ -1,7 +1,8 @@
 //! The learned state of a learning core (spec §6), read back through the configuration read
 //! path (`cfg_read`): weights from the synapse words and their ninth-bit planes, pre traces
 //! `x` from the learning-axon words, post traces `y` from the rules' post-trace memories.
-//! Nothing comes from a model.
+//! Nothing comes from a model. The same code runs over any [`CoreAccess`]: a core's pins
+//! (rtl and verilator engines) or the host link (`host::driver`, READ requests).
 //!
 //! # The last tick's step 4 (the flush)
 //! Step 4 of tick `t` needs the pre spikes of `t`, which the stage sees as the events of tick
@@ -32,6 +33,65 @@ use crate::rtl::layout::{
     WEIGHTS_PER_WORD,
 };
 
+/// Configuration access to one idle core, whatever carries it.
+pub trait CoreAccess {
+    /// Why an access failed.
+    type Error;
+    /// Reads `count` words of `target` from `addr` on.
+    fn read_words(
+        &mut self,
+        target: CfgTarget,
+        addr: u32,
+        count: usize,
+    ) -> Result<Vec<u32>, Self::Error>;
+    /// Writes one configuration word.
+    fn write_word(&mut self, write: &ConfigWrite) -> Result<(), Self::Error>;
+    /// Enqueues `events` and runs one tick of the core loaded with `image` (the flush tick:
+    /// with the neuron count at 0, nothing spikes).
+    fn run_tick(
+        &mut self,
+        image: &CoreImage,
+        events: &[usize],
+        tick: u32,
+    ) -> Result<(), Self::Error>;
+}
+
+impl CoreAccess for CorePins {
+    type Error = DriverError;
+
+    fn read_words(
+        &mut self,
+        target: CfgTarget,
+        addr: u32,
+        count: usize,
+    ) -> Result<Vec<u32>, DriverError> {
+        (0..count as u32)
+            .map(|i| read_config(self, target, addr + i))
+            .collect()
+    }
+
+    fn write_word(&mut self, write: &ConfigWrite) -> Result<(), DriverError> {
+        cfg_write(self, write);
+        Ok(())
+    }
+
+    fn run_tick(
+        &mut self,
+        image: &CoreImage,
+        events: &[usize],
+        tick: u32,
+    ) -> Result<(), DriverError> {
+        run_core_tick(self, image, events, tick, 0, |neuron| {
+            Err(DriverError::UnmappedSpike {
+                tick,
+                core: 0,
+                neuron,
+            })
+        })?;
+        Ok(())
+    }
+}
+
 /// One learning projection's state as read from the core.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadProjection {
@@ -50,20 +110,22 @@ fn row_groups(place: &LearningPlacement) -> std::ops::RangeInclusive<usize> {
 }
 
 /// Reads the post traces `y` of every learning projection of `image` (the core idle).
-pub fn read_post_traces(
-    pins: &mut CorePins,
+pub fn read_post_traces<A: CoreAccess + ?Sized>(
+    core: &mut A,
     image: &CoreImage,
-) -> Result<Vec<Vec<i64>>, DriverError> {
+) -> Result<Vec<Vec<i64>>, A::Error> {
     let Some(learning) = &image.learning else {
         return Ok(Vec::new());
     };
     let mut all = Vec::with_capacity(learning.placements.len());
     for place in &learning.placements {
         let mut y = vec![0; place.post_size];
-        for group in row_groups(place) {
-            let address = post_trace_address(image.shape, place.rule, group) as u32;
-            let lanes = unpack_post_traces(read_config(pins, CfgTarget::PostTrace, address)?);
-            for (lane, &trace) in lanes.iter().enumerate() {
+        // One rule's words are consecutive (`post_trace_address`).
+        let groups = row_groups(place);
+        let first = post_trace_address(image.shape, place.rule, *groups.start()) as u32;
+        let words = core.read_words(CfgTarget::PostTrace, first, groups.clone().count())?;
+        for (group, word) in groups.zip(words) {
+            for (lane, &trace) in unpack_post_traces(word).iter().enumerate() {
                 if let Some(i) = (group * WEIGHTS_PER_WORD + lane).checked_sub(place.target_base) {
                     if i < place.post_size {
                         y[i] = trace;
@@ -78,10 +140,10 @@ pub fn read_post_traces(
 
 /// Reads the weights and pre traces `x` of every learning projection of `image` (the core
 /// idle); `y` is left empty.
-pub fn read_weights(
-    pins: &mut CorePins,
+pub fn read_weights<A: CoreAccess + ?Sized>(
+    core: &mut A,
     image: &CoreImage,
-) -> Result<Vec<ReadProjection>, DriverError> {
+) -> Result<Vec<ReadProjection>, A::Error> {
     let Some(learning) = &image.learning else {
         return Ok(Vec::new());
     };
@@ -95,12 +157,15 @@ pub fn read_weights(
         };
         for j in 0..place.pre_size {
             let axon = place.first_axon + j;
-            let word = read_config(pins, CfgTarget::LearnAxon, axon as u32)?;
+            let word = core.read_words(CfgTarget::LearnAxon, axon as u32, 1)?[0];
             read.x[j] = LearnAxonWord::unpack(word).x as i64;
-            for group in row_groups(place) {
-                let address = (axon * groups + group) as u32;
-                let low = read_config(pins, CfgTarget::Synapse, address)?;
-                let high = read_config(pins, CfgTarget::SynapseHigh, address)?;
+            // The row's words are consecutive: address axon * groups + group.
+            let row = row_groups(place);
+            let first = (axon * groups + *row.start()) as u32;
+            let count = row.clone().count();
+            let lows = core.read_words(CfgTarget::Synapse, first, count)?;
+            let highs = core.read_words(CfgTarget::SynapseHigh, first, count)?;
+            for ((group, low), high) in row.zip(lows).zip(highs) {
                 for (lane, &w) in unpack_learning_weights(low, high).iter().enumerate() {
                     let neuron = group * WEIGHTS_PER_WORD + lane;
                     if let Some(i) = neuron.checked_sub(place.target_base) {
@@ -118,28 +183,22 @@ pub fn read_weights(
 
 /// Completes the last tick's step 4 (see the module doc) and reads the learned state back:
 /// `events` are the axon events the tick after the run would have.
-pub fn flush_and_read(
-    pins: &mut CorePins,
+pub fn flush_and_read<A: CoreAccess + ?Sized>(
+    core: &mut A,
     image: &CoreImage,
     events: &[usize],
     tick: u32,
-) -> Result<Vec<ReadProjection>, DriverError> {
-    let post_traces = read_post_traces(pins, image)?;
+) -> Result<Vec<ReadProjection>, A::Error> {
+    let post_traces = read_post_traces(core, image)?;
     let neuron_count = |count: usize| ConfigWrite {
         target: CfgTarget::NeuronCount,
         addr: 0,
         data: count as u32,
     };
-    cfg_write(pins, &neuron_count(0));
-    run_core_tick(pins, image, events, tick, 0, |neuron| {
-        Err(DriverError::UnmappedSpike {
-            tick,
-            core: 0,
-            neuron,
-        })
-    })?;
-    let mut read = read_weights(pins, image)?;
-    cfg_write(pins, &neuron_count(image.neuron_count));
+    core.write_word(&neuron_count(0))?;
+    core.run_tick(image, events, tick)?;
+    let mut read = read_weights(core, image)?;
+    core.write_word(&neuron_count(image.neuron_count))?;
     for (projection, y) in read.iter_mut().zip(post_traces) {
         projection.y = y;
     }

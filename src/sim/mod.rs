@@ -28,7 +28,6 @@ use thiserror::Error;
 
 use crate::analog::column_read::CrossbarParams;
 use crate::fixed::LifState;
-use crate::map::check_no_learning;
 use crate::map::mesh::{map_mesh, MeshMapError, MeshShape};
 use crate::model::crossbar::CrossbarSynapses;
 use crate::model::synapse::SynapseStage;
@@ -88,7 +87,8 @@ pub struct RunResult {
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
     /// The final state of every learning projection (spec §6), from an engine that learns
-    /// (golden, rtl on one core); an empty list for a network without learning projections.
+    /// (golden; rtl and verilator on one core); an empty list for a network without learning
+    /// projections.
     pub learned: Option<LearnedWeights>,
 }
 
@@ -103,7 +103,8 @@ pub struct RunSummary {
     /// Total clock cycles including loading (hardware engines).
     pub total_cycles: Option<u64>,
     /// The final state of every learning projection (spec §6), from an engine that learns
-    /// (golden, rtl on one core); an empty list for a network without learning projections.
+    /// (golden; rtl and verilator on one core); an empty list for a network without learning
+    /// projections.
     pub learned: Option<LearnedWeights>,
 }
 
@@ -254,9 +255,6 @@ pub fn stream(
                 ));
             }
             let learns = image.cores[0].learning.is_some();
-            if engine != Engine::Rtl {
-                check_no_learning(net, "the verilator engine").map_err(MeshMapError::from)?;
-            }
             let mut cores: Vec<Box<dyn Pins<CorePorts>>> = Vec::with_capacity(image.cores.len());
             for _ in 0..image.cores.len() {
                 cores.push(match (engine, &options.vcd) {
@@ -274,6 +272,11 @@ pub fn stream(
                     (Engine::Rtl, None) if learns => rtl_learning_core(options.shape)
                         .expect("the mapper places learning networks on learning shapes only"),
                     (Engine::Rtl, None) => rtl_core(options.shape),
+                    _ if learns => {
+                        Box::new(verilated::verilated_learning_core(options.shape).expect(
+                            "the mapper places learning networks on learning shapes only",
+                        )?)
+                    }
                     _ => Box::new(verilated::verilated_core(options.shape)?),
                 });
             }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::export::tools::project_dir;
 use crate::export::verilator::{build_model, PortSpec, VerilatedModel, VerilatorError};
 use crate::export::verilog::{
-    memoised, neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE,
+    learning_core_verilog, memoised, neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE,
 };
 use crate::rtl::noc::MeshConfig;
 use crate::rtl::ports::{Pins, Port, PortTable, CLOCK_PORT};
@@ -118,6 +118,16 @@ impl<T: PortTable> Pins<T> for VerilatedTop<T> {
 /// A Verilated neurocore of `shape`.
 pub fn verilated_core(shape: CoreShape) -> Result<VerilatedTop<CorePorts>, VerilatorError> {
     VerilatedTop::new(&neurocore_verilog(shape), CORE_MODULE, shape)
+}
+
+/// A Verilated learning neurocore of `shape` (`None` for a shape without a learning core,
+/// [`crate::shape::LEARNING_SHAPES`]): the same pins as [`verilated_core`], so the same driver
+/// (and the same read-back, `sim::learned`) runs it.
+pub fn verilated_learning_core(
+    shape: CoreShape,
+) -> Option<Result<VerilatedTop<CorePorts>, VerilatorError>> {
+    let verilog = learning_core_verilog(shape)?;
+    Some(VerilatedTop::new(&verilog, CORE_MODULE, shape))
 }
 
 /// A Verilated multi-core system of `shape` cores on the mesh of `config`.

@@ -1,5 +1,6 @@
-//! Running learning networks on the rtl learning core with the learned weights read back
-//! after every tick, and the golden model's weights after every tick, for the learning tests.
+//! Running learning networks on the learning core (rtl or Verilated) with the learned weights
+//! read back after every tick, and the golden model's weights after every tick, for the
+//! learning tests.
 
 use neurofab::map::mesh::{map_mesh, MeshShape};
 use neurofab::model::{
@@ -7,6 +8,8 @@ use neurofab::model::{
 };
 use neurofab::rtl::core_sim::rtl_learning_core;
 use neurofab::shape::CoreShape;
+use neurofab::sim::driver::CorePins;
+use neurofab::sim::verilated::verilated_learning_core;
 use neurofab::sim::{driver, learned};
 
 /// The learning core the tests use (the smaller learning shape).
@@ -41,9 +44,31 @@ pub struct LearningRun {
 /// back after every tick (after tick `t + 1` the core holds the weights after step 4 of `t`;
 /// the last tick's come from the final read-back).
 pub fn run_rtl(net: &Network, history: bool) -> LearningRun {
+    run_on_core(net, history, |shape| {
+        rtl_learning_core(shape).expect("a learning shape")
+    })
+}
+
+/// [`run_rtl`] on the Verilated learning core (the same driver and read-back).
+pub fn run_verilator(net: &Network, history: bool) -> LearningRun {
+    run_on_core(net, history, |shape| {
+        Box::new(
+            verilated_learning_core(shape)
+                .expect("a learning shape")
+                .expect("Verilator builds the learning core"),
+        )
+    })
+}
+
+/// [`run_rtl`] on the learning core `make` returns for a shape.
+fn run_on_core(
+    net: &Network,
+    history: bool,
+    make: impl FnOnce(CoreShape) -> Box<CorePins>,
+) -> LearningRun {
     let shape = shape_for(net);
     let image = map_mesh(net, MeshShape::default(), shape).expect("the network fits");
-    let mut cores = vec![rtl_learning_core(shape).expect("a learning shape")];
+    let mut cores = vec![make(shape)];
     driver::load(cores[0].as_mut(), &image.cores[0]).expect("loads");
     let mut weights: WeightHistory = Vec::new();
     let mut collector = SpikeCollector::default();
@@ -62,7 +87,7 @@ pub fn run_rtl(net: &Network, history: bool) -> LearningRun {
             Ok(())
         },
     )
-    .expect("the rtl run completes");
+    .expect("the hardware run completes");
     let learned = summary.learned.clone().expect("a learning core reports");
     if history && net.ticks > 0 {
         weights.push(

@@ -1,14 +1,21 @@
-//! `HostTop`: a complete FPGA design with two pins, a UART, the host link and one neurocore.
+//! `HostTop`: a complete FPGA design with two pins, a UART, the host link and one neurocore;
+//! `LearningHostTop`: the same with the learning core (`LearningCore`), for networks with
+//! learning projections (the link reads the learned weights back with READ).
 
 use rust_hdl::prelude::*;
 
 use super::link::{HostLink, LinkConfig};
 use super::uart::{UartRx, UartTx};
+use crate::rtl::learning_core::LearningCore;
 use crate::rtl::neurocore::NeuroCore;
 
-/// UART pins in, neurocore inside. Const parameters as for [`NeuroCore`].
+/// Declares a host design `$name` around the core type `$core` (const parameters as for
+/// [`NeuroCore`]): the one definition of the wiring, for both cores.
+macro_rules! host_top {
+    ($(#[$doc:meta])* $name:ident, $core:ident) => {
+$(#[$doc])*
 #[derive(LogicBlock)]
-pub struct HostTop<
+pub struct $name<
     const NB: usize,
     const AB: usize,
     const GB: usize,
@@ -27,7 +34,7 @@ pub struct HostTop<
     receiver: UartRx,
     transmitter: UartTx,
     link: HostLink<NB, AB, NB1>,
-    core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
+    core: $core<NB, AB, GB, SB, NB1, AB1>,
 }
 
 impl<
@@ -37,7 +44,7 @@ impl<
         const SB: usize,
         const NB1: usize,
         const AB1: usize,
-    > HostTop<NB, AB, GB, SB, NB1, AB1>
+    > $name<NB, AB, GB, SB, NB1, AB1>
 {
     /// A design with the given link configuration and UART bit time.
     pub fn new(config: &LinkConfig) -> Self {
@@ -49,7 +56,7 @@ impl<
             receiver: UartRx::new(config.cycles_per_bit),
             transmitter: UartTx::new(config.cycles_per_bit),
             link: HostLink::new(config),
-            core: NeuroCore::new(),
+            core: $core::new(),
         }
     }
 }
@@ -61,7 +68,7 @@ impl<
         const SB: usize,
         const NB1: usize,
         const AB1: usize,
-    > Logic for HostTop<NB, AB, GB, SB, NB1, AB1>
+    > Logic for $name<NB, AB, GB, SB, NB1, AB1>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -97,3 +104,17 @@ impl<
         self.link.probe_v.next = self.core.probe_v.val();
     }
 }
+    };
+}
+
+host_top!(
+    /// UART pins in, neurocore inside. Const parameters as for [`NeuroCore`].
+    HostTop,
+    NeuroCore
+);
+
+host_top!(
+    /// UART pins in, learning neurocore ([`LearningCore`]) inside.
+    LearningHostTop,
+    LearningCore
+);
