@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::learning::{first_history_difference, run_golden, run_rtl, SHAPE};
+use common::learning::{assert_engine_learns_like_golden, run_rtl, SHAPE};
 use neurofab::model::{Network, Source};
 use neurofab::rtl::layout::LEARN_RULES;
 use neurofab::sim::random_net::{random_learning_network, RandomNetConfig};
@@ -76,26 +76,7 @@ fn golden_equals_rtl_on_random_learning_networks() {
         if !net.learns() {
             continue;
         }
-        let golden = run_golden(&net, false);
-        let rtl = run_rtl(&net, false);
-        if golden.spikes != rtl.spikes {
-            panic!(
-                "seed {seed}: rtl spikes differ from golden, first at tick {:?}\n{}",
-                golden.spikes.first_difference(&rtl.spikes),
-                net.to_json()
-            );
-        }
-        if golden.learned != rtl.learned {
-            let golden = run_golden(&net, true).history.unwrap();
-            let rtl_history = run_rtl(&net, true).history.unwrap();
-            panic!(
-                "seed {seed}: the learned state differs from golden; first differing weights \
-                 (tick, learning projection, post, pre): {:?} (None: only the traces)\nrtl:\n{}\n{}",
-                first_history_difference(&golden, &rtl_history),
-                rtl.learned.to_json(),
-                net.to_json()
-            );
-        }
+        let rtl = assert_engine_learns_like_golden(seed, &net, "rtl", run_rtl);
         coverage.add(&net, &rtl.learned);
     }
     if std::env::var("NEUROFAB_SEED").is_ok() {

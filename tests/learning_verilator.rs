@@ -10,7 +10,7 @@ mod common;
 
 use std::path::Path;
 
-use common::learning::{first_history_difference, run_golden, run_verilator, SHAPE};
+use common::learning::{assert_engine_learns_like_golden, run_verilator, SHAPE};
 use neurofab::export::tools::require_tool_or_skip;
 use neurofab::model::{LearnedWeights, Network, SpikeTrain};
 use neurofab::rtl::layout::LEARN_RULES;
@@ -71,27 +71,7 @@ fn golden_equals_verilator_on_random_learning_networks() {
         if !net.learns() {
             continue;
         }
-        let golden = run_golden(&net, false);
-        let verilator = run_verilator(&net, false);
-        if golden.spikes != verilator.spikes {
-            panic!(
-                "seed {seed}: verilator spikes differ from golden, first at tick {:?}\n{}",
-                golden.spikes.first_difference(&verilator.spikes),
-                net.to_json()
-            );
-        }
-        if golden.learned != verilator.learned {
-            let golden = run_golden(&net, true).history.unwrap();
-            let history = run_verilator(&net, true).history.unwrap();
-            panic!(
-                "seed {seed}: the learned state differs from golden; first differing weights \
-                 (tick, learning projection, post, pre): {:?} (None: only the traces)\n\
-                 verilator:\n{}\n{}",
-                first_history_difference(&golden, &history),
-                verilator.learned.to_json(),
-                net.to_json()
-            );
-        }
+        assert_engine_learns_like_golden(seed, &net, "verilator", run_verilator);
         networks += 1;
     }
     if std::env::var("NEUROFAB_SEED").is_err() {

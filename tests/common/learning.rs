@@ -151,3 +151,35 @@ pub fn first_history_difference(
     }
     None
 }
+
+/// Runs `net` on golden and on `engine` (`run_rtl` or `run_verilator`) and panics, naming
+/// `seed`, the engine and the first differing tick (spikes) or weight (the per-tick history of
+/// both, rerun), if the spikes or the learned state differ; returns the engine's run.
+pub fn assert_engine_learns_like_golden(
+    seed: u64,
+    net: &Network,
+    name: &str,
+    engine: fn(&Network, bool) -> LearningRun,
+) -> LearningRun {
+    let golden = run_golden(net, false);
+    let run = engine(net, false);
+    if golden.spikes != run.spikes {
+        panic!(
+            "seed {seed}: {name} spikes differ from golden, first at tick {:?}\n{}",
+            golden.spikes.first_difference(&run.spikes),
+            net.to_json()
+        );
+    }
+    if golden.learned != run.learned {
+        let golden = run_golden(net, true).history.unwrap();
+        let history = engine(net, true).history.unwrap();
+        panic!(
+            "seed {seed}: the learned state differs from golden; first differing weights \
+             (tick, learning projection, post, pre): {:?} (None: only the traces)\n{name}:\n{}\n{}",
+            first_history_difference(&golden, &history),
+            run.learned.to_json(),
+            net.to_json()
+        );
+    }
+    run
+}
