@@ -259,15 +259,7 @@ pub fn stream(
             for _ in 0..image.cores.len() {
                 cores.push(match (engine, &options.vcd) {
                     (Engine::Rtl, Some(path)) => {
-                        let file = File::create(path).map_err(|source| SimError::Vcd {
-                            path: path.clone(),
-                            source,
-                        })?;
-                        let clock = options
-                            .vcd_clock_hz
-                            .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
-                        let vcd = vcd_time::VcdRetimer::new(BufWriter::new(file), clock);
-                        rtl_core_traced(options.shape, learns, Box::new(vcd))
+                        rtl_core_traced(options.shape, learns, open_vcd(path, options)?)
                     }
                     (Engine::Rtl, None) if learns => rtl_learning_core(options.shape)
                         .expect("the mapper places learning networks on learning shapes only"),
@@ -295,6 +287,24 @@ pub fn stream(
             })
         }
     }
+}
+
+/// The VCD file of an rtl run at `path`, timed at the options' clock.
+fn open_vcd(
+    path: &std::path::Path,
+    options: &RunOptions,
+) -> Result<Box<dyn std::io::Write>, SimError> {
+    let file = File::create(path).map_err(|source| SimError::Vcd {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let clock = options
+        .vcd_clock_hz
+        .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
+    Ok(Box::new(vcd_time::VcdRetimer::new(
+        BufWriter::new(file),
+        clock,
+    )))
 }
 
 /// Runs `net` on the golden model with its projections in a memristor crossbar of the core
@@ -350,17 +360,7 @@ pub fn stream_crossbar(
                 .reader
                 .clone();
             let vcd = match &options.vcd {
-                Some(path) => {
-                    let file = File::create(path).map_err(|source| SimError::Vcd {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    let clock = options
-                        .vcd_clock_hz
-                        .unwrap_or(vcd_time::DEFAULT_VCD_CLOCK_HZ);
-                    let vcd = vcd_time::VcdRetimer::new(BufWriter::new(file), clock);
-                    Some(Box::new(vcd) as Box<dyn std::io::Write>)
-                }
+                Some(path) => Some(open_vcd(path, options)?),
                 None => None,
             };
             let pins = crate::rtl::core_sim::rtl_crossbar_core(options.shape, reader, vcd)
