@@ -35,9 +35,6 @@ pub(crate) struct Clocked<B: Block> {
     /// The block; set its inputs here, then call [`Clocked::mark_dirty`].
     pub(crate) block: B,
     clock: ClockOf<B>,
-    /// Clock inputs of children that the top only copies its clock to (see
-    /// [`Clocked::with_child_clocks`]).
-    child_clocks: Vec<ClockOf<B>>,
     /// Names the block in the settle failure message.
     what: &'static str,
     cycles: u64,
@@ -54,7 +51,6 @@ impl<B: Block> Clocked<B> {
         let mut clocked = Clocked {
             block,
             clock,
-            child_clocks: Vec::new(),
             what,
             cycles: 0,
             dirty: true,
@@ -65,23 +61,11 @@ impl<B: Block> Clocked<B> {
         clocked
     }
 
-    /// Also pokes these clock inputs of the block's children with every rising edge. For a top
-    /// whose kernel has no registers and passes its clock on to these children (`clock!`),
-    /// this is what its first settle pass does anyway. It saved two passes per cycle while a
-    /// clock reached one level of the hierarchy per pass; since vendored patch 4 (inputs
-    /// latched before a block's `update()`) the clock reaches every register in the first pass
-    /// without it, and it changes nothing (the callers can drop it).
-    pub(crate) fn with_child_clocks(mut self, clocks: Vec<ClockOf<B>>) -> Self {
-        self.child_clocks = clocks;
-        self
-    }
-
-    /// Raises the clock of the block and of the listed children.
+    /// Raises the block's clock. Since vendored patch 4 (inputs latched before a block's
+    /// `update()`) the top's clock reaches every register in the first settle pass; poking the
+    /// children's clocks as well, as before, saved nothing.
     fn raise_clock(&mut self) {
         poke((self.clock)(&mut self.block), Clock::from(true));
-        for clock in &self.child_clocks {
-            poke(clock(&mut self.block), Clock::from(true));
-        }
     }
 
     fn settle(&mut self) {

@@ -68,7 +68,6 @@ pub fn learning_core_verilog(shape: CoreShape) -> Option<String> {
 pub fn rtl_core(shape: CoreShape) -> Box<dyn Pins<CorePorts>> {
     with_core!(shape, core => Box::new(
         RtlTop::new::<CorePorts>(core, "neurocore logic")
-            .with_child_clocks(NeuroCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks())
     ))
 }
 
@@ -84,7 +83,6 @@ pub fn rtl_core_traced(
             let core = LearningCore::<NB, AB, GB, SB, NB1, AB1>::new();
             Box::new(
                 RtlTop::new::<CorePorts>(core, "learning neurocore logic")
-                    .with_child_clocks(LearningCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks())
                     .traced(vcd),
             ) as Box<dyn Pins<CorePorts>>
         }, (neurons, axons) => panic!("no learning core of shape {neurons}x{axons}"));
@@ -93,7 +91,6 @@ pub fn rtl_core_traced(
     with_core!(shape, core => {
         Box::new(
             RtlTop::new::<CorePorts>(core, "neurocore logic")
-                .with_child_clocks(NeuroCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks())
                 .traced(vcd),
         )
     })
@@ -105,8 +102,7 @@ pub fn rtl_learning_core(shape: CoreShape) -> Option<Box<dyn Pins<CorePorts>>> {
     with_shape!(learning, shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
         let core = LearningCore::<NB, AB, GB, SB, NB1, AB1>::new();
         Some(Box::new(
-            RtlTop::new::<CorePorts>(core, "learning neurocore logic")
-                .with_child_clocks(LearningCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks()),
+            RtlTop::new::<CorePorts>(core, "learning neurocore logic"),
         ) as Box<dyn Pins<CorePorts>>)
     }, _ => None)
 }
@@ -122,8 +118,7 @@ pub fn rtl_crossbar_core(
     with_shape!(crossbar, shape, [NB, AB, GB, SB, NB1, AB1, EB] => {
         let mut core = CrossbarCore::<NB, AB, GB, SB, NB1, AB1>::new();
         core.load_array(reader);
-        let top = RtlTop::new::<CorePorts>(core, "crossbar neurocore logic")
-            .with_child_clocks(CrossbarCore::<NB, AB, GB, SB, NB1, AB1>::child_clocks());
+        let top = RtlTop::new::<CorePorts>(core, "crossbar neurocore logic");
         Some(match vcd {
             Some(vcd) => Box::new(top.traced(vcd)) as Box<dyn Pins<CorePorts>>,
             None => Box::new(top),

@@ -10,7 +10,6 @@
 use rust_hdl::prelude::*;
 
 use super::cfg_bus::CFG_TARGET_WIDTH;
-use super::clocked::ClockOf;
 use super::core_sequencer::CoreSequencer;
 use super::crossbar_synapses::CrossbarSynapses;
 use super::neurocore::composed_core;

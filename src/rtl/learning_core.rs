@@ -8,7 +8,6 @@
 use rust_hdl::prelude::*;
 
 use super::cfg_bus::CFG_TARGET_WIDTH;
-use super::clocked::ClockOf;
 use super::core_sequencer::CoreSequencer;
 use super::neurocore::composed_core;
 use super::stdp_synapses::StdpSynapses;

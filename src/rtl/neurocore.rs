@@ -35,7 +35,6 @@
 use rust_hdl::prelude::*;
 
 use super::cfg_bus::CFG_TARGET_WIDTH;
-use super::clocked::ClockOf;
 use super::core_sequencer::CoreSequencer;
 use super::sram_synapses::SramSynapses;
 
@@ -151,14 +150,6 @@ impl<
             core: Default::default(),
             synapses: Default::default(),
         }
-    }
-
-    /// The clock inputs of the children, which `update` only copies `clock` to: the rtl engine
-    /// pokes them with the top's clock (`Clocked::with_child_clocks`).
-    pub(crate) fn child_clocks() -> Vec<ClockOf<Self>> {
-        vec![|core: &mut Self| &mut core.core.clock, |core: &mut Self| {
-            &mut core.synapses.clock
-        }]
     }
 }
 

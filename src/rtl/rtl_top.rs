@@ -128,12 +128,6 @@ impl<B: Block> RtlTop<B> {
         }
     }
 
-    /// Pokes these children's clocks with the top's ([`Clocked::with_child_clocks`]).
-    pub(crate) fn with_child_clocks(mut self, clocks: Vec<super::clocked::ClockOf<B>>) -> Self {
-        self.sim = self.sim.with_child_clocks(clocks);
-        self
-    }
-
     /// Also writes a VCD waveform of every signal to `vcd`.
     pub(crate) fn traced(mut self, vcd: Box<dyn Write>) -> Self {
         self.trace = Some(write_vcd_header(vcd, &self.sim.block));
