@@ -370,9 +370,8 @@ pub fn run_experiment(exp: &Experiment, engine: Engine) -> Result<Outcome, Patte
     )?;
     let (train_spikes, learned) = detector_spikes(&net, engine)?;
     let test = draw_stimulus(stim, &pattern, exp.test_ticks, exp.seed + 2);
-    let mut scores = Vec::new();
-    let mut test_spikes = Vec::new();
-    for weights in [&initial, &learned] {
+    // A frozen run of the test stimulus with `weights`: its scores and detector spikes.
+    let test_run = |weights: &[i64]| -> Result<(Detection, Vec<u32>), PatternError> {
         let net = detector_network(
             &exp.params,
             &test,
@@ -382,18 +381,14 @@ pub fn run_experiment(exp: &Experiment, engine: Engine) -> Result<Outcome, Patte
             true,
         )?;
         let (spikes, _) = detector_spikes(&net, Engine::Golden)?;
-        scores.push(score(
-            &spikes,
-            &test.onsets,
-            stim.pattern_ticks,
-            exp.test_ticks,
-        ));
-        test_spikes.push(spikes);
-    }
-    let [after_spikes, before_spikes] = [test_spikes.pop(), test_spikes.pop()].map(Option::unwrap);
+        let scores = score(&spikes, &test.onsets, stim.pattern_ticks, exp.test_ticks);
+        Ok((scores, spikes))
+    };
+    let (before, before_spikes) = test_run(&initial)?;
+    let (after, after_spikes) = test_run(&learned)?;
     Ok(Outcome {
-        before: scores[0],
-        after: scores[1],
+        before,
+        after,
         test_spikes: [before_spikes, after_spikes],
         test_onsets: test.onsets,
         learned,

@@ -26,7 +26,7 @@ use crate::rtl::crossbar_synapses::SETTLE_CYCLES;
 use crate::rtl::layout::{AxonWord, CfgTarget, ConfigWrite, ACC_SLOTS, WEIGHTS_PER_WORD};
 use crate::shape::{CoreShape, CROSSBAR_ADC_BITS, CROSSBAR_SHAPES};
 
-use super::{neuron_word, CoreImage, MapError, MAX_ABS_ACTIVATION};
+use super::{neuron_word, no_axons, CoreImage, MapError, MAX_ABS_ACTIVATION};
 
 /// Largest left pre-shift of an axon descriptor (its 3-bit field).
 const MAX_PRE_SHIFT: i32 = 7;
@@ -152,16 +152,7 @@ pub fn map_crossbar(
     }
     .pack();
     let mut axon_words = Vec::new();
-    let mut input_axons: Vec<Vec<Vec<usize>>> = net
-        .inputs
-        .iter()
-        .map(|i| vec![Vec::new(); i.size])
-        .collect();
-    let mut population_axons: Vec<Vec<Vec<usize>>> = net
-        .populations
-        .iter()
-        .map(|p| vec![Vec::new(); p.size])
-        .collect();
+    let (mut input_axons, mut population_axons) = no_axons(net);
     for proj in &net.projections {
         for pre in 0..net.source_size(proj.from) {
             let axon = axon_words.len();

@@ -248,6 +248,24 @@ pub fn neuron_word(params: &LifParams, slot_shifts: [u64; ACC_SLOTS - 1]) -> Neu
     }
 }
 
+/// Axons driven by each neuron of each input or population: `lists[source][neuron]`.
+pub(crate) type AxonLists = Vec<Vec<Vec<usize>>>;
+
+/// Empty axon lists for every input neuron and every population neuron (the shapes of
+/// [`CoreImage::input_axons`] and [`CoreImage::population_axons`]), to be filled by a mapper.
+pub(crate) fn no_axons(net: &Network) -> (AxonLists, AxonLists) {
+    (
+        net.inputs
+            .iter()
+            .map(|i| vec![Vec::new(); i.size])
+            .collect(),
+        net.populations
+            .iter()
+            .map(|p| vec![Vec::new(); p.size])
+            .collect(),
+    )
+}
+
 /// Refuses a network with a learning projection (naming the first) on `path` (`a mesh`, `the
 /// host link to a board`, ...), which does not learn: only one core (golden, rtl, verilator,
 /// `run --port sim`) does.
@@ -355,16 +373,7 @@ pub fn map_network(net: &Network, shape: CoreShape) -> Result<CoreImage, MapErro
     let groups = shape.groups();
     let mut axon_words = Vec::with_capacity(axon_count);
     let mut synapse_words = Vec::new();
-    let mut input_axons: Vec<Vec<Vec<usize>>> = net
-        .inputs
-        .iter()
-        .map(|i| vec![Vec::new(); i.size])
-        .collect();
-    let mut population_axons: Vec<Vec<Vec<usize>>> = net
-        .populations
-        .iter()
-        .map(|p| vec![Vec::new(); p.size])
-        .collect();
+    let (mut input_axons, mut population_axons) = no_axons(net);
     let mut learning = LearningImageBuilder::default();
     for proj_index in learning::axon_order(&rules) {
         let proj = &net.projections[proj_index];
