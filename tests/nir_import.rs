@@ -873,6 +873,58 @@ fn files_written_by_other_tools_run_near_the_float_reference() {
     }
 }
 
+/// Sinabs' N-MNIST CNN (Conv2d 2→16 5x5 stride 2, IF; Conv2d 16→16 3x3, IF; SumPool2d; Conv2d
+/// 16→8 3x3, IF; SumPool2d; Flatten; Affine 128→256, IF; Affine 256→10, IF) imports through
+/// the sparse unrolling (the 16x16x16 → 16x16x16 convolution alone is 4 096 x 4 096 dense
+/// but 541 696 non-zero weights) at `dt = 1` — Sinabs' IAF adds its input once per step,
+/// NIR's `dv/dt = R·I` with `R = 1` at `dt = 1` — and runs on golden near the float reference
+/// of NIR's equations (`tests/nir/reference.rs`, a direct convolution, not the importer's
+/// matrices).
+#[test]
+fn sinabs_cnn_imports_and_runs_near_the_float_reference() {
+    let (ticks, rate) = (100, 0.05);
+    let (net, reference) = reference_and_network(&ecosystem("cnn_sinabs"), 1.0, ticks, rate, 5);
+    let sizes: Vec<(&str, usize)> = net
+        .populations
+        .iter()
+        .map(|p| (p.name.as_str(), p.size))
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("1", 4096),
+            ("3", 4096),
+            ("6", 512),
+            ("10", 256),
+            ("12", 10)
+        ]
+    );
+    assert_eq!(net.inputs[0].size, 2 * 34 * 34);
+    let golden = golden_spikes(&net, ticks);
+    // The IF layers have no leak, so a weight's rounding error (the report: mean 5–11 % over
+    // the small weights) shifts spike times for good while the rates hold: the counts are
+    // checked tightly, the timing loosely. Measured (100 ticks, rate 0.05, seed 5): counts
+    // 7 199 / 7 172, 11 934 / 11 720, 4 067 / 3 998, 705 / 673 (reference / golden);
+    // unmatched within ±2 ticks 0.09, 0.30, 0.19, 0.22. The 10 outputs spike 10 and 21
+    // times on random input, too few to compare.
+    for (pop, max_unmatched) in [("1", 0.15), ("3", 0.35), ("6", 0.25), ("10", 0.30)] {
+        let only =
+            |set: &SpikeSet| -> SpikeSet { set.iter().filter(|s| s.1 == pop).cloned().collect() };
+        let (r, g) = (only(&reference), only(&golden));
+        let d = disagreement("cnn_sinabs", &r, &g, &[pop], SPIKE_WINDOW);
+        let (a, b) = (r.len() as f64, g.len() as f64);
+        assert!(a >= 500.0, "cnn_sinabs {pop}: {a} reference spikes");
+        assert!(
+            (a - b).abs() <= 0.06 * a,
+            "cnn_sinabs {pop}: {a} reference spikes, {b} golden"
+        );
+        assert!(
+            d <= max_unmatched,
+            "cnn_sinabs {pop}: {d:.4} unmatched, tolerance {max_unmatched}"
+        );
+    }
+}
+
 #[test]
 fn the_braille_network_runs_on_the_rtl_engine_as_on_golden() {
     use neurofab::sim::{run, Engine, RunOptions};
@@ -899,14 +951,6 @@ fn files_other_tools_wrote_that_cannot_map_are_named_errors() {
     let text = error.to_string();
     assert!(
         text.contains("'lif1'") && text.contains("'lif'") && text.contains("not a node"),
-        "{text}"
-    );
-    // Sinabs' N-MNIST CNN: 2 x 34 x 34 inputs and 8 970 IF neurons, unrolled densely (the
-    // importer's mapping composes dense matrices) needs more than its memory bound allows.
-    let error = import_file(&ecosystem("cnn_sinabs"), DT, 10).unwrap_err();
-    let text = error.to_string();
-    assert!(
-        text.contains("'input' (Input)") && text.contains("dense matrix"),
         "{text}"
     );
     // Braille at 1 ms: forward Euler would be unstable, and the error says which dt works.

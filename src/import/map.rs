@@ -13,9 +13,14 @@ use super::quant::{quantize_population, QuantReport};
 use super::ImportError;
 use crate::model::{InputGroup, Network, Population, Projection, Source};
 
-/// Largest dense matrix composed while mapping (`rows x source size` values): above the
-/// biggest core (1024 x 512) with room, and small enough to hold (32 MiB).
-const MAX_DENSE_VALUES: usize = 1 << 22;
+/// Largest number of non-zero entries of one composed matrix while mapping: a convolution's
+/// unrolled matrix is sparse (kernel-sized rows), so this bounds the work and memory (16 bytes
+/// per entry: 512 MiB) rather than the matrix's dense size.
+const MAX_SPARSE_ENTRIES: usize = 1 << 25;
+/// Largest projection the mapped network may hold (`rows x source size` weights, dense in the
+/// network format): 2^25 weights are 128 MiB as the network's `i32`s, 256 MiB in the golden
+/// model's `i64`s; the largest core (1024 x 512) is 2^19.
+const MAX_PROJECTION_WEIGHTS: usize = 1 << 25;
 
 /// The result of an import: the network (no input spikes) and what quantization did.
 #[derive(Clone, Debug)]
@@ -26,11 +31,19 @@ pub struct Imported {
     pub report: QuantReport,
 }
 
-/// The input of a node: for each source node, a dense `rows x size(source)` matrix in C order,
-/// plus a constant per row.
+/// A matrix by rows, each row its non-zero `(column, value)` entries in column order.
+pub type SparseRows = Vec<Vec<(usize, f64)>>;
+
+/// Entries of a sparse matrix.
+fn entries(m: &SparseRows) -> usize {
+    m.iter().map(Vec::len).sum()
+}
+
+/// The input of a node: for each source node, a sparse `rows x size(source)` matrix, plus a
+/// constant per row.
 struct Incoming {
     shape: Vec<usize>,
-    sources: BTreeMap<usize, Vec<f64>>,
+    sources: BTreeMap<usize, SparseRows>,
     bias: Vec<f64>,
 }
 
@@ -135,17 +148,19 @@ pub fn map_graph(graph: &NirGraph, dt: f64, ticks: u32) -> Result<Imported, Impo
                 ),
             ));
         }
-        let inputs: Vec<(Source, usize, &[f64])> = incoming
+        let inputs: Vec<(Source, usize, &SparseRows)> = incoming
             .sources
             .iter()
-            .map(|(s, m)| {
-                (
-                    source_of[s],
-                    network.source_size(source_of[s]),
-                    m.as_slice(),
-                )
-            })
+            .map(|(s, m)| (source_of[s], network.source_size(source_of[s]), m))
             .collect();
+        for &(from, cols, _) in &inputs {
+            if size * cols > MAX_PROJECTION_WEIGHTS {
+                return Err(ImportError::unsupported(&node.name, &node.type_name, format!(
+                    "its projection from '{}' has {size} x {cols} = {} weights, above the network's limit of {MAX_PROJECTION_WEIGHTS} per projection",
+                    network.source_name(from), size * cols
+                )));
+            }
+        }
         let from_names: Vec<String> = inputs
             .iter()
             .map(|(s, _, _)| network.source_name(*s).to_string())
@@ -170,6 +185,31 @@ pub fn map_graph(graph: &NirGraph, dt: f64, ticks: u32) -> Result<Imported, Impo
             reason: format!("the mapped network is invalid: {err}"),
         })?;
     Ok(Imported { network, report })
+}
+
+/// The sum of two sparse rows (entries that cancel to exactly 0 are dropped).
+fn add_rows(a: &[(usize, f64)], b: &[(usize, f64)]) -> Vec<(usize, f64)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let take_a = j == b.len() || (i < a.len() && a[i].0 < b[j].0);
+        let take_b = i == a.len() || (j < b.len() && b[j].0 < a[i].0);
+        let entry = if take_a {
+            i += 1;
+            a[i - 1]
+        } else if take_b {
+            j += 1;
+            b[j - 1]
+        } else {
+            i += 1;
+            j += 1;
+            (a[i - 1].0, a[i - 1].1 + b[j - 1].1)
+        };
+        if entry.1 != 0.0 {
+            out.push(entry);
+        }
+    }
+    out
 }
 
 fn is_neuron(kind: &NodeKind) -> bool {
@@ -237,7 +277,7 @@ impl Mapper<'_> {
     fn too_large(&self, n: usize, values: usize) -> ImportError {
         let node = &self.graph.nodes[n];
         ImportError::unsupported(&node.name, &node.type_name, format!(
-            "unrolling it needs a {values}-value dense matrix, above the importer's limit of {MAX_DENSE_VALUES}"
+            "unrolling it needs more than {values} matrix entries, above the importer's limit of {MAX_SPARSE_ENTRIES}"
         ))
     }
 
@@ -247,13 +287,7 @@ impl Mapper<'_> {
         if matches!(node.kind, NodeKind::Input { .. }) || is_neuron(&node.kind) {
             let shape = source_shape(&node.kind);
             let size: usize = shape.iter().product();
-            if size * size > MAX_DENSE_VALUES {
-                return Err(self.too_large(n, size * size));
-            }
-            let mut identity = vec![0.0; size * size];
-            for i in 0..size {
-                identity[i * size + i] = 1.0;
-            }
+            let identity = (0..size).map(|i| vec![(i, 1.0)]).collect();
             return Ok(Rc::new(Incoming {
                 shape,
                 sources: BTreeMap::from([(n, identity)]),
@@ -287,6 +321,8 @@ impl Mapper<'_> {
     }
 
     /// `op` applied to `input`: each source matrix `A` becomes `M·A`, the bias `M·b + op.bias`.
+    /// Row `r` of `M·A` is `Σ M[r][c]·A[c]` over `M`'s entries in row `r`, gathered in a dense
+    /// scratch row of the source's width (entries that cancel to exactly 0 are dropped).
     fn apply(
         &self,
         n: usize,
@@ -294,21 +330,44 @@ impl Mapper<'_> {
         shape: Vec<usize>,
         input: &Incoming,
     ) -> Result<Incoming, ImportError> {
+        let mut by_row: Vec<Vec<(usize, f64)>> = vec![vec![]; op.rows];
+        for &(r, c, w) in &op.entries {
+            by_row[r].push((c, w));
+        }
         let mut sources = BTreeMap::new();
         for (&s, a) in &input.sources {
-            let width = a.len() / input.rows().max(1);
-            if op.rows * width > MAX_DENSE_VALUES {
-                return Err(self.too_large(n, op.rows * width));
-            }
-            let mut m = vec![0.0; op.rows * width];
-            for &(r, c, w) in &op.entries {
-                let (dst, src) = (
-                    &mut m[r * width..(r + 1) * width],
-                    &a[c * width..(c + 1) * width],
-                );
-                for (d, x) in dst.iter_mut().zip(src) {
-                    *d += w * x;
+            let width = source_shape(&self.graph.nodes[s].kind)
+                .iter()
+                .product::<usize>();
+            let mut scratch = vec![0.0f64; width];
+            let mut touched = vec![false; width];
+            let mut cols: Vec<usize> = vec![];
+            let (mut m, mut total): (SparseRows, usize) = (Vec::with_capacity(op.rows), 0);
+            for row in &by_row {
+                for &(c, w) in row {
+                    for &(j, x) in &a[c] {
+                        scratch[j] += w * x;
+                        if !touched[j] {
+                            touched[j] = true;
+                            cols.push(j);
+                        }
+                    }
                 }
+                cols.sort_unstable();
+                let out: Vec<(usize, f64)> = cols
+                    .iter()
+                    .map(|&j| (j, std::mem::take(&mut scratch[j])))
+                    .filter(|&(_, x)| x != 0.0)
+                    .collect();
+                for &j in &cols {
+                    touched[j] = false;
+                }
+                cols.clear();
+                total += out.len();
+                if total > MAX_SPARSE_ENTRIES {
+                    return Err(self.too_large(n, total));
+                }
+                m.push(out);
             }
             sources.insert(s, m);
         }
@@ -354,9 +413,15 @@ impl Mapper<'_> {
                 ));
             }
             for (&s, m) in &more.sources {
-                let entry = sum.sources.entry(s).or_insert_with(|| vec![0.0; m.len()]);
+                let entry = sum
+                    .sources
+                    .entry(s)
+                    .or_insert_with(|| vec![vec![]; m.len()]);
                 for (d, x) in entry.iter_mut().zip(m) {
-                    *d += x;
+                    *d = add_rows(d, x);
+                }
+                if entries(entry) > MAX_SPARSE_ENTRIES {
+                    return Err(self.too_large(n, entries(entry)));
                 }
             }
             for (d, x) in sum.bias.iter_mut().zip(&more.bias) {
@@ -376,11 +441,11 @@ impl Mapper<'_> {
         let input = self.input_of(n)?;
         for (&s, m) in &input.sources {
             let source = &self.graph.nodes[s];
-            let size = m.len() / input.rows().max(1);
+            let size: usize = source_shape(&source.kind).iter().product();
             let identity = size == input.rows()
                 && m.iter()
                     .enumerate()
-                    .all(|(k, &v)| v == if k / size == k % size { 1.0 } else { 0.0 });
+                    .all(|(i, row)| row.as_slice() == [(i, 1.0)]);
             if !is_neuron(&source.kind) || !identity || input.bias.iter().any(|&b| b != 0.0) {
                 return Err(ImportError::unsupported(&node.name, &node.type_name, format!(
                     "it receives a weighted sum of '{}' ({}), not spikes: the core outputs the spikes of neuron nodes only",
@@ -389,5 +454,22 @@ impl Mapper<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_rows;
+
+    #[test]
+    fn sparse_rows_add_in_column_order_and_drop_cancelled_entries() {
+        let a = [(0, 1.0), (3, 2.0), (5, -1.5)];
+        let b = [(1, 4.0), (3, -2.0), (5, 0.5), (9, 1.0)];
+        assert_eq!(
+            add_rows(&a, &b),
+            vec![(0, 1.0), (1, 4.0), (5, -1.0), (9, 1.0)]
+        );
+        assert_eq!(add_rows(&[], &b), b.to_vec());
+        assert_eq!(add_rows(&a, &[]), a.to_vec());
     }
 }

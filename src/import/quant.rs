@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::graph::{NirNode, NodeKind};
+use super::map::SparseRows;
 use super::neuron::{hw_alpha, hw_beta, Discrete};
 use super::ImportError;
 use crate::fixed::LifParams;
@@ -146,12 +147,12 @@ pub struct QuantizedPopulation {
 }
 
 /// Quantizes neuron node `node` (per-neuron dynamics `d`, constant input `bias` per neuron)
-/// and its incoming matrices `inputs` (`(source, source size, size x source size)`).
+/// and its incoming matrices `inputs` (`(source, source size, size x source size)`, by rows).
 pub fn quantize_population(
     node: &NirNode,
     d: &[Discrete],
     bias: &[f64],
-    inputs: &[(Source, usize, &[f64])],
+    inputs: &[(Source, usize, &SparseRows)],
     from_names: &[String],
 ) -> Result<QuantizedPopulation, ImportError> {
     let size = d.len();
@@ -160,13 +161,16 @@ pub fn quantize_population(
     let bias_float: Vec<f64> = (0..size)
         .map(|i| d[i].leak + d[i].bias_gain * bias[i])
         .collect();
-    let hw = |v: f64| -> (Vec<Vec<f64>>, Vec<f64>) {
+    let hw = |v: f64| -> (Vec<SparseRows>, Vec<f64>) {
         let weights = inputs
             .iter()
-            .map(|(_, cols, m)| {
+            .map(|(_, _, m)| {
                 m.iter()
                     .enumerate()
-                    .map(|(k, w)| sigma(k / cols, v) * d[k / cols].gain * w)
+                    .map(|(i, row)| {
+                        let scale = sigma(i, v) * d[i].gain;
+                        row.iter().map(|&(j, w)| (j, scale * w)).collect()
+                    })
                     .collect()
             })
             .collect();
@@ -179,21 +183,15 @@ pub fn quantize_population(
     let max_abs = |xs: &[f64]| xs.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let mut need = 1.0f64;
     for w in &w0 {
-        need = need.max(max_abs(w) / MAX_WEIGHT_HW);
+        need = need.max(max_abs_entry(w) / MAX_WEIGHT_HW);
     }
     need = need.max(max_abs(&b0) / MAX_BIAS_HW);
     // u must not wrap even if every source spiked every tick: it settles at most at one tick's
     // input over (1 - the current decay), a geometric series.
     for i in 0..size {
-        let tick_input: f64 = inputs
+        let tick_input: f64 = w0
             .iter()
-            .zip(&w0)
-            .map(|((_, cols, _), w)| {
-                w[i * cols..(i + 1) * cols]
-                    .iter()
-                    .map(|x| x.abs())
-                    .sum::<f64>()
-            })
+            .map(|w| w[i].iter().map(|(_, x)| x.abs()).sum::<f64>())
             .sum();
         need = need.max(tick_input / (1.0 - hw_alpha(d[i].du)) / MAX_U);
     }
@@ -287,37 +285,47 @@ fn quantize_bias(b: f64) -> (i64, i64) {
     )
 }
 
+/// The largest magnitude of a sparse matrix's entries.
+fn max_abs_entry(w: &SparseRows) -> f64 {
+    w.iter().flatten().fold(0.0f64, |m, &(_, x)| m.max(x.abs()))
+}
+
 /// The smallest exponent whose rounded weights all fit -128..=127 (the most bits for the
-/// largest weight), the weights and their error figures. `w` is `rows x cols` in hardware
-/// units of `u` (a weight `q` at exponent `e` adds `q << (6 + e)`).
-fn quantize_weights(w: &[f64], cols: usize) -> (i32, Vec<Vec<i32>>, ProjectionReport) {
+/// largest weight), the weights (dense, `rows x cols`) and their error figures. `w` holds the
+/// non-zero weights by rows in hardware units of `u` (a weight `q` at exponent `e` adds
+/// `q << (6 + e)`).
+fn quantize_weights(w: &SparseRows, cols: usize) -> (i32, Vec<Vec<i32>>, ProjectionReport) {
     let unit = |e: i32| 2f64.powi(6 + e);
-    let fits = |e: i32| {
-        w.iter()
-            .all(|x| (-128.0..=127.0).contains(&(x / unit(e)).round()))
-    };
+    let max = max_abs_entry(w);
+    // Rounding is monotonic, so the largest and the most negative entry decide whether an
+    // exponent fits (-128 fits, +128 does not).
+    let (lowest, highest) = w
+        .iter()
+        .flatten()
+        .fold((0.0f64, 0.0f64), |(lo, hi), &(_, x)| (lo.min(x), hi.max(x)));
+    let fits =
+        |e: i32| (lowest / unit(e)).round() >= -128.0 && (highest / unit(e)).round() <= 127.0;
     let exp = WEIGHT_EXP_RANGE
         .clone()
         .find(|&e| fits(e))
         .unwrap_or(*WEIGHT_EXP_RANGE.end());
-    let q: Vec<i32> = w
-        .iter()
-        .map(|x| ((x / unit(exp)).round() as i32).clamp(-128, 127))
-        .collect();
-    let max = w.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let (mut max_rel, mut sum_rel, mut nonzero, mut zeroed) = (0.0f64, 0.0, 0usize, 0usize);
-    for (x, &qi) in w.iter().zip(&q) {
-        let err = (f64::from(qi) * unit(exp) - x).abs();
-        if max > 0.0 {
-            max_rel = max_rel.max(err / max);
-        }
-        if *x != 0.0 {
-            nonzero += 1;
-            sum_rel += err / x.abs();
-            zeroed += usize::from(qi == 0);
+    let mut rows = vec![vec![0i32; cols]; w.len()];
+    for (row, entries) in rows.iter_mut().zip(w) {
+        for &(j, x) in entries {
+            let qi = ((x / unit(exp)).round() as i32).clamp(-128, 127);
+            row[j] = qi;
+            let err = (f64::from(qi) * unit(exp) - x).abs();
+            if max > 0.0 {
+                max_rel = max_rel.max(err / max);
+            }
+            if x != 0.0 {
+                nonzero += 1;
+                sum_rel += err / x.abs();
+                zeroed += usize::from(qi == 0);
+            }
         }
     }
-    let rows = q.chunks(cols.max(1)).map(<[i32]>::to_vec).collect();
     let report = ProjectionReport {
         from: String::new(),
         to: String::new(),
