@@ -222,8 +222,38 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
     let _one = ONE_BUILD_AT_A_TIME
         .lock()
         .unwrap_or_else(|e| e.into_inner());
+    // The network goes in as a NIR model (exported from the network file, so that `build`'s
+    // `.nir` path is the one exercised), and its baked images must be `gen`'s for the file.
     let dir = tempfile::tempdir().unwrap();
-    let net = small_network(dir.path());
+    let json = small_network(dir.path());
+    let net = dir.path().join("net.nir");
+    let gen_out = dir.path().join("gen");
+    let board_core = dir.path().join("hx8k.toml");
+    std::fs::write(&board_core, "[core]\nneurons = 64\naxons = 32\n").unwrap();
+    for args in [
+        vec![
+            "export-nir",
+            json.to_str().unwrap(),
+            "--out",
+            net.to_str().unwrap(),
+        ],
+        vec![
+            "gen",
+            "--net",
+            json.to_str().unwrap(),
+            "--config",
+            board_core.to_str().unwrap(),
+            "--out",
+            gen_out.to_str().unwrap(),
+        ],
+    ] {
+        let output = neurofab(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     let out = dir.path().join("hx8k");
     let output = neurofab(&[
         "build",
@@ -231,6 +261,8 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
         "hx8k-breakout",
         "--net",
         net.to_str().unwrap(),
+        "--dt",
+        "1e-3",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -269,6 +301,17 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
         synapse_hex.lines().any(|l| l != "00000000"),
         "weights in the image"
     );
+    for image in [
+        "synapse_sram.hex",
+        "axon_meta.hex",
+        "param_decay.hex",
+        "param_threshold.hex",
+    ] {
+        assert!(
+            std::fs::read(out.join(image)).unwrap() == std::fs::read(gen_out.join(image)).unwrap(),
+            "{image}: the .nir model must bake the network file's image"
+        );
+    }
     let report = read_json(&out.join("report.json"));
     assert_eq!(report["network"].as_str(), Some(net.to_str().unwrap()));
 }

@@ -281,6 +281,12 @@ pub struct SimArgs {
     /// stderr.
     #[arg(long, value_name = "stats.json")]
     pub stats: Option<PathBuf>,
+    /// Write the flits that crossed each link of the router mesh as CSV (x,y,link,flits;
+    /// rtl and verilator engines, any --mesh): every spike's fan-out flits and output flit
+    /// and the host's input flits, along the routers' XY routes (docs/outputs.md). Plot it
+    /// with `neurofab plot links`.
+    #[arg(long, value_name = "links.csv")]
+    pub link_load: Option<PathBuf>,
     /// Energy of one effective synaptic operation for the --stats estimate, in pJ (default
     /// 23.6: Loihi, Davies et al. 2018; TrueNorth's is 26, Merolla et al. 2014).
     #[arg(long, value_name = "PJ", requires = "stats", allow_negative_numbers = true,
@@ -508,6 +514,12 @@ fn sim(args: SimArgs) -> Result<()> {
     }
     let shape = config.core_shape();
     let mesh = args.mesh.unwrap_or(config.mesh);
+    if args.link_load.is_some() && (args.engine == Engine::Golden || config.crossbar.is_some()) {
+        bail!(
+            "--link-load needs --engine rtl or verilator and the SRAM synapse stage: the loads \
+             are those of the cores' router mesh (--mesh WxH)"
+        );
+    }
     if config.crossbar.is_some() && (args.engine == Engine::Verilator || mesh.cores() > 1) {
         bail!(
             "the crossbar synapse stage ([crossbar] in the configuration) runs on the golden \
@@ -583,6 +595,7 @@ fn sim(args: SimArgs) -> Result<()> {
         ticks,
         (&args.probe, args.probe_out.as_deref()),
         args.stats.as_deref(),
+        args.link_load.as_deref().map(|path| (path, mesh, shape)),
     )?;
     let mut csv = CsvSpool::new(&outputs, csv_out, &net)?;
     let label = args.engine.name().to_string();

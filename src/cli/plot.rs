@@ -10,11 +10,13 @@ use clap::{Args, Subcommand};
 use super::output::Outputs;
 use crate::model::probe::parse_state_csv;
 use crate::model::{LearnedWeights, Network};
+use crate::plot::links::LinkMap;
 use crate::plot::raster::{Raster, SpikeTable};
 use crate::plot::trace::Traces;
 use crate::plot::weights::WeightMaps;
 use crate::plot::window::{parse_window_csv, WindowFigure};
 use crate::plot::{render, Figure, Format};
+use crate::sim::link_load::parse_link_csv;
 
 /// `neurofab plot`.
 #[derive(Debug, Args)]
@@ -72,6 +74,15 @@ pub enum PlotCommand {
         #[arg(short, long, default_value = "stdp_window.svg")]
         out: PathBuf,
     },
+    /// The NoC link-load heat map from a link-load CSV (x,y,link,flits; written by
+    /// `sim --mesh WxH --link-load`): each one-way link between routers coloured by its flits.
+    Links {
+        /// The link-load CSV.
+        csv: PathBuf,
+        /// Output image: SVG, or PNG when it ends in .png.
+        #[arg(short, long, default_value = "links.svg")]
+        out: PathBuf,
+    },
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -112,6 +123,13 @@ pub fn plot(args: PlotArgs) -> Result<()> {
             let maps = WeightMaps::new(&learned, net.as_ref())
                 .with_context(|| weights.display().to_string())?;
             write_figure(&maps, &out)?;
+            eprintln!("wrote {}", out.display());
+        }
+        PlotCommand::Links { csv, out } => {
+            let loads = parse_link_csv(&read(&csv)?)
+                .map_err(|reason| anyhow::anyhow!("{}: {reason}", csv.display()))?;
+            let figure = LinkMap::new(loads).with_context(|| csv.display().to_string())?;
+            write_figure(&figure, &out)?;
             eprintln!("wrote {}", out.display());
         }
         PlotCommand::Window { csv, out } => {

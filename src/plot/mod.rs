@@ -7,6 +7,7 @@
 //! font is needed.
 
 pub mod crossover;
+pub mod links;
 pub mod pattern;
 pub mod raster;
 pub mod trace;

@@ -11,6 +11,7 @@
 pub mod driver;
 pub(crate) mod handshake;
 pub mod learned;
+pub mod link_load;
 pub mod noc_traffic;
 pub mod random_net;
 pub mod stats;
