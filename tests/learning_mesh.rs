@@ -42,9 +42,16 @@ fn options() -> RunOptions {
 
 /// Runs `net` for `ticks` ticks on the rtl mesh system: its spikes and learned state.
 fn run_mesh_ticks(net: &Network, ticks: u32) -> (SpikeTrain, LearnedWeights) {
-    let result = run(net, Engine::Rtl, ticks, &options(), &mut |_| {})
+    run_engine_ticks(net, Engine::Rtl, ticks)
+}
+
+/// Runs `net` for `ticks` ticks on the mesh system on `engine`.
+fn run_engine_ticks(net: &Network, engine: Engine, ticks: u32) -> (SpikeTrain, LearnedWeights) {
+    let result = run(net, engine, ticks, &options(), &mut |_| {})
         .unwrap_or_else(|e| panic!("the mesh run fails: {e}\n{}", net.to_json()));
-    let learned = result.learned.expect("a mesh run reports its learned state");
+    let learned = result
+        .learned
+        .expect("a mesh run reports its learned state");
     (result.spikes, learned)
 }
 
@@ -56,6 +63,25 @@ fn run_mesh(net: &Network, history: bool) -> LearningRun {
         (1..=net.ticks)
             .map(|ticks| {
                 let (_, learned) = run_mesh_ticks(net, ticks);
+                learned.projections.into_iter().map(|p| p.weights).collect()
+            })
+            .collect()
+    });
+    LearningRun {
+        spikes,
+        learned,
+        history,
+        tick_cycles: Vec::new(),
+    }
+}
+
+/// `net` on the 2x2 Verilated mesh (the learning system's exported Verilog).
+fn run_verilator_mesh(net: &Network, history: bool) -> LearningRun {
+    let (spikes, learned) = run_engine_ticks(net, Engine::Verilator, net.ticks);
+    let history = history.then(|| -> WeightHistory {
+        (1..=net.ticks)
+            .map(|ticks| {
+                let (_, learned) = run_engine_ticks(net, Engine::Verilator, ticks);
                 learned.projections.into_iter().map(|p| p.weights).collect()
             })
             .collect()
@@ -127,8 +153,14 @@ fn every_stdp_vector_learns_exactly_on_a_2x2_mesh() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Most vectors' targets span several cores; stdp-11's p0 -> p1 crosses cores.
-    assert!(split_targets >= 10, "{split_targets} split learning targets");
-    assert!(remote_pre >= 1, "no learning projection with a remote pre side");
+    assert!(
+        split_targets >= 10,
+        "{split_targets} split learning targets"
+    );
+    assert!(
+        remote_pre >= 1,
+        "no learning projection with a remote pre side"
+    );
 }
 
 /// What the random networks run so far have covered.
@@ -188,4 +220,42 @@ fn golden_equals_rtl_mesh_on_random_learning_networks() {
     assert!(coverage.learning_beside_plain >= 5, "{coverage:?}");
     assert_eq!(coverage.sign_modes.len(), 3, "{coverage:?}");
     assert!(coverage.spikes > 0, "{coverage:?}");
+}
+
+/// The learning system on the verilator engine: stdp-11 (its learning `p0 -> p1` crosses
+/// tiles) exactly, and golden = Verilated mesh on a few random learning networks.
+#[test]
+fn golden_equals_verilator_mesh_on_learning_networks() {
+    if neurofab::export::tools::require_tool_or_skip("verilator").is_none() {
+        return;
+    }
+    let dir = common::stdp_vectors()
+        .into_iter()
+        .find(|d| d.ends_with("stdp-11"))
+        .expect("stdp-11 is shipped");
+    let net = Network::load(&dir.join("net.json")).unwrap();
+    let (spikes, learned) = run_engine_ticks(&net, Engine::Verilator, net.ticks);
+    assert_eq!(spikes.to_csv(&net), read(&dir, "expected.csv"));
+    let expected: LearnedWeights =
+        serde_json::from_str(&read(&dir, "expected_weights.json")).unwrap();
+    assert_eq!(learned, expected);
+    let config = RandomNetConfig {
+        max_neurons: SMALL_CORE.neurons,
+        max_axons: SMALL_CORE.axons,
+        max_negative_exp_projections_per_population: 3,
+        max_abs_input: neurofab::map::MAX_ABS_ACTIVATION,
+        ticks: 12,
+    };
+    let mut networks = 0;
+    for seed in common::seeds(9500, 4) {
+        let net = random_learning_network(seed, &config, LEARN_RULES);
+        if !net.learns() {
+            continue;
+        }
+        assert_engine_learns_like_golden(seed, &net, "verilator 2x2 mesh", run_verilator_mesh);
+        networks += 1;
+    }
+    if std::env::var("NEUROFAB_SEED").is_err() {
+        assert!(networks >= 3, "{networks} learning networks");
+    }
 }
