@@ -1,5 +1,7 @@
-//! The multi-core system: a W x H mesh of tiles (router + neurocore + fan-out unit), a host
-//! port at the mesh edge, and the global tick barrier.
+//! The multi-core system: a W x H mesh of tiles (router + neurocore + fan-out unit; every
+//! tile a plain [`Tile`](super::tile::Tile) or every tile a learning
+//! [`LearningTile`](super::tile::LearningTile)), a host port at the mesh edge, and the global
+//! tick barrier.
 //!
 //! # Interface
 //! - **Configuration bus** (`cfg_write`, `cfg_core`, `cfg_target`, `cfg_addr`, `cfg_data`):
@@ -28,7 +30,10 @@
 //!
 //! The spikes of tick `t` travel during tick `t` (from each core's update phase on), and the
 //! barrier holds tick `t + 1` back until all of them sit in their cores' event queues, so the
-//! partition over cores cannot change what the network computes.
+//! partition over cores cannot change what the network computes. With learning tiles the
+//! same holds for the learning timing: a core's `busy` falls only after its learning window
+//! (the finish phase), so the barrier waits for every core's step 4 of tick `t`, and the pre
+//! events of tick `t` reach the synapses' cores as the events of tick `t + 1`, as on one core.
 
 use rust_hdl::prelude::*;
 
