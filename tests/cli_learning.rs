@@ -1,7 +1,8 @@
 //! Learning projections on the command line: `sim --weights-out` writes SPEC §6 on the golden,
 //! rtl and verilator engines and `run --port sim --weights-out` over the host link (the same
-//! bytes); `gen --net` writes the learning core's Verilog with its images; a mesh and a
-//! board's link refuse a learning network by name and leave no output behind.
+//! bytes), also on a 2x2 mesh (`sim --mesh`); `gen --net` writes the learning core's Verilog
+//! with its images; a board's link refuses a learning network by name and leaves no output
+//! behind.
 
 use std::path::PathBuf;
 
@@ -80,6 +81,53 @@ fn sim_writes_the_learned_weights_and_the_spikes() {
         short.projections[0].weights,
         expected.projections[0].weights
     );
+}
+
+/// `sim --mesh 2x2` on the rtl engine: the learning projection's target is split over three
+/// tiles (3 neurons, balanced), each with its own copy of the pre traces; the weights file and
+/// the spikes are golden's, byte for byte.
+#[test]
+fn sim_on_a_mesh_writes_the_golden_weights() {
+    let dir = dir_with_learning_net();
+    let runs: [&[&str]; 2] = [
+        &[
+            "sim",
+            "net.json",
+            "--weights-out",
+            "golden.json",
+            "--out",
+            "golden.csv",
+        ],
+        &[
+            "sim",
+            "net.json",
+            "--engine",
+            "rtl",
+            "--mesh",
+            "2x2",
+            "--weights-out",
+            "mesh.json",
+            "--out",
+            "mesh.csv",
+        ],
+    ];
+    for args in runs {
+        let output = neurofab(args, dir.path());
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let file = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(file("mesh.json"), file("golden.json"));
+    assert_eq!(file("mesh.csv"), file("golden.csv"));
+    let expected: LearnedWeights = serde_json::from_str(
+        &std::fs::read_to_string(vector("stdp-d03").join("expected_weights.json")).unwrap(),
+    )
+    .unwrap();
+    let written: LearnedWeights = serde_json::from_str(&file("mesh.json")).unwrap();
+    assert_eq!(written, expected);
 }
 
 #[test]
@@ -174,26 +222,14 @@ fn a_network_without_learning_writes_an_empty_list() {
 #[test]
 fn hardware_commands_refuse_learning_projections_by_name() {
     let dir = dir_with_learning_net();
-    let commands: [&[&str]; 2] = [
-        &[
-            "sim",
-            "net.json",
-            "--engine",
-            "rtl",
-            "--mesh",
-            "2x2",
-            "--out",
-            "spikes.csv",
-        ],
-        &[
-            "run",
-            "net.json",
-            "--port",
-            "/dev/neurofab-no-such-board",
-            "--out",
-            "spikes.csv",
-        ],
-    ];
+    let commands: [&[&str]; 1] = [&[
+        "run",
+        "net.json",
+        "--port",
+        "/dev/neurofab-no-such-board",
+        "--out",
+        "spikes.csv",
+    ]];
     for args in commands {
         let output = neurofab(args, dir.path());
         assert!(!output.status.success(), "{args:?} succeeded");

@@ -396,7 +396,7 @@ fn verilator_core_reads_back_every_target() {
 #[test]
 fn rtl_system_reads_back_every_tile_and_fanout_table() {
     for seed in seeds(21, 1) {
-        let mut pins = rtl_system(SMALL_CORE, &mesh_config());
+        let mut pins = rtl_system(SMALL_CORE, &mesh_config(), false);
         random_round_trip(
             &mut SystemCfg(pins.as_mut()),
             MESH.cores(),
@@ -405,7 +405,7 @@ fn rtl_system_reads_back_every_tile_and_fanout_table() {
         );
         // The last tile index and one past it (no such tile: the system answers 0).
         one_answer_per_read(&mut SystemCfg(pins.as_mut()), MESH.cores() + 1);
-        let mut fresh = rtl_system(SMALL_CORE, &mesh_config());
+        let mut fresh = rtl_system(SMALL_CORE, &mesh_config(), false);
         loaded_system_reads_its_image(fresh.as_mut(), seed, Engine::Rtl);
     }
 }
@@ -416,7 +416,7 @@ fn verilator_system_reads_back_every_tile_and_fanout_table() {
         return;
     }
     for seed in seeds(31, 1) {
-        let mut pins = verilated_system(SMALL_CORE, &mesh_config()).unwrap();
+        let mut pins = verilated_system(SMALL_CORE, &mesh_config(), false).unwrap();
         random_round_trip(
             &mut SystemCfg(&mut pins),
             MESH.cores(),
@@ -424,7 +424,7 @@ fn verilator_system_reads_back_every_tile_and_fanout_table() {
             seed,
         );
         one_answer_per_read(&mut SystemCfg(&mut pins), MESH.cores() + 1);
-        let mut fresh = verilated_system(SMALL_CORE, &mesh_config()).unwrap();
+        let mut fresh = verilated_system(SMALL_CORE, &mesh_config(), false).unwrap();
         loaded_system_reads_its_image(&mut fresh, seed, Engine::Verilator);
     }
 }

@@ -20,7 +20,7 @@ use crate::rtl::layout::{CfgTarget, ConfigWrite};
 use crate::shape::CoreShape;
 use crate::sim::driver::Fanout;
 use crate::sim::handshake::placed_states;
-use crate::sim::learned::{self, CoreAccess};
+use crate::sim::learned::{self, CoreAccess, FlushTick};
 use crate::sim::CycleStats;
 
 /// Neurons per read-state request (512-byte responses).
@@ -358,7 +358,9 @@ impl<T: Transport> CoreAccess for HostDriver<T> {
             data: write.data,
         }])
     }
+}
 
+impl<T: Transport> FlushTick for HostDriver<T> {
     fn run_tick(
         &mut self,
         _image: &CoreImage,

@@ -105,18 +105,27 @@ pub fn post_trace_address(shape: CoreShape, rule: usize, group: usize) -> usize 
     rule * shape.groups() + group
 }
 
+/// Checks that a learning core of `shape` exists if `net` has a learning projection (naming
+/// the first).
+pub fn check_learning_shape(net: &Network, shape: CoreShape) -> Result<(), MapError> {
+    match net.learning_projections().next() {
+        Some((index, _, _)) if !LEARNING_SHAPES.contains(&(shape.neurons, shape.axons)) => {
+            Err(MapError::NoLearningCore {
+                projection: projection_name(net, index),
+                neurons: shape.neurons,
+                axons: shape.axons,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The rule of each projection (`None`: plain), checking that the learning projections fit a
 /// learning core of `shape`.
 pub fn assign_rules(net: &Network, shape: CoreShape) -> Result<Vec<Option<usize>>, MapError> {
     let mut rules = vec![None; net.projections.len()];
+    check_learning_shape(net, shape)?;
     for (rule, (index, _, _)) in net.learning_projections().enumerate() {
-        if !LEARNING_SHAPES.contains(&(shape.neurons, shape.axons)) {
-            return Err(MapError::NoLearningCore {
-                projection: projection_name(net, index),
-                neurons: shape.neurons,
-                axons: shape.axons,
-            });
-        }
         if rule >= LEARN_RULES {
             return Err(MapError::TooManyLearningRules {
                 projection: projection_name(net, index),

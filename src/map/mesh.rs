@@ -14,6 +14,13 @@
 //!   range are checked per core exactly as for one core.
 //! - **Fan-out**: a spike of source neuron `i` becomes one axon event on every core that holds
 //!   a slice of a population it projects into: [`MeshImage::targets_of`] lists `(core, axon)`.
+//! - **Learning**: a learning projection is a projection like any other here, so its synapses
+//!   sit on the cores of its target population's slices, each with one axon per pre neuron:
+//!   the pre traces `x` live there, per axon (a target split over `k` cores keeps `k` equal
+//!   copies, each fed the same pre events), the post traces `y` with their neurons. Each core's
+//!   image is a learning core's image ([`super::learning`]) of its share (its own rules, at
+//!   most `LEARN_RULES` learning projections into its slices); [`MeshImage::core_projections`]
+//!   names the network projection behind each of a core's projections, for the read-back.
 //!
 //! Partitioning is invisible to the arithmetic: a neuron's synaptic input is the sum over
 //! projections of `shift_exp(row sum, weight_exp)`, and every projection's whole row for that
@@ -206,6 +213,9 @@ pub struct MeshImage {
     pub placement: Vec<Vec<(usize, usize)>>,
     /// `owner[core][core_neuron] = (pop, n)`, for the used neurons of each core.
     pub owner: Vec<Vec<(usize, usize)>>,
+    /// `core_projections[core][k]`: the network's index of projection `k` of the core's
+    /// sub-network (the projections into its slices, in file order).
+    pub core_projections: Vec<Vec<usize>>,
     input_targets: Vec<Vec<Vec<(usize, usize)>>>,
     population_targets: Vec<Vec<Vec<(usize, usize)>>>,
 }
@@ -244,6 +254,7 @@ impl MeshImage {
         MeshImage {
             mesh: MeshShape::default(),
             shape: image.shape,
+            core_projections: vec![(0..net.projections.len()).collect()],
             input_targets: image.input_axons.iter().map(on_core_0).collect(),
             population_targets: image.population_axons.iter().map(on_core_0).collect(),
             cores: vec![image],
@@ -255,6 +266,11 @@ impl MeshImage {
     /// Cores holding at least one neuron.
     pub fn used_cores(&self) -> usize {
         self.owner.iter().filter(|o| !o.is_empty()).count()
+    }
+
+    /// Whether any core has learning projections (then every tile is a learning tile).
+    pub fn learns(&self) -> bool {
+        self.cores.iter().any(|core| core.learning.is_some())
     }
 }
 
@@ -351,7 +367,7 @@ pub fn map_mesh(
     };
     // Before the sub-networks, whose projection indices are not the file's.
     if mesh.cores() > 1 {
-        super::check_no_learning(net, "a mesh")?;
+        super::learning::check_learning_shape(net, shape)?;
     }
     if mesh.cores() == 1 || !shape.is_supported() {
         // One core: the single-core mapper's errors say best what does not fit.
@@ -383,8 +399,10 @@ pub fn map_mesh(
         .map(|p| vec![Vec::new(); p.size])
         .collect();
     let mut cores = Vec::with_capacity(mesh.cores());
+    let mut core_projections = Vec::with_capacity(mesh.cores());
     for (core, core_slices) in slices.iter().enumerate() {
-        let (sub_net, sources) = sub_network(net, core_slices);
+        let (sub_net, sources, projections) = sub_network(net, core_slices);
+        core_projections.push(projections);
         let image = map_network(&sub_net, shape).map_err(wrap(core))?;
         let mut core_neuron = 0;
         for slice in core_slices {
@@ -420,6 +438,7 @@ pub fn map_mesh(
         cores,
         placement,
         owner,
+        core_projections,
         input_targets,
         population_targets,
     })
@@ -484,13 +503,15 @@ fn partition(
 }
 
 /// The single-core network of one core's slices: every global source projecting into them
-/// becomes an input group (returned alongside, by sub-network input index).
-fn sub_network(net: &Network, slices: &[Slice]) -> (Network, Vec<Source>) {
+/// becomes an input group (returned alongside, by sub-network input index), and the network's
+/// index of each of its projections.
+fn sub_network(net: &Network, slices: &[Slice]) -> (Network, Vec<Source>, Vec<usize>) {
     let mut source_index: BTreeMap<Source, usize> = BTreeMap::new();
     let mut sources = Vec::new();
     let mut projections = Vec::new();
+    let mut projection_index = Vec::new();
     let mut populations = Vec::with_capacity(slices.len());
-    for proj in &net.projections {
+    for (index, proj) in net.projections.iter().enumerate() {
         let Some(sub_pop) = slices.iter().position(|s| s.population == proj.to) else {
             continue;
         };
@@ -499,6 +520,7 @@ fn sub_network(net: &Network, slices: &[Slice]) -> (Network, Vec<Source>) {
             sources.push(proj.from);
             sources.len() - 1
         });
+        projection_index.push(index);
         projections.push(Projection {
             from: Source::Input(sub_input),
             to: sub_pop,
@@ -531,6 +553,7 @@ fn sub_network(net: &Network, slices: &[Slice]) -> (Network, Vec<Source>) {
             projections,
         },
         sources,
+        projection_index,
     )
 }
 

@@ -40,13 +40,13 @@ pub enum MapError {
     /// A learning projection on a path that does not learn (yet).
     #[error(
         "{projection} is a learning (STDP) projection, and learning on {path} is not built \
-         yet; run the network on one core (neurofab sim --engine golden|rtl|verilator, or \
-         neurofab run --port sim)"
+         yet; run the network with neurofab sim --engine golden|rtl|verilator (one core or \
+         --mesh) or neurofab run --port sim"
     )]
     LearningNotBuilt {
         /// The projection, as [`projection_name`] names it.
         projection: String,
-        /// What does not learn (`a mesh`, `the verilator engine`, ...).
+        /// What does not learn (`the host link to a board ...`).
         path: &'static str,
     },
     /// A learning projection, and the core shape has no learning core.

@@ -1,5 +1,7 @@
-//! The multi-core system: a W x H mesh of tiles (router + neurocore + fan-out unit), a host
-//! port at the mesh edge, and the global tick barrier.
+//! The multi-core system: a W x H mesh of tiles (router + neurocore + fan-out unit; every
+//! tile a plain [`Tile`](super::tile::Tile) or every tile a learning
+//! [`LearningTile`](super::tile::LearningTile)), a host port at the mesh edge, and the global
+//! tick barrier.
 //!
 //! # Interface
 //! - **Configuration bus** (`cfg_write`, `cfg_core`, `cfg_target`, `cfg_addr`, `cfg_data`):
@@ -28,14 +30,17 @@
 //!
 //! The spikes of tick `t` travel during tick `t` (from each core's update phase on), and the
 //! barrier holds tick `t + 1` back until all of them sit in their cores' event queues, so the
-//! partition over cores cannot change what the network computes.
+//! partition over cores cannot change what the network computes. With learning tiles the
+//! same holds for the learning timing: a core's `busy` falls only after its learning window
+//! (the finish phase), so the barrier waits for every core's step 4 of tick `t`, and the pre
+//! events of tick `t` reach the synapses' cores as the events of tick `t + 1`, as on one core.
 
 use rust_hdl::prelude::*;
 
 use super::cfg_bus::CFG_TARGET_WIDTH;
 use super::fanout::{FLIT_BITS, HOST_OUTPUT_FLAG};
 use super::noc::{Mesh, MeshConfig};
-use super::tile::Tile;
+use super::tile::MeshTile;
 
 /// Width of the in-flight flit counter: far above what the FIFOs of an 8x8 mesh can hold.
 const IN_FLIGHT_BITS: usize = 16;
@@ -75,18 +80,11 @@ impl Logic for Barrier {
     }
 }
 
-/// A mesh of tiles with `2^NB x 2^AB` cores and `2^EB`-entry fan-out tables (const parameters
-/// as in [`Tile`]); 24-bit flits with 4-bit offsets ([`MeshConfig::with_full_offsets`]).
+/// A mesh of tiles `T` (a [`Tile`](super::tile::Tile) of plain cores or a
+/// [`LearningTile`](super::tile::LearningTile), every tile the same) with `2^NB`-neuron cores;
+/// 24-bit flits with 4-bit offsets ([`MeshConfig::with_full_offsets`]).
 #[derive(LogicBlock)]
-pub struct MeshSystem<
-    const NB: usize,
-    const AB: usize,
-    const GB: usize,
-    const SB: usize,
-    const NB1: usize,
-    const AB1: usize,
-    const EB: usize,
-> {
+pub struct MeshSystem<T: MeshTile<NB>, const NB: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Configuration write strobe.
@@ -131,21 +129,12 @@ pub struct MeshSystem<
     pub host_out_data: Signal<Out, Bits<FLIT_BITS>>,
     /// The host takes it.
     pub host_out_ready: Signal<In, Bit>,
-    tiles: Vec<Tile<NB, AB, GB, SB, NB1, AB1, EB>>,
+    tiles: Vec<T>,
     mesh: Mesh<FLIT_BITS, 4, 4>,
     barrier: Barrier,
 }
 
-impl<
-        const NB: usize,
-        const AB: usize,
-        const GB: usize,
-        const SB: usize,
-        const NB1: usize,
-        const AB1: usize,
-        const EB: usize,
-    > MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>
-{
+impl<T: MeshTile<NB>, const NB: usize> MeshSystem<T, NB> {
     /// A system of `config.width x config.height` tiles (`config.full_offsets` must be set).
     pub fn new(config: &MeshConfig) -> Self {
         assert!(
@@ -188,16 +177,7 @@ impl<
     }
 }
 
-impl<
-        const NB: usize,
-        const AB: usize,
-        const GB: usize,
-        const SB: usize,
-        const NB1: usize,
-        const AB1: usize,
-        const EB: usize,
-    > Logic for MeshSystem<NB, AB, GB, SB, NB1, AB1, EB>
-{
+impl<T: MeshTile<NB>, const NB: usize> Logic for MeshSystem<T, NB> {
     fn update(&mut self) {
         let clock = self.clock.val();
         self.mesh.clock.next = clock;
@@ -207,8 +187,8 @@ impl<
         let mut all_quiet = true;
         let mut entering = 0u64;
         let mut leaving = 0u64;
-        for i in 0..self.tiles.len() {
-            all_quiet &= self.tiles[i].quiet.val();
+        for tile in self.tiles.iter_mut() {
+            all_quiet &= tile.pins().quiet.val();
         }
         let idle = !running && all_quiet && in_flight == 0;
         let tick_done = running && all_quiet && in_flight == 0;
@@ -218,7 +198,7 @@ impl<
         debug_assert_eq!(1 << 17, (HOST_OUTPUT_FLAG as u64) << 8);
         let cfg_core = self.cfg_core.val().to_u64() as usize;
         for i in 0..self.tiles.len() {
-            let tile = &mut self.tiles[i];
+            let tile = self.tiles[i].pins();
             tile.clock.next = clock;
             tile.cfg.write.next = self.cfg_write.val() && cfg_core == i;
             tile.cfg.target.next = self.cfg_target.val();
@@ -252,7 +232,8 @@ impl<
         self.host_out_valid.next = self.mesh.eject_valid[0].val() && host_bound;
         self.host_out_data.next = self.mesh.eject_data[0].val();
         self.host_ready.next = self.mesh.inject_ready[0].val();
-        let probed = &self.tiles[probe_core.min(self.tiles.len() - 1)];
+        let last = self.tiles.len() - 1;
+        let probed = self.tiles[probe_core.min(last)].pins();
         self.probe_u.next = probed.probe_u.val();
         self.probe_v.next = probed.probe_v.val();
         self.idle.next = idle;
@@ -267,8 +248,11 @@ impl<
             self.barrier.read_tile_q.val()
         };
         self.barrier.read_unowned_d.next = read && cfg_core >= self.tiles.len();
-        let (read_valid, read_data) = match self.tiles.get(read_tile) {
-            Some(tile) => (tile.cfg.read_valid.val(), tile.cfg.read_data.val()),
+        let (read_valid, read_data) = match self.tiles.get_mut(read_tile) {
+            Some(tile) => {
+                let tile = tile.pins();
+                (tile.cfg.read_valid.val(), tile.cfg.read_data.val())
+            }
             None => (false, 0.into()),
         };
         self.cfg_read_valid.next = read_valid || self.barrier.read_unowned_q.val();
@@ -286,12 +270,8 @@ impl<
         self.barrier.read_tile_d.connect();
         self.barrier.read_unowned_d.connect();
         for i in 0..self.tiles.len() {
-            let tile = &mut self.tiles[i];
-            for signal in [
-                &mut tile.start,
-                &mut tile.inject_ready,
-                &mut tile.eject_valid,
-            ] {
+            let tile = self.tiles[i].pins();
+            for signal in [tile.start, tile.inject_ready, tile.eject_valid] {
                 signal.connect();
             }
             tile.clock.connect();

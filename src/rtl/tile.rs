@@ -1,4 +1,7 @@
 //! A mesh tile: one neurocore, its fan-out unit, and the glue to the router's Local port.
+//! [`Tile`] holds the plain [`NeuroCore`], [`LearningTile`] the [`LearningCore`] (same pins):
+//! both come from one definition (`mesh_tile!`), and the system takes either through
+//! [`MeshTile`].
 //!
 //! Events reach the core from two places: the fan-out unit's local deliveries (spikes of this
 //! core to this core, which never enter the router) and flits ejected by the router. The core
@@ -10,13 +13,54 @@ use rust_hdl::prelude::*;
 
 use super::cfg_bus::{CfgBus, CFG_TARGET_WIDTH};
 use super::fanout::{FanoutUnit, FLIT_BITS};
+use super::learning_core::LearningCore;
 use super::neurocore::NeuroCore;
 use super::regmap::{self, CfgTarget};
 
-/// A tile with a `2^NB x 2^AB` core (see [`NeuroCore`] for the const parameters) and a fan-out
-/// table of `2^EB` entries.
+/// The pins of a tile that the system drives and reads, borrowed together.
+pub struct TilePins<'a, const NB: usize> {
+    /// Clock.
+    pub clock: &'a mut Signal<In, Clock>,
+    /// Configuration bus.
+    pub cfg: &'a mut CfgBus,
+    /// Start one tick.
+    pub start: &'a mut Signal<In, Bit>,
+    /// Neuron to probe.
+    pub probe_neuron: &'a mut Signal<In, Bits<NB>>,
+    /// Its `u`.
+    pub probe_u: &'a Signal<Out, Bits<25>>,
+    /// Its `v`.
+    pub probe_v: &'a Signal<Out, Bits<24>>,
+    /// A flit for the router's Local input.
+    pub inject_valid: &'a Signal<Out, Bit>,
+    /// The flit.
+    pub inject_data: &'a Signal<Out, Bits<FLIT_BITS>>,
+    /// The router takes it.
+    pub inject_ready: &'a mut Signal<In, Bit>,
+    /// The router's Local output offers a flit.
+    pub eject_valid: &'a mut Signal<In, Bit>,
+    /// The flit.
+    pub eject_data: &'a mut Signal<In, Bits<FLIT_BITS>>,
+    /// The tile takes it.
+    pub eject_ready: &'a Signal<Out, Bit>,
+    /// The core is idle and every spike of it has been fanned out.
+    pub quiet: &'a Signal<Out, Bit>,
+}
+
+/// A tile the multi-core system can hold: its pins, whatever its core (`2^NB` neurons).
+pub trait MeshTile<const NB: usize>: Block + Default {
+    /// The system-facing pins.
+    fn pins(&mut self) -> TilePins<'_, NB>;
+}
+
+/// Declares a tile `$name` whose core is `$core` (a composed core spelled with the const
+/// parameters below, `neurocore::composed_core!`): the one definition of the tile, for
+/// [`Tile`] and [`LearningTile`].
+macro_rules! mesh_tile {
+    ($(#[$doc:meta])* $name:ident, $core:ty) => {
+$(#[$doc])*
 #[derive(LogicBlock)]
-pub struct Tile<
+pub struct $name<
     const NB: usize,
     const AB: usize,
     const GB: usize,
@@ -53,7 +97,7 @@ pub struct Tile<
     /// The core is idle and every spike of it has been fanned out.
     pub quiet: Signal<Out, Bit>,
 
-    core: NeuroCore<NB, AB, GB, SB, NB1, AB1>,
+    core: $core,
     fanout: FanoutUnit<NB, NB1, AB, EB>,
     eject_axon: Signal<Local, Bits<AB>>,
     // The read targets a fan-out table (the fan-out unit answers it, the core does not see it).
@@ -70,7 +114,7 @@ impl<
         const NB1: usize,
         const AB1: usize,
         const EB: usize,
-    > Default for Tile<NB, AB, GB, SB, NB1, AB1, EB>
+    > Default for $name<NB, AB, GB, SB, NB1, AB1, EB>
 {
     fn default() -> Self {
         Self {
@@ -87,7 +131,7 @@ impl<
             eject_data: Default::default(),
             eject_ready: Default::default(),
             quiet: Default::default(),
-            core: NeuroCore::new(),
+            core: Default::default(),
             fanout: FanoutUnit::new(),
             eject_axon: Default::default(),
             read_fanout: Default::default(),
@@ -105,7 +149,7 @@ impl<
         const NB1: usize,
         const AB1: usize,
         const EB: usize,
-    > Logic for Tile<NB, AB, GB, SB, NB1, AB1, EB>
+    > Logic for $name<NB, AB, GB, SB, NB1, AB1, EB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -156,3 +200,49 @@ impl<
         self.quiet.next = !self.core.busy.val() & !self.fanout.busy.val();
     }
 }
+
+impl<
+        const NB: usize,
+        const AB: usize,
+        const GB: usize,
+        const SB: usize,
+        const NB1: usize,
+        const AB1: usize,
+        const EB: usize,
+    > MeshTile<NB> for $name<NB, AB, GB, SB, NB1, AB1, EB>
+{
+    fn pins(&mut self) -> TilePins<'_, NB> {
+        TilePins {
+            clock: &mut self.clock,
+            cfg: &mut self.cfg,
+            start: &mut self.start,
+            probe_neuron: &mut self.probe_neuron,
+            probe_u: &self.probe_u,
+            probe_v: &self.probe_v,
+            inject_valid: &self.inject_valid,
+            inject_data: &self.inject_data,
+            inject_ready: &mut self.inject_ready,
+            eject_valid: &mut self.eject_valid,
+            eject_data: &mut self.eject_data,
+            eject_ready: &self.eject_ready,
+            quiet: &self.quiet,
+        }
+    }
+}
+    };
+}
+
+mesh_tile!(
+    /// A tile with a `2^NB x 2^AB` [`NeuroCore`] (see it for the const parameters) and a
+    /// fan-out table of `2^EB` entries.
+    Tile,
+    NeuroCore<NB, AB, GB, SB, NB1, AB1>
+);
+
+mesh_tile!(
+    /// A tile with a `2^NB x 2^AB` [`LearningCore`] (the STDP synapse stage; the learning
+    /// projections into this tile's neurons have their synapses, pre traces per axon and post
+    /// traces here) and a fan-out table of `2^EB` entries.
+    LearningTile,
+    LearningCore<NB, AB, GB, SB, NB1, AB1>
+);

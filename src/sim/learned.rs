@@ -23,9 +23,17 @@
 //!
 //! Mid-run, after tick `t + 1` has completed, the stored weights are those after step 4 of
 //! tick `t` (what `weights_history.json` lists for tick `t`).
+//!
+//! # On a mesh
+//! Every tile is read the same way ([`CoreAccess`] over the system's `cfg_read` with
+//! `cfg_core`, `sim::system_driver`), and the flush is one tick of the whole system: the
+//! spikes of `T - 1` already sit in the cores' event queues (the fabric delivered them before
+//! the barrier), so only the input spikes listed at `T - 1` are sent. [`mesh_learned_weights`]
+//! puts the tiles' slices back together by [`MeshImage`]'s placement.
 
 use super::driver::{cfg_write, read_config, run_core_tick, CorePins, DriverError};
 use crate::map::learning::{post_trace_address, LearningPlacement};
+use crate::map::mesh::MeshImage;
 use crate::map::CoreImage;
 use crate::model::{LearnedProjection, LearnedWeights, Network};
 use crate::rtl::layout::{
@@ -33,7 +41,8 @@ use crate::rtl::layout::{
     WEIGHTS_PER_WORD,
 };
 
-/// Configuration access to one idle core, whatever carries it.
+/// Configuration access to one idle core, whatever carries it (a core's pins, the host link,
+/// a tile of a multi-core system).
 pub trait CoreAccess {
     /// Why an access failed.
     type Error;
@@ -46,6 +55,10 @@ pub trait CoreAccess {
     ) -> Result<Vec<u32>, Self::Error>;
     /// Writes one configuration word.
     fn write_word(&mut self, write: &ConfigWrite) -> Result<(), Self::Error>;
+}
+
+/// A core that runs ticks on its own (not a tile of a mesh, whose ticks are the system's).
+pub trait FlushTick: CoreAccess {
     /// Enqueues `events` and runs one tick of the core loaded with `image` (the flush tick:
     /// with the neuron count at 0, nothing spikes).
     fn run_tick(
@@ -74,7 +87,9 @@ impl CoreAccess for CorePins {
         cfg_write(self, write);
         Ok(())
     }
+}
 
+impl FlushTick for CorePins {
     fn run_tick(
         &mut self,
         image: &CoreImage,
@@ -183,26 +198,35 @@ pub fn read_weights<A: CoreAccess + ?Sized>(
 
 /// Completes the last tick's step 4 (see the module doc) and reads the learned state back:
 /// `events` are the axon events the tick after the run would have.
-pub fn flush_and_read<A: CoreAccess + ?Sized>(
+pub fn flush_and_read<A: FlushTick + ?Sized>(
     core: &mut A,
     image: &CoreImage,
     events: &[usize],
     tick: u32,
 ) -> Result<Vec<ReadProjection>, A::Error> {
     let post_traces = read_post_traces(core, image)?;
-    let neuron_count = |count: usize| ConfigWrite {
-        target: CfgTarget::NeuronCount,
-        addr: 0,
-        data: count as u32,
-    };
     core.write_word(&neuron_count(0))?;
     core.run_tick(image, events, tick)?;
     let mut read = read_weights(core, image)?;
     core.write_word(&neuron_count(image.neuron_count))?;
+    attach_post_traces(&mut read, post_traces);
+    Ok(read)
+}
+
+/// The write of the core's neuron count (0 for the flush tick: no neuron is updated).
+pub fn neuron_count(count: usize) -> ConfigWrite {
+    ConfigWrite {
+        target: CfgTarget::NeuronCount,
+        addr: 0,
+        data: count as u32,
+    }
+}
+
+/// Puts the post traces read before the flush into the projections read after it.
+pub fn attach_post_traces(read: &mut [ReadProjection], post_traces: Vec<Vec<i64>>) {
     for (projection, y) in read.iter_mut().zip(post_traces) {
         projection.y = y;
     }
-    Ok(read)
 }
 
 /// The spec §6 output of the state read from a core loaded with `image`.
@@ -228,5 +252,55 @@ pub fn learned_weights(
             }
         })
         .collect();
+    LearnedWeights { ticks, projections }
+}
+
+/// The spec §6 output of a mesh run: `reads[core]` is what [`read_weights`] and
+/// [`read_post_traces`] got from that tile (its learning projections, in its image's
+/// placement order). Each tile holds the rows and `y` of its slice of the target population
+/// (`MeshImage::owner` names the neurons); `x` is kept by every tile holding a slice of the
+/// target, each copy fed the same pre events, and is taken from the first such tile.
+pub fn mesh_learned_weights(
+    net: &Network,
+    image: &MeshImage,
+    ticks: u32,
+    reads: Vec<Vec<ReadProjection>>,
+) -> LearnedWeights {
+    let mut projections: Vec<LearnedProjection> = net
+        .learning_projections()
+        .map(|(index, proj, _)| {
+            let pre = net.source_size(proj.from);
+            let post = net.populations[proj.to].size;
+            LearnedProjection {
+                index,
+                from: net.source_name(proj.from).to_string(),
+                to: net.populations[proj.to].name.clone(),
+                weights: vec![vec![0; pre]; post],
+                x_trace: Vec::new(),
+                y_trace: vec![0; post],
+            }
+        })
+        .collect();
+    for (core, read) in reads.into_iter().enumerate() {
+        let placements = image.cores[core]
+            .learning
+            .as_ref()
+            .map_or(&[][..], |l| &l.placements);
+        for (place, read) in placements.iter().zip(read) {
+            let index = image.core_projections[core][place.projection];
+            let out = projections
+                .iter_mut()
+                .find(|p| p.index == index)
+                .expect("a core's learning projection is one of the network's");
+            for (i, (row, y)) in read.weights.into_iter().zip(read.y).enumerate() {
+                let (_, neuron) = image.owner[core][place.target_base + i];
+                out.weights[neuron] = row;
+                out.y_trace[neuron] = y;
+            }
+            if out.x_trace.is_empty() {
+                out.x_trace = read.x;
+            }
+        }
+    }
     LearnedWeights { ticks, projections }
 }

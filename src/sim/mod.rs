@@ -477,9 +477,11 @@ fn run_system(
     )
     .map_err(|e| SimError::Unsupported(e.to_string()))?
     .with_full_offsets();
+    // A learning network runs on learning tiles everywhere (the mapper checked the shape).
+    let learns = image.learns();
     let mut pins: Box<dyn Pins<SystemPorts>> = match engine {
-        Engine::Rtl => rtl_system(shape, &config),
-        _ => Box::new(verilated::verilated_system(shape, &config)?),
+        Engine::Rtl => rtl_system(shape, &config, learns),
+        _ => Box::new(verilated::verilated_system(shape, &config, learns)?),
     };
     system_driver::load(pins.as_mut(), image, fanout_entries(shape))?;
     let run = system_driver::stream(pins.as_mut(), image, net, ticks, sink, progress)?;
@@ -487,10 +489,9 @@ fn run_system(
         states: run.states,
         cycles: Some(run.cycles),
         total_cycles: Some(run.total_cycles),
-        // The mapper refuses learning networks on a mesh: nothing learned.
-        learned: Some(LearnedWeights {
+        learned: Some(run.learned.unwrap_or(LearnedWeights {
             ticks,
             projections: Vec::new(),
-        }),
+        })),
     })
 }

@@ -17,6 +17,7 @@ use crate::rtl::ports::Pins;
 use crate::rtl::top_ports::{SystemInput, SystemOutput, SystemPorts};
 use crate::sim::driver::{DriverError, Fanout, HardwareRun, HardwareSummary};
 use crate::sim::handshake::{self, TickPorts};
+use crate::sim::learned::{self, CoreAccess};
 use crate::sim::CycleStats;
 
 /// Cycle-level access to a multi-core system, whatever the engine.
@@ -58,6 +59,42 @@ pub fn read_config(
         (SystemInput::CfgAddr, addr as u64),
     ];
     handshake::read_word(pins, &ports, &fields, (core, target, addr))
+}
+
+/// One tile of an idle system, as the learned-state read-back sees a core: its configuration
+/// reads and writes (`cfg_core` = `core`).
+pub struct TileAccess<'a> {
+    /// The system.
+    pub pins: &'a mut SystemPins,
+    /// The tile.
+    pub core: usize,
+}
+
+impl CoreAccess for TileAccess<'_> {
+    type Error = DriverError;
+
+    fn read_words(
+        &mut self,
+        target: CfgTarget,
+        addr: u32,
+        count: usize,
+    ) -> Result<Vec<u32>, DriverError> {
+        (0..count as u32)
+            .map(|i| read_config(self.pins, self.core, target, addr + i))
+            .collect()
+    }
+
+    fn write_word(&mut self, write: &ConfigWrite) -> Result<(), DriverError> {
+        let ConfigWrite { target, addr, data } = *write;
+        cfg(
+            self.pins,
+            self.core,
+            target as u64,
+            addr as u64,
+            data as u64,
+        );
+        Ok(())
+    }
 }
 
 fn wait_idle(pins: &mut SystemPins, budget: u64, tick: u32) -> Result<(), DriverError> {
@@ -140,17 +177,7 @@ pub fn stream(
     for tick in 0..ticks {
         // Input spikes of tick t-1 become events of tick t, sent from the host port.
         fanout.events(tick, &[], &mut input_events);
-        for (core, axons) in input_events.iter().enumerate() {
-            for &axon in axons {
-                pins.set(SystemInput::HostValid, 1);
-                pins.set(SystemInput::HostData, image.host_flit(core, axon) as u64);
-                while pins.get(SystemOutput::HostReady) == 0 {
-                    pins.cycle();
-                }
-                pins.cycle();
-            }
-        }
-        pins.set(SystemInput::HostValid, 0);
+        send_inputs(pins, image, &input_events);
         wait_idle(pins, budget, tick)?;
         let tick_cycles = handshake::run_tick(pins, &tick_ports, budget, (tick, 0), |flit| {
             // Output spikes arrive as flits at the host port: tag = core, axon = flag | neuron.
@@ -182,12 +209,89 @@ pub fn stream(
     let states = handshake::placed_states(image, net, |core, core_neuron| {
         probe_tile(pins, core, core_neuron)
     });
+    let learned = if image.learns() {
+        // The flush tick's events: the input spikes listed at the last tick (its own spikes
+        // are in the queues already).
+        fanout.events(ticks, &[], &mut input_events);
+        let flush = Flush {
+            events: &input_events,
+            ports: &tick_ports,
+            budget,
+        };
+        Some(flush_and_read(pins, image, net, ticks, &flush)?)
+    } else {
+        None
+    };
     Ok(HardwareSummary {
         states,
         cycles,
         total_cycles: pins.cycles(),
-        learned: None,
+        learned,
     })
+}
+
+/// Sends `events[core]` (axons) as flits through the host input port.
+fn send_inputs(pins: &mut SystemPins, image: &MeshImage, events: &[Vec<usize>]) {
+    for (core, axons) in events.iter().enumerate() {
+        for &axon in axons {
+            pins.set(SystemInput::HostValid, 1);
+            pins.set(SystemInput::HostData, image.host_flit(core, axon) as u64);
+            while pins.get(SystemOutput::HostReady) == 0 {
+                pins.cycle();
+            }
+            pins.cycle();
+        }
+    }
+    pins.set(SystemInput::HostValid, 0);
+}
+
+/// What the flush tick after a run needs: its host events per core, the tick ports, the
+/// cycle budget.
+struct Flush<'a> {
+    events: &'a [Vec<usize>],
+    ports: &'a TickPorts<SystemPorts>,
+    budget: u64,
+}
+
+/// Completes the last tick's learning on every tile with one system tick and reads the learned
+/// state back through the configuration reads (as `learned::flush_and_read` does on one core,
+/// see [`learned`]): every tile's `y`, then the neuron counts 0, the flush tick, every tile's
+/// weights and `x`, and the neuron counts restored.
+fn flush_and_read(
+    pins: &mut SystemPins,
+    image: &MeshImage,
+    net: &Network,
+    ticks: u32,
+    flush: &Flush,
+) -> Result<crate::model::LearnedWeights, DriverError> {
+    let mut post_traces = Vec::with_capacity(image.cores.len());
+    for (core, core_image) in image.cores.iter().enumerate() {
+        let mut tile = TileAccess { pins, core };
+        post_traces.push(learned::read_post_traces(&mut tile, core_image)?);
+        tile.write_word(&learned::neuron_count(0))?;
+    }
+    send_inputs(pins, image, flush.events);
+    wait_idle(pins, flush.budget, ticks)?;
+    handshake::run_tick(pins, flush.ports, flush.budget, (ticks, 0), |flit| {
+        // No neuron is updated, so nothing may spike.
+        let packet = AerFormat::for_mesh(MAX_MESH_SIDE, MAX_MESH_SIDE)
+            .expect("the largest mesh has a packet format")
+            .unpack(flit as u32);
+        Err(DriverError::UnmappedSpike {
+            tick: ticks,
+            core: packet.tag as usize,
+            neuron: (packet.axon & !HOST_OUTPUT_FLAG) as usize,
+        })
+    })?;
+    let mut reads = Vec::with_capacity(image.cores.len());
+    for ((core, core_image), y) in image.cores.iter().enumerate().zip(post_traces) {
+        let mut tile = TileAccess { pins, core };
+        let mut read = learned::read_weights(&mut tile, core_image)?;
+        learned::attach_post_traces(&mut read, y);
+        tile.write_word(&learned::neuron_count(core_image.neuron_count))?;
+        reads.push(read);
+    }
+    Ok(learned::mesh_learned_weights(net, image, ticks, reads))
 }
 
 /// Reads one neuron's `(u, v)` through the idle system's probe port (one cycle).

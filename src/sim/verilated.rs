@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use crate::export::tools::project_dir;
 use crate::export::verilator::{build_model, PortSpec, VerilatedModel, VerilatorError};
 use crate::export::verilog::{
-    learning_core_verilog, memoised, neurocore_verilog, system_verilog, CORE_MODULE, SYSTEM_MODULE,
+    learning_core_verilog, learning_system_verilog, memoised, neurocore_verilog, system_verilog,
+    CORE_MODULE, SYSTEM_MODULE,
 };
 use crate::rtl::noc::MeshConfig;
 use crate::rtl::ports::{Pins, Port, PortTable, CLOCK_PORT};
@@ -130,13 +131,22 @@ pub fn verilated_learning_core(
     Some(VerilatedTop::new(&verilog, CORE_MODULE, shape))
 }
 
-/// A Verilated multi-core system of `shape` cores on the mesh of `config`.
+/// A Verilated multi-core system of `shape` cores on the mesh of `config`, of learning cores
+/// if `learning`.
 pub fn verilated_system(
     shape: CoreShape,
     config: &MeshConfig,
+    learning: bool,
 ) -> Result<VerilatedTop<SystemPorts>, VerilatorError> {
-    let verilog = memoised(format!("system {shape:?} {config:?}"), || {
-        system_verilog(shape, config)
-    });
+    let verilog = memoised(
+        format!("system {shape:?} {config:?} learning {learning}"),
+        || {
+            if learning {
+                learning_system_verilog(shape, config)
+            } else {
+                system_verilog(shape, config)
+            }
+        },
+    );
     VerilatedTop::new(&verilog, SYSTEM_MODULE, shape)
 }
