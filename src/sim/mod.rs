@@ -20,6 +20,7 @@ pub mod verilated;
 pub mod verilated_crossbar;
 pub mod verilated_noc;
 pub mod workloads;
+pub mod xbar_program;
 
 use std::fs::File;
 use std::io::BufWriter;
