@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use super::output::print_stdout;
 use super::write_atomic;
 use crate::analog::{nodal, xbar_file};
+use crate::sim::xbar_program::ProgramOptions;
 
 /// `neurofab crossbar`.
 #[derive(Debug, Args)]
@@ -30,6 +31,11 @@ pub enum CrossbarCommand {
     /// the rtl engine (64x64 cores, a fully connected 63 -> 64 layer); writes crossover.csv and
     /// crossover.svg and prints a table and where the fitted lines cross.
     Crossover(CrossoverArgs),
+    /// Load a network into a fresh array by program-and-verify (per device: a window of ADC
+    /// codes around its target level, SET/RESET pulses within a budget, devices that cannot
+    /// get there flagged) and print the pulses per device and the programming error
+    /// distribution (docs/crossbar.md).
+    Program(ProgramArgs),
 }
 
 /// `neurofab crossbar crossover`.
@@ -53,11 +59,91 @@ pub struct SolveArgs {
     pub out: Option<PathBuf>,
 }
 
+/// `neurofab crossbar program`.
+#[derive(Debug, Args)]
+pub struct ProgramArgs {
+    /// The network (JSON).
+    pub net: PathBuf,
+    /// Hardware configuration: the core's size and the `[crossbar]` device (defaults without).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Which controller programs the array: the reference algorithm or the rust-hdl
+    /// `WriteVerify` block.
+    #[arg(long, value_enum, default_value_t = ProgramEngine::Golden)]
+    pub engine: ProgramEngine,
+    /// Codes either side of each target level's code that the verify read accepts.
+    #[arg(long, default_value_t = ProgramOptions::default().window)]
+    pub window: u32,
+    /// Pulses at most per device (0..=255).
+    #[arg(long, default_value_t = ProgramOptions::default().max_pulses)]
+    pub max_pulses: u32,
+    /// Every programmed device as CSV (row, col, side, level, window, pulses, failed, last
+    /// code, conductance, error in level steps).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// The controller of `crossbar program`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgramEngine {
+    /// The reference algorithm (`analog::program::write_verify`).
+    Golden,
+    /// The rust-hdl `WriteVerify` block, cycle by cycle.
+    Rtl,
+}
+
+fn program(args: ProgramArgs) -> Result<()> {
+    use crate::sim::xbar_program::{program_csv, program_network, program_table, Programmer};
+    let config = super::load_config(args.config.as_deref())?;
+    let params = config
+        .crossbar
+        .as_ref()
+        .map_or_else(crate::analog::column_read::CrossbarParams::default, |c| {
+            c.params()
+        });
+    let net = crate::model::Network::load(&args.net)
+        .with_context(|| format!("cannot load {}", args.net.display()))?;
+    let programmer = match args.engine {
+        ProgramEngine::Golden => Programmer::Golden,
+        ProgramEngine::Rtl => Programmer::Rtl,
+    };
+    let options = ProgramOptions {
+        window: args.window,
+        max_pulses: args.max_pulses,
+    };
+    let shape = config.core_shape();
+    let run = program_network(&net, shape, params, options, programmer)
+        .with_context(|| format!("{}: cannot program the crossbar", args.net.display()))?;
+    if let Some(out) = &args.out {
+        write_atomic(out, &program_csv(&run))?;
+    }
+    print_stdout(&program_table(&run))?;
+    let failed = run.devices.iter().filter(|d| d.outcome.failed).count();
+    eprintln!(
+        "crossbar program: {} devices of a {}x{} array written and verified ({} engine{}), \
+         {failed} flagged",
+        run.devices.len(),
+        shape.axons,
+        shape.neurons,
+        match programmer {
+            Programmer::Golden => "golden".to_string(),
+            Programmer::Rtl => "rtl".to_string(),
+        },
+        if run.cycles > 0 {
+            format!(", {} cycles", run.cycles)
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}
+
 /// Runs a `crossbar` sub-command.
 pub fn crossbar(args: CrossbarArgs) -> Result<()> {
     match args.command {
         CrossbarCommand::Solve(args) => solve(args),
         CrossbarCommand::Crossover(args) => crossover(args),
+        CrossbarCommand::Program(args) => program(args),
     }
 }
 

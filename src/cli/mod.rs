@@ -520,11 +520,10 @@ fn sim(args: SimArgs) -> Result<()> {
              are those of the cores' router mesh (--mesh WxH)"
         );
     }
-    if config.crossbar.is_some() && (args.engine == Engine::Verilator || mesh.cores() > 1) {
+    if config.crossbar.is_some() && mesh.cores() > 1 {
         bail!(
-            "the crossbar synapse stage ([crossbar] in the configuration) runs on the golden \
-             and rtl engines and a single core only so far; run with --engine golden|rtl \
-             without a mesh"
+            "the crossbar synapse stage ([crossbar] in the configuration) runs on a single \
+             core only so far; run without a mesh"
         );
     }
     let cannot_run = format!("cannot run on the {} engine", args.engine.name());

@@ -280,6 +280,127 @@ pub fn crossbar_neurocore_verilog(shape: CoreShape) -> Option<String> {
     ))
 }
 
+/// Name of the Verilator engine's wrapper around the crossbar core
+/// ([`crossbar_core_verilator_verilog`]).
+pub const CROSSBAR_VERILATOR_MODULE: &str = "neurofab_crossbar_core_vl";
+
+/// Prefix of the wrapper's ports that carry the macro's pins.
+pub const XBAR_PIN_PREFIX: &str = "xbar_";
+
+/// Instance path of the macro inside the crossbar core (`CrossbarCore` names its stage
+/// `synapses`, `CrossbarSynapses` its macro `array`), below the wrapper's instance `core`.
+const MACRO_INSTANCE_PATH: &str = "core.synapses.array";
+
+/// The macro's pins in the crossbar core of `shape` (`rtl::xbar_macro::macro_pins`).
+pub fn crossbar_macro_pins(shape: CoreShape) -> Vec<crate::rtl::ports::PortSpec> {
+    crate::rtl::xbar_macro::macro_pins(
+        shape.axon_bits() as usize,
+        shape.neuron_bits() as usize + 1,
+        crate::shape::CROSSBAR_ADC_BITS as usize,
+    )
+}
+
+/// The ports of [`crossbar_core_verilator_verilog`]'s wrapper: the core's
+/// ([`crate::rtl::top_ports::CorePorts`], so their indices are the same), then each macro pin
+/// prefixed [`XBAR_PIN_PREFIX`], its direction turned round.
+pub fn crossbar_verilator_ports(shape: CoreShape) -> Vec<crate::rtl::ports::PortSpec> {
+    use crate::rtl::ports::{PortDir, PortSpec, PortTable};
+    let mut ports = crate::rtl::top_ports::CorePorts::ports(shape);
+    ports.extend(crossbar_macro_pins(shape).into_iter().map(|pin| {
+        let name = format!("{XBAR_PIN_PREFIX}{}", pin.name);
+        match pin.dir {
+            PortDir::Input => PortSpec::output(name, pin.width),
+            PortDir::Output => PortSpec::input(name, pin.width),
+        }
+    }));
+    ports
+}
+
+/// The crossbar core as the Verilator engine compiles it (`sim::verilated_crossbar`): the
+/// exported [`crossbar_neurocore_verilog`] under a wrapper, [`CROSSBAR_VERILATOR_MODULE`],
+/// whose ports are the core's ([`crate::rtl::top_ports::CorePorts`], same order) followed by
+/// the macro's pins ([`crate::rtl::xbar_macro::macro_pins`]) prefixed [`XBAR_PIN_PREFIX`], in
+/// the other direction: the macro's inputs are read out of the core by hierarchical reference,
+/// and the black box becomes a stand-in whose `comparator` is the wrapper's input of that name
+/// (an upward reference). The behavioural model, in Rust, sits on those ports. `None` for a
+/// shape without a crossbar core. Memoised.
+pub fn crossbar_core_verilator_verilog(shape: CoreShape) -> Option<Arc<str>> {
+    use crate::rtl::ports::{PortDir, PortTable};
+    use crate::rtl::top_ports::CorePorts;
+    use crate::rtl::xbar_macro::{port_declaration, XBAR_MACRO_MODULE};
+
+    let core = crossbar_neurocore_verilog(shape)?;
+    Some(memoised(
+        format!("crossbar core verilator {shape:?}"),
+        || {
+            let pins = crossbar_macro_pins(shape);
+            // The black box's declaration, up to its `endmodule`, becomes the stand-in.
+            let mut out = String::with_capacity(core.len() + 4096);
+            let mut in_macro = false;
+            for line in core.lines() {
+                if line.starts_with(&format!("module {XBAR_MACRO_MODULE}(")) {
+                    in_macro = true;
+                    out.push_str(line);
+                    out.push_str("\n  input clock;\n");
+                    for pin in &pins {
+                        out.push_str(&port_declaration(pin));
+                    }
+                    out.push_str(&format!(
+                        "  // The behavioural model drives the comparator from Rust, through the \
+                     wrapper.\n  assign comparator = {CROSSBAR_VERILATOR_MODULE}.\
+                     {XBAR_PIN_PREFIX}comparator;\n"
+                    ));
+                    continue;
+                }
+                if in_macro {
+                    if line.starts_with("endmodule") {
+                        in_macro = false;
+                        out.push_str("endmodule\n");
+                    }
+                    continue;
+                }
+                if line != "(* blackbox *)" {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            assert!(
+                !in_macro && out.contains(&format!("{CROSSBAR_VERILATOR_MODULE}.")),
+                "the crossbar core's Verilog has no {XBAR_MACRO_MODULE} declaration"
+            );
+
+            let ports = crossbar_verilator_ports(shape);
+            let core_ports = &ports[..CorePorts::ports(shape).len()];
+            let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+            out.push_str(&format!(
+            "\n// The Verilator engine's wrapper: the core, and the pins of its {XBAR_MACRO_MODULE}\n\
+             // brought out for the behavioural model in Rust.\n\
+             module {CROSSBAR_VERILATOR_MODULE}({});\n",
+            names.join(",")
+        ));
+            for port in &ports {
+                out.push_str(&port_declaration(port));
+            }
+            let connections: Vec<String> = core_ports
+                .iter()
+                .map(|p| format!("    .{0}({0})", p.name))
+                .collect();
+            out.push_str(&format!(
+                "  {CROSSBAR_CORE_MODULE} core(\n{}\n  );\n",
+                connections.join(",\n")
+            ));
+            for pin in pins.iter().filter(|p| p.dir == PortDir::Input) {
+                out.push_str(&format!(
+                    "  assign {XBAR_PIN_PREFIX}{0} = {MACRO_INSTANCE_PATH}.{0};\n",
+                    pin.name
+                ));
+            }
+            out.push_str("endmodule\n");
+            out
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,8 +23,117 @@
 
 use rust_hdl::prelude::*;
 
+use super::ports::{PortDir, PortSpec};
 use crate::analog::column_read::ColumnReader;
 use crate::analog::device::Pulse;
+
+/// The pins the macro samples at a rising edge (their values just before it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MacroEdge {
+    /// `row_addr`.
+    pub row_addr: usize,
+    /// `row_set`.
+    pub row_set: bool,
+    /// `rows_clear`.
+    pub rows_clear: bool,
+    /// `drive`.
+    pub drive: bool,
+    /// `sample`.
+    pub sample: bool,
+    /// `prog_row`.
+    pub prog_row: usize,
+    /// `prog_col`.
+    pub prog_col: usize,
+    /// `prog_set`.
+    pub prog_set: bool,
+    /// `prog_reset`.
+    pub prog_reset: bool,
+}
+
+impl MacroEdge {
+    /// Whether the edge changes anything (a strobe is high).
+    pub fn acts(&self) -> bool {
+        self.row_set || self.rows_clear || self.sample || self.prog_set || self.prog_reset
+    }
+}
+
+/// The behavioural model behind the macro's pins, whatever simulates the controller: the rtl
+/// engine's [`XbarMacro`] and the Verilator engine (`sim::verilated_crossbar`) both call
+/// [`MacroBehaviour::rising_edge`] with the pins sampled at each edge and
+/// [`MacroBehaviour::comparator`] with the settled `col_select` and `dac_code`, so both
+/// engines read the same devices in the same order.
+#[derive(Clone, Debug)]
+pub struct MacroBehaviour {
+    model: Option<ColumnReader>,
+    latched: Vec<bool>,
+    held: Vec<f64>,
+}
+
+impl MacroBehaviour {
+    /// A macro of `rows` rows and `columns` physical columns, no array loaded yet.
+    pub fn new(rows: usize, columns: usize) -> Self {
+        MacroBehaviour {
+            model: None,
+            latched: vec![false; rows],
+            held: vec![0.0; columns],
+        }
+    }
+
+    /// Puts the programmed array behind the pins (as many rows and physical columns).
+    pub fn load(&mut self, model: ColumnReader) {
+        assert_eq!(model.rows(), self.latched.len(), "rows");
+        assert_eq!(2 * model.cols(), self.held.len(), "physical columns");
+        self.model = Some(model);
+    }
+
+    /// Rows latched for the next read.
+    pub fn latched_rows(&self) -> Vec<usize> {
+        (0..self.latched.len())
+            .filter(|&i| self.latched[i])
+            .collect()
+    }
+
+    fn model(&mut self) -> &mut ColumnReader {
+        self.model
+            .as_mut()
+            .expect("the crossbar macro has no array loaded (XbarMacro::load)")
+    }
+
+    /// A rising edge with the pins `edge`: row latches (set, then clear), the sample-and-hold
+    /// (over the latches after this edge's set and clear), then a programming pulse.
+    pub fn rising_edge(&mut self, edge: &MacroEdge) {
+        if edge.row_set {
+            self.latched[edge.row_addr] = true;
+        }
+        if edge.rows_clear {
+            self.latched.iter_mut().for_each(|l| *l = false);
+        }
+        if edge.sample {
+            self.held = if edge.drive && self.latched.contains(&true) {
+                let latched = self.latched.clone();
+                self.model()
+                    .sample(&latched)
+                    .expect("a checked crossbar's nodal matrix is positive definite")
+            } else {
+                vec![0.0; self.held.len()]
+            };
+        }
+        let pulse = match (edge.prog_set, edge.prog_reset) {
+            (true, _) => Some(Pulse::Set),
+            (false, true) => Some(Pulse::Reset),
+            (false, false) => None,
+        };
+        if let Some(pulse) = pulse {
+            self.model().pulse(edge.prog_row, edge.prog_col, pulse);
+        }
+    }
+
+    /// The comparator: the held value of physical column `column` is at or above `dac_code`
+    /// LSB (`x >= code`, the SAR's convention).
+    pub fn comparator(&self, column: usize, dac_code: usize) -> bool {
+        self.held[column] >= dac_code as f64
+    }
+}
 
 /// Name of the black-box module in the Verilog.
 pub const XBAR_MACRO_MODULE: &str = "neurofab_xbar_macro";
@@ -58,10 +167,8 @@ pub struct XbarMacro<const AB: usize, const CB: usize, const B: usize> {
     pub prog_set: Signal<In, Bit>,
     /// RESET pulse.
     pub prog_reset: Signal<In, Bit>,
-    // Behavioural state (leading underscores keep it out of the signal tree).
-    _model: Option<ColumnReader>,
-    _latched: Vec<bool>,
-    _held: Vec<f64>,
+    // Behavioural state (a leading underscore keeps it out of the signal tree).
+    _behaviour: MacroBehaviour,
 }
 
 impl<const AB: usize, const CB: usize, const B: usize> Default for XbarMacro<AB, CB, B> {
@@ -80,9 +187,7 @@ impl<const AB: usize, const CB: usize, const B: usize> Default for XbarMacro<AB,
             prog_col: Default::default(),
             prog_set: Default::default(),
             prog_reset: Default::default(),
-            _model: None,
-            _latched: vec![false; 1 << AB],
-            _held: vec![0.0; 1 << CB],
+            _behaviour: MacroBehaviour::new(1 << AB, 1 << CB),
         }
     }
 }
@@ -91,57 +196,33 @@ impl<const AB: usize, const CB: usize, const B: usize> XbarMacro<AB, CB, B> {
     /// Puts the behavioural array behind the pins (`2^AB` rows, `2^(CB - 1)` logical
     /// columns, programmed by the caller).
     pub fn load(&mut self, model: ColumnReader) {
-        assert_eq!(model.rows(), 1 << AB, "rows");
-        assert_eq!(2 * model.cols(), 1 << CB, "physical columns");
-        self._model = Some(model);
+        self._behaviour.load(model);
     }
 
     /// Rows latched for the next read.
     pub fn latched_rows(&self) -> Vec<usize> {
-        (0..self._latched.len())
-            .filter(|&i| self._latched[i])
-            .collect()
-    }
-
-    fn model(&mut self) -> &mut ColumnReader {
-        self._model
-            .as_mut()
-            .expect("the crossbar macro has no array loaded (XbarMacro::load)")
+        self._behaviour.latched_rows()
     }
 }
 
 impl<const AB: usize, const CB: usize, const B: usize> Logic for XbarMacro<AB, CB, B> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
-            if self.row_set.val() {
-                self._latched[self.row_addr.val().index()] = true;
-            }
-            if self.rows_clear.val() {
-                self._latched.iter_mut().for_each(|l| *l = false);
-            }
-            if self.sample.val() {
-                self._held = if self.drive.val() && self._latched.contains(&true) {
-                    let latched = self._latched.clone();
-                    self.model()
-                        .sample(&latched)
-                        .expect("a checked crossbar's nodal matrix is positive definite")
-                } else {
-                    vec![0.0; 1 << CB]
-                };
-            }
-            let pulse = match (self.prog_set.val(), self.prog_reset.val()) {
-                (true, _) => Some(Pulse::Set),
-                (false, true) => Some(Pulse::Reset),
-                (false, false) => None,
-            };
-            if let Some(pulse) = pulse {
-                let (row, col) = (self.prog_row.val().index(), self.prog_col.val().index());
-                self.model().pulse(row, col, pulse);
-            }
+            self._behaviour.rising_edge(&MacroEdge {
+                row_addr: self.row_addr.val().index(),
+                row_set: self.row_set.val(),
+                rows_clear: self.rows_clear.val(),
+                drive: self.drive.val(),
+                sample: self.sample.val(),
+                prog_row: self.prog_row.val().index(),
+                prog_col: self.prog_col.val().index(),
+                prog_set: self.prog_set.val(),
+                prog_reset: self.prog_reset.val(),
+            });
         }
-        // x >= code, x in LSB: the comparator behind the DAC (the SAR's convention).
-        let held = self._held[self.col_select.val().index()];
-        self.comparator.next = held >= self.dac_code.val().index() as f64;
+        self.comparator.next = self
+            ._behaviour
+            .comparator(self.col_select.val().index(), self.dac_code.val().index());
     }
 
     fn connect(&mut self) {
@@ -156,9 +237,44 @@ impl<const AB: usize, const CB: usize, const B: usize> Logic for XbarMacro<AB, C
     }
 }
 
+/// The macro's pins besides the clock, in port-list order, as seen from the macro: the one
+/// list behind the black box's declaration ([`macro_port_list`]) and the Verilator engine's
+/// wrapper, which brings them out as top-level ports.
+pub fn macro_pins(row_bits: usize, col_bits: usize, dac_bits: usize) -> Vec<PortSpec> {
+    let (row, col, dac) = (row_bits as u32, col_bits as u32, dac_bits as u32);
+    vec![
+        PortSpec::input("row_addr", row),
+        PortSpec::input("row_set", 1),
+        PortSpec::input("rows_clear", 1),
+        PortSpec::input("drive", 1),
+        PortSpec::input("sample", 1),
+        PortSpec::input("col_select", col),
+        PortSpec::input("dac_code", dac),
+        PortSpec::output("comparator", 1),
+        PortSpec::input("prog_row", row),
+        PortSpec::input("prog_col", col),
+        PortSpec::input("prog_set", 1),
+        PortSpec::input("prog_reset", 1),
+    ]
+}
+
+/// A port's declaration in a module body (`  input [5:0] row_addr;`).
+pub fn port_declaration(port: &PortSpec) -> String {
+    let dir = match port.dir {
+        PortDir::Input => "input",
+        PortDir::Output => "output",
+    };
+    match port.width {
+        1 => format!("  {dir} {};\n", port.name),
+        width => format!("  {dir} [{}:0] {};\n", width - 1, port.name),
+    }
+}
+
 /// The black box's Verilog declaration: the port list an analog macro must implement.
 pub fn macro_port_list(row_bits: usize, col_bits: usize, dac_bits: usize) -> String {
-    let vector = |bits: usize| format!("[{}:0]", bits - 1);
+    let pins = macro_pins(row_bits, col_bits, dac_bits);
+    let names: Vec<&str> = pins.iter().map(|p| p.name.as_str()).collect();
+    let declarations: String = pins.iter().map(port_declaration).collect();
     format!(
         "\n// The crossbar's analog array: {rows} rows, {cols} physical columns (G+ at even, G- \
          at odd),\n// a {dac_bits}-bit DAC and comparator. Pins as in src/rtl/xbar_macro.rs.\n\
@@ -167,28 +283,14 @@ pub fn macro_port_list(row_bits: usize, col_bits: usize, dac_bits: usize) -> Str
          /* verilator lint_off UNUSEDSIGNAL */\n\
          /* verilator lint_off UNDRIVEN */\n\
          (* blackbox *)\n\
-         module {XBAR_MACRO_MODULE}(clock, row_addr, row_set, rows_clear, drive, sample, \
-         col_select, dac_code, comparator, prog_row, prog_col, prog_set, prog_reset);\n\
+         module {XBAR_MACRO_MODULE}(clock, {names});\n\
          \x20 input clock;\n\
-         \x20 input {row} row_addr;\n\
-         \x20 input row_set;\n\
-         \x20 input rows_clear;\n\
-         \x20 input drive;\n\
-         \x20 input sample;\n\
-         \x20 input {col} col_select;\n\
-         \x20 input {dac} dac_code;\n\
-         \x20 output comparator;\n\
-         \x20 input {row} prog_row;\n\
-         \x20 input {col} prog_col;\n\
-         \x20 input prog_set;\n\
-         \x20 input prog_reset;\n\
+         {declarations}\
          endmodule\n\
          /* verilator lint_on UNDRIVEN */\n\
          /* verilator lint_on UNUSEDSIGNAL */\n",
         rows = 1usize << row_bits,
         cols = 1usize << col_bits,
-        row = vector(row_bits),
-        col = vector(col_bits),
-        dac = vector(dac_bits),
+        names = names.join(", "),
     )
 }

@@ -18,8 +18,10 @@ pub mod stats;
 pub mod system_driver;
 pub mod vcd_time;
 pub mod verilated;
+pub mod verilated_crossbar;
 pub mod verilated_noc;
 pub mod workloads;
+pub mod xbar_program;
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -325,8 +327,9 @@ pub fn stream_golden_crossbar(
 
 /// Runs `net` with its projections in a memristor crossbar (`[crossbar]` of `hw.toml`, the
 /// analog parameters `params`) on `engine`, streaming as [`stream`] does: the golden crossbar
-/// stage ([`stream_golden_crossbar`]) or the rust-hdl crossbar core
-/// (`rtl::crossbar_core`, mapped by [`crate::map::crossbar::map_crossbar`], one core).
+/// stage ([`stream_golden_crossbar`]), or the crossbar core (`rtl::crossbar_core`, mapped by
+/// [`crate::map::crossbar::map_crossbar`], one core) in rust-hdl (rtl) or compiled by
+/// Verilator with the array's model in Rust ([`verilated_crossbar`]).
 pub fn stream_crossbar(
     net: &Network,
     engine: Engine,
@@ -346,12 +349,10 @@ pub fn stream_crossbar(
             "--vcd needs a cycle-level engine (rtl); the golden model has no clock".into(),
         )),
         Engine::Golden => stream_golden_crossbar(net, options.shape, params, ticks, sink, progress),
-        Engine::Verilator => Err(SimError::Unsupported(
-            "the crossbar core runs on the golden and rtl engines; its Verilator engine (the \
-             macro's model driven from Rust) is not built yet"
-                .into(),
+        Engine::Verilator if options.vcd.is_some() => Err(SimError::Unsupported(
+            "--vcd is supported by the rtl engine on a single core".into(),
         )),
-        Engine::Rtl => {
+        Engine::Rtl | Engine::Verilator => {
             let image = crate::map::crossbar::map_crossbar(net, options.shape, params)
                 .map_err(MeshMapError::from)?;
             let reader = image
@@ -360,12 +361,19 @@ pub fn stream_crossbar(
                 .expect("map_crossbar places a crossbar")
                 .reader
                 .clone();
-            let vcd = match &options.vcd {
-                Some(path) => Some(open_vcd(path, options)?),
-                None => None,
+            let pins: Box<dyn Pins<CorePorts>> = if engine == Engine::Rtl {
+                let vcd = match &options.vcd {
+                    Some(path) => Some(open_vcd(path, options)?),
+                    None => None,
+                };
+                crate::rtl::core_sim::rtl_crossbar_core(options.shape, reader, vcd)
+                    .expect("map_crossbar accepts crossbar shapes only")
+            } else {
+                Box::new(
+                    verilated_crossbar::verilated_crossbar_core(options.shape, reader)
+                        .expect("map_crossbar accepts crossbar shapes only")?,
+                )
             };
-            let pins = crate::rtl::core_sim::rtl_crossbar_core(options.shape, reader, vcd)
-                .expect("map_crossbar accepts crossbar shapes only");
             let mut cores = vec![pins];
             driver::load(cores[0].as_mut(), &image)?;
             let image = crate::map::mesh::MeshImage::single_core(net, image);

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests. Each test crate uses a subset of them.
 #![allow(dead_code)]
 
+pub mod crossbar;
 pub mod learning;
 
 use std::path::{Path, PathBuf};
