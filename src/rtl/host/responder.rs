@@ -19,11 +19,9 @@ use super::response_tx::ResponseTx;
 use crate::rtl::cfg_bus::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH, CFG_TARGET_WIDTH};
 use crate::rtl::regmap::{self, CfgTarget};
 
-/// Sign bit of a read-back `u` word (25 bits) and the fill above it: bits 25..31.
-const U_SIGN_BIT: usize = 24;
+/// The fill above a read-back `u` word's 25 bits (sign bit 24): bits 25..31.
 const U_SIGN_FILL: u64 = 0xfe00_0000;
-/// Sign bit of a read-back `v` word (24 bits) and the fill above it: bits 24..31.
-const V_SIGN_BIT: usize = 23;
+/// The fill above a read-back `v` word's 24 bits (sign bit 23): bits 24..31.
 const V_SIGN_FILL: u64 = 0xff00_0000;
 
 /// Responder state; a request names the first payload state.
@@ -286,7 +284,9 @@ impl<const NB: usize> Logic for Responder<NB> {
                 self.state.d.next = RespState::Idle;
             }
             // READ_STATE: `u` then `v` of neuron `index`, each a configuration read answered
-            // zero-extended, sent sign-extended (the fill is ORed in when the sign bit is set).
+            // zero-extended, sent sign-extended (the fill is ORed in when the sign bit, 24 of
+            // u and 23 of v, is set; literal indices: rust-hdl writes a named constant into
+            // the Verilog as an undeclared identifier).
             RespState::ProbeIssue => {
                 self.cfg_read.next = true;
                 self.cfg_target.next = self.state_u_target.val();
@@ -296,7 +296,7 @@ impl<const NB: usize> Logic for Responder<NB> {
                 if self.cfg_read_valid.val() {
                     self.tx.load.next = true;
                     self.tx.load_word.next = self.cfg_read_data.val();
-                    if self.cfg_read_data.val().get_bit(U_SIGN_BIT) {
+                    if self.cfg_read_data.val().get_bit(24) {
                         self.tx.load_word.next = self.cfg_read_data.val() | self.u_sign_fill.val();
                     }
                     self.word_ret.d.next = RespState::ProbeV;
@@ -312,7 +312,7 @@ impl<const NB: usize> Logic for Responder<NB> {
                 if self.cfg_read_valid.val() {
                     self.tx.load.next = true;
                     self.tx.load_word.next = self.cfg_read_data.val();
-                    if self.cfg_read_data.val().get_bit(V_SIGN_BIT) {
+                    if self.cfg_read_data.val().get_bit(23) {
                         self.tx.load_word.next = self.cfg_read_data.val() | self.v_sign_fill.val();
                     }
                     self.word_ret.d.next = RespState::ProbeNext;
