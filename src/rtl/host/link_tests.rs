@@ -407,8 +407,10 @@ fn read_state_sign_extends() {
     for n in 0..64 {
         let (u, v) = mock_state(n);
         let (state_u, state_v) = (CfgTarget::StateU.code(), CfgTarget::StateV.code());
-        h.memory.insert((state_u, n as u32), u as u32 & width_mask(state_u));
-        h.memory.insert((state_v, n as u32), v as u32 & width_mask(state_v));
+        h.memory
+            .insert((state_u, n as u32), u as u32 & width_mask(state_u));
+        h.memory
+            .insert((state_v, n as u32), v as u32 & width_mask(state_v));
     }
     h.send(&encode_request(
         Command::ReadState.code(),
