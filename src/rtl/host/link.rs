@@ -96,12 +96,6 @@ pub struct HostLink<const NB: usize, const AB: usize, const NB1: usize> {
     pub spike_valid: Signal<In, Bit>,
     /// The neuron that spiked.
     pub spike_neuron: Signal<In, Bits<NB>>,
-    /// Neuron to probe.
-    pub probe_neuron: Signal<Out, Bits<NB>>,
-    /// Probed `u` (two's complement), one cycle after `probe_neuron`.
-    pub probe_u: Signal<In, Bits<25>>,
-    /// Probed `v` (two's complement), one cycle after `probe_neuron`.
-    pub probe_v: Signal<In, Bits<24>>,
 
     receiver: FrameReceiver,
     executor: CommandExecutor<AB>,
@@ -146,9 +140,6 @@ impl<const NB: usize, const AB: usize, const NB1: usize> HostLink<NB, AB, NB1> {
             done: Default::default(),
             spike_valid: Default::default(),
             spike_neuron: Default::default(),
-            probe_neuron: Default::default(),
-            probe_u: Default::default(),
-            probe_v: Default::default(),
             receiver: FrameReceiver::new(config.timeout_cycles),
             executor: CommandExecutor::new(&config.limits()),
             responder: Responder::new(info_words(config)),
@@ -223,9 +214,6 @@ impl<const NB: usize, const AB: usize, const NB1: usize> Logic for HostLink<NB, 
         self.responder.req_count.next = self.executor.resp_count.val();
         self.responder.req_target.next = self.executor.resp_target.val();
         self.responder.err_index.next = self.executor.err_index.val();
-        self.probe_neuron.next = self.responder.probe_neuron.val();
-        self.responder.probe_u.next = self.probe_u.val();
-        self.responder.probe_v.next = self.probe_v.val();
         self.responder.tick_index.next = self.runner.tick_index.val();
         self.responder.tick_cycles.next = self.runner.tick_cycles.val();
         self.responder.spike_id.next = self.runner.spike_id.val();

@@ -51,7 +51,6 @@ struct Harness {
     /// Spikes each future tick emits.
     script: VecDeque<Vec<u16>>,
     emitting: VecDeque<u16>,
-    probe: u64,
     /// Readable memories of the mock core: `(target, addr) -> word`, as written.
     memory: HashMap<(u8, u32), u32>,
     /// Every configuration read, in order.
@@ -93,8 +92,6 @@ impl Harness {
         link.done.connect();
         link.spike_valid.connect();
         link.spike_neuron.connect();
-        link.probe_u.connect();
-        link.probe_v.connect();
         link.cfg.read_valid.connect();
         link.cfg.read_data.connect();
         link.connect_all();
@@ -114,7 +111,6 @@ impl Harness {
             busy_left: 0,
             script: VecDeque::new(),
             emitting: VecDeque::new(),
-            probe: 0,
             memory: HashMap::new(),
             reads: Vec::new(),
             read_answer: None,
@@ -149,9 +145,6 @@ impl Harness {
         l.spike_valid.next = spike.is_some();
         l.spike_neuron.next = (spike.unwrap_or(0) as u64).into();
         l.done.next = self.busy_left == 1;
-        let (u, v) = mock_state(self.probe);
-        l.probe_u.next = ((u as u32 as u64) & 0x1ff_ffff).into();
-        l.probe_v.next = ((v as u32 as u64) & 0xff_ffff).into();
         let answer = match self.read_answer {
             Some((due, data)) if due == self.cycle => {
                 self.read_answer = None;
@@ -211,7 +204,6 @@ impl Harness {
             self.busy_left = TICK_CYCLES + 1;
             self.emitting = self.script.pop_front().unwrap_or_default().into();
         }
-        self.probe = l.probe_neuron.val().to_u64();
 
         l.clock.next = true.into();
         assert!(simulate(l, 100));
@@ -407,10 +399,19 @@ fn inject_and_run() {
     );
 }
 
-/// READ_STATE sign-extends the probe's 25-bit u and 24-bit v.
+/// READ_STATE reads each neuron's 25-bit u and 24-bit v through the configuration bus (as
+/// the core answers: zero-extended) and sign-extends them.
 #[test]
 fn read_state_sign_extends() {
     let mut h = Harness::new(6);
+    for n in 0..64 {
+        let (u, v) = mock_state(n);
+        let (state_u, state_v) = (CfgTarget::StateU.code(), CfgTarget::StateV.code());
+        h.memory
+            .insert((state_u, n as u32), u as u32 & width_mask(state_u));
+        h.memory
+            .insert((state_v, n as u32), v as u32 & width_mask(state_v));
+    }
     h.send(&encode_request(
         Command::ReadState.code(),
         &read_state_payload(7, 4),

@@ -5,9 +5,11 @@
 //! A requester (the executor, or the tick runner during a run) raises `request` for one cycle
 //! with the header fields and the payload's first state (`req_body`: [`RespState::SendCrc`]
 //! for an empty payload); `finished` pulses when the last CRC byte has been handed to the
-//! UART. Payload sources: the error index, the info words (a ROM), the probe port (READ_STATE:
-//! `u`, `v` sign-extended to 32 bits), the configuration bus's read port (READ: one read at a
-//! time, each waiting for its `read_valid`, the word zero-extended as the owner returns it),
+//! UART. Payload sources: the error index, the info words (a ROM), the configuration bus's read
+//! port (READ: one read at a time, each waiting for its `read_valid`, the word zero-extended as
+//! the owner returns it; READ_STATE: the same reads of `CfgTarget::StateU` and `StateV`, the
+//! 25-bit `u` and 24-bit `v` sign-extended to 32 bits — the core's own read-back path, so the
+//! link needs no probe port and no second copy of a state word),
 //! and the tick runner's tick index, cycle count and spike ids (TICK reports and RUN's final
 //! response).
 
@@ -15,6 +17,12 @@ use rust_hdl::prelude::*;
 
 use super::response_tx::ResponseTx;
 use crate::rtl::cfg_bus::{CFG_ADDR_WIDTH, CFG_DATA_WIDTH, CFG_TARGET_WIDTH};
+use crate::rtl::regmap::{self, CfgTarget};
+
+/// The fill above a read-back `u` word's 25 bits (sign bit 24): bits 25..31.
+const U_SIGN_FILL: u64 = 0xfe00_0000;
+/// The fill above a read-back `v` word's 24 bits (sign bit 23): bits 24..31.
+const V_SIGN_FILL: u64 = 0xff00_0000;
 
 /// Responder state; a request names the first payload state.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -33,12 +41,14 @@ pub enum RespState {
     SendCrc,
     /// Response sent.
     Done,
-    /// Probe address presented.
+    /// Strobe the configuration read of the neuron's `u`.
     ProbeIssue,
-    /// Probe result available: send `u`.
+    /// Wait for `u`, then send it sign-extended.
     ProbeLatch,
-    /// Send `v`.
+    /// Strobe the configuration read of the neuron's `v`.
     ProbeV,
+    /// Wait for `v`, then send it sign-extended.
+    ProbeVWait,
     /// Next neuron or the CRC.
     ProbeNext,
     /// Strobe a configuration read.
@@ -90,15 +100,9 @@ pub struct Responder<const NB: usize> {
     pub finished: Signal<Out, Bit>,
     /// Error payload: index of the first bad entry.
     pub err_index: Signal<In, Bits<16>>,
-    /// Neuron to probe.
-    pub probe_neuron: Signal<Out, Bits<NB>>,
-    /// Probed `u` (two's complement), one cycle after `probe_neuron`.
-    pub probe_u: Signal<In, Bits<25>>,
-    /// Probed `v` (two's complement), one cycle after `probe_neuron`.
-    pub probe_v: Signal<In, Bits<24>>,
-    /// READ: read strobe on the configuration bus (the core is idle).
+    /// READ, READ_STATE: read strobe on the configuration bus (the core is idle).
     pub cfg_read: Signal<Out, Bit>,
-    /// READ: target read.
+    /// READ, READ_STATE: target read.
     pub cfg_target: Signal<Out, Bits<CFG_TARGET_WIDTH>>,
     /// READ: word address read.
     pub cfg_addr: Signal<Out, Bits<CFG_ADDR_WIDTH>>,
@@ -131,10 +135,11 @@ pub struct Responder<const NB: usize> {
     /// Neurons or words still to send.
     left: DFF<Bits<16>>,
     target: DFF<Bits<CFG_TARGET_WIDTH>>,
-    v_latch: DFF<Bits<32>>,
     header_word: Signal<Local, Bits<32>>,
-    u_ext: Signal<Local, Bits<32>>,
-    v_ext: Signal<Local, Bits<32>>,
+    state_u_target: Constant<Bits<CFG_TARGET_WIDTH>>,
+    state_v_target: Constant<Bits<CFG_TARGET_WIDTH>>,
+    u_sign_fill: Constant<Bits<32>>,
+    v_sign_fill: Constant<Bits<32>>,
 }
 
 impl<const NB: usize> Responder<NB> {
@@ -155,9 +160,6 @@ impl<const NB: usize> Responder<NB> {
             req_target: Default::default(),
             finished: Default::default(),
             err_index: Default::default(),
-            probe_neuron: Default::default(),
-            probe_u: Default::default(),
-            probe_v: Default::default(),
             cfg_read: Default::default(),
             cfg_target: Default::default(),
             cfg_addr: Default::default(),
@@ -180,10 +182,11 @@ impl<const NB: usize> Responder<NB> {
             index: Default::default(),
             left: Default::default(),
             target: Default::default(),
-            v_latch: Default::default(),
             header_word: Default::default(),
-            u_ext: Default::default(),
-            v_ext: Default::default(),
+            state_u_target: regmap::hdl::constant(CfgTarget::StateU),
+            state_v_target: regmap::hdl::constant(CfgTarget::StateV),
+            u_sign_fill: Constant::new(U_SIGN_FILL.into()),
+            v_sign_fill: Constant::new(V_SIGN_FILL.into()),
         }
     }
 }
@@ -203,8 +206,7 @@ impl<const NB: usize> Logic for Responder<NB> {
             info_index,
             index,
             left,
-            target,
-            v_latch
+            target
         );
         clock!(self, clock, tx);
         self.tx_valid.next = self.tx.tx_valid.val();
@@ -216,7 +218,6 @@ impl<const NB: usize> Logic for Responder<NB> {
         self.tx.load_count.next = 4.into();
         self.finished.next = false;
         self.spike_advance.next = false;
-        self.probe_neuron.next = self.index.q.val().get_bits::<NB>(0);
         self.cfg_read.next = false;
         self.cfg_target.next = self.target.q.val();
         self.cfg_addr.next = self.index.q.val();
@@ -224,15 +225,6 @@ impl<const NB: usize> Logic for Responder<NB> {
         self.header_word.next = bit_cast::<32, 8>(self.resp_status.q.val())
             | (bit_cast::<32, 8>(self.resp_cmd.q.val()) << 8)
             | (bit_cast::<32, 16>(self.resp_len.q.val()) << 16);
-        // Sign extension of the probe's 25-bit u and 24-bit v to 32 bits.
-        self.u_ext.next = bit_cast::<32, 25>(self.probe_u.val());
-        if self.probe_u.val().get_bit(24) {
-            self.u_ext.next = bit_cast::<32, 25>(self.probe_u.val()) | 0xfe00_0000_u64;
-        }
-        self.v_ext.next = bit_cast::<32, 24>(self.probe_v.val());
-        if self.probe_v.val().get_bit(23) {
-            self.v_ext.next = bit_cast::<32, 24>(self.probe_v.val()) | 0xff00_0000_u64;
-        }
 
         // Every payload state loads one word into the shifter and names where to continue.
         match self.state.q.val() {
@@ -291,21 +283,41 @@ impl<const NB: usize> Logic for Responder<NB> {
                 self.finished.next = true;
                 self.state.d.next = RespState::Idle;
             }
+            // READ_STATE: `u` then `v` of neuron `index`, each a configuration read answered
+            // zero-extended, sent sign-extended (the fill is ORed in when the sign bit, 24 of
+            // u and 23 of v, is set; literal indices: rust-hdl writes a named constant into
+            // the Verilog as an undeclared identifier).
             RespState::ProbeIssue => {
+                self.cfg_read.next = true;
+                self.cfg_target.next = self.state_u_target.val();
                 self.state.d.next = RespState::ProbeLatch;
             }
             RespState::ProbeLatch => {
-                self.tx.load.next = true;
-                self.tx.load_word.next = self.u_ext.val();
-                self.v_latch.d.next = self.v_ext.val();
-                self.word_ret.d.next = RespState::ProbeV;
-                self.state.d.next = RespState::SendWord;
+                if self.cfg_read_valid.val() {
+                    self.tx.load.next = true;
+                    self.tx.load_word.next = self.cfg_read_data.val();
+                    if self.cfg_read_data.val().get_bit(24) {
+                        self.tx.load_word.next = self.cfg_read_data.val() | self.u_sign_fill.val();
+                    }
+                    self.word_ret.d.next = RespState::ProbeV;
+                    self.state.d.next = RespState::SendWord;
+                }
             }
             RespState::ProbeV => {
-                self.tx.load.next = true;
-                self.tx.load_word.next = self.v_latch.q.val();
-                self.word_ret.d.next = RespState::ProbeNext;
-                self.state.d.next = RespState::SendWord;
+                self.cfg_read.next = true;
+                self.cfg_target.next = self.state_v_target.val();
+                self.state.d.next = RespState::ProbeVWait;
+            }
+            RespState::ProbeVWait => {
+                if self.cfg_read_valid.val() {
+                    self.tx.load.next = true;
+                    self.tx.load_word.next = self.cfg_read_data.val();
+                    if self.cfg_read_data.val().get_bit(23) {
+                        self.tx.load_word.next = self.cfg_read_data.val() | self.v_sign_fill.val();
+                    }
+                    self.word_ret.d.next = RespState::ProbeNext;
+                    self.state.d.next = RespState::SendWord;
+                }
             }
             RespState::ProbeNext => {
                 self.state.d.next = RespState::ProbeIssue;

@@ -99,9 +99,8 @@ impl<
         self.link.spike_valid.next = self.core.spike_valid.val();
         self.link.spike_neuron.next = self.core.spike_neuron.val();
         self.spike_valid.next = self.core.spike_valid.val();
-        self.core.probe_neuron.next = self.link.probe_neuron.val();
-        self.link.probe_u.next = self.core.probe_u.val();
-        self.link.probe_v.next = self.core.probe_v.val();
+        // READ_STATE reads u and v through the configuration bus; the probe port is unused.
+        self.core.probe_neuron.next = 0.into();
     }
 }
     };
