@@ -13,6 +13,18 @@ mod common;
 use common::files_in;
 use common::neurofab_in as neurofab;
 
+/// Runs each command line in `dir`; each must succeed.
+fn run_all(runs: &[&[&str]], dir: &std::path::Path) {
+    for args in runs {
+        let output = neurofab(args, dir);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
 fn vector(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors")).join(name)
 }
@@ -111,14 +123,7 @@ fn sim_on_a_mesh_writes_the_golden_weights() {
             "mesh.csv",
         ],
     ];
-    for args in runs {
-        let output = neurofab(args, dir.path());
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    run_all(&runs, dir.path());
     let file = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
     assert_eq!(file("mesh.json"), file("golden.json"));
     assert_eq!(file("mesh.csv"), file("golden.csv"));
@@ -289,14 +294,7 @@ fn verilator_and_the_host_link_write_the_golden_weights() {
             "link.csv",
         ],
     ];
-    for args in runs {
-        let output = neurofab(args, dir.path());
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    run_all(&runs, dir.path());
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
     let expected: LearnedWeights = serde_json::from_str(
         &std::fs::read_to_string(vector("stdp-d03").join("expected_weights.json")).unwrap(),

@@ -26,6 +26,8 @@
 
 use rust_hdl::prelude::*;
 
+use super::clocked::Clocked;
+
 /// Controller state.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum WriteVerifyState {
@@ -111,6 +113,23 @@ impl<const B: usize> Default for WriteVerify<B> {
             failed_flag: Default::default(),
             zero: Constant::new(Bits::<8>::default()),
         }
+    }
+}
+
+impl<const B: usize> WriteVerify<B> {
+    /// The controller alone as a simulation top, driven from Rust: every input is a top-level
+    /// pin (the program path of `sim::xbar_program` and the block tests).
+    pub(crate) fn clocked() -> Clocked<WriteVerify<B>> {
+        let mut block = WriteVerify::<B>::default();
+        block.clock.connect();
+        block.start.connect();
+        block.target_lo.connect();
+        block.target_hi.connect();
+        block.max_pulses.connect();
+        block.read_done.connect();
+        block.read_code.connect();
+        block.connect_all();
+        Clocked::new(block, |b| &mut b.clock, "WriteVerify")
     }
 }
 

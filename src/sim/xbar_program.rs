@@ -26,7 +26,6 @@
 //! the settle time, then one SAR conversion of `B + 1` cycles), the code from the same
 //! `read_code` as the reference; its `pulse_set`/`pulse_reset` pins pulse the device.
 
-use rust_hdl::prelude::*;
 use thiserror::Error;
 
 use crate::analog::column_read::CrossbarParams;
@@ -211,16 +210,7 @@ fn cell_weights(net: &Network) -> Vec<(usize, usize, i64)> {
 type Controller = Clocked<WriteVerify<PROGRAM_ADC_BITS>>;
 
 fn controller() -> Controller {
-    let mut block = WriteVerify::<PROGRAM_ADC_BITS>::default();
-    block.clock.connect();
-    block.start.connect();
-    block.target_lo.connect();
-    block.target_hi.connect();
-    block.max_pulses.connect();
-    block.read_done.connect();
-    block.read_code.connect();
-    block.connect_all();
-    Clocked::new(block, |b| &mut b.clock, "WriteVerify")
+    WriteVerify::<PROGRAM_ADC_BITS>::clocked()
 }
 
 /// Runs the controller on one device until `done` (the read path answers after

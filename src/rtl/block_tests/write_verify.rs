@@ -6,7 +6,6 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rust_hdl::prelude::*;
 
 use crate::analog::device::{CrossbarArray, DeviceParams, Pulse};
 use crate::analog::program::{read_code, write_verify, DeviceAt, Outcome, ReadScale};
@@ -16,16 +15,7 @@ use crate::rtl::write_verify::WriteVerify;
 const BITS: usize = 8;
 
 fn controller() -> Clocked<WriteVerify<BITS>> {
-    let mut block = WriteVerify::<BITS>::default();
-    block.clock.connect();
-    block.start.connect();
-    block.target_lo.connect();
-    block.target_hi.connect();
-    block.max_pulses.connect();
-    block.read_done.connect();
-    block.read_code.connect();
-    block.connect_all();
-    Clocked::new(block, |b| &mut b.clock, "WriteVerify")
+    WriteVerify::<BITS>::clocked()
 }
 
 /// Runs the controller on one device until `done`; the read path answers each `read_start`
