@@ -55,14 +55,14 @@ fn run_engine_ticks(net: &Network, engine: Engine, ticks: u32) -> (SpikeTrain, L
     (result.spikes, learned)
 }
 
-/// `net` on the 2x2 rtl mesh; with `history`, the weights after every tick `t` come from a
-/// run of `t + 1` ticks (its read-back completes step 4 of `t`).
-fn run_mesh(net: &Network, history: bool) -> LearningRun {
-    let (spikes, learned) = run_mesh_ticks(net, net.ticks);
+/// `net` on the 2x2 mesh on `engine`; with `history`, the weights after every tick `t` come
+/// from a run of `t + 1` ticks (its read-back completes step 4 of `t`).
+fn run_mesh_on(engine: Engine, net: &Network, history: bool) -> LearningRun {
+    let (spikes, learned) = run_engine_ticks(net, engine, net.ticks);
     let history = history.then(|| -> WeightHistory {
         (1..=net.ticks)
             .map(|ticks| {
-                let (_, learned) = run_mesh_ticks(net, ticks);
+                let (_, learned) = run_engine_ticks(net, engine, ticks);
                 learned.projections.into_iter().map(|p| p.weights).collect()
             })
             .collect()
@@ -75,23 +75,14 @@ fn run_mesh(net: &Network, history: bool) -> LearningRun {
     }
 }
 
+/// `net` on the 2x2 rtl mesh.
+fn run_mesh(net: &Network, history: bool) -> LearningRun {
+    run_mesh_on(Engine::Rtl, net, history)
+}
+
 /// `net` on the 2x2 Verilated mesh (the learning system's exported Verilog).
 fn run_verilator_mesh(net: &Network, history: bool) -> LearningRun {
-    let (spikes, learned) = run_engine_ticks(net, Engine::Verilator, net.ticks);
-    let history = history.then(|| -> WeightHistory {
-        (1..=net.ticks)
-            .map(|ticks| {
-                let (_, learned) = run_engine_ticks(net, Engine::Verilator, ticks);
-                learned.projections.into_iter().map(|p| p.weights).collect()
-            })
-            .collect()
-    });
-    LearningRun {
-        spikes,
-        learned,
-        history,
-        tick_cycles: Vec::new(),
-    }
+    run_mesh_on(Engine::Verilator, net, history)
 }
 
 fn read(dir: &Path, file: &str) -> String {
