@@ -56,6 +56,7 @@ Typical use:
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
   neurofab sim big.json --engine verilator --mesh 2x2
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
+  neurofab gen --testbench --net net.json --out tb/  # self-checking tb.v (iverilog, verilator)
   neurofab run net.json --port /dev/ttyUSB1  # on a board, over the UART host link
   neurofab run net.json --port sim           # the same link, simulated with Verilator
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
