@@ -282,3 +282,45 @@ fn random_networks_pass_under_iverilog() {
         "the random networks never spiked: nothing compared"
     );
 }
+
+#[test]
+fn gen_testbench_refuses_what_it_cannot_check_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hw = tmp.path().join("hw.toml");
+    std::fs::write(&hw, "[core]\nneurons = 64\naxons = 32\n").unwrap();
+    let hw = hw.display().to_string();
+    let stdp = format!("{ROOT}/tests/data/vectors/stdp-01/net.json");
+    let small = format!("{ROOT}/tests/data/vectors/lava-01/net.json");
+    let big = format!("{ROOT}/tests/data/vectors/lava-08/net.json");
+    let cases: [(&[&str], i32, &[&str]); 4] = [
+        (
+            &["--net", &stdp],
+            1,
+            &["stdp-01/net.json", "learning projections"],
+        ),
+        (
+            &["--net", &small, "--config", &hw, "--mesh", "2x2"],
+            1,
+            &["lava-01/net.json", "64x32", "mesh core shapes"],
+        ),
+        (
+            &["--net", &big, "--config", &hw],
+            1,
+            &["lava-08/net.json", "does not fit"],
+        ),
+        (&[], 2, &["--net"]),
+    ];
+    for (i, (args, code, mentions)) in cases.iter().enumerate() {
+        let out_dir = tmp.path().join(format!("out{i}"));
+        let out_arg = out_dir.display().to_string();
+        let mut all = vec!["gen", "--testbench", "--out", &out_arg];
+        all.extend_from_slice(args);
+        let out = neurofab_in(&all, tmp.path());
+        let message = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(*code), "{all:?}: {message}");
+        for needle in *mentions {
+            assert!(message.contains(needle), "{all:?}: {message}");
+        }
+        assert!(!out_dir.exists(), "{all:?} wrote {}", out_dir.display());
+    }
+}
