@@ -4,7 +4,8 @@
 //! - each example prints PASS and exits 0 under Icarus Verilog and under `verilator --binary`,
 //!   run with the commands the generated README documents;
 //! - with one expected spike moved to a neuron that does not spike, both simulators print FAIL
-//!   naming that tick and neuron, count two mismatches and exit non-zero;
+//!   naming that tick and neuron, count two mismatches and exit non-zero; a core whose images
+//!   were changed (unreachable thresholds) fails too;
 //! - seeded random networks on a 64x64 core pass under Icarus Verilog.
 //!
 //! A missing simulator skips locally and fails under `CI=true`.
@@ -219,6 +220,18 @@ fn examples_pass_under_iverilog_and_fail_on_a_changed_spike() {
         let want = move_one_expected_spike(&dir, dir.join("neurofab_system.v").exists());
         assert_fails(&iverilog_run(&dir, &tools), &want, &what);
     }
+    // The spikes compared are the design's: a core whose thresholds are all at the maximum
+    // (its image changed, the expected spikes not) never spikes, and fails.
+    let core = copy_of(&examples()[0], &tmp.path().join("unreachable"));
+    let thresholds = core.join("param_threshold.hex");
+    let image = std::fs::read_to_string(&thresholds).unwrap();
+    let maximum: String = image
+        .lines()
+        .map(|word| "f".repeat(word.len()) + "\n")
+        .collect();
+    std::fs::write(&thresholds, maximum).unwrap();
+    let out = iverilog_run(&core, &tools);
+    assert_fails(&out, "expected 1 spike(s), got 0", "unreachable thresholds");
 }
 
 #[test]
