@@ -302,10 +302,13 @@ fn gen_testbench_refuses_what_it_cannot_check_and_writes_nothing() {
     let hw = tmp.path().join("hw.toml");
     std::fs::write(&hw, "[core]\nneurons = 64\naxons = 32\n").unwrap();
     let hw = hw.display().to_string();
+    let crossbar = tmp.path().join("crossbar.toml");
+    std::fs::write(&crossbar, "[core]\nneurons = 64\naxons = 64\n[crossbar]\n").unwrap();
+    let crossbar = crossbar.display().to_string();
     let stdp = format!("{ROOT}/tests/data/vectors/stdp-01/net.json");
     let small = format!("{ROOT}/tests/data/vectors/lava-01/net.json");
     let big = format!("{ROOT}/tests/data/vectors/lava-08/net.json");
-    let cases: [(&[&str], i32, &[&str]); 4] = [
+    let cases: [(&[&str], i32, &[&str]); 5] = [
         (
             &["--net", &stdp],
             1,
@@ -320,6 +323,11 @@ fn gen_testbench_refuses_what_it_cannot_check_and_writes_nothing() {
             &["--net", &big, "--config", &hw],
             1,
             &["lava-08/net.json", "does not fit"],
+        ),
+        (
+            &["--net", &small, "--config", &crossbar],
+            1,
+            &["--testbench covers the SRAM core"],
         ),
         (&[], 2, &["--net"]),
     ];

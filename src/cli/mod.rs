@@ -656,6 +656,15 @@ fn gen(args: GenArgs) -> Result<()> {
     let shape = config.core_shape();
     let mesh = args.mesh.unwrap_or(config.mesh);
     // Everything is computed before anything is written.
+    if args.testbench {
+        if config.crossbar.is_some() {
+            bail!(
+                "--testbench covers the SRAM core; the crossbar core's weights are in its \
+                 analog array (check it with neurofab sim --engine verilator)"
+            );
+        }
+        return gen_testbench(&args, shape, mesh, started);
+    }
     if let Some(crossbar) = &config.crossbar {
         let files = crossbar_gen_files(&args, shape, mesh, &crossbar.params())?;
         write_files(&args.out, &files)?;
@@ -668,9 +677,6 @@ fn gen(args: GenArgs) -> Result<()> {
             started.elapsed().as_secs_f64() * 1e3
         );
         return Ok(());
-    }
-    if args.testbench {
-        return gen_testbench(&args, shape, mesh, started);
     }
     let mut files = if mesh.cores() > 1 {
         if args.net.is_some() {

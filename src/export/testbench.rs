@@ -114,7 +114,7 @@ impl HexTable {
     }
 }
 
-/// The width of port `name` in `ports`.
+/// The width of `port` in `ports` (its top's port table).
 fn width(ports: &[PortSpec], port: impl Port) -> u32 {
     ports
         .iter()

@@ -66,8 +66,11 @@ pub(crate) fn tb_verilog(
     }
     v.push_str(&format!("`include \"{}.v\"\n\nmodule tb;\n", design.module));
     let ids = cores * design.neurons;
+    // Cycles a tick (or the wait for idle) may take before the testbench calls it hung. One
+    // core: every axon an event spanning every group of four neurons is `axons * neurons / 4`,
+    // and no core has more axons than neurons. A mesh: as `sim::system_driver`, room for the
+    // slowest tick of a full mesh.
     let budget = match design.mesh {
-        // As sim::system_driver: room for the slowest tick of a full mesh.
         true => 4096 + 64 * design.neurons * design.neurons,
         false => 4096 + 4 * design.neurons * design.neurons,
     };
