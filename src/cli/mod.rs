@@ -116,20 +116,23 @@ with a power-on reset, a heartbeat LED (blinks while the clock runs) and a spike
 (lit 50 ms after any spike). Pins: constraints/<board>.pcf|.lpf.
 
 Boards:
-  icebreaker      iCEBreaker, iCE40UP5K-SG48, 12 MHz, default core 64x32
+  icebreaker      iCEBreaker, iCE40UP5K-SG48, 12 MHz, default core 256x256
   hx8k-breakout   iCE40-HX8K breakout, iCE40HX8K-CT256, 12 MHz, default core 64x32
   ulx3s-25f       ULX3S, ECP5 LFE5U-25F, 25 MHz, default core 256x256
   ulx3s-85f       ULX3S, ECP5 LFE5U-85F, 25 MHz, default core 512x512
 
-Steps: Verilog -> yosys (synth_ice40 [-dsp] | synth_ecp5) -> nextpnr-ice40|ecp5 --freq <clock>
--> icepack|ecppack. Tools are looked up as yosys, nextpnr-*, icepack/ecppack on PATH, then as
-their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh installs them).
+Steps: Verilog -> yosys (synth_ice40 [-dsp -spram] | synth_ecp5) -> nextpnr-ice40|ecp5
+--freq <clock> -> icepack|ecppack. Tools are looked up as yosys, nextpnr-*, icepack/ecppack
+on PATH, then as their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh
+installs them).
 
 Writes to --out: neurofab_board.bin (iCE40) or .bit (ECP5), report.json (cells, block RAM,
 DSP, Fmax, memory mapping, step times), neurofab_board.v, the constraint file, the tools'
 logs and reports. Fails, leaving no bitstream, when a tool is missing or fails, the core does
-not fit, the synapse SRAM is not in block RAM, or Fmax stays below the board clock after
---seed-tries place-and-route runs with successive seeds.
+not fit, the synapse SRAM is not in block RAM (on the iCEBreaker: its SPRAM), or Fmax stays
+below the board clock after --seed-tries place-and-route runs with successive seeds. On the
+iCEBreaker the synapses go to the UP5K's SPRAM, except with --net: SPRAM has no initial
+contents, so a baked network keeps them in block RAM (64x32 at most).
 
 Examples:
   neurofab build --board ulx3s-85f
@@ -980,7 +983,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
     };
     // Before the network is read and before the tools are installed: a core that can never
     // fit the board fails at once.
-    fpga::check_fit_before_synthesis(board, shape)?;
+    fpga::check_fit_before_synthesis(board, shape, args.net.is_some())?;
     let network = match &args.net {
         Some(net_path) => {
             let does_not_fit = format!("does not fit a {}x{} core", shape.neurons, shape.axons);

@@ -5,7 +5,7 @@
 //! reset-button synchronizer, heartbeat LED, spike-activity LED), then
 //!
 //! ```text
-//! yosys   read_verilog; synth_ice40 [-dsp] | synth_ecp5; stat -json      -> netlist JSON
+//! yosys   read_verilog; synth_ice40 [-dsp -spram] | synth_ecp5; stat -json -> netlist JSON
 //! nextpnr-ice40 | nextpnr-ecp5 --freq <board clock> --report ...          -> placed, routed
 //! icepack | ecppack                                                       -> bitstream
 //! ```
@@ -15,8 +15,16 @@
 //! utilisation comes from Yosys's `stat -json` (LUT4, flip-flops, carry, block RAM, DSP cells)
 //! and nextpnr's `--report` JSON (placed cells against the device's capacity, and Fmax). The
 //! build fails, naming the tool and quoting the tail of its log, when a tool is missing or fails,
-//! when the design does not fit, when the synapse SRAM was not mapped to block RAM, or when the
-//! achieved Fmax is below the board clock.
+//! when the design does not fit, when the synapse SRAM was not mapped to the RAM chosen for it,
+//! or when the achieved Fmax is below the board clock.
+//!
+//! The synapse SRAM goes to block RAM, except on a board with single-port RAM big enough for it
+//! ([`Board::huge_ram`], the UP5K's SPRAM): there its memory is marked `(* ram_style = "huge"
+//! *)` and Yosys maps the single-port (no-change) pattern of `rtl::single_port_ram` to
+//! `SB_SPRAM256KA`. A baked network needs initial contents, which SPRAM lacks, so a build with
+//! one keeps the synapses in block RAM ([`Board::synapse_ram`]); so does the learning core,
+//! whose synapse memory is read and written in the same cycle (it only comes with a baked
+//! network).
 //!
 //! Everything is produced in a temporary directory inside the output directory and moved into
 //! place only when every check passed, bitstream last: a failed build leaves its logs but never a
@@ -33,7 +41,10 @@ use thiserror::Error;
 
 use crate::export::images::ImageFile;
 use crate::export::tools::{find_tool, ToolError};
-use crate::export::verilog::{add_image_hooks, add_learning_register_hooks, add_neuron_count_hook};
+use crate::export::verilog::{
+    add_image_hooks, add_learning_register_hooks, add_neuron_count_hook, mark_synapse_memory_huge,
+    SYNAPSE_MEMORY,
+};
 use crate::rtl::host::{host_verilog, HostParams, HostParamsError, HOST_MODULE};
 use crate::shape::CoreShape;
 
@@ -63,12 +74,15 @@ pub enum Family {
     Ecp5,
 }
 
-/// Block RAM of a device, for the fit checks and the report.
+/// A kind of RAM block of a device (block RAM, or the UP5K's SPRAM), for the fit checks and the
+/// report.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct BlockRam {
-    /// Short name used in tables (`EBR`, `DP16KD`).
+    /// Short name used in tables (`EBR`, `DP16KD`, `SPRAM`).
     pub name: &'static str,
-    /// The Yosys cell that implements one block (`SB_RAM40_4K`, `DP16KD`).
+    /// What the blocks are, in messages (`block RAMs`, `single-port RAMs`).
+    pub kind: &'static str,
+    /// The Yosys cell that implements one block (`SB_RAM40_4K`, `DP16KD`, `SB_SPRAM256KA`).
     pub cell: &'static str,
     /// Blocks on the device.
     pub blocks: u32,
@@ -76,8 +90,8 @@ pub struct BlockRam {
     /// a DP16KD, whose 18 432 bits include the 9th bit of each byte that 32-bit words leave
     /// unused).
     pub bits: u32,
-    /// The `memory_libmap` targets that are block RAM (`$__ICE40_RAM4K_`; `$__DP16KD_`,
-    /// `$__PDPW16KD_`): Yosys logs `mapping memory <name> via <target>`.
+    /// The `memory_libmap` targets that are this RAM (`$__ICE40_RAM4K_`; `$__DP16KD_`,
+    /// `$__PDPW16KD_`; `$__ICE40_SPRAM_`): Yosys logs `mapping memory <name> via <target>`.
     pub libmap_targets: &'static [&'static str],
 }
 
@@ -112,6 +126,9 @@ pub struct Board {
     pub logic_capacity: u32,
     /// Block RAM.
     pub block_ram: BlockRam,
+    /// Single-port RAM that can hold the synapse SRAM of a core loaded over the UART (see the
+    /// module documentation), or `None`.
+    pub huge_ram: Option<BlockRam>,
     /// Hard multipliers (SB_MAC16 or MULT18X18D); 0 if none.
     pub dsp_blocks: u32,
     /// Core shape built when no `--config` is given: the largest shape that fits.
@@ -124,6 +141,7 @@ const fn shape(neurons: usize, axons: usize) -> CoreShape {
 
 const ICE40_EBR: BlockRam = BlockRam {
     name: "EBR",
+    kind: "block RAMs",
     cell: "SB_RAM40_4K",
     blocks: 0,
     bits: 4096,
@@ -132,10 +150,21 @@ const ICE40_EBR: BlockRam = BlockRam {
 
 const ECP5_EBR: BlockRam = BlockRam {
     name: "DP16KD",
+    kind: "block RAMs",
     cell: "DP16KD",
     blocks: 0,
     bits: 16384,
     libmap_targets: &["$__DP16KD_", "$__PDPW16KD_"],
+};
+
+/// The UP5K's four 256-kbit single-port RAMs (16 384 x 16 bits each; a 32-bit word takes two).
+const UP5K_SPRAM: BlockRam = BlockRam {
+    name: "SPRAM",
+    kind: "single-port RAMs",
+    cell: "SB_SPRAM256KA",
+    blocks: 4,
+    bits: 262_144,
+    libmap_targets: &["$__ICE40_SPRAM_"],
 };
 
 /// The boards `neurofab build` knows.
@@ -152,14 +181,15 @@ pub const BOARDS: [Board; 4] = [
         constraints: include_str!("../../constraints/icebreaker.pcf"),
         reset_button: true,
         leds_active_low: true,
-        synth: "synth_ice40 -dsp",
+        synth: "synth_ice40 -dsp -spram",
         logic_capacity: 5280,
         block_ram: BlockRam {
             blocks: 30,
             ..ICE40_EBR
         },
+        huge_ram: Some(UP5K_SPRAM),
         dsp_blocks: 8,
-        default_shape: shape(64, 32),
+        default_shape: shape(256, 256),
     },
     Board {
         name: "hx8k-breakout",
@@ -179,6 +209,7 @@ pub const BOARDS: [Board; 4] = [
             blocks: 32,
             ..ICE40_EBR
         },
+        huge_ram: None,
         dsp_blocks: 0,
         default_shape: shape(64, 32),
     },
@@ -200,6 +231,7 @@ pub const BOARDS: [Board; 4] = [
             blocks: 56,
             ..ECP5_EBR
         },
+        huge_ram: None,
         dsp_blocks: 28,
         default_shape: shape(256, 256),
     },
@@ -221,6 +253,7 @@ pub const BOARDS: [Board; 4] = [
             blocks: 208,
             ..ECP5_EBR
         },
+        huge_ram: None,
         dsp_blocks: 156,
         default_shape: shape(512, 512),
     },
@@ -252,6 +285,16 @@ impl Board {
         match self.family {
             Family::Ice40 => format!("{BOARD_MODULE}.bin"),
             Family::Ecp5 => format!("{BOARD_MODULE}.bit"),
+        }
+    }
+
+    /// The RAM the synapse SRAM goes to: the board's huge RAM, unless there is none or the
+    /// network is `baked` into the bitstream (its image needs initial contents, which the UP5K's
+    /// SPRAM lacks); block RAM otherwise.
+    pub fn synapse_ram(&self, baked: bool) -> &BlockRam {
+        match &self.huge_ram {
+            Some(huge) if !baked => huge,
+            _ => &self.block_ram,
         }
     }
 
@@ -338,11 +381,13 @@ pub enum FpgaError {
         /// Which resource, how much is needed and available (or nextpnr's error line).
         detail: String,
     },
-    /// The synapse SRAM ended up in logic, not block RAM.
-    #[error("{board}: the synapse SRAM is not in block RAM: {detail}")]
-    SynapseNotInBlockRam {
+    /// The synapse SRAM ended up in logic, not in the RAM chosen for it.
+    #[error("{board}: the synapse SRAM is not in {ram}: {detail}")]
+    SynapseNotInRam {
         /// Board name.
         board: String,
+        /// The RAM it should be in (`EBR`, `SPRAM`, ...).
+        ram: String,
         /// What the Yosys log and cell counts show.
         detail: String,
     },
@@ -432,12 +477,28 @@ pub struct Utilisation {
     pub dsp_available: u64,
     /// UP5K single-port RAMs (`SB_SPRAM256KA`).
     pub spram: u64,
+    /// Single-port RAMs on the device (0 on boards without).
+    #[serde(default)]
+    pub spram_available: u64,
     /// ECP5 distributed-RAM cells (`TRELLIS_DPR16X4`, 16 x 4 bits each).
     pub lutram: u64,
     /// Placed logic cells, as nextpnr counts them (`ICESTORM_LC`; ECP5 `TRELLIS_COMB`).
     pub logic_cells: u64,
     /// Logic cells on the device.
     pub logic_cells_available: u64,
+}
+
+impl Utilisation {
+    /// ` + <used><of><available> SPRAM` on a board with single-port RAM, else empty.
+    fn huge_ram_text(&self, board: Option<&Board>, of: &str) -> String {
+        match board.and_then(|b| b.huge_ram) {
+            Some(huge) => format!(
+                " + {}{of}{} {}",
+                self.spram, self.spram_available, huge.name
+            ),
+            None => String::new(),
+        }
+    }
 }
 
 /// Where Yosys put one memory.
@@ -557,9 +618,8 @@ impl BuildReport {
     /// resources in use, where the bitstream is and what each step took.
     pub fn summary(&self, out_dir: &Path) -> String {
         let u = &self.utilisation;
-        let ram = board(&self.board)
-            .map(|b| b.block_ram.name)
-            .unwrap_or("block RAM");
+        let known = board(&self.board).ok();
+        let ram = known.map(|b| b.block_ram.name).unwrap_or("block RAM");
         let percent = |used: u64, of: u64| {
             if of == 0 {
                 String::new()
@@ -601,10 +661,11 @@ impl BuildReport {
         );
         let _ = writeln!(
             text,
-            "  memory       {} of {} {ram}{}; DSP {} of {}",
+            "  memory       {} of {} {ram}{}{}; DSP {} of {}",
             u.block_ram,
             u.block_ram_available,
             percent(u.block_ram, u.block_ram_available),
+            u.huge_ram_text(known, " of "),
             u.dsp,
             u.dsp_available
         );
@@ -764,9 +825,22 @@ fn actual_baud(params: &HostParams, clock_hz: u32) -> u32 {
 }
 
 /// The whole Verilog of a board build: the host-link design with its image and neuron-count
-/// hooks, then the board top.
-pub fn board_verilog(board: &Board, params: &HostParams) -> Result<String, FpgaError> {
+/// hooks, then the board top. With `synapse_ram` the board's huge RAM, the synapse SRAM's memory
+/// is marked for it (`(* ram_style = "huge" *)`).
+pub fn board_verilog(
+    board: &Board,
+    params: &HostParams,
+    synapse_ram: &BlockRam,
+) -> Result<String, FpgaError> {
     let host = add_image_hooks(&host_verilog(params), HOST_MODULE);
+    let host = if board.huge_ram.as_ref() == Some(synapse_ram) {
+        mark_synapse_memory_huge(&host).ok_or_else(|| FpgaError::Report {
+            file: PathBuf::from(format!("{HOST_MODULE}.v")),
+            reason: "no single-port synapse memory found in the generated Verilog".into(),
+        })?
+    } else {
+        host
+    };
     let host = add_neuron_count_hook(&host).ok_or_else(|| FpgaError::Report {
         file: PathBuf::from(format!("{HOST_MODULE}.v")),
         reason:
@@ -966,43 +1040,46 @@ pub fn parse_memory_mappings(yosys_log: &str) -> Vec<MemoryMapping> {
         .collect()
 }
 
-/// Checks that the synapse SRAM is in block RAM: Yosys mapped the memory named
-/// `...synapse_sram...` to a block-RAM target, and the design has at least enough block RAMs
-/// to hold the synapse bits.
-pub fn check_synapse_in_block_ram(
+/// Checks that the synapse SRAM is in `ram` (the board's block RAM or huge RAM, as
+/// [`Board::synapse_ram`] chose): Yosys mapped the memory named `...synapse_sram...` to one of
+/// `ram`'s targets, and the design has at least enough of `ram`'s cells (`blocks`) to hold the
+/// synapse bits. A memory left in LUTs or flip-flops has no `mapping memory` line.
+pub fn check_synapse_memory(
     board: &Board,
+    ram: &BlockRam,
     shape: CoreShape,
     memories: &[MemoryMapping],
-    block_rams: u64,
+    blocks: u64,
 ) -> Result<(), FpgaError> {
-    let fail = |detail: String| FpgaError::SynapseNotInBlockRam {
+    let fail = |detail: String| FpgaError::SynapseNotInRam {
         board: board.name.into(),
+        ram: ram.name.into(),
         detail,
     };
     let synapse: Vec<&MemoryMapping> = memories
         .iter()
-        .filter(|m| m.memory.contains("synapse_sram"))
+        .filter(|m| m.memory.contains(SYNAPSE_MEMORY))
         .collect();
     if synapse.is_empty() {
-        return Err(fail(
-            "Yosys's log has no `mapping memory ...synapse_sram...` line (mapped to logic?)".into(),
-        ));
+        return Err(fail(format!(
+            "Yosys's log has no `mapping memory ...{SYNAPSE_MEMORY}...` line (mapped to logic?)"
+        )));
     }
     for m in &synapse {
-        if !board.block_ram.libmap_targets.contains(&m.target.as_str()) {
+        if !ram.libmap_targets.contains(&m.target.as_str()) {
             return Err(fail(format!(
                 "{} was mapped via {}, not {}",
                 m.memory,
                 m.target,
-                board.block_ram.libmap_targets.join(" or ")
+                ram.libmap_targets.join(" or ")
             )));
         }
     }
-    let needed = synapse_bits(shape).div_ceil(board.block_ram.bits as u64);
-    if block_rams < needed {
+    let needed = synapse_bits(shape).div_ceil(ram.bits as u64);
+    if blocks < needed {
         return Err(fail(format!(
-            "{block_rams} {} cells in the netlist, but the {} synapse bits need at least {needed}",
-            board.block_ram.name,
+            "{blocks} {} cells in the netlist, but the {} synapse bits need at least {needed}",
+            ram.cell,
             synapse_bits(shape)
         )));
     }
@@ -1033,28 +1110,41 @@ pub fn check_timing(board: &Board, report: &PnrReport, log: &Path) -> Result<f64
 }
 
 /// Fails at once, before any tool runs, when the core can never fit the board: its synapse
-/// SRAM alone needs more block RAM than the device has. A lower bound, so it never refuses a
-/// core that would fit: the synapse SRAM must be in block RAM (the build checks that Yosys put
-/// it there), and `blocks x bits` is the most data the device's block RAM holds at the core's
-/// 32-bit width, whatever the geometry. The other core memories and the link buffers need more;
-/// [`check_fit`] counts them after synthesis.
+/// SRAM alone needs more of the RAM it goes to ([`Board::synapse_ram`]; block RAM when a
+/// network is `baked` in) than the device has. A lower bound, so it never refuses a core that
+/// would fit: the build checks that Yosys put the synapse SRAM there, and `blocks x bits` is
+/// the most data that RAM holds at the core's 32-bit width, whatever the geometry. The other
+/// core memories and the link buffers need more; [`check_fit`] counts them after synthesis.
 ///
-/// Example: 256 x 256 on the iCEBreaker needs `32 x 256 x 64 = 524 288` bits = 128 EBRs of
-/// 4 096 bits; the UP5K has 30.
-pub fn check_fit_before_synthesis(board: &Board, shape: CoreShape) -> Result<(), FpgaError> {
+/// Example: 256 x 256 needs `32 x 256 x 64 = 524 288` bits: 2 of the UP5K's 4 SPRAMs of
+/// 262 144 bits; baked into the bitstream, 128 EBRs of 4 096 bits, and the UP5K has 30.
+pub fn check_fit_before_synthesis(
+    board: &Board,
+    shape: CoreShape,
+    baked: bool,
+) -> Result<(), FpgaError> {
+    let ram = board.synapse_ram(baked);
     let bits = synapse_bits(shape);
-    let block_bits = u64::from(board.block_ram.bits);
+    let block_bits = u64::from(ram.bits);
     let needed = bits.div_ceil(block_bits);
-    if needed > u64::from(board.block_ram.blocks) {
+    if needed > u64::from(ram.blocks) {
+        let why_block_ram = match &board.huge_ram {
+            Some(huge) if baked => format!(
+                "; a network baked into the bitstream keeps the synapses in {}, since {} has no \
+                 initial contents: build without --net and load the network over the UART",
+                ram.name, huge.name
+            ),
+            _ => String::new(),
+        };
         return Err(FpgaError::DoesNotFit {
             board: board.name.into(),
             device: board.device.into(),
             shape: format!("{}x{}", shape.neurons, shape.axons),
             detail: format!(
-                "its synapse SRAM alone ({bits} bits) needs {needed} {} block RAMs of {block_bits} \
-                 bits, the device has {} (found before synthesis; a smaller core or a larger \
-                 board is needed)",
-                board.block_ram.name, board.block_ram.blocks
+                "its synapse SRAM alone ({bits} bits) needs {needed} {} {} of {block_bits} bits, \
+                 the device has {} (found before synthesis; a smaller core or a larger board is \
+                 needed){why_block_ram}",
+                ram.name, ram.kind, ram.blocks
             ),
         });
     }
@@ -1075,6 +1165,14 @@ pub fn check_fit(board: &Board, shape: CoreShape, u: &Utilisation) -> Result<(),
             "needs {} {} block RAMs, the device has {}",
             u.block_ram, board.block_ram.name, board.block_ram.blocks
         )));
+    }
+    if let Some(huge) = &board.huge_ram {
+        if u.spram > u64::from(huge.blocks) {
+            return Err(fail(format!(
+                "needs {} {} {}, the device has {}",
+                u.spram, huge.name, huge.kind, huge.blocks
+            )));
+        }
     }
     if u.dsp > board.dsp_blocks as u64 {
         return Err(fail(format!(
@@ -1161,7 +1259,7 @@ pub fn build(
     let params =
         HostParams::for_clock(shape, board.clock_hz, request.baud)?.with_learning(learning)?;
     // A core that can never fit fails before anything else, tools included.
-    check_fit_before_synthesis(board, shape)?;
+    check_fit_before_synthesis(board, shape, request.network.is_some())?;
     // Tools next: a missing tool fails before any work.
     let [(y, yw), (p, pw), (k, kw)] = board.tools();
     let yosys = find_either(y, yw)?;
@@ -1290,7 +1388,11 @@ fn build_in(
         let path = dir.join(name);
         std::fs::write(&path, contents).map_err(io_error(&path))
     };
-    write(&format!("{BOARD_MODULE}.v"), &board_verilog(board, params)?)?;
+    let synapse_ram = board.synapse_ram(request.network.is_some());
+    write(
+        &format!("{BOARD_MODULE}.v"),
+        &board_verilog(board, params, synapse_ram)?,
+    )?;
     write(board.constraints_file, board.constraints)?;
     let mut defines = String::new();
     if let Some(net) = &request.network {
@@ -1328,10 +1430,16 @@ fn build_in(
     let mut utilisation = utilisation_from_cells(board.family, &cells);
     utilisation.block_ram_available = board.block_ram.blocks as u64;
     utilisation.dsp_available = board.dsp_blocks as u64;
+    utilisation.spram_available = board.huge_ram.map_or(0, |huge| u64::from(huge.blocks));
     let yosys_log = dir.join("yosys.log");
     let memories =
         parse_memory_mappings(&std::fs::read_to_string(&yosys_log).map_err(io_error(&yosys_log))?);
-    check_synapse_in_block_ram(board, shape, &memories, utilisation.block_ram)?;
+    let synapse_blocks = if *synapse_ram == board.block_ram {
+        utilisation.block_ram
+    } else {
+        utilisation.spram
+    };
+    check_synapse_memory(board, synapse_ram, shape, &memories, synapse_blocks)?;
     check_fit(board, shape, &utilisation)?;
 
     // Place and route; on a timing failure, again with the next seeds (up to `seed_tries`).
@@ -1487,8 +1595,8 @@ fn nextpnr_name(board: &Board) -> &'static str {
 /// The configurations `neurofab report` builds: for each board its default (largest fitting)
 /// core and the next supported shape up, which shows what runs out.
 pub const REPORT_CONFIGS: [(&str, CoreShape); 8] = [
-    ("icebreaker", shape(64, 32)),
-    ("icebreaker", shape(64, 64)),
+    ("icebreaker", shape(256, 256)),
+    ("icebreaker", shape(512, 512)),
     ("hx8k-breakout", shape(64, 32)),
     ("hx8k-breakout", shape(64, 64)),
     ("ulx3s-25f", shape(64, 64)),
@@ -1542,7 +1650,7 @@ pub fn render_table(rows: &[ReportRow]) -> String {
                 let u = &r.utilisation;
                 let _ = writeln!(
                     t,
-                    "| {} ({}) | {}×{} | {} | {} | {} | {}/{} {ram_name}{} | {}/{} | {}/{} | {:.1} / {}{} | {} | {} | {} | {:.0} s |",
+                    "| {} ({}) | {}×{} | {} | {} | {} | {}/{} {ram_name}{}{} | {}/{} | {}/{} | {:.1} / {}{} | {} | {} | {} | {:.0} s |",
                     r.board,
                     r.device,
                     r.neurons,
@@ -1553,6 +1661,7 @@ pub fn render_table(rows: &[ReportRow]) -> String {
                     u.block_ram,
                     u.block_ram_available,
                     if u.lutram > 0 { format!(" + {} DPR16X4", u.lutram) } else { String::new() },
+                    u.huge_ram_text(b, "/"),
                     u.dsp,
                     u.dsp_available,
                     u.logic_cells,
@@ -1711,18 +1820,19 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             memories[2].memory,
             "neurofab_board.host.core.synapse_sram.mem"
         );
+        let ram = &ulx3s.block_ram;
         // 64 x 64 x 8 bits = 32 kbit = 2 DP16KD.
-        check_synapse_in_block_ram(ulx3s, shape, &memories, 6).unwrap();
+        check_synapse_memory(ulx3s, ram, shape, &memories, 6).unwrap();
         assert!(matches!(
-            check_synapse_in_block_ram(ulx3s, shape, &memories, 1),
-            Err(FpgaError::SynapseNotInBlockRam { .. })
+            check_synapse_memory(ulx3s, ram, shape, &memories, 1),
+            Err(FpgaError::SynapseNotInRam { .. })
         ));
         // Synapse SRAM in LUT RAM, or not mapped to any RAM at all (flip-flops).
         let lutram = LIBMAP_ECP5.replace(
             "synapse_sram.mem via $__DP16KD_",
             "synapse_sram.mem via $__TRELLIS_DPR16X4_",
         );
-        let err = check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&lutram), 6)
+        let err = check_synapse_memory(ulx3s, ram, shape, &parse_memory_mappings(&lutram), 6)
             .unwrap_err()
             .to_string();
         assert!(err.contains("$__TRELLIS_DPR16X4_"), "{err}");
@@ -1732,11 +1842,77 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             .collect::<Vec<_>>()
             .join("\n");
         assert!(
-            check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&logic), 6).is_err()
+            check_synapse_memory(ulx3s, ram, shape, &parse_memory_mappings(&logic), 6).is_err()
         );
         // An iCE40 target name is not block RAM on an ECP5.
         let ice = LIBMAP_ECP5.replace("$__DP16KD_", "$__ICE40_RAM4K_");
-        assert!(check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&ice), 6).is_err());
+        assert!(check_synapse_memory(ulx3s, ram, shape, &parse_memory_mappings(&ice), 6).is_err());
+    }
+
+    /// memory_libmap lines of synth_ice40 -dsp -spram, iCEBreaker 256x256 core (a subset).
+    const LIBMAP_UP5K: &str =
+        "mapping memory neurofab_board.host.link.frame_buf.mem via $__ICE40_RAM4K_
+mapping memory neurofab_board.host.core.synapses.synapse_sram.mem via $__ICE40_SPRAM_
+mapping memory neurofab_board.host.core.core.state_u.mem via $__ICE40_RAM4K_
+";
+
+    #[test]
+    fn synapse_spram_check_on_the_up5k() {
+        let up5k = board_named("icebreaker");
+        let hx8k = board_named("hx8k-breakout");
+        let spram = up5k.synapse_ram(false);
+        assert_eq!(spram.cell, "SB_SPRAM256KA");
+        // Baked networks and boards without SPRAM: block RAM.
+        assert_eq!(up5k.synapse_ram(true), &up5k.block_ram);
+        assert_eq!(hx8k.synapse_ram(false), &hx8k.block_ram);
+        let memories = parse_memory_mappings(LIBMAP_UP5K);
+        // 256 x 256 x 8 bits = 512 kbit = 2 SPRAMs.
+        let core = shape(256, 256);
+        check_synapse_memory(up5k, spram, core, &memories, 2).unwrap();
+        let err = check_synapse_memory(up5k, spram, core, &memories, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not in SPRAM") && err.contains("1 SB_SPRAM256KA cells"),
+            "{err}"
+        );
+        // Left in EBR, or in logic (no mapping line): the build fails.
+        let ebr = LIBMAP_UP5K.replace("$__ICE40_SPRAM_", "$__ICE40_RAM4K_");
+        let err = check_synapse_memory(up5k, spram, core, &parse_memory_mappings(&ebr), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("via $__ICE40_RAM4K_, not $__ICE40_SPRAM_"),
+            "{err}"
+        );
+        let logic: String = LIBMAP_UP5K
+            .lines()
+            .filter(|l| !l.contains("synapse"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let err = check_synapse_memory(up5k, spram, core, &parse_memory_mappings(&logic), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mapped to logic?"), "{err}");
+        // SPRAM is not block RAM where block RAM was asked for.
+        assert!(check_synapse_memory(up5k, &up5k.block_ram, core, &memories, 30).is_err());
+    }
+
+    #[test]
+    fn only_the_up5k_build_without_a_baked_network_marks_the_synapse_memory_huge() {
+        let core = shape(256, 256);
+        let up5k = board_named("icebreaker");
+        let params = HostParams::for_clock(core, up5k.clock_hz, DEFAULT_BAUD).unwrap();
+        let marked = |board: &Board, baked: bool| {
+            board_verilog(board, &params, board.synapse_ram(baked))
+                .unwrap()
+                .matches("(* ram_style = \"huge\" *)")
+                .count()
+        };
+        assert_eq!(marked(up5k, false), 1);
+        assert_eq!(marked(up5k, true), 0);
+        assert_eq!(marked(board_named("hx8k-breakout"), false), 0);
+        assert_eq!(marked(board_named("ulx3s-25f"), false), 0);
     }
 
     #[test]
@@ -1782,31 +1958,43 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
     fn cores_that_can_never_fit_are_refused_before_synthesis() {
         let up5k = board_named("icebreaker");
         let ulx3s = board_named("ulx3s-25f");
-        // 64 x 64: 32 x 64 x 16 = 32 768 bits = 8 EBRs of 30; the full count (33) is only
-        // known after synthesis.
-        assert!(check_fit_before_synthesis(up5k, shape(64, 64)).is_ok());
-        // 256 x 256: 524 288 bits = 128 EBRs.
-        let err = check_fit_before_synthesis(up5k, shape(256, 256))
+        // Baked, 64 x 64: 32 x 64 x 16 = 32 768 bits = 8 EBRs of 30; the full count (33) is
+        // only known after synthesis.
+        assert!(check_fit_before_synthesis(up5k, shape(64, 64), true).is_ok());
+        // 256 x 256: 524 288 bits = 2 SPRAMs of 4, but baked 128 EBRs of 30.
+        assert!(check_fit_before_synthesis(up5k, shape(256, 256), false).is_ok());
+        let err = check_fit_before_synthesis(up5k, shape(256, 256), true)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("256x256 core does not fit the icebreaker")
                 && err.contains(
                     "(524288 bits) needs 128 EBR block RAMs of 4096 bits, the device has 30"
-                ),
+                )
+                && err.contains("SPRAM has no initial contents"),
+            "{err}"
+        );
+        // 512 x 512: 2 097 152 bits = 8 SPRAMs of 4.
+        let err = check_fit_before_synthesis(up5k, shape(512, 512), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "(2097152 bits) needs 8 SPRAM single-port RAMs of 262144 bits, the device has 4"
+            ) && !err.contains("initial contents"),
             "{err}"
         );
         // ECP5-25F: 56 DP16KD of 16 384 data bits = 917 504 bits. 256 x 256 (32 blocks) passes
         // this bound; 512 x 512 (2 097 152 bits = 128 blocks) cannot fit.
-        assert!(check_fit_before_synthesis(ulx3s, shape(256, 256)).is_ok());
-        let err = check_fit_before_synthesis(ulx3s, shape(512, 512))
+        assert!(check_fit_before_synthesis(ulx3s, shape(256, 256), true).is_ok());
+        let err = check_fit_before_synthesis(ulx3s, shape(512, 512), false)
             .unwrap_err()
             .to_string();
         assert!(err.contains("needs 128 DP16KD block RAMs"), "{err}");
         // Every board's default shape passes (it was built).
         for board in &BOARDS {
             assert!(
-                check_fit_before_synthesis(board, board.default_shape).is_ok(),
+                check_fit_before_synthesis(board, board.default_shape, false).is_ok(),
                 "{}",
                 board.name
             );
@@ -1834,9 +2022,16 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             luts: 3500,
             block_ram: 29,
             dsp: 4,
+            spram: 4,
             ..Default::default()
         };
         check_fit(up5k, shape, &u).unwrap();
+        let u = Utilisation { spram: 5, ..u };
+        let err = check_fit(up5k, shape, &u).unwrap_err().to_string();
+        assert!(
+            err.contains("needs 5 SPRAM single-port RAMs, the device has 4"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1939,6 +2134,8 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
                 logic_cells_available: 5280,
                 block_ram: 3,
                 block_ram_available: 30,
+                spram: 2,
+                spram_available: 4,
                 ..Default::default()
             },
             memories: vec![],
@@ -1976,7 +2173,10 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             "{text}"
         );
         assert!(text.contains("2640 of 5280 logic cells (50 %)"), "{text}");
-        assert!(text.contains("3 of 30 EBR (10 %)"), "{text}");
+        assert!(
+            text.contains("3 of 30 EBR (10 %) + 2 of 4 SPRAM;"),
+            "{text}"
+        );
         assert!(text.contains("out/neurofab_board.bin"), "{text}");
         assert!(text.contains("12.0 s (yosys 10.0 s)"), "{text}");
         let retry = BuildEvent::SeedRetry {

@@ -84,11 +84,7 @@ end
         vec![TimingInfo {
             name: "single_port_ram".into(),
             clock: "clock".into(),
-            inputs: vec![
-                "address".into(),
-                "write_data".into(),
-                "write_enable".into(),
-            ],
+            inputs: vec!["address".into(), "write_data".into(), "write_enable".into()],
             outputs: vec!["read_data".into()],
         }]
     }

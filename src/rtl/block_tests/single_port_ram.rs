@@ -60,8 +60,14 @@ fn single_port_ram_writes_xor_reads_and_holds_its_output_through_writes() {
         build_model(&verilog, "top", &ports(), &cache).expect("Verilator model")
     });
     let pins = verilated.as_ref().map(|m| {
-        ["clock", "address", "write_enable", "write_data", "read_data"]
-            .map(|name| m.port_index(name).expect(name))
+        [
+            "clock",
+            "address",
+            "write_enable",
+            "write_data",
+            "read_data",
+        ]
+        .map(|name| m.port_index(name).expect(name))
     });
     let mut reference = Reference {
         words: vec![0; 1 << ADDRESS_BITS],
