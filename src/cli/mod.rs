@@ -56,6 +56,7 @@ Typical use:
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
   neurofab sim big.json --engine verilator --mesh 2x2
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
+  neurofab gen --testbench --net net.json --out tb/  # self-checking tb.v (iverilog, verilator)
   neurofab run net.json --port /dev/ttyUSB1  # on a board, over the UART host link
   neurofab run net.json --port sim           # the same link, simulated with Verilator
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
@@ -325,6 +326,14 @@ pub struct GenArgs {
     /// fan-out unit, host port and tick barrier) instead of one core. Overrides [mesh].
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
+    /// Also write a self-checking Verilog testbench of --net (needed): the input events, the
+    /// golden model's output spikes, `tb.v` and a README with the Icarus Verilog and Verilator
+    /// commands that run it (one core: memory images; a mesh: configured through its ports).
+    #[arg(long, requires = "net")]
+    pub testbench: bool,
+    /// --testbench: ticks to run (default: the network's).
+    #[arg(long, requires = "testbench")]
+    pub ticks: Option<u32>,
     #[command(flatten)]
     pub dt: import::DtArg,
 }
@@ -663,6 +672,9 @@ fn gen(args: GenArgs) -> Result<()> {
         );
         return Ok(());
     }
+    if args.testbench {
+        return gen_testbench(&args, shape, mesh, started);
+    }
     let mut files = if mesh.cores() > 1 {
         if args.net.is_some() {
             bail!("--net images are written for a single core only; the mesh system loads networks through its configuration bus (neurofab sim --mesh)");
@@ -709,6 +721,39 @@ fn gen(args: GenArgs) -> Result<()> {
     write_files(&args.out, &files)?;
     eprintln!(
         "wrote {} file(s) to {} for {} {}x{} core(s) in {:.0} ms",
+        files.len(),
+        args.out.display(),
+        mesh.cores(),
+        shape.neurons,
+        shape.axons,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// `gen --testbench`: the design, the network's tables and `tb.v` (`export::testbench`).
+fn gen_testbench(
+    args: &GenArgs,
+    shape: CoreShape,
+    mesh: MeshShape,
+    started: Instant,
+) -> Result<()> {
+    let net_path = args.net.as_deref().context("--testbench needs --net")?;
+    let what = if mesh.cores() > 1 {
+        "does not fit the mesh"
+    } else {
+        "does not fit the core"
+    };
+    let net = load_network(net_path, &args.dt, what, |sizes| {
+        check_fit(sizes, mesh, shape)
+    })?;
+    let ticks = args.ticks.unwrap_or(net.ticks);
+    let files = crate::export::testbench::testbench_files(&net, shape, mesh, ticks)
+        .with_context(|| format!("{}: no testbench", net_path.display()))?;
+    write_files(&args.out, &files)?;
+    eprintln!(
+        "wrote a testbench of {} tick(s) ({} files) to {} for {} {}x{} core(s) in {:.0} ms",
+        ticks,
         files.len(),
         args.out.display(),
         mesh.cores(),

@@ -4,6 +4,8 @@ pub mod crossbar_synth;
 pub mod fpga;
 pub mod images;
 pub mod noc_verilog;
+pub mod testbench;
+mod testbench_verilog;
 pub mod tools;
 pub mod verilator;
 pub mod verilog;
