@@ -1,5 +1,6 @@
 //! The `neurofab` command line.
 
+pub mod asic;
 pub mod config;
 pub mod crossbar;
 pub mod digits;
@@ -183,15 +184,24 @@ pub struct BuildArgs {
 /// `neurofab report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Directory for the builds.
-    #[arg(long, default_value = "fpga-out")]
-    pub out: PathBuf,
+    /// Directory for the builds (default: fpga-out, with --asic asic-out).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// README whose table to regenerate.
     #[arg(long, default_value = "README.md")]
     pub readme: PathBuf,
-    /// Reuse existing <out>/<board>-<N>x<A>/report.json files instead of rebuilding.
+    /// Reuse existing <out>/<board>-<N>x<A>/report.json files (with --asic,
+    /// <out>/<core>-<N>x<A>/asic.json) instead of rebuilding.
     #[arg(long)]
     pub reuse: bool,
+    /// The ASIC area table instead: each core synthesized by Yosys against the OSU 0.18 µm
+    /// standard cells (memories as black boxes), into the README's asic-report section.
+    #[arg(long)]
+    pub asic: bool,
+    /// With --asic, only these cores (repeatable; default: the table's five), as KIND-NxA:
+    /// plain-64x64, learning-256x256, ...
+    #[arg(long = "core", requires = "asic", value_name = "KIND-NxA")]
+    pub cores: Vec<crate::export::asic::AsicConfig>,
 }
 
 /// `neurofab run`.
@@ -827,12 +837,26 @@ fn ensure_fpga_tools() -> Result<()> {
 /// its names) is found already, or there is no install script to run.
 fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &str) -> Result<()> {
     use crate::export::tools::find_tool;
-    let missing: Vec<&str> = needed
-        .iter()
-        .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
-        .map(|names| names[0])
-        .collect();
-    if missing.is_empty() {
+    let missing = || -> Vec<String> {
+        needed
+            .iter()
+            .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
+            .map(|names| names.join(" or "))
+            .collect()
+    };
+    ensure_installed(component, &missing, duration, manual)
+}
+
+/// Runs `tools/install.sh COMPONENT` once unless `missing` (what is not installed, by name) is
+/// empty, or there is no install script to run; fails if something is still missing after it.
+fn ensure_installed(
+    component: &str,
+    missing: &dyn Fn() -> Vec<String>,
+    duration: &str,
+    manual: &str,
+) -> Result<()> {
+    let missing_before = missing();
+    if missing_before.is_empty() {
         return Ok(());
     }
     let script = crate::export::tools::project_dir()
@@ -845,7 +869,7 @@ fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &st
     }
     eprintln!(
         "{} not found: installing the pinned tools with `{} {component}` (once, {duration})",
-        missing.join(", "),
+        missing_before.join(", "),
         script.display()
     );
     let status = std::process::Command::new("bash")
@@ -859,11 +883,7 @@ fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &st
             script.display()
         );
     }
-    let still_missing: Vec<String> = needed
-        .iter()
-        .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
-        .map(|names| names.join(" or "))
-        .collect();
+    let still_missing = missing();
     if !still_missing.is_empty() {
         bail!(
             "{} still not found after `{} {component}`; install {manual} instead",
@@ -1080,20 +1100,27 @@ fn build_board(args: BuildArgs) -> Result<()> {
 }
 
 fn report(args: ReportArgs) -> Result<()> {
+    use crate::export::crossbar_synth::CROSSBAR_TABLE;
     use crate::export::fpga::{self, ReportRow};
+    if args.asic {
+        return asic::report_asic(&args);
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("fpga-out"));
     let readme = std::fs::read_to_string(&args.readme)
         .with_context(|| format!("cannot read {}", args.readme.display()))?;
     // Fail on a README without markers before spending an hour building.
-    fpga::replace_between_markers(&readme, "")
-        .and_then(|text| crate::export::crossbar_synth::replace_crossbar_table(&text, ""))
+    fpga::FPGA_TABLE
+        .replace(&readme, "")
+        .and_then(|text| CROSSBAR_TABLE.replace(&text, ""))
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
     ensure_fpga_tools()?;
     let mut rows = Vec::new();
     for (name, shape) in fpga::REPORT_CONFIGS {
         let board = fpga::board(name)?;
-        let dir = args
-            .out
-            .join(format!("{}-{}x{}", board.name, shape.neurons, shape.axons));
+        let dir = out.join(format!("{}-{}x{}", board.name, shape.neurons, shape.axons));
         let existing = dir.join("report.json");
         let failure = dir.join("failure.txt");
         if args.reuse && !existing.exists() && failure.exists() {
@@ -1163,11 +1190,10 @@ fn report(args: ReportArgs) -> Result<()> {
         }
     }
     let table = fpga::render_table(&rows);
-    let crossbar_table = crossbar_report_table(&args.out)?;
-    let updated = fpga::replace_between_markers(&readme, &table)
-        .and_then(|text| {
-            crate::export::crossbar_synth::replace_crossbar_table(&text, &crossbar_table)
-        })
+    let crossbar_table = crossbar_report_table(&out)?;
+    let updated = fpga::FPGA_TABLE
+        .replace(&readme, &table)
+        .and_then(|text| CROSSBAR_TABLE.replace(&text, &crossbar_table))
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
     write_atomic(&args.readme, &updated)?;
     print_stdout(&table)?;
