@@ -172,6 +172,10 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub seed_tries: u32,
+    /// Write the flow's inputs and scripts (design, constraints, synth.ys, a Makefile with
+    /// --seed) without running any tool: what `fpga/<board>/` holds.
+    #[arg(long)]
+    pub emit_scripts: bool,
     #[command(flatten)]
     pub dt: import::DtArg,
 }
@@ -1001,6 +1005,25 @@ fn build_board(args: BuildArgs) -> Result<()> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("fpga-out").join(board.name));
+    let request = fpga::BuildRequest {
+        board,
+        shape,
+        baud: args.baud,
+        network,
+        out_dir: out.clone(),
+        seed: args.seed,
+        seed_tries: args.seed_tries,
+    };
+    if args.emit_scripts {
+        let written = fpga::emit_scripts(&request)
+            .with_context(|| format!("writing the build scripts for {}", board.name))?;
+        let mut listing = String::new();
+        for path in written {
+            listing.push_str(&format!("{}\n", path.display()));
+        }
+        print_stdout(&listing)?;
+        return Ok(());
+    }
     ensure_fpga_tools()?;
     eprintln!(
         "building {} ({}) with a {}x{} core at {} baud into {} ...",
@@ -1012,20 +1035,9 @@ fn build_board(args: BuildArgs) -> Result<()> {
         out.display()
     );
     let started = Instant::now();
-    let report = fpga::build(
-        &fpga::BuildRequest {
-            board,
-            shape,
-            baud: args.baud,
-            network,
-            out_dir: out.clone(),
-            seed: args.seed,
-            seed_tries: args.seed_tries,
-        },
-        &mut |event| {
-            eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
-        },
-    )
+    let report = fpga::build(&request, &mut |event| {
+        eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
+    })
     .with_context(|| format!("building for {}", board.name))?;
     print_stdout(&report.summary(&out))?;
     Ok(())

