@@ -260,6 +260,9 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
         net.to_str().unwrap(),
         "--dt",
         "1e-3",
+        // From the PLL: 27 MHz = 12 MHz / 1 * 72 / 2^5 (the 64x32 core closes near 31 MHz).
+        "--clock-mhz",
+        "27",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -274,13 +277,22 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
             board: "hx8k-breakout",
             neurons: 64,
             axons: 32,
-            clock_mhz: 12.0,
+            clock_mhz: 27.0,
             bitstream: "neurofab_board.bin",
             bram_cells: &["SB_RAM40_4K"],
             bram_bits: 4096,
             bram_targets: &["$__ICE40_RAM4K_"],
         },
     );
+    // The design ran from the PLL: nextpnr placed one and timed its output clock at 27 MHz.
+    let pnr = read_json(&out.join("nextpnr_report.json"));
+    assert_eq!(pnr["utilization"]["ICESTORM_PLL"]["used"], 1, "{pnr}");
+    assert_eq!(pnr["fmax"]["core_clock"]["constraint"], 27, "{pnr}");
+    // ... and the UART divisor follows it: 27e6 / 115200 = 234.4 cycles per bit.
+    let verilog_top = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();
+    assert!(verilog_top.contains(
+        "27 MHz clock (PLL from the 12 MHz oscillator), 115385 baud (234 cycles per bit)"
+    ));
     // The images were baked in: written beside the Verilog, hooked, enabled, and read by Yosys
     // (a missing image is a Yosys error, which would have failed the build).
     let verilog = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();

@@ -172,6 +172,11 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub seed_tries: u32,
+    /// Run the design from the board's PLL at this clock (MHz) instead of the oscillator: the
+    /// closest frequency the PLL makes (within 0.5 %); the UART divisor, the timing constraint
+    /// and the Fmax check follow it.
+    #[arg(long, value_parser = parse_clock_mhz)]
+    pub clock_mhz: Option<f64>,
     /// Write the flow's inputs and scripts (design, constraints, synth.ys, a Makefile with
     /// --seed) without running any tool: what `fpga/<board>/` holds.
     #[arg(long)]
@@ -963,6 +968,16 @@ fn demo(args: DemoArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--clock-mhz`: a positive, finite frequency.
+fn parse_clock_mhz(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(mhz) if mhz.is_finite() && mhz > 0.0 => Ok(mhz),
+        _ => Err(format!(
+            "`{text}` is not a clock in MHz (a positive number)"
+        )),
+    }
+}
+
 fn build_board(args: BuildArgs) -> Result<()> {
     use crate::export::fpga;
     let board = fpga::board(&args.board)?;
@@ -1013,6 +1028,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
         out_dir: out.clone(),
         seed: args.seed,
         seed_tries: args.seed_tries,
+        clock_mhz: args.clock_mhz,
     };
     if args.emit_scripts {
         let written = fpga::emit_scripts(&request)
@@ -1091,6 +1107,7 @@ fn report(args: ReportArgs) -> Result<()> {
                 out_dir: dir.clone(),
                 seed: 1,
                 seed_tries: fpga::DEFAULT_SEED_TRIES,
+                clock_mhz: None,
             },
             &mut |event| eprintln!("  {event}"),
         );

@@ -64,7 +64,7 @@ pub fn placed_name(board: &Board) -> String {
 /// nextpnr's arguments for `seed`: constrained to the board clock, with a JSON report (Fmax and
 /// placed cells). `--timing-allow-fail` because the build checks Fmax itself (and retries with
 /// the next seed), so the report is written either way; the seed in a Makefile met timing.
-pub fn nextpnr_args(board: &Board, seed: u32) -> Vec<String> {
+pub fn nextpnr_args(board: &Board, seed: u32, clock_mhz: f64) -> Vec<String> {
     let (constraint_flag, output_flag) = match board.family {
         Family::Ice40 => ("--pcf", "--asc"),
         Family::Ecp5 => ("--lpf", "--textcfg"),
@@ -80,7 +80,7 @@ pub fn nextpnr_args(board: &Board, seed: u32) -> Vec<String> {
         output_flag,
         &placed_name(board),
         "--freq",
-        &format!("{}", board.clock_mhz()),
+        &format!("{clock_mhz}"),
         "--seed",
         &seed.to_string(),
         "--report",
@@ -109,7 +109,13 @@ pub fn pack_args(board: &Board) -> Vec<String> {
 /// `inputs` are the files the synthesis reads besides the design (memory images of a baked
 /// network). The default tool names are the YoWASP ones that `tools/install.sh` pins, since the
 /// checksums were made with those versions; `make YOSYS=yosys ...` uses others.
-pub fn makefile(board: &Board, shape_label: &str, seed: u32, inputs: &[&str]) -> String {
+pub fn makefile(
+    board: &Board,
+    shape_label: &str,
+    seed: u32,
+    inputs: &[&str],
+    clock_mhz: f64,
+) -> String {
     let [(_, yosys), (_, nextpnr), (_, pack)] = board.tools();
     let placed = placed_name(board);
     let bitstream = board.bitstream_name();
@@ -133,7 +139,7 @@ pub fn makefile(board: &Board, shape_label: &str, seed: u32, inputs: &[&str]) ->
          {BOARD_MODULE}.json: {deps}\n\
          \t$(YOSYS) -q -l yosys.log {yosys_args}\n\
          \n\
-         # Seed {seed} met the {mhz} MHz board clock.\n\
+         # Seed {seed} met the {mhz} MHz clock.\n\
          {placed}: {BOARD_MODULE}.json {constraints}\n\
          \t$(NEXTPNR) -q -l nextpnr.log {nextpnr_args}\n\
          \n\
@@ -151,9 +157,9 @@ pub fn makefile(board: &Board, shape_label: &str, seed: u32, inputs: &[&str]) ->
         title = board.title,
         device = board.device,
         constraints = board.constraints_file,
-        mhz = board.clock_mhz(),
+        mhz = clock_mhz,
         yosys_args = line(yosys_args()),
-        nextpnr_args = line(nextpnr_args(board, seed)),
+        nextpnr_args = line(nextpnr_args(board, seed, clock_mhz)),
         pack_args = line(pack_args(board)),
     )
 }
@@ -185,7 +191,7 @@ mod tests {
     #[test]
     fn makefile_runs_what_the_build_runs() {
         let b = board("ulx3s-25f").unwrap();
-        let make = makefile(b, "64x64", 7, &[]);
+        let make = makefile(b, "64x64", 7, &[], 25.0);
         assert!(
             make.contains("\t$(YOSYS) -q -l yosys.log -s synth.ys\n"),
             "{make}"

@@ -5,6 +5,7 @@ pub mod fpga;
 pub mod fpga_scripts;
 pub mod images;
 pub mod noc_verilog;
+pub mod pll;
 pub mod tools;
 pub mod verilator;
 pub mod verilog;
