@@ -1376,7 +1376,7 @@ fn write_design_files(
     };
     write(
         &format!("{BOARD_MODULE}.v"),
-        &board_verilog(board, params, &clock)?,
+        &board_verilog(board, params, clock)?,
     )?;
     write(board.constraints_file, board.constraints)?;
     if let Some(net) = &request.network {
