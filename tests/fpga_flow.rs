@@ -17,23 +17,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use neurofab::export::tools::{find_tool, is_ci};
+use neurofab::export::tools::require_either_or_skip as require_either;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// The builds are heavy (WebAssembly tools, ~1.7 GB each): never two at once.
 static ONE_BUILD_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-/// The native tool or its YoWASP build, or `None` (locally) / a panic (under CI).
-fn require_either(native: &str, yowasp: &str) -> Option<PathBuf> {
-    match find_tool(native).or_else(|_| find_tool(yowasp)) {
-        Ok(path) => Some(path),
-        Err(e) if is_ci() => panic!("CI=true and neither {native} nor {yowasp} is installed: {e}"),
-        Err(_) => {
-            eprintln!("skipping: neither {native} nor {yowasp} installed (run tools/install.sh)");
-            None
-        }
-    }
-}
 
 fn tools_present(family: &str) -> bool {
     let (pnr, pack) = match family {
@@ -134,6 +123,14 @@ fn check_build(out: &Path, expect: &Expect) {
         "{} is only {size} bytes",
         bitstream.display()
     );
+    // The checksum that `make check` compares the repeated build with is this bitstream's.
+    let bits = std::fs::read(&bitstream).unwrap();
+    let digest: String = Sha256::digest(&bits)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+    assert_eq!(sums, format!("{digest}  {}\n", expect.bitstream));
 
     // Synapse SRAM in its RAM, per Yosys's memory mapping log...
     let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
@@ -282,6 +279,9 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
         net.to_str().unwrap(),
         "--dt",
         "1e-3",
+        // From the PLL: 27 MHz = 12 MHz / 1 * 72 / 2^5 (the 64x32 core closes near 31 MHz).
+        "--clock-mhz",
+        "27",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -296,16 +296,38 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
             board: "hx8k-breakout",
             neurons: 64,
             axons: 32,
+            clock_mhz: 27.0,
             ..ICE40_EBR
         },
     );
+    // The design ran from the PLL: nextpnr placed one and timed its output clock at 27 MHz.
+    let pnr = read_json(&out.join("nextpnr_report.json"));
+    assert_eq!(pnr["utilization"]["ICESTORM_PLL"]["used"], 1, "{pnr}");
+    assert_eq!(pnr["fmax"]["core_clock"]["constraint"], 27, "{pnr}");
+    // ... and the UART divisor follows it: 27e6 / 115200 = 234.4 cycles per bit.
+    let verilog_top = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();
+    assert!(verilog_top.contains(
+        "27 MHz clock (PLL from the 12 MHz oscillator), 115385 baud (234 cycles per bit)"
+    ));
     // The images were baked in: written beside the Verilog, hooked, enabled, and read by Yosys
     // (a missing image is a Yosys error, which would have failed the build).
     let verilog = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();
     assert!(verilog.contains("$readmemh(\"synapse_sram.hex\", mem)"));
     assert!(verilog.contains("q = `NEUROFAB_NEURON_COUNT;"));
+    // Yosys ran the build's script, which defines the image hooks.
+    let script = std::fs::read_to_string(out.join("synth.ys")).unwrap();
+    assert!(
+        script.contains("read_verilog -DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT=16 "),
+        "{script}"
+    );
     let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
-    assert!(log.contains("-DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT=16"));
+    assert!(log.contains("Executing script file `synth.ys'"));
+    // The Makefile repeats the build with the images as inputs.
+    let makefile = std::fs::read_to_string(out.join("Makefile")).unwrap();
+    assert!(
+        makefile.contains("synth.ys neurofab_board.v synapse_sram.hex"),
+        "{makefile}"
+    );
     let synapse_hex = std::fs::read_to_string(out.join("synapse_sram.hex")).unwrap();
     assert_eq!(
         synapse_hex.lines().count(),

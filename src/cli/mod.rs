@@ -177,6 +177,15 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub seed_tries: u32,
+    /// Run the design from the board's PLL at this clock (MHz) instead of the oscillator: the
+    /// closest frequency the PLL makes (within 0.5 %); the UART divisor, the timing constraint
+    /// and the Fmax check follow it.
+    #[arg(long, value_parser = parse_clock_mhz)]
+    pub clock_mhz: Option<f64>,
+    /// Write the flow's inputs and scripts (design, constraints, synth.ys, a Makefile with
+    /// --seed) without running any tool: what `fpga/<board>/` holds.
+    #[arg(long)]
+    pub emit_scripts: bool,
     #[command(flatten)]
     pub dt: import::DtArg,
 }
@@ -1027,6 +1036,16 @@ fn demo(args: DemoArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--clock-mhz`: a positive, finite frequency.
+fn parse_clock_mhz(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(mhz) if mhz.is_finite() && mhz > 0.0 => Ok(mhz),
+        _ => Err(format!(
+            "`{text}` is not a clock in MHz (a positive number)"
+        )),
+    }
+}
+
 fn build_board(args: BuildArgs) -> Result<()> {
     use crate::export::fpga;
     let board = fpga::board(&args.board)?;
@@ -1069,6 +1088,26 @@ fn build_board(args: BuildArgs) -> Result<()> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("fpga-out").join(board.name));
+    let request = fpga::BuildRequest {
+        board,
+        shape,
+        baud: args.baud,
+        network,
+        out_dir: out.clone(),
+        seed: args.seed,
+        seed_tries: args.seed_tries,
+        clock_mhz: args.clock_mhz,
+    };
+    if args.emit_scripts {
+        let written = fpga::emit_scripts(&request)
+            .with_context(|| format!("writing the build scripts for {}", board.name))?;
+        let mut listing = String::new();
+        for path in written {
+            listing.push_str(&format!("{}\n", path.display()));
+        }
+        print_stdout(&listing)?;
+        return Ok(());
+    }
     ensure_fpga_tools()?;
     eprintln!(
         "building {} ({}) with a {}x{} core at {} baud into {} ...",
@@ -1080,20 +1119,9 @@ fn build_board(args: BuildArgs) -> Result<()> {
         out.display()
     );
     let started = Instant::now();
-    let report = fpga::build(
-        &fpga::BuildRequest {
-            board,
-            shape,
-            baud: args.baud,
-            network,
-            out_dir: out.clone(),
-            seed: args.seed,
-            seed_tries: args.seed_tries,
-        },
-        &mut |event| {
-            eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
-        },
-    )
+    let report = fpga::build(&request, &mut |event| {
+        eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
+    })
     .with_context(|| format!("building for {}", board.name))?;
     print_stdout(&report.summary(&out))?;
     Ok(())
@@ -1154,6 +1182,7 @@ fn report(args: ReportArgs) -> Result<()> {
                 out_dir: dir.clone(),
                 seed: 1,
                 seed_tries: fpga::DEFAULT_SEED_TRIES,
+                clock_mhz: None,
             },
             &mut |event| eprintln!("  {event}"),
         );

