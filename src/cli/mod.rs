@@ -1,5 +1,6 @@
 //! The `neurofab` command line.
 
+pub mod asic;
 pub mod config;
 pub mod crossbar;
 pub mod digits;
@@ -117,20 +118,23 @@ with a power-on reset, a heartbeat LED (blinks while the clock runs) and a spike
 (lit 50 ms after any spike). Pins: constraints/<board>.pcf|.lpf.
 
 Boards:
-  icebreaker      iCEBreaker, iCE40UP5K-SG48, 12 MHz, default core 64x32
+  icebreaker      iCEBreaker, iCE40UP5K-SG48, 12 MHz, default core 256x256
   hx8k-breakout   iCE40-HX8K breakout, iCE40HX8K-CT256, 12 MHz, default core 64x32
   ulx3s-25f       ULX3S, ECP5 LFE5U-25F, 25 MHz, default core 256x256
   ulx3s-85f       ULX3S, ECP5 LFE5U-85F, 25 MHz, default core 512x512
 
-Steps: Verilog -> yosys (synth_ice40 [-dsp] | synth_ecp5) -> nextpnr-ice40|ecp5 --freq <clock>
--> icepack|ecppack. Tools are looked up as yosys, nextpnr-*, icepack/ecppack on PATH, then as
-their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh installs them).
+Steps: Verilog -> yosys (synth_ice40 [-dsp -spram] | synth_ecp5) -> nextpnr-ice40|ecp5
+--freq <clock> -> icepack|ecppack. Tools are looked up as yosys, nextpnr-*, icepack/ecppack
+on PATH, then as their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh
+installs them).
 
 Writes to --out: neurofab_board.bin (iCE40) or .bit (ECP5), report.json (cells, block RAM,
 DSP, Fmax, memory mapping, step times), neurofab_board.v, the constraint file, the tools'
 logs and reports. Fails, leaving no bitstream, when a tool is missing or fails, the core does
-not fit, the synapse SRAM is not in block RAM, or Fmax stays below the board clock after
---seed-tries place-and-route runs with successive seeds.
+not fit, the synapse SRAM is not in block RAM (on the iCEBreaker: its SPRAM), or Fmax stays
+below the board clock after --seed-tries place-and-route runs with successive seeds. On the
+iCEBreaker the synapses go to the UP5K's SPRAM, except with --net: SPRAM has no initial
+contents, so a baked network keeps them in block RAM (64x32 at most).
 
 Examples:
   neurofab build --board ulx3s-85f
@@ -173,6 +177,15 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub seed_tries: u32,
+    /// Run the design from the board's PLL at this clock (MHz) instead of the oscillator: the
+    /// closest frequency the PLL makes (within 0.5 %); the UART divisor, the timing constraint
+    /// and the Fmax check follow it.
+    #[arg(long, value_parser = parse_clock_mhz)]
+    pub clock_mhz: Option<f64>,
+    /// Write the flow's inputs and scripts (design, constraints, synth.ys, a Makefile with
+    /// --seed) without running any tool: what `fpga/<board>/` holds.
+    #[arg(long)]
+    pub emit_scripts: bool,
     #[command(flatten)]
     pub dt: import::DtArg,
 }
@@ -180,15 +193,24 @@ pub struct BuildArgs {
 /// `neurofab report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Directory for the builds.
-    #[arg(long, default_value = "fpga-out")]
-    pub out: PathBuf,
+    /// Directory for the builds (default: fpga-out, with --asic asic-out).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// README whose table to regenerate.
     #[arg(long, default_value = "README.md")]
     pub readme: PathBuf,
-    /// Reuse existing <out>/<board>-<N>x<A>/report.json files instead of rebuilding.
+    /// Reuse existing <out>/<board>-<N>x<A>/report.json files (with --asic,
+    /// <out>/<core>-<N>x<A>/asic.json) instead of rebuilding.
     #[arg(long)]
     pub reuse: bool,
+    /// The ASIC area table instead: each core synthesized by Yosys against the OSU 0.18 µm
+    /// standard cells (memories as black boxes), into the README's asic-report section.
+    #[arg(long)]
+    pub asic: bool,
+    /// With --asic, only these cores (repeatable; default: the table's five), as KIND-NxA:
+    /// plain-64x64, learning-256x256, ...
+    #[arg(long = "core", requires = "asic", value_name = "KIND-NxA")]
+    pub cores: Vec<crate::export::asic::AsicConfig>,
 }
 
 /// `neurofab run`.
@@ -830,12 +852,26 @@ fn ensure_fpga_tools() -> Result<()> {
 /// its names) is found already, or there is no install script to run.
 fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &str) -> Result<()> {
     use crate::export::tools::find_tool;
-    let missing: Vec<&str> = needed
-        .iter()
-        .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
-        .map(|names| names[0])
-        .collect();
-    if missing.is_empty() {
+    let missing = || -> Vec<String> {
+        needed
+            .iter()
+            .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
+            .map(|names| names.join(" or "))
+            .collect()
+    };
+    ensure_installed(component, &missing, duration, manual)
+}
+
+/// Runs `tools/install.sh COMPONENT` once unless `missing` (what is not installed, by name) is
+/// empty, or there is no install script to run; fails if something is still missing after it.
+fn ensure_installed(
+    component: &str,
+    missing: &dyn Fn() -> Vec<String>,
+    duration: &str,
+    manual: &str,
+) -> Result<()> {
+    let missing_before = missing();
+    if missing_before.is_empty() {
         return Ok(());
     }
     let script = crate::export::tools::project_dir()
@@ -848,7 +884,7 @@ fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &st
     }
     eprintln!(
         "{} not found: installing the pinned tools with `{} {component}` (once, {duration})",
-        missing.join(", "),
+        missing_before.join(", "),
         script.display()
     );
     let status = std::process::Command::new("bash")
@@ -862,11 +898,7 @@ fn ensure_tools(component: &str, needed: &[&[&str]], duration: &str, manual: &st
             script.display()
         );
     }
-    let still_missing: Vec<String> = needed
-        .iter()
-        .filter(|names| names.iter().all(|name| find_tool(name).is_err()))
-        .map(|names| names.join(" or "))
-        .collect();
+    let still_missing = missing();
     if !still_missing.is_empty() {
         bail!(
             "{} still not found after `{} {component}`; install {manual} instead",
@@ -1010,6 +1042,16 @@ fn demo(args: DemoArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--clock-mhz`: a positive, finite frequency.
+fn parse_clock_mhz(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(mhz) if mhz.is_finite() && mhz > 0.0 => Ok(mhz),
+        _ => Err(format!(
+            "`{text}` is not a clock in MHz (a positive number)"
+        )),
+    }
+}
+
 fn build_board(args: BuildArgs) -> Result<()> {
     use crate::export::fpga;
     let board = fpga::board(&args.board)?;
@@ -1031,7 +1073,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
     };
     // Before the network is read and before the tools are installed: a core that can never
     // fit the board fails at once.
-    fpga::check_fit_before_synthesis(board, shape)?;
+    fpga::check_fit_before_synthesis(board, shape, args.net.is_some())?;
     let network = match &args.net {
         Some(net_path) => {
             let does_not_fit = format!("does not fit a {}x{} core", shape.neurons, shape.axons);
@@ -1052,6 +1094,26 @@ fn build_board(args: BuildArgs) -> Result<()> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("fpga-out").join(board.name));
+    let request = fpga::BuildRequest {
+        board,
+        shape,
+        baud: args.baud,
+        network,
+        out_dir: out.clone(),
+        seed: args.seed,
+        seed_tries: args.seed_tries,
+        clock_mhz: args.clock_mhz,
+    };
+    if args.emit_scripts {
+        let written = fpga::emit_scripts(&request)
+            .with_context(|| format!("writing the build scripts for {}", board.name))?;
+        let mut listing = String::new();
+        for path in written {
+            listing.push_str(&format!("{}\n", path.display()));
+        }
+        print_stdout(&listing)?;
+        return Ok(());
+    }
     ensure_fpga_tools()?;
     eprintln!(
         "building {} ({}) with a {}x{} core at {} baud into {} ...",
@@ -1063,40 +1125,36 @@ fn build_board(args: BuildArgs) -> Result<()> {
         out.display()
     );
     let started = Instant::now();
-    let report = fpga::build(
-        &fpga::BuildRequest {
-            board,
-            shape,
-            baud: args.baud,
-            network,
-            out_dir: out.clone(),
-            seed: args.seed,
-            seed_tries: args.seed_tries,
-        },
-        &mut |event| {
-            eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
-        },
-    )
+    let report = fpga::build(&request, &mut |event| {
+        eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
+    })
     .with_context(|| format!("building for {}", board.name))?;
     print_stdout(&report.summary(&out))?;
     Ok(())
 }
 
 fn report(args: ReportArgs) -> Result<()> {
+    use crate::export::crossbar_synth::CROSSBAR_TABLE;
     use crate::export::fpga::{self, ReportRow};
+    if args.asic {
+        return asic::report_asic(&args);
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("fpga-out"));
     let readme = std::fs::read_to_string(&args.readme)
         .with_context(|| format!("cannot read {}", args.readme.display()))?;
     // Fail on a README without markers before spending an hour building.
-    fpga::replace_between_markers(&readme, "")
-        .and_then(|text| crate::export::crossbar_synth::replace_crossbar_table(&text, ""))
+    fpga::FPGA_TABLE
+        .replace(&readme, "")
+        .and_then(|text| CROSSBAR_TABLE.replace(&text, ""))
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
     ensure_fpga_tools()?;
     let mut rows = Vec::new();
     for (name, shape) in fpga::REPORT_CONFIGS {
         let board = fpga::board(name)?;
-        let dir = args
-            .out
-            .join(format!("{}-{}x{}", board.name, shape.neurons, shape.axons));
+        let dir = out.join(format!("{}-{}x{}", board.name, shape.neurons, shape.axons));
         let existing = dir.join("report.json");
         let failure = dir.join("failure.txt");
         if args.reuse && !existing.exists() && failure.exists() {
@@ -1130,6 +1188,7 @@ fn report(args: ReportArgs) -> Result<()> {
                 out_dir: dir.clone(),
                 seed: 1,
                 seed_tries: fpga::DEFAULT_SEED_TRIES,
+                clock_mhz: None,
             },
             &mut |event| eprintln!("  {event}"),
         );
@@ -1166,11 +1225,10 @@ fn report(args: ReportArgs) -> Result<()> {
         }
     }
     let table = fpga::render_table(&rows);
-    let crossbar_table = crossbar_report_table(&args.out)?;
-    let updated = fpga::replace_between_markers(&readme, &table)
-        .and_then(|text| {
-            crate::export::crossbar_synth::replace_crossbar_table(&text, &crossbar_table)
-        })
+    let crossbar_table = crossbar_report_table(&out)?;
+    let updated = fpga::FPGA_TABLE
+        .replace(&readme, &table)
+        .and_then(|text| CROSSBAR_TABLE.replace(&text, &crossbar_table))
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.readme.display()))?;
     write_atomic(&args.readme, &updated)?;
     print_stdout(&table)?;

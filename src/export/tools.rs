@@ -89,16 +89,33 @@ pub fn find_tool(name: &str) -> Result<PathBuf, ToolError> {
 /// When the tool is missing and the environment variable `CI` is `true`: in CI a missing tool is
 /// an installation bug, and skipping would hide it.
 pub fn require_tool_or_skip(name: &str) -> Option<PathBuf> {
-    match find_tool(name) {
-        Ok(path) => Some(path),
-        Err(err) if is_ci() => {
-            panic!(
-                "CI=true and {name} is missing: run tools/install.sh (looked in {})",
-                DisplayDirs(&err.searched)
-            )
+    require_or_skip(name, find_tool(name))
+}
+
+/// For tests: what `found` found (a tool, a library file, ...), or `None` (after a note on
+/// stderr naming `what` and the reason) when it is missing locally.
+///
+/// # Panics
+/// When it is missing and `CI` is `true`, as [`require_tool_or_skip`].
+pub fn require_or_skip<T, E: fmt::Display>(what: &str, found: Result<T, E>) -> Option<T> {
+    match found {
+        Ok(found) => Some(found),
+        Err(err) if is_ci() => panic!("CI=true and {what} is missing: {err}"),
+        Err(err) => {
+            eprintln!("skipping: {what} is missing: {err}");
+            None
         }
+    }
+}
+
+/// For tests: `native` or, failing that, its YoWASP build `yowasp`, like [`require_tool_or_skip`]
+/// (`None` after a note locally, a panic under `CI=true`).
+pub fn require_either_or_skip(native: &str, yowasp: &str) -> Option<PathBuf> {
+    match find_tool(native).or_else(|_| find_tool(yowasp)) {
+        Ok(path) => Some(path),
+        Err(e) if is_ci() => panic!("CI=true and neither {native} nor {yowasp} is installed: {e}"),
         Err(_) => {
-            eprintln!("skipping: {name} not installed (run tools/install.sh)");
+            eprintln!("skipping: neither {native} nor {yowasp} installed (run tools/install.sh)");
             None
         }
     }
