@@ -2605,13 +2605,11 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
     localparam  weight_sign_fill = 16'hff00;
 
     // Stub signals
-    reg  [13:0] synapse_sram$read_address;
-    reg  synapse_sram$read_clock;
-    wire  [31:0] synapse_sram$read_data;
-    reg  [13:0] synapse_sram$write_address;
-    reg  synapse_sram$write_clock;
-    reg  [31:0] synapse_sram$write_data;
+    reg  synapse_sram$clock;
+    reg  [13:0] synapse_sram$address;
     reg  synapse_sram$write_enable;
+    reg  [31:0] synapse_sram$write_data;
+    wire  [31:0] synapse_sram$read_data;
     reg  rsp_pending$d;
     wire  rsp_pending$q;
     reg  rsp_pending$clock;
@@ -2627,13 +2625,11 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
 
     // Sub module instances
     neurofab_core$synapses$synapse_sram synapse_sram(
-        .read_address(synapse_sram$read_address),
-        .read_clock(synapse_sram$read_clock),
-        .read_data(synapse_sram$read_data),
-        .write_address(synapse_sram$write_address),
-        .write_clock(synapse_sram$write_clock),
+        .clock(synapse_sram$clock),
+        .address(synapse_sram$address),
+        .write_enable(synapse_sram$write_enable),
         .write_data(synapse_sram$write_data),
-        .write_enable(synapse_sram$write_enable)
+        .read_data(synapse_sram$read_data)
     );
     neurofab_core$synapses$rsp_pending rsp_pending(
         .d(rsp_pending$d),
@@ -2666,15 +2662,13 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
         held_address$d = held_address$q;
         read_pending$d = read_pending$q;
         read_synapse$d = read_synapse$q;
-        synapse_sram$read_clock = clock;
-        synapse_sram$write_clock = clock;
+        synapse_sram$clock = clock;
         synapse_sram$write_enable = cfg$write & (cfg$target == synapse_target);
-        synapse_sram$write_address = ((cfg$addr) & 14'h3fff);
         synapse_sram$write_data = cfg$data;
         port$req_ready = 1'b1;
-        synapse_sram$read_address = held_address$q;
+        synapse_sram$address = held_address$q;
         if (port$req_valid) begin
-            synapse_sram$read_address = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
+            synapse_sram$address = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
             held_address$d = (((port$req_axon) & 14'h3fff) << group_bits) | ((port$req_group) & 14'h3fff);
         end
         rsp_pending$d = port$req_valid | (rsp_pending$q & ~port$rsp_ready);
@@ -2698,8 +2692,8 @@ module neurofab_core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,cfg$r
         port$stage_busy = 1'b0;
         read_pending$d = cfg$read;
         read_synapse$d = cfg$read & (cfg$target == synapse_target);
-        if (cfg$read) begin
-            synapse_sram$read_address = ((cfg$addr) & 14'h3fff);
+        if (cfg$read | (cfg$write & (cfg$target == synapse_target))) begin
+            synapse_sram$address = ((cfg$addr) & 14'h3fff);
         end
         cfg$read_valid = read_pending$q;
         cfg$read_data = 32'h0;
@@ -2787,16 +2781,14 @@ module neurofab_core$synapses$rsp_pending(d,q,clock);
 endmodule // neurofab_core$synapses$rsp_pending
 
 
-module neurofab_core$synapses$synapse_sram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_core$synapses$synapse_sram(clock,address,write_enable,write_data,read_data);
 
     // Module arguments
-    input wire  [13:0] read_address;
-    input wire  read_clock;
-    output reg  [31:0] read_data;
-    input wire  [13:0] write_address;
-    input wire  write_clock;
-    input wire  [31:0] write_data;
+    input wire  clock;
+    input wire  [13:0] address;
     input wire  write_enable;
+    input wire  [31:0] write_data;
+    output reg  [31:0] read_data;
 
     // Update code (custom)
     reg[31:0] mem[16383:0];
@@ -2804,16 +2796,11 @@ module neurofab_core$synapses$synapse_sram(read_address,read_clock,read_data,wri
 initial $readmemh("synapse_sram.hex", mem);
 `endif
 
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
+    always @(posedge clock) begin
        if (write_enable) begin
-          mem[write_address] <= write_data;
+          mem[address] <= write_data;
+       end else begin
+          read_data <= mem[address];
        end
     end
-
 endmodule // neurofab_core$synapses$synapse_sram

@@ -64,7 +64,8 @@ impl CoreShape {
 /// `SB = AB + GB` (synapse SRAM address), `NB1 = NB + 1` and `AB1 = AB + 1` (counters that reach
 /// `N` and `A`), `EB = NB + 3` (fan-out table address: 8 entries per neuron). Only the multi-core
 /// system uses `EB`. 64x32 is the largest core that fits the iCE40 boards' 30 or 32 4-kbit block
-/// RAMs (see README, "FPGA targets"); the system is built for the mesh shapes only.
+/// RAMs, 256x256 the largest on the UP5K with its synapses in SPRAM (see README, "FPGA
+/// targets"); the system is built for the mesh shapes only.
 macro_rules! core_shapes {
     ($top:ident => $callback:ident ! $args:tt) => {
         $crate::shape::core_shapes!(@filter $top $callback $args [];

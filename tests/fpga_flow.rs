@@ -1,13 +1,14 @@
-//! End-to-end FPGA builds through the `neurofab build` command line: one iCE40 board and one
-//! ECP5 board, with the smallest cores that exercise the whole flow in CI time (the HX8K
-//! breakout's default 64x32 core with a network baked into its block RAMs; a 64x64 core on the
-//! ULX3S 25F), plus the failures the flow must report.
+//! End-to-end FPGA builds through the `neurofab build` command line: two iCE40 boards and one
+//! ECP5 board (the HX8K breakout's default 64x32 core with a network baked into its block RAMs;
+//! the iCEBreaker's default 256x256 core with its synapses in the UP5K's SPRAM; a 64x64 core on
+//! the ULX3S 25F), plus the failures the flow must report.
 //!
 //! The checks read the tools' own outputs (Yosys's log and `stat -json`, nextpnr's report)
 //! rather than trusting the flow's summary: the synapse SRAM must appear in Yosys's
-//! `memory_libmap` log as mapped to a block-RAM primitive, the block-RAM cell count must cover
-//! the synapse bits (computed here from the core shape), and nextpnr's achieved Fmax must reach
-//! the board clock. Missing tools skip these tests locally and fail them under `CI=true`.
+//! `memory_libmap` log as mapped to a block-RAM (or SPRAM) primitive, that primitive's cell
+//! count must cover the synapse bits (computed here from the core shape), and nextpnr's
+//! achieved Fmax must reach the board clock. Missing tools skip these tests locally and fail
+//! them under `CI=true`.
 //!
 //! Each build takes one to two minutes of YoWASP Yosys + nextpnr (plus a one-time WebAssembly
 //! compile of each tool on a cold cache), so the builds run one at a time.
@@ -16,23 +17,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use neurofab::export::tools::{find_tool, is_ci};
+use neurofab::export::tools::require_either_or_skip as require_either;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// The builds are heavy (WebAssembly tools, ~1.7 GB each): never two at once.
 static ONE_BUILD_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-/// The native tool or its YoWASP build, or `None` (locally) / a panic (under CI).
-fn require_either(native: &str, yowasp: &str) -> Option<PathBuf> {
-    match find_tool(native).or_else(|_| find_tool(yowasp)) {
-        Ok(path) => Some(path),
-        Err(e) if is_ci() => panic!("CI=true and neither {native} nor {yowasp} is installed: {e}"),
-        Err(_) => {
-            eprintln!("skipping: neither {native} nor {yowasp} installed (run tools/install.sh)");
-            None
-        }
-    }
-}
 
 fn tools_present(family: &str) -> bool {
     let (pnr, pack) = match family {
@@ -75,7 +65,7 @@ fn yosys_cells(stat: &Value, cell: &str) -> u64 {
     by_type.get(cell).and_then(Value::as_u64).unwrap_or(0)
 }
 
-/// The block-RAM primitive Yosys's `memory_libmap` used for the synapse SRAM, from its log.
+/// The RAM primitive Yosys's `memory_libmap` used for the synapse SRAM, from its log.
 fn synapse_mapping(yosys_log: &str) -> Option<String> {
     yosys_log.lines().find_map(|line| {
         let rest = line.strip_prefix("mapping memory ")?;
@@ -102,11 +92,25 @@ struct Expect<'a> {
     axons: u64,
     clock_mhz: f64,
     bitstream: &'a str,
-    /// Yosys cell and data bits per block.
-    bram_cells: &'a [&'a str],
-    bram_bits: u64,
-    bram_targets: &'a [&'a str],
+    /// The RAM the synapse SRAM must be in: Yosys cells, data bits per cell, `memory_libmap`
+    /// targets, and the `report.json` utilisation field that counts the cells.
+    synapse_cells: &'a [&'a str],
+    synapse_cell_bits: u64,
+    synapse_targets: &'a [&'a str],
+    report_field: &'a str,
 }
+
+const ICE40_EBR: Expect<'static> = Expect {
+    board: "",
+    neurons: 0,
+    axons: 0,
+    clock_mhz: 12.0,
+    bitstream: "neurofab_board.bin",
+    synapse_cells: &["SB_RAM40_4K"],
+    synapse_cell_bits: 4096,
+    synapse_targets: &["$__ICE40_RAM4K_"],
+    report_field: "block_ram",
+};
 
 /// Checks a finished build directory against the tools' own outputs.
 fn check_build(out: &Path, expect: &Expect) {
@@ -119,8 +123,16 @@ fn check_build(out: &Path, expect: &Expect) {
         "{} is only {size} bytes",
         bitstream.display()
     );
+    // The checksum that `make check` compares the repeated build with is this bitstream's.
+    let bits = std::fs::read(&bitstream).unwrap();
+    let digest: String = Sha256::digest(&bits)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+    assert_eq!(sums, format!("{digest}  {}\n", expect.bitstream));
 
-    // Synapse SRAM in block RAM, per Yosys's memory mapping log...
+    // Synapse SRAM in its RAM, per Yosys's memory mapping log...
     let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
     let target = synapse_mapping(&log).unwrap_or_else(|| {
         panic!(
@@ -130,24 +142,25 @@ fn check_build(out: &Path, expect: &Expect) {
         )
     });
     assert!(
-        expect.bram_targets.contains(&target.as_str()),
-        "{}: synapse SRAM mapped via {target}, not block RAM {:?}",
+        expect.synapse_targets.contains(&target.as_str()),
+        "{}: synapse SRAM mapped via {target}, not {:?}",
         expect.board,
-        expect.bram_targets
+        expect.synapse_targets
     );
-    // ... and per the cell count: enough block RAMs for the synapse bits alone.
+    // ... and per the cell count: enough cells for the synapse bits alone.
     let stat = read_json(&out.join("yosys_stat.json"));
     let blocks: u64 = expect
-        .bram_cells
+        .synapse_cells
         .iter()
         .map(|c| yosys_cells(&stat, c))
         .sum();
     let synapse_bits = 32 * expect.axons * expect.neurons / 4;
     assert!(
-        blocks * expect.bram_bits >= synapse_bits,
-        "{}: {blocks} block RAMs of {} bits cannot hold {synapse_bits} synapse bits",
+        blocks * expect.synapse_cell_bits >= synapse_bits,
+        "{}: {blocks} {:?} of {} bits cannot hold {synapse_bits} synapse bits",
         expect.board,
-        expect.bram_bits
+        expect.synapse_cells,
+        expect.synapse_cell_bits
     );
 
     // Timing met at the board clock, per nextpnr's report.
@@ -165,7 +178,10 @@ fn check_build(out: &Path, expect: &Expect) {
     assert_eq!(report["board"], expect.board);
     assert_eq!(report["neurons"].as_u64(), Some(expect.neurons));
     assert_eq!(report["axons"].as_u64(), Some(expect.axons));
-    assert_eq!(report["utilisation"]["block_ram"].as_u64(), Some(blocks));
+    assert_eq!(
+        report["utilisation"][expect.report_field].as_u64(),
+        Some(blocks)
+    );
     assert!((report["fmax_mhz"].as_f64().unwrap() - fmax).abs() < 1e-6);
     // Nothing of the staging directory is left behind.
     for entry in std::fs::read_dir(out).unwrap() {
@@ -263,6 +279,9 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
         net.to_str().unwrap(),
         "--dt",
         "1e-3",
+        // From the PLL: 27 MHz = 12 MHz / 1 * 72 / 2^5 (the 64x32 core closes near 31 MHz).
+        "--clock-mhz",
+        "27",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -277,20 +296,38 @@ fn ice40_hx8k_bitstream_with_a_baked_network() {
             board: "hx8k-breakout",
             neurons: 64,
             axons: 32,
-            clock_mhz: 12.0,
-            bitstream: "neurofab_board.bin",
-            bram_cells: &["SB_RAM40_4K"],
-            bram_bits: 4096,
-            bram_targets: &["$__ICE40_RAM4K_"],
+            clock_mhz: 27.0,
+            ..ICE40_EBR
         },
     );
+    // The design ran from the PLL: nextpnr placed one and timed its output clock at 27 MHz.
+    let pnr = read_json(&out.join("nextpnr_report.json"));
+    assert_eq!(pnr["utilization"]["ICESTORM_PLL"]["used"], 1, "{pnr}");
+    assert_eq!(pnr["fmax"]["core_clock"]["constraint"], 27, "{pnr}");
+    // ... and the UART divisor follows it: 27e6 / 115200 = 234.4 cycles per bit.
+    let verilog_top = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();
+    assert!(verilog_top.contains(
+        "27 MHz clock (PLL from the 12 MHz oscillator), 115385 baud (234 cycles per bit)"
+    ));
     // The images were baked in: written beside the Verilog, hooked, enabled, and read by Yosys
     // (a missing image is a Yosys error, which would have failed the build).
     let verilog = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();
     assert!(verilog.contains("$readmemh(\"synapse_sram.hex\", mem)"));
     assert!(verilog.contains("q = `NEUROFAB_NEURON_COUNT;"));
+    // Yosys ran the build's script, which defines the image hooks.
+    let script = std::fs::read_to_string(out.join("synth.ys")).unwrap();
+    assert!(
+        script.contains("read_verilog -DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT=16 "),
+        "{script}"
+    );
     let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
-    assert!(log.contains("-DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT=16"));
+    assert!(log.contains("Executing script file `synth.ys'"));
+    // The Makefile repeats the build with the images as inputs.
+    let makefile = std::fs::read_to_string(out.join("Makefile")).unwrap();
+    assert!(
+        makefile.contains("synth.ys neurofab_board.v synapse_sram.hex"),
+        "{makefile}"
+    );
     let synapse_hex = std::fs::read_to_string(out.join("synapse_sram.hex")).unwrap();
     assert_eq!(
         synapse_hex.lines().count(),
@@ -338,9 +375,10 @@ fn ecp5_ulx3s_bitstream() {
             axons: 64,
             clock_mhz: 25.0,
             bitstream: "neurofab_board.bit",
-            bram_cells: &["DP16KD", "PDPW16KD"],
-            bram_bits: 16384,
-            bram_targets: &["$__DP16KD_", "$__PDPW16KD_"],
+            synapse_cells: &["DP16KD", "PDPW16KD"],
+            synapse_cell_bits: 16384,
+            synapse_targets: &["$__DP16KD_", "$__PDPW16KD_"],
+            report_field: "block_ram",
         },
     );
     // Each step was announced on stderr as it started and when it finished, in order ...
@@ -372,6 +410,58 @@ fn ecp5_ulx3s_bitstream() {
 }
 
 #[test]
+fn ice40_icebreaker_256x256_keeps_its_synapses_in_spram() {
+    if !tools_present("ice40") {
+        return;
+    }
+    let _one = ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    // The board's default core: no --config.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("up5k");
+    let output = neurofab(&[
+        "build",
+        "--board",
+        "icebreaker",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "neurofab build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // 256 x 256 x 8 bits = 524 288 bits: two SB_SPRAM256KA (16 384 x 16 bits each) side by
+    // side; the 128 EBRs it would take are more than the UP5K's 30.
+    check_build(
+        &out,
+        &Expect {
+            board: "icebreaker",
+            neurons: 256,
+            axons: 256,
+            synapse_cells: &["SB_SPRAM256KA"],
+            synapse_cell_bits: 262_144,
+            synapse_targets: &["$__ICE40_SPRAM_"],
+            report_field: "spram",
+            ..ICE40_EBR
+        },
+    );
+    let stat = read_json(&out.join("yosys_stat.json"));
+    assert_eq!(yosys_cells(&stat, "SB_SPRAM256KA"), 2);
+    assert!(yosys_cells(&stat, "SB_RAM40_4K") <= 30);
+    let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
+    assert!(
+        log.contains("synth_ice40 -dsp -spram"),
+        "SPRAM inference enabled"
+    );
+    let verilog = std::fs::read_to_string(out.join("neurofab_board.v")).unwrap();
+    assert_eq!(verilog.matches("(* ram_style = \"huge\" *)").count(), 1);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(" + 2 of 4 SPRAM;"), "{stdout}");
+}
+
+#[test]
 fn a_core_too_big_for_the_board_fails_without_a_bitstream() {
     if !tools_present("ice40") {
         return;
@@ -379,7 +469,24 @@ fn a_core_too_big_for_the_board_fails_without_a_bitstream() {
     let _one = ONE_BUILD_AT_A_TIME
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    let (_dir, out, output) = build_64x64("icebreaker", "up5k");
+    // A baked network keeps the synapses in EBR (SPRAM has no initial contents), so a 64x64
+    // core with one does not fit the UP5K; it is found after synthesis.
+    let dir = tempfile::tempdir().unwrap();
+    let net = small_network(dir.path());
+    let config = dir.path().join("hw.toml");
+    std::fs::write(&config, "[core]\nneurons = 64\naxons = 64\n").unwrap();
+    let out = dir.path().join("up5k");
+    let output = neurofab(&[
+        "build",
+        "--board",
+        "icebreaker",
+        "--config",
+        config.to_str().unwrap(),
+        "--net",
+        net.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     // 64x64 needs 8 EBR of synapses + 15 for the other core memories + 8 accumulator banks +
@@ -393,6 +500,12 @@ fn a_core_too_big_for_the_board_fails_without_a_bitstream() {
     assert!(
         out.join("yosys.log").exists(),
         "the log is kept for diagnosis"
+    );
+    let log = std::fs::read_to_string(out.join("yosys.log")).unwrap();
+    assert_eq!(
+        synapse_mapping(&log).as_deref(),
+        Some("$__ICE40_RAM4K_"),
+        "a baked synapse SRAM stays in EBR"
     );
 }
 
@@ -416,36 +529,63 @@ fn missing_tools_are_named() {
     assert!(!out.exists(), "nothing is written when a tool is missing");
 }
 
-#[test]
-fn a_core_that_can_never_fit_fails_before_synthesis() {
-    // No tools on PATH and no project to install them from: the misfit is found before either
-    // is looked for, in well under a second instead of after minutes of synthesis.
+/// `neurofab build --board icebreaker --config <N x A> [--net NET] --out <dir>/out` with no
+/// tools on PATH and no project to install them from.
+fn build_without_tools(neurons: u32, axons: u32, baked: bool) -> (std::process::Output, bool) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hw.toml");
-    std::fs::write(&config, "[core]\nneurons = 256\naxons = 256\n").unwrap();
+    std::fs::write(
+        &config,
+        format!("[core]\nneurons = {neurons}\naxons = {axons}\n"),
+    )
+    .unwrap();
     let out = dir.path().join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_neurofab"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_neurofab"));
+    command
         .args(["build", "--board", "icebreaker", "--config"])
         .arg(&config)
         .arg("--out")
         .arg(&out)
         .env("PATH", dir.path())
-        .env("NEUROFAB_HOME", dir.path())
-        .output()
-        .expect("run neurofab");
+        .env("NEUROFAB_HOME", dir.path());
+    if baked {
+        command.arg("--net").arg(small_network(dir.path()));
+    }
+    let output = command.output().expect("run neurofab");
+    (output, out.exists())
+}
+
+#[test]
+fn a_core_that_can_never_fit_fails_before_synthesis() {
+    // No tools on PATH and no project to install them from: the misfit is found before either
+    // is looked for, in well under a second instead of after minutes of synthesis. 512 x 512:
+    // 2 097 152 synapse bits, 8 of the UP5K's 4 SPRAMs.
+    let (output, wrote) = build_without_tools(512, 512, false);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the 512x512 core does not fit the icebreaker (iCE40UP5K")
+            && stderr.contains("needs 8 SPRAM single-port RAMs")
+            && stderr.contains("the device has 4")
+            && !stderr.contains("not found"),
+        "{stderr}"
+    );
+    assert!(!wrote, "nothing is written for a core that cannot fit");
+    // 256 x 256 fits in SPRAM, but not baked into the bitstream: then its 524 288 bits need
+    // 128 EBRs, and the message says why and what to do.
+    let (output, wrote) = build_without_tools(256, 256, true);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("the 256x256 core does not fit the icebreaker (iCE40UP5K")
             && stderr.contains("needs 128 EBR block RAMs")
             && stderr.contains("the device has 30")
+            && stderr.contains("SPRAM has no initial contents")
+            && stderr.contains("build without --net")
             && !stderr.contains("not found"),
         "{stderr}"
     );
-    assert!(
-        !out.exists(),
-        "nothing is written for a core that cannot fit"
-    );
+    assert!(!wrote, "nothing is written for a core that cannot fit");
 }
 
 #[test]

@@ -8,6 +8,8 @@
 #                               # test that reads `export-nir` files with `nir.read` needs)
 #   tools/install.sh spice      # only ngspice (Debian package, ~10 MB; what the crossbar tests
 #                               # compare against), via apt-get (as root or with sudo)
+#   tools/install.sh iverilog   # only Icarus Verilog (Debian package, ~5 MB; what the portable
+#                               # testbenches of `neurofab gen --testbench` are checked with)
 #   tools/install.sh asic       # only Yosys and the OSU 0.18 um standard-cell library (what
 #                               # `neurofab report --asic` needs): the liberty file is taken from
 #                               # Debian's qflow-tech-osu018 with `apt-get download` (no qflow, no
@@ -51,34 +53,37 @@ case "${1:-all}" in
     verilator) PINS=("${VERILATOR_PINS[@]}") ;;
     fpga) PINS=("${FPGA_PINS[@]}") ;;
     nir) PINS=("${NIR_PINS[@]}") ;;
-    spice) PINS=() ;;
+    spice | iverilog) PINS=() ;;
     asic) PINS=("$YOSYS_PIN") ;;
-    *) printf 'usage: tools/install.sh [all|verilator|fpga|nir|spice|asic]\n' >&2; exit 2 ;;
+    *) printf 'usage: tools/install.sh [all|verilator|fpga|nir|spice|iverilog|asic]\n' >&2; exit 2 ;;
 esac
 
 log() { printf 'install.sh: %s\n' "$*" >&2; }
 
-# ngspice is a Debian package (no PyPI build): installed system-wide with apt-get when missing.
-install_ngspice() {
-    if command -v ngspice >/dev/null 2>&1; then
-        log "ngspice already installed ($(command -v ngspice))"
+# ngspice and Icarus Verilog are Debian packages (no PyPI build): installed system-wide with
+# apt-get when missing. $1: the command that shows the tool is there; $2: the package.
+install_debian() {
+    local tool="$1" package="$2"
+    if command -v "$tool" >/dev/null 2>&1; then
+        log "$tool already installed ($(command -v "$tool"))"
         return 0
     fi
     local sudo=()
     if [[ "$(id -u)" != 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || { log "ngspice missing and not root (no sudo): install the ngspice package"; return 1; }
+        command -v sudo >/dev/null 2>&1 || { log "$tool missing and not root (no sudo): install the $package package"; return 1; }
         sudo=(sudo -n)
     fi
-    command -v apt-get >/dev/null 2>&1 || { log "ngspice missing and no apt-get: install ngspice with your package manager"; return 1; }
-    log "installing ngspice with apt-get"
-    "${sudo[@]}" apt-get install -y -q ngspice >/dev/null 2>&1 ||
-        { "${sudo[@]}" apt-get update -q >/dev/null 2>&1 && "${sudo[@]}" apt-get install -y -q ngspice >/dev/null; } ||
-        { log "apt-get could not install ngspice"; return 1; }
-    command -v ngspice >/dev/null 2>&1 || { log "apt-get finished but ngspice is not on PATH"; return 1; }
+    command -v apt-get >/dev/null 2>&1 || { log "$tool missing and no apt-get: install $package with your package manager"; return 1; }
+    log "installing $package with apt-get"
+    "${sudo[@]}" apt-get install -y -q "$package" >/dev/null 2>&1 ||
+        { "${sudo[@]}" apt-get update -q >/dev/null 2>&1 && "${sudo[@]}" apt-get install -y -q "$package" >/dev/null; } ||
+        { log "apt-get could not install $package"; return 1; }
+    command -v "$tool" >/dev/null 2>&1 || { log "apt-get finished but $tool is not on PATH"; return 1; }
 }
 case "${1:-all}" in
-    all) install_ngspice ;;
-    spice) install_ngspice; exit ;;
+    all) install_debian ngspice ngspice; install_debian iverilog iverilog ;;
+    spice) install_debian ngspice ngspice; exit ;;
+    iverilog) install_debian iverilog iverilog; exit ;;
 esac
 
 # The OSU 0.18 um standard cells (Oklahoma State University's open library, as qflow ships it):

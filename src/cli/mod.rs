@@ -57,6 +57,7 @@ Typical use:
   neurofab sim net.json --engine rtl --vcd wave.vcd --ticks 5
   neurofab sim big.json --engine verilator --mesh 2x2
   neurofab gen --out rtl-out/ --net net.json # Verilog + $readmemh images
+  neurofab gen --testbench --net net.json --out tb/  # self-checking tb.v (iverilog, verilator)
   neurofab run net.json --port /dev/ttyUSB1  # on a board, over the UART host link
   neurofab run net.json --port sim           # the same link, simulated with Verilator
   neurofab build --board ulx3s-85f           # bitstream + area/Fmax report (see build --help)
@@ -118,20 +119,23 @@ with a power-on reset, a heartbeat LED (blinks while the clock runs) and a spike
 (lit 50 ms after any spike). Pins: constraints/<board>.pcf|.lpf.
 
 Boards:
-  icebreaker      iCEBreaker, iCE40UP5K-SG48, 12 MHz, default core 64x32
+  icebreaker      iCEBreaker, iCE40UP5K-SG48, 12 MHz, default core 256x256
   hx8k-breakout   iCE40-HX8K breakout, iCE40HX8K-CT256, 12 MHz, default core 64x32
   ulx3s-25f       ULX3S, ECP5 LFE5U-25F, 25 MHz, default core 256x256
   ulx3s-85f       ULX3S, ECP5 LFE5U-85F, 25 MHz, default core 512x512
 
-Steps: Verilog -> yosys (synth_ice40 [-dsp] | synth_ecp5) -> nextpnr-ice40|ecp5 --freq <clock>
--> icepack|ecppack. Tools are looked up as yosys, nextpnr-*, icepack/ecppack on PATH, then as
-their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh installs them).
+Steps: Verilog -> yosys (synth_ice40 [-dsp -spram] | synth_ecp5) -> nextpnr-ice40|ecp5
+--freq <clock> -> icepack|ecppack. Tools are looked up as yosys, nextpnr-*, icepack/ecppack
+on PATH, then as their YoWASP builds (yowasp-*, PATH or .tools/bin; tools/install.sh
+installs them).
 
 Writes to --out: neurofab_board.bin (iCE40) or .bit (ECP5), report.json (cells, block RAM,
 DSP, Fmax, memory mapping, step times), neurofab_board.v, the constraint file, the tools'
 logs and reports. Fails, leaving no bitstream, when a tool is missing or fails, the core does
-not fit, the synapse SRAM is not in block RAM, or Fmax stays below the board clock after
---seed-tries place-and-route runs with successive seeds.
+not fit, the synapse SRAM is not in block RAM (on the iCEBreaker: its SPRAM), or Fmax stays
+below the board clock after --seed-tries place-and-route runs with successive seeds. On the
+iCEBreaker the synapses go to the UP5K's SPRAM, except with --net: SPRAM has no initial
+contents, so a baked network keeps them in block RAM (64x32 at most).
 
 Examples:
   neurofab build --board ulx3s-85f
@@ -185,6 +189,15 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = crate::export::fpga::DEFAULT_SEED_TRIES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub seed_tries: u32,
+    /// Run the design from the board's PLL at this clock (MHz) instead of the oscillator: the
+    /// closest frequency the PLL makes (within 0.5 %); the UART divisor, the timing constraint
+    /// and the Fmax check follow it.
+    #[arg(long, value_parser = parse_clock_mhz)]
+    pub clock_mhz: Option<f64>,
+    /// Write the flow's inputs and scripts (design, constraints, synth.ys, a Makefile with
+    /// --seed) without running any tool: what `fpga/<board>/` holds.
+    #[arg(long)]
+    pub emit_scripts: bool,
     #[command(flatten)]
     pub dt: import::DtArg,
 }
@@ -344,6 +357,14 @@ pub struct GenArgs {
     /// fan-out unit, host port and tick barrier) instead of one core. Overrides [mesh].
     #[arg(long, value_name = "WxH")]
     pub mesh: Option<MeshShape>,
+    /// Also write a self-checking Verilog testbench of --net (needed): the input events, the
+    /// golden model's output spikes, `tb.v` and a README with the Icarus Verilog and Verilator
+    /// commands that run it (one core: memory images; a mesh: configured through its ports).
+    #[arg(long, requires = "net")]
+    pub testbench: bool,
+    /// --testbench: ticks to run (default: the network's).
+    #[arg(long, requires = "testbench")]
+    pub ticks: Option<u32>,
     #[command(flatten)]
     pub dt: import::DtArg,
 }
@@ -682,6 +703,9 @@ fn gen(args: GenArgs) -> Result<()> {
         );
         return Ok(());
     }
+    if args.testbench {
+        return gen_testbench(&args, shape, mesh, started);
+    }
     let mut files = if mesh.cores() > 1 {
         if args.net.is_some() {
             bail!("--net images are written for a single core only; the mesh system loads networks through its configuration bus (neurofab sim --mesh)");
@@ -728,6 +752,39 @@ fn gen(args: GenArgs) -> Result<()> {
     write_files(&args.out, &files)?;
     eprintln!(
         "wrote {} file(s) to {} for {} {}x{} core(s) in {:.0} ms",
+        files.len(),
+        args.out.display(),
+        mesh.cores(),
+        shape.neurons,
+        shape.axons,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// `gen --testbench`: the design, the network's tables and `tb.v` (`export::testbench`).
+fn gen_testbench(
+    args: &GenArgs,
+    shape: CoreShape,
+    mesh: MeshShape,
+    started: Instant,
+) -> Result<()> {
+    let net_path = args.net.as_deref().context("--testbench needs --net")?;
+    let what = if mesh.cores() > 1 {
+        "does not fit the mesh"
+    } else {
+        "does not fit the core"
+    };
+    let net = load_network(net_path, &args.dt, what, |sizes| {
+        check_fit(sizes, mesh, shape)
+    })?;
+    let ticks = args.ticks.unwrap_or(net.ticks);
+    let files = crate::export::testbench::testbench_files(&net, shape, mesh, ticks)
+        .with_context(|| format!("{}: no testbench", net_path.display()))?;
+    write_files(&args.out, &files)?;
+    eprintln!(
+        "wrote a testbench of {} tick(s) ({} files) to {} for {} {}x{} core(s) in {:.0} ms",
+        ticks,
         files.len(),
         args.out.display(),
         mesh.cores(),
@@ -991,6 +1048,16 @@ fn demo(args: DemoArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--clock-mhz`: a positive, finite frequency.
+fn parse_clock_mhz(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(mhz) if mhz.is_finite() && mhz > 0.0 => Ok(mhz),
+        _ => Err(format!(
+            "`{text}` is not a clock in MHz (a positive number)"
+        )),
+    }
+}
+
 fn build_board(args: BuildArgs) -> Result<()> {
     use crate::export::fpga;
     let board = fpga::board(&args.board)?;
@@ -1012,7 +1079,7 @@ fn build_board(args: BuildArgs) -> Result<()> {
     };
     // Before the network is read and before the tools are installed: a core that can never
     // fit the board fails at once.
-    fpga::check_fit_before_synthesis(board, shape)?;
+    fpga::check_fit_before_synthesis(board, shape, args.net.is_some())?;
     let network = match &args.net {
         Some(net_path) => {
             let does_not_fit = format!("does not fit a {}x{} core", shape.neurons, shape.axons);
@@ -1033,6 +1100,26 @@ fn build_board(args: BuildArgs) -> Result<()> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("fpga-out").join(board.name));
+    let request = fpga::BuildRequest {
+        board,
+        shape,
+        baud: args.baud,
+        network,
+        out_dir: out.clone(),
+        seed: args.seed,
+        seed_tries: args.seed_tries,
+        clock_mhz: args.clock_mhz,
+    };
+    if args.emit_scripts {
+        let written = fpga::emit_scripts(&request)
+            .with_context(|| format!("writing the build scripts for {}", board.name))?;
+        let mut listing = String::new();
+        for path in written {
+            listing.push_str(&format!("{}\n", path.display()));
+        }
+        print_stdout(&listing)?;
+        return Ok(());
+    }
     ensure_fpga_tools()?;
     eprintln!(
         "building {} ({}) with a {}x{} core at {} baud into {} ...",
@@ -1044,20 +1131,9 @@ fn build_board(args: BuildArgs) -> Result<()> {
         out.display()
     );
     let started = Instant::now();
-    let report = fpga::build(
-        &fpga::BuildRequest {
-            board,
-            shape,
-            baud: args.baud,
-            network,
-            out_dir: out.clone(),
-            seed: args.seed,
-            seed_tries: args.seed_tries,
-        },
-        &mut |event| {
-            eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
-        },
-    )
+    let report = fpga::build(&request, &mut |event| {
+        eprintln!("[{:6.1} s] {event}", started.elapsed().as_secs_f64());
+    })
     .with_context(|| format!("building for {}", board.name))?;
     print_stdout(&report.summary(&out))?;
     Ok(())
@@ -1118,6 +1194,7 @@ fn report(args: ReportArgs) -> Result<()> {
                 out_dir: dir.clone(),
                 seed: 1,
                 seed_tries: fpga::DEFAULT_SEED_TRIES,
+                clock_mhz: None,
             },
             &mut |event| eprintln!("  {event}"),
         );

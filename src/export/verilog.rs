@@ -16,11 +16,15 @@ use crate::shape::CoreShape;
 /// every submodule instance `top$path`; all of them are renamed under this prefix.
 pub const CORE_MODULE: &str = "neurofab_core";
 
+/// The rust-hdl instance name of the synapse SRAM's memory (in `SramSynapses` and
+/// `StdpSynapses`).
+pub const SYNAPSE_MEMORY: &str = "synapse_sram";
+
 /// Memories that can be preloaded from images, as (rust-hdl instance name, image file name).
 /// The last two are the learning core's (`StdpSynapses`: the ninth-bit plane and the
 /// learning-axon words); the plain core has no such memory.
 pub const IMAGE_MEMORIES: [(&str, &str); 7] = [
-    ("synapse_sram", "synapse_sram.hex"),
+    (SYNAPSE_MEMORY, "synapse_sram.hex"),
     ("axon_meta", "axon_meta.hex"),
     ("param_decay", "param_decay.hex"),
     ("param_bias_shift", "param_bias_shift.hex"),
@@ -141,6 +145,34 @@ pub fn add_image_hooks(verilog: &str, top_module: &str) -> String {
         }
     }
     out
+}
+
+/// Marks the memory of the single-port synapse SRAM (`rtl::single_port_ram`, in module
+/// `...$synapse_sram`) `(* ram_style = "huge" *)`, on its own line before the `reg[..] mem[..];`
+/// declaration, so that Yosys puts it in the UP5K's SPRAM. `None` if there is no such module
+/// with the single-port pattern (the learning core's synapse SRAM is dual-ported, and is never
+/// marked).
+pub fn mark_synapse_memory_huge(verilog: &str) -> Option<String> {
+    let mut out = String::with_capacity(verilog.len() + 64);
+    let mut single_port = false;
+    let mut marked = false;
+    for line in verilog.lines() {
+        if let Some(rest) = line.strip_prefix("module ") {
+            let (name, ports) = rest.split_once('(').unwrap_or((rest, ""));
+            // The single-port RAM's ports (the dual-port one has `read_address`, ...).
+            single_port = name.rsplit('$').next() == Some(SYNAPSE_MEMORY)
+                && ports.starts_with("clock,address,write_enable,");
+        }
+        if single_port && !marked && line.trim_start().starts_with("reg[") && line.contains(" mem[")
+        {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!("{indent}(* ram_style = \"huge\" *)\n"));
+            marked = true;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    marked.then_some(out)
 }
 
 /// Makes the core's neuron-count register start at `` `NEUROFAB_NEURON_COUNT `` when that macro
@@ -417,5 +449,29 @@ mod tests {
             assert!(!plain.contains(&value));
         }
         assert!(!plain.contains("module top") && !learning.contains("module top"));
+    }
+
+    #[test]
+    fn only_the_single_port_synapse_memory_is_marked_huge() {
+        let shape = CoreShape {
+            neurons: 64,
+            axons: 64,
+        };
+        let plain = mark_synapse_memory_huge(&neurocore_verilog(shape)).unwrap();
+        assert_eq!(plain.matches("ram_style").count(), 1);
+        // On the line before the synapse SRAM's declaration, its image hook still after it.
+        let lines: Vec<&str> = plain.lines().collect();
+        let at = lines.iter().position(|l| l.contains("ram_style")).unwrap();
+        assert_eq!(lines[at].trim(), "(* ram_style = \"huge\" *)");
+        assert!(lines[at + 1].trim_start().starts_with("reg[31:0] mem["));
+        assert!(lines[at + 3].contains("$readmemh(\"synapse_sram.hex\", mem)"));
+        let module = lines[..at]
+            .iter()
+            .rev()
+            .find(|l| l.starts_with("module "))
+            .unwrap();
+        assert!(module.contains("$synapses$synapse_sram("), "{module}");
+        // The learning core's synapse SRAM is read and written in one cycle: never marked.
+        assert!(mark_synapse_memory_huge(&learning_core_verilog(shape).unwrap()).is_none());
     }
 }

@@ -40,6 +40,7 @@ pub mod regmap;
 pub mod router;
 pub mod rtl_top;
 pub mod sar_adc;
+pub mod single_port_ram;
 pub mod sram_synapses;
 pub mod stdp_config;
 pub mod stdp_lanes;

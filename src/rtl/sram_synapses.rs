@@ -7,16 +7,22 @@
 //! # Timing
 //! Always ready (the requester keeps at most one request outstanding, so the output register
 //! is free or being drained when a request comes); a request taken in cycle `c` is answered in
-//! cycle `c + 1` (the block RAM's registered read). While the core holds `rsp_ready` low, the read address is held at the
-//! request's, so the RAM keeps presenting the same word. It never asks for the learning
-//! window (`stage_busy` low) and ignores the tick context.
+//! cycle `c + 1` (the RAM's registered read). While the core holds `rsp_ready` low, the read
+//! address is held at the request's, so the RAM keeps presenting the same word. It never asks
+//! for the learning window (`stage_busy` low) and ignores the tick context.
+//!
+//! # One port
+//! The memory is a [`SinglePortRam`]: configuration writes come only while the core is idle
+//! (no request outstanding, no read-back in the same cycle), so reads and writes never need the
+//! memory in the same cycle. That lets the iCEBreaker keep the synapses of a 256 x 256 core in
+//! the UP5K's SPRAM (`export::fpga`). A write leaves the RAM's output unchanged.
 
 use rust_hdl::prelude::*;
 
-use super::block_ram::BlockRam;
 use super::cfg_bus::{CfgBus, CFG_TARGET_WIDTH};
 use super::lif_unit::sign_fill;
 use super::regmap::{self, CfgTarget};
+use super::single_port_ram::SinglePortRam;
 use super::synapse_port::{SynapseStagePort, WEIGHT_BITS};
 
 /// Bits of one stored weight (lane `i` of a word is bits `8i..8i+8`).
@@ -32,7 +38,7 @@ pub struct SramSynapses<const NB: usize, const AB: usize, const GB: usize, const
     pub cfg: CfgBus,
     /// The synapse port.
     pub port: SynapseStagePort<NB, AB, GB>,
-    synapse_sram: BlockRam<Bits<32>, SB>,
+    synapse_sram: SinglePortRam<Bits<32>, SB>,
     /// A response is on the port.
     rsp_pending: DFF<Bit>,
     /// Address of the request being answered.
@@ -80,22 +86,20 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
             read_pending,
             read_synapse
         );
-        self.synapse_sram.read_clock.next = self.clock.val();
-        self.synapse_sram.write_clock.next = self.clock.val();
+        self.synapse_sram.clock.next = self.clock.val();
 
-        // Configuration writes.
+        // Configuration writes (their address is set last: a write takes the port).
         self.synapse_sram.write_enable.next =
             self.cfg.write.val() & (self.cfg.target.val() == self.synapse_target.val());
-        self.synapse_sram.write_address.next = bit_cast::<SB, 24>(self.cfg.addr.val());
         self.synapse_sram.write_data.next = self.cfg.data.val();
 
         // Requests: word address {axon, group}; hold the address while the response waits.
         // Always ready: the requester keeps at most one request outstanding (the port's rule),
         // so when a request arrives the output register is empty or being drained.
         self.port.req_ready.next = true;
-        self.synapse_sram.read_address.next = self.held_address.q.val();
+        self.synapse_sram.address.next = self.held_address.q.val();
         if self.port.req_valid.val() {
-            self.synapse_sram.read_address.next = (bit_cast::<SB, AB>(self.port.req_axon.val())
+            self.synapse_sram.address.next = (bit_cast::<SB, AB>(self.port.req_axon.val())
                 << self.group_bits.val())
                 | bit_cast::<SB, GB>(self.port.req_group.val());
             self.held_address.d.next = (bit_cast::<SB, AB>(self.port.req_axon.val())
@@ -142,12 +146,15 @@ impl<const NB: usize, const AB: usize, const GB: usize, const SB: usize> Logic
         // Configuration read-back (`cfg_bus`): the core sends reads only while idle, when no
         // request is outstanding, so a read borrows the SRAM's read port for its cycle and the
         // word is on the output in the next, when the answer goes out. Every read is
-        // answered; any target but the synapse words with 0.
+        // answered; any target but the synapse words with 0. A synapse write takes the port
+        // at its own address (never in the same cycle as a request or a read).
         self.read_pending.d.next = self.cfg.read.val();
         self.read_synapse.d.next =
             self.cfg.read.val() & (self.cfg.target.val() == self.synapse_target.val());
-        if self.cfg.read.val() {
-            self.synapse_sram.read_address.next = bit_cast::<SB, 24>(self.cfg.addr.val());
+        if self.cfg.read.val()
+            | (self.cfg.write.val() & (self.cfg.target.val() == self.synapse_target.val()))
+        {
+            self.synapse_sram.address.next = bit_cast::<SB, 24>(self.cfg.addr.val());
         }
         self.cfg.read_valid.next = self.read_pending.q.val();
         self.cfg.read_data.next = 0.into();

@@ -1,12 +1,15 @@
 //! Block-level tests, each driving one block at its own ports against the golden arithmetic:
 //! the [`LifUnit`](super::lif_unit::LifUnit) against `fixed::lif_update`, the
 //! [`SramSynapses`](super::sram_synapses::SramSynapses) stage against its word-level mirror,
+//! the [`SinglePortRam`](super::single_port_ram::SinglePortRam) under it against a reference and
+//! its own Verilog in Verilator,
 //! and a deliberately slow synapse stage composed with the core sequencer against the golden
 //! model.
 
 mod crossbar_synapses;
 mod lif_unit;
 mod sar_adc;
+mod single_port_ram;
 mod slow_stage;
 mod sram_synapses;
 mod stdp_rule;

@@ -1,0 +1,220 @@
+//! The command lines and scripts of the FPGA flow, as text a user can run without neurofab.
+//!
+//! [`build`](super::fpga::build) runs exactly these: Yosys reads `synth.ys` ([`yosys_script`]),
+//! nextpnr and the packer get [`nextpnr_args`] and [`pack_args`]. Every build also writes a
+//! `Makefile` ([`makefile`]) with the seed that met timing and a `SHA256SUMS` of the bitstream,
+//! so the build directory (or `neurofab build --emit-scripts`, which writes the same files
+//! without running the tools) rebuilds the same bitstream, byte for byte, with the tools alone:
+//! the pinned tools are deterministic for the same inputs, seed and options.
+
+use sha2::{Digest, Sha256};
+
+use super::fpga::{Board, Family, BOARD_MODULE};
+
+/// Yosys's script file in a build directory.
+pub const YOSYS_SCRIPT: &str = "synth.ys";
+/// The Makefile that repeats the build.
+pub const MAKEFILE: &str = "Makefile";
+/// Checksums of the bitstream, for `make check` (`sha256sum -c` format).
+pub const CHECKSUMS: &str = "SHA256SUMS";
+
+/// The Verilog defines of a build: `NEUROFAB_MEMORY_IMAGES` and the neuron count when a network
+/// is baked into the block RAMs (the images are `$readmemh`-ed at elaboration).
+pub fn verilog_defines(baked_neuron_count: Option<usize>) -> Vec<String> {
+    match baked_neuron_count {
+        Some(count) => vec![
+            "NEUROFAB_MEMORY_IMAGES".into(),
+            format!("NEUROFAB_NEURON_COUNT={count}"),
+        ],
+        None => Vec::new(),
+    }
+}
+
+/// `synth.ys`: read the board design, synthesize for the board's family, write the netlist JSON
+/// and the cell statistics (`yosys_stat.json`, which the build's utilisation report reads).
+pub fn yosys_script(board: &Board, defines: &[String]) -> String {
+    let mut read = String::from("read_verilog");
+    for define in defines {
+        read.push_str(&format!(" -D{define}"));
+    }
+    format!(
+        "# Synthesis of the neurofab board design for the {title} ({device}).\n\
+         {read} {BOARD_MODULE}.v\n\
+         {synth} -top {BOARD_MODULE} -json {BOARD_MODULE}.json\n\
+         tee -q -o yosys_stat.json stat -json\n",
+        title = board.title,
+        device = board.device,
+        synth = board.synth,
+    )
+}
+
+/// Yosys's arguments: the script file.
+pub fn yosys_args() -> Vec<String> {
+    vec!["-s".into(), YOSYS_SCRIPT.into()]
+}
+
+/// nextpnr's placed-and-routed output file.
+pub fn placed_name(board: &Board) -> String {
+    match board.family {
+        Family::Ice40 => format!("{BOARD_MODULE}.asc"),
+        Family::Ecp5 => format!("{BOARD_MODULE}.config"),
+    }
+}
+
+/// nextpnr's arguments for `seed`: constrained to the board clock, with a JSON report (Fmax and
+/// placed cells). `--timing-allow-fail` because the build checks Fmax itself (and retries with
+/// the next seed), so the report is written either way; the seed in a Makefile met timing.
+pub fn nextpnr_args(board: &Board, seed: u32, clock_mhz: f64) -> Vec<String> {
+    let (constraint_flag, output_flag) = match board.family {
+        Family::Ice40 => ("--pcf", "--asc"),
+        Family::Ecp5 => ("--lpf", "--textcfg"),
+    };
+    [
+        board.nextpnr_device,
+        "--package",
+        board.package,
+        "--json",
+        &format!("{BOARD_MODULE}.json"),
+        constraint_flag,
+        board.constraints_file,
+        output_flag,
+        &placed_name(board),
+        "--freq",
+        &format!("{clock_mhz}"),
+        "--seed",
+        &seed.to_string(),
+        "--report",
+        "nextpnr_report.json",
+        "--timing-allow-fail",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// The packer's arguments: placed design in, bitstream out (ECP5 bitstreams compressed).
+pub fn pack_args(board: &Board) -> Vec<String> {
+    let mut args = Vec::new();
+    if board.family == Family::Ecp5 {
+        args.push("--compress".to_string());
+    }
+    args.push(placed_name(board));
+    args.push(board.bitstream_name());
+    args
+}
+
+/// A `Makefile` that rebuilds the bitstream from the design files beside it (`all`), checks it
+/// against `SHA256SUMS` (`check`) and removes what it made (`clean`).
+///
+/// `inputs` are the files the synthesis reads besides the design (memory images of a baked
+/// network). The default tool names are the YoWASP ones that `tools/install.sh` pins, since the
+/// checksums were made with those versions; `make YOSYS=yosys ...` uses others.
+pub fn makefile(
+    board: &Board,
+    shape_label: &str,
+    seed: u32,
+    inputs: &[&str],
+    clock_mhz: f64,
+) -> String {
+    let [(_, yosys), (_, nextpnr), (_, pack)] = board.tools();
+    let placed = placed_name(board);
+    let bitstream = board.bitstream_name();
+    let mut deps = format!("{YOSYS_SCRIPT} {BOARD_MODULE}.v");
+    for input in inputs {
+        deps.push(' ');
+        deps.push_str(input);
+    }
+    let line = |args: Vec<String>| args.join(" ");
+    format!(
+        "# The neurofab board design for the {title} ({device}): a {shape_label} core.\n\
+         # Generated by `neurofab build`; rebuilds {bitstream} with the FPGA tools alone.\n\
+         # The tools default to the versions tools/install.sh pins (YoWASP); with those, `make check`\n\
+         # finds the bitstream identical to the one neurofab built (SHA256SUMS).\n\
+         YOSYS ?= {yosys}\n\
+         NEXTPNR ?= {nextpnr}\n\
+         PACK ?= {pack}\n\
+         \n\
+         all: {bitstream}\n\
+         \n\
+         {BOARD_MODULE}.json: {deps}\n\
+         \t$(YOSYS) -q -l yosys.log {yosys_args}\n\
+         \n\
+         # Seed {seed} met the {mhz} MHz clock.\n\
+         {placed}: {BOARD_MODULE}.json {constraints}\n\
+         \t$(NEXTPNR) -q -l nextpnr.log {nextpnr_args}\n\
+         \n\
+         {bitstream}: {placed}\n\
+         \t$(PACK) {pack_args}\n\
+         \n\
+         check: {bitstream}\n\
+         \tsha256sum -c {CHECKSUMS}\n\
+         \n\
+         clean:\n\
+         \trm -f {BOARD_MODULE}.json {placed} {bitstream} yosys_stat.json nextpnr_report.json \
+         yosys.log nextpnr.log\n\
+         \n\
+         .PHONY: all check clean\n",
+        title = board.title,
+        device = board.device,
+        constraints = board.constraints_file,
+        mhz = clock_mhz,
+        yosys_args = line(yosys_args()),
+        nextpnr_args = line(nextpnr_args(board, seed, clock_mhz)),
+        pack_args = line(pack_args(board)),
+    )
+}
+
+/// One `sha256sum` line for a file's contents.
+pub fn checksum_line(name: &str, contents: &[u8]) -> String {
+    let digest = Sha256::digest(contents);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    format!("{hex}  {name}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fpga::board;
+
+    #[test]
+    fn checksum_is_sha256sum_format() {
+        // sha256 of "abc" (FIPS 180-2, appendix B.1).
+        assert_eq!(
+            checksum_line("x", b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  x\n"
+        );
+    }
+
+    #[test]
+    fn makefile_runs_what_the_build_runs() {
+        let b = board("ulx3s-25f").unwrap();
+        let make = makefile(b, "64x64", 7, &[], 25.0);
+        assert!(
+            make.contains("\t$(YOSYS) -q -l yosys.log -s synth.ys\n"),
+            "{make}"
+        );
+        assert!(make.contains("--seed 7 "), "{make}");
+        assert!(make.contains("--lpf ulx3s.lpf --textcfg neurofab_board.config"));
+        assert!(make.contains("\t$(PACK) --compress neurofab_board.config neurofab_board.bit\n"));
+        assert!(make.contains("PACK ?= yowasp-ecppack\n"));
+        // Recipes must start with a tab, or make refuses the file.
+        let spaced: Vec<&str> = make.lines().filter(|l| l.starts_with(' ')).collect();
+        assert!(
+            spaced.is_empty(),
+            "recipe lines indented with spaces: {spaced:?}"
+        );
+    }
+
+    #[test]
+    fn script_defines_a_baked_network() {
+        let b = board("hx8k-breakout").unwrap();
+        let script = yosys_script(b, &verilog_defines(Some(16)));
+        assert!(script.contains(
+            "read_verilog -DNEUROFAB_MEMORY_IMAGES -DNEUROFAB_NEURON_COUNT=16 neurofab_board.v\n"
+        ));
+        assert!(script.contains("synth_ice40 -top neurofab_board -json neurofab_board.json\n"));
+    }
+}
