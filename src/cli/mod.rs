@@ -95,7 +95,8 @@ pub enum Command {
     /// nextpnr and icepack/ecppack; prints and writes the utilisation and Fmax report.
     #[command(long_about = BUILD_ABOUT)]
     Build(BuildArgs),
-    /// Build every board configuration of the README's FPGA table and regenerate that table.
+    /// Build every board configuration of the README's FPGA table and regenerate that table
+    /// (with --asic: synthesize the cores for the README's ASIC area table).
     #[command(long_about = REPORT_ABOUT)]
     Report(ReportArgs),
     /// The analog memristor crossbar's behavioural model (`crossbar solve XBAR.json`: one
@@ -147,7 +148,18 @@ const REPORT_ABOUT: &str = "Build the README's FPGA table configurations and reg
 Builds each (board, core) pair of export::fpga::REPORT_CONFIGS into <out>/<board>-<N>x<A>/
 (this takes many minutes: ECP5 place and route of the large cores dominates), then replaces
 the text between the fpga-report markers in the README. With --reuse, a configuration whose
-report.json (or failure.txt, for one that does not fit) already exists is not rebuilt.";
+report.json (or failure.txt, for one that does not fit) already exists is not rebuilt.
+
+With --asic, the ASIC area table instead: each core of export::asic::ASIC_CONFIGS (or each
+--core KIND-NxA) synthesized by Yosys against the OSU 0.18 um standard cells into
+<out>/<core>-<N>x<A>/ (default out: asic-out; about a minute for all five), its memories left
+as black boxes, so the area is the logic's only; asic.json there holds area, cells,
+flip-flops, the cmos2 gate count and each memory's size. The table replaces the text between
+the asic-report markers in the README.
+
+Examples:
+  neurofab report --asic
+  neurofab report --asic --core plain-64x64 --out /tmp/asic --readme /tmp/README.md";
 
 /// `neurofab build`.
 #[derive(Debug, Args)]

@@ -580,3 +580,181 @@ pub fn render_asic_table(rows: &[AsicSynthesis]) -> String {
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Snippets of the pinned Yosys 0.70's output on the plain 64x64 core and of
+    // osu018_stdcells.lib, trimmed to what the parsers read plus lines they must skip.
+
+    /// Two cells of the liberty file: a gate, and a flip-flop with its `ff` group.
+    const LIBERTY: &str = "library(osu018_stdcells) {
+  lu_table_template(delay_template_5x1) {
+    variable_1 : input_net_transition;
+  }
+cell (NAND2X1) {
+area : 24;
+  cell_footprint : nand2;
+  pin(A)  {
+    direction : input;
+  }
+}
+cell (DFFPOSX1) {
+area : 96;
+  cell_footprint : \"dff\";
+  ff (DS0000,P0002) {
+    next_state : \"D\";
+  }
+}
+}
+";
+
+    /// `tee -o memories.rtlil dump t:$mem_v2`, two memories, most parameters dropped.
+    const MEMORIES: &str = "
+  attribute \\hdlname \"synapses synapse_sram mem\"
+  cell $mem_v2 \\synapses.synapse_sram.mem
+    parameter \\MEMID \"\\\\synapses.synapse_sram.mem\"
+    parameter \\WIDTH 32
+    parameter \\OFFSET 0
+    parameter \\SIZE 1024
+    parameter \\ABITS 10
+    parameter \\RD_WIDE_CONTINUATION 1'0
+    connect \\RD_CLK \\clock
+  end
+  cell $mem_v2 \\core.axon_meta.mem
+    parameter \\MEMID \"\\\\core.axon_meta.mem\"
+    parameter \\WIDTH 21
+    parameter \\SIZE 64
+  end
+";
+
+    /// `stat -json -liberty` (wire counts dropped, cell types cut to four).
+    const CELLS_JSON: &str = r#"{"creator": "Yosys 0.70", "invocation": "stat -json -liberty osu018_stdcells.lib ",
+        "modules": {"\\neurofab_core": {"area": 281045.000000}},
+        "design": {"num_cells": 8084, "area": 281045.000000, "sequential_area": 30720.000000,
+            "num_cells_by_type": {"$mem_v2": 13, "$scopeinfo": 55, "DFFPOSX1": 320, "NAND2X1": 1547}}}"#;
+
+    #[test]
+    fn reads_the_liberty_cells() {
+        let cells = parse_liberty(LIBERTY).unwrap();
+        assert_eq!(cells.len(), 2);
+        assert_eq!(
+            cells["NAND2X1"],
+            LibertyCell {
+                area: 24.0,
+                sequential: false
+            }
+        );
+        assert_eq!(
+            cells["DFFPOSX1"],
+            LibertyCell {
+                area: 96.0,
+                sequential: true
+            }
+        );
+        assert!(parse_liberty("module x; endmodule").is_err());
+        let err = parse_liberty("cell (X) {\narea : big;\n}").unwrap_err();
+        assert!(err.contains("line 2") && err.contains("big"), "{err}");
+    }
+
+    #[test]
+    fn reads_the_memories_in_name_order() {
+        let memories = parse_memories(MEMORIES).unwrap();
+        assert_eq!(
+            memories,
+            [
+                BlackBoxMemory {
+                    name: "core.axon_meta.mem".into(),
+                    words: 64,
+                    width: 21
+                },
+                BlackBoxMemory {
+                    name: "synapses.synapse_sram.mem".into(),
+                    words: 1024,
+                    width: 32
+                },
+            ]
+        );
+        assert_eq!(memories[1].bits(), 32768);
+        let no_size = MEMORIES.replace("parameter \\SIZE 64", "");
+        let err = parse_memories(&no_size).unwrap_err();
+        assert!(err.contains("core.axon_meta.mem"), "{err}");
+    }
+
+    #[test]
+    fn reads_area_and_cells() {
+        let stat = parse_area_stat(CELLS_JSON).unwrap();
+        assert_eq!(stat.area_um2, 281045.0);
+        assert_eq!(stat.sequential_area_um2, 30720.0);
+        assert_eq!(stat.cells_by_type["DFFPOSX1"], 320);
+        assert!(parse_area_stat("{}").is_err());
+        assert!(parse_area_stat("not json").is_err());
+    }
+
+    #[test]
+    fn gate_count_takes_the_cmos2_gates_and_refuses_anything_else() {
+        let mut cells: BTreeMap<String, u64> = [
+            ("$_NAND_", 10),
+            ("$_NOR_", 5),
+            ("$_NOT_", 2),
+            ("$_DFF_P_", 7),
+            ("$_SDFFCE_PN0P_", 1),
+            ("$mem_v2", 3),
+            ("$scopeinfo", 4),
+        ]
+        .into_iter()
+        .map(|(c, n)| (c.to_string(), n))
+        .collect();
+        assert_eq!(gate_count(&cells), Ok(17));
+        cells.insert("$_XOR_".into(), 1);
+        let err = gate_count(&cells).unwrap_err();
+        assert!(err.contains("$_XOR_"), "{err}");
+    }
+
+    #[test]
+    fn configurations_are_written_kind_n_x_a() {
+        for config in ASIC_CONFIGS {
+            let text = config.to_string();
+            assert_eq!(text.parse::<AsicConfig>(), Ok(config), "{text}");
+            assert!(config.kind.verilog(config.shape).is_some(), "{text}");
+        }
+        assert_eq!(ASIC_CONFIGS[0].to_string(), "plain-64x64");
+        for bad in ["plain", "plain-64", "plain-64xq", "analog-64x64"] {
+            let err = bad.parse::<AsicConfig>().unwrap_err();
+            assert!(err.contains("plain-64x64"), "{bad}: {err}");
+        }
+        let no_core = AsicError::NoCore("learning-512x512".parse().unwrap()).to_string();
+        assert!(
+            no_core.contains("learning") && no_core.contains("64x64, 256x256"),
+            "{no_core}"
+        );
+    }
+
+    #[test]
+    fn table_rows_carry_area_per_synapse_and_memory_bits() {
+        let row = AsicSynthesis {
+            core: CoreKind::Plain,
+            neurons: 64,
+            axons: 64,
+            library: LIBRARY_FILE.into(),
+            area_um2: 281045.0,
+            sequential_area_um2: 30720.0,
+            cells: 8016,
+            flip_flops: 320,
+            cells_by_type: BTreeMap::new(),
+            gates: 18060,
+            gates_by_type: BTreeMap::new(),
+            memories: parse_memories(MEMORIES).unwrap(),
+            seconds: 9.2,
+        };
+        let table = render_asic_table(&[row]);
+        assert!(
+            table.contains(
+                "| plain | 64×64 | 4096 | 281045 | 68.61 | 8016 | 320 | 18060 | 2 memories, \
+                 34112 bits | 9 s |"
+            ),
+            "{table}"
+        );
+    }
+}
