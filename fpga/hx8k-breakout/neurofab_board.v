@@ -2766,13 +2766,11 @@ module neurofab_host$core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,
     localparam  weight_sign_fill = 16'hff00;
 
     // Stub signals
-    reg  [8:0] synapse_sram$read_address;
-    reg  synapse_sram$read_clock;
-    wire  [31:0] synapse_sram$read_data;
-    reg  [8:0] synapse_sram$write_address;
-    reg  synapse_sram$write_clock;
-    reg  [31:0] synapse_sram$write_data;
+    reg  synapse_sram$clock;
+    reg  [8:0] synapse_sram$address;
     reg  synapse_sram$write_enable;
+    reg  [31:0] synapse_sram$write_data;
+    wire  [31:0] synapse_sram$read_data;
     reg  rsp_pending$d;
     wire  rsp_pending$q;
     reg  rsp_pending$clock;
@@ -2788,13 +2786,11 @@ module neurofab_host$core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,
 
     // Sub module instances
     neurofab_host$core$synapses$synapse_sram synapse_sram(
-        .read_address(synapse_sram$read_address),
-        .read_clock(synapse_sram$read_clock),
-        .read_data(synapse_sram$read_data),
-        .write_address(synapse_sram$write_address),
-        .write_clock(synapse_sram$write_clock),
+        .clock(synapse_sram$clock),
+        .address(synapse_sram$address),
+        .write_enable(synapse_sram$write_enable),
         .write_data(synapse_sram$write_data),
-        .write_enable(synapse_sram$write_enable)
+        .read_data(synapse_sram$read_data)
     );
     neurofab_host$core$synapses$rsp_pending rsp_pending(
         .d(rsp_pending$d),
@@ -2827,15 +2823,13 @@ module neurofab_host$core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,
         held_address$d = held_address$q;
         read_pending$d = read_pending$q;
         read_synapse$d = read_synapse$q;
-        synapse_sram$read_clock = clock;
-        synapse_sram$write_clock = clock;
+        synapse_sram$clock = clock;
         synapse_sram$write_enable = cfg$write & (cfg$target == synapse_target);
-        synapse_sram$write_address = ((cfg$addr) & 9'h1ff);
         synapse_sram$write_data = cfg$data;
         port$req_ready = 1'b1;
-        synapse_sram$read_address = held_address$q;
+        synapse_sram$address = held_address$q;
         if (port$req_valid) begin
-            synapse_sram$read_address = (((port$req_axon) & 9'h1ff) << group_bits) | ((port$req_group) & 9'h1ff);
+            synapse_sram$address = (((port$req_axon) & 9'h1ff) << group_bits) | ((port$req_group) & 9'h1ff);
             held_address$d = (((port$req_axon) & 9'h1ff) << group_bits) | ((port$req_group) & 9'h1ff);
         end
         rsp_pending$d = port$req_valid | (rsp_pending$q & ~port$rsp_ready);
@@ -2859,8 +2853,8 @@ module neurofab_host$core$synapses(clock,cfg$write,cfg$target,cfg$addr,cfg$data,
         port$stage_busy = 1'b0;
         read_pending$d = cfg$read;
         read_synapse$d = cfg$read & (cfg$target == synapse_target);
-        if (cfg$read) begin
-            synapse_sram$read_address = ((cfg$addr) & 9'h1ff);
+        if (cfg$read | (cfg$write & (cfg$target == synapse_target))) begin
+            synapse_sram$address = ((cfg$addr) & 9'h1ff);
         end
         cfg$read_valid = read_pending$q;
         cfg$read_data = 32'h0;
@@ -2948,16 +2942,14 @@ module neurofab_host$core$synapses$rsp_pending(d,q,clock);
 endmodule // neurofab_host$core$synapses$rsp_pending
 
 
-module neurofab_host$core$synapses$synapse_sram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+module neurofab_host$core$synapses$synapse_sram(clock,address,write_enable,write_data,read_data);
 
     // Module arguments
-    input wire  [8:0] read_address;
-    input wire  read_clock;
-    output reg  [31:0] read_data;
-    input wire  [8:0] write_address;
-    input wire  write_clock;
-    input wire  [31:0] write_data;
+    input wire  clock;
+    input wire  [8:0] address;
     input wire  write_enable;
+    input wire  [31:0] write_data;
+    output reg  [31:0] read_data;
 
     // Update code (custom)
     reg[31:0] mem[511:0];
@@ -2965,18 +2957,13 @@ module neurofab_host$core$synapses$synapse_sram(read_address,read_clock,read_dat
 initial $readmemh("synapse_sram.hex", mem);
 `endif
 
-
-
-    always @(posedge read_clock) begin
-       read_data <= mem[read_address];
-    end
-
-    always @(posedge write_clock) begin
+    always @(posedge clock) begin
        if (write_enable) begin
-          mem[write_address] <= write_data;
+          mem[address] <= write_data;
+       end else begin
+          read_data <= mem[address];
        end
     end
-
 endmodule // neurofab_host$core$synapses$synapse_sram
 
 
@@ -6837,19 +6824,23 @@ module neurofab_board (
     output wire led_heartbeat,
     output wire led_activity
 );
-    // Power-on reset: held for 2^16 cycles after configuration (every register
-    // here and in neurofab_host starts from its initial value).
+    wire core_clock = clk;
+    wire pll_locked = 1'b1;
+    // Power-on reset: held for 2^16 cycles after configuration and PLL lock (every
+    // register here and in neurofab_host starts from its initial value).
     reg [15:0] por_count = 16'd0;
     wire por_active = ~&por_count;
-    always @(posedge clk) if (por_active) por_count <= por_count + 1'b1;
+    always @(posedge core_clock)
+        if (!pll_locked) por_count <= 16'd0;
+        else if (por_active) por_count <= por_count + 1'b1;
     wire reset_request = por_active;
     reg reset = 1'b1;
-    always @(posedge clk) reset <= reset_request;
+    always @(posedge core_clock) reset <= reset_request;
 
     // The link sees an idle (high) line while reset is held.
     wire spike_valid;
     neurofab_host host (
-        .clock(clk),
+        .clock(core_clock),
         .uart_rx(uart_rx | reset),
         .uart_tx(uart_tx),
         .spike_valid(spike_valid)
@@ -6857,12 +6848,12 @@ module neurofab_board (
 
     // Heartbeat: the MSB of a free-running counter, one blink per 0.5-1 s.
     reg [22:0] heartbeat = 23'd0;
-    always @(posedge clk) heartbeat <= reset ? 23'd0 : heartbeat + 1'b1;
+    always @(posedge core_clock) heartbeat <= reset ? 23'd0 : heartbeat + 1'b1;
     assign led_heartbeat = heartbeat[22];
 
     // Activity: lit for 50 ms after the last spike.
     reg [19:0] activity = 20'd0;
-    always @(posedge clk)
+    always @(posedge core_clock)
         if (reset) activity <= 20'd0;
         else if (spike_valid) activity <= 20'd600000;
         else if (activity != 20'd0) activity <= activity - 1'b1;
