@@ -1224,7 +1224,10 @@ fn report(args: ReportArgs) -> Result<()> {
                     fpga::FpgaError::DoesNotFit { detail, .. } => detail.clone(),
                     other => other.to_string(),
                 };
-                // Kept beside the logs, so that `--reuse` can reuse the verdict.
+                // Kept beside the logs, so that `--reuse` can reuse the verdict (a core refused
+                // before synthesis has no build directory yet).
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
                 write_atomic(&dir.join("failure.txt"), &format!("{reason}\n"))?;
                 rows.push(ReportRow::Failed {
                     board,

@@ -1333,6 +1333,28 @@ pub fn pnr_overflow(log: &str) -> Option<String> {
         .map(|line| line.trim().to_string())
 }
 
+/// The clock and the host-link parameters of a request, once the checks that need no tool
+/// passed (the PLL can make the clock, the UART reaches the baud rate from it, the synapse
+/// memory can fit the device).
+fn plan(request: &BuildRequest) -> Result<(CoreClock, HostParams), FpgaError> {
+    let learning = request.network.as_ref().is_some_and(|net| net.learning);
+    let clock = CoreClock::of(request)?;
+    let params =
+        HostParams::for_clock(request.shape, clock.hz, request.baud)?.with_learning(learning)?;
+    check_fit_before_synthesis(request.board, request.shape, request.network.is_some())?;
+    Ok((clock, params))
+}
+
+/// A temporary directory inside `out` (created if missing): outputs are made there and moved
+/// into place together, so a failure leaves none of them half-written.
+fn staging_dir(out: &Path, prefix: &str) -> Result<tempfile::TempDir, FpgaError> {
+    std::fs::create_dir_all(out).map_err(io_error(out))?;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(out)
+        .map_err(io_error(out))
+}
+
 /// Builds a bitstream; see the module documentation.
 pub fn build(
     request: &BuildRequest,
@@ -1340,12 +1362,8 @@ pub fn build(
 ) -> Result<BuildReport, FpgaError> {
     let started = Instant::now();
     let board = request.board;
-    let shape = request.shape;
-    let learning = request.network.as_ref().is_some_and(|net| net.learning);
-    let clock = CoreClock::of(request)?;
-    let params = HostParams::for_clock(shape, clock.hz, request.baud)?.with_learning(learning)?;
     // A core that can never fit fails before anything else, tools included.
-    check_fit_before_synthesis(board, shape, request.network.is_some())?;
+    let (clock, params) = plan(request)?;
     // Tools next: a missing tool fails before any work.
     let [(y, yw), (p, pw), (k, kw)] = board.tools();
     let yosys = find_either(y, yw)?;
@@ -1353,11 +1371,7 @@ pub fn build(
     let pack = find_either(k, kw)?;
 
     let out = &request.out_dir;
-    std::fs::create_dir_all(out).map_err(io_error(out))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".neurofab-build-")
-        .tempdir_in(out)
-        .map_err(io_error(out))?;
+    let staging = staging_dir(out, ".neurofab-build-")?;
     let dir = staging.path();
     let tools = [yosys.as_path(), nextpnr.as_path(), pack.as_path()];
     let result = build_in(request, (&params, &clock), dir, tools, (started, progress));
@@ -1533,17 +1547,9 @@ pub fn flow_files(board: &Board) -> Vec<String> {
 /// appear together in `request.out_dir` or not at all. Returns the files written.
 pub fn emit_scripts(request: &BuildRequest) -> Result<Vec<PathBuf>, FpgaError> {
     let board = request.board;
-    let shape = request.shape;
-    let learning = request.network.as_ref().is_some_and(|net| net.learning);
-    let clock = CoreClock::of(request)?;
-    let params = HostParams::for_clock(shape, clock.hz, request.baud)?.with_learning(learning)?;
-    check_fit_before_synthesis(board, shape, request.network.is_some())?;
+    let (clock, params) = plan(request)?;
     let out = &request.out_dir;
-    std::fs::create_dir_all(out).map_err(io_error(out))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".neurofab-scripts-")
-        .tempdir_in(out)
-        .map_err(io_error(out))?;
+    let staging = staging_dir(out, ".neurofab-scripts-")?;
     let dir = staging.path();
     write_design_files(request, (&params, &clock), dir)?;
     write_makefile(request, &clock, dir, request.seed)?;
